@@ -1,0 +1,13 @@
+//! The Centrifuge client protocol v2 (JSON over WebSocket) as a sans-IO state machine.
+//!
+//! - [`codec`]: frames to replies and commands to frames.
+//! - [`codes`]: what a close code or an error code means for the client.
+//! - [`positions`]: stream positions of server-side subscriptions, for recovery.
+//! - [`client`]: [`CentrifugeClient`], the connection state machine.
+
+pub mod client;
+pub mod codec;
+pub mod codes;
+pub mod positions;
+
+pub use client::{Action, CentrifugeClient, ClientConfig, ClientEvent, SocketId, State};

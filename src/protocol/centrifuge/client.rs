@@ -1,0 +1,671 @@
+//! [`CentrifugeClient`]: the connection state machine, sans-IO.
+//!
+//! The host (the browser glue, or a test) feeds it what happened — `connect()`
+//! was called, a socket opened, a message arrived, a timer fired — together with
+//! the current time in milliseconds. It answers through three queues:
+//! [`poll_action`](CentrifugeClient::poll_action) (open/close a socket, send a
+//! frame, fetch a fresh token), [`poll_event`](CentrifugeClient::poll_event)
+//! (what to tell the application) and
+//! [`poll_timeout`](CentrifugeClient::poll_timeout) (when to call
+//! [`handle_timeout`](CentrifugeClient::handle_timeout) next).
+//!
+//! Every socket gets a new [`SocketId`]; anything reported for an older socket is
+//! ignored, and a socket is always closed before the next one is opened.
+
+use super::codec::{self, Publication, Push, Reply};
+use super::codes::{self, connecting, disconnected, CloseVerdict};
+use super::positions::{Acceptance, Continuity, Positions};
+use crate::protocol::backoff::{BackoffPolicy, Jitter};
+use std::collections::{BTreeMap, VecDeque};
+
+/// Identifies one WebSocket the client asked the host to open.
+pub type SocketId = u32;
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// WebSocket URL of the Centrifugo endpoint.
+    pub url: String,
+    /// Client name sent in `connect`.
+    pub name: String,
+    /// Client version sent in `connect`.
+    pub version: String,
+    /// Deadline for the socket to open and the connect reply to arrive (ms).
+    pub timeout_ms: u64,
+    /// Extra time past the server ping interval before the link counts as dead (ms).
+    pub max_server_ping_delay_ms: u64,
+    /// Reconnect delays.
+    pub backoff: BackoffPolicy,
+}
+
+impl ClientConfig {
+    /// Defaults as centrifuge-js: 5 s connect timeout, 10 s ping grace, 0.5–20 s backoff.
+    pub fn new(url: impl Into<String>) -> Self {
+        ClientConfig {
+            url: url.into(),
+            name: "twin-panel".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            timeout_ms: 5_000,
+            max_server_ping_delay_ms: 10_000,
+            backoff: BackoffPolicy::default(),
+        }
+    }
+}
+
+/// Connection state, as the JS `state` property spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Not connected and not trying.
+    Disconnected,
+    /// Opening a socket, waiting for the connect reply, or waiting to retry.
+    Connecting,
+    /// Connected; publications flow.
+    Connected,
+}
+
+impl State {
+    /// `"disconnected"`, `"connecting"` or `"connected"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Disconnected => "disconnected",
+            State::Connecting => "connecting",
+            State::Connected => "connected",
+        }
+    }
+}
+
+/// I/O the host must perform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Open a WebSocket to `url` and report its events with `socket`.
+    Open {
+        /// Id to report back.
+        socket: SocketId,
+        /// Where to connect.
+        url: String,
+    },
+    /// Send one text message on `socket`.
+    Send {
+        /// The socket.
+        socket: SocketId,
+        /// The frame.
+        text: String,
+    },
+    /// Close `socket` and forget it; report nothing more for it.
+    Close {
+        /// The socket.
+        socket: SocketId,
+        /// WebSocket close code (1000 or 3000–4999).
+        code: u16,
+        /// Close reason.
+        reason: &'static str,
+    },
+    /// Obtain a fresh token and hand it to [`CentrifugeClient::set_token`], or
+    /// call [`CentrifugeClient::token_refresh_failed`].
+    RefreshToken,
+}
+
+/// What to tell the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// The client is trying to (re)connect.
+    Connecting {
+        /// Why (client code below 100, or the server's close code).
+        code: u32,
+        /// Short text.
+        reason: String,
+    },
+    /// Connected; publications flow.
+    Connected {
+        /// Client id from the server.
+        client: String,
+        /// Server version.
+        version: String,
+    },
+    /// An established connection ended (`reconnect: true`, a `Connecting`
+    /// follows), or the client stopped for good (`reconnect: false`).
+    Disconnected {
+        /// Client code below 100, the server's close code, or its error code.
+        code: u32,
+        /// Short text.
+        reason: String,
+        /// Whether the client will try again on its own.
+        reconnect: bool,
+    },
+    /// A publication, delivered once and in order per channel.
+    Publication {
+        /// Channel name (empty for an async `message` push).
+        channel: String,
+        /// The `event` field of the payload, when it has one.
+        event: Option<String>,
+        /// The payload as JSON text.
+        data: String,
+        /// Stream offset (0 when unpositioned).
+        offset: u64,
+    },
+    /// Publications on `channels` may have been missed: refetch over REST.
+    Resync {
+        /// Affected channels.
+        channels: Vec<String>,
+        /// `epochChanged`, `historyGone`, `notRecoverable` or `stateInvalidated`.
+        reason: &'static str,
+    },
+    /// Something went wrong that does not change the state by itself.
+    Error {
+        /// `protocol` (unreadable frame) or `connect` (connect refused).
+        kind: &'static str,
+        /// Description without payload content.
+        message: String,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Backoff {
+        until: u64,
+    },
+    AwaitingToken,
+    Opening {
+        socket: SocketId,
+        deadline: u64,
+    },
+    Handshaking {
+        socket: SocketId,
+        command: u32,
+        deadline: u64,
+    },
+    Live {
+        socket: SocketId,
+        pong: bool,
+        ping_budget: Option<u64>,
+        deadline: Option<u64>,
+    },
+}
+
+/// The Centrifuge client state machine. See the module documentation.
+///
+/// ```
+/// use twin_panel::protocol::centrifuge::{Action, CentrifugeClient, ClientConfig};
+/// let mut client = CentrifugeClient::new(ClientConfig::new("ws://127.0.0.1/ws"), 1);
+/// client.set_token(0, "jwt".into());
+/// client.connect(0);
+/// assert!(matches!(client.poll_action(), Some(Action::Open { socket: 1, .. })));
+/// ```
+#[derive(Debug)]
+pub struct CentrifugeClient {
+    config: ClientConfig,
+    state: State,
+    phase: Phase,
+    token: Option<String>,
+    positions: Positions,
+    attempt: u32,
+    auth_retry_used: bool,
+    next_socket: SocketId,
+    next_command: u32,
+    jitter: Jitter,
+    actions: VecDeque<Action>,
+    events: VecDeque<ClientEvent>,
+}
+
+impl CentrifugeClient {
+    /// A disconnected client; `seed` feeds the backoff jitter.
+    pub fn new(config: ClientConfig, seed: u64) -> Self {
+        CentrifugeClient {
+            config,
+            state: State::Disconnected,
+            phase: Phase::Idle,
+            token: None,
+            positions: Positions::default(),
+            attempt: 0,
+            auth_retry_used: false,
+            next_socket: 0,
+            next_command: 0,
+            jitter: Jitter::new(seed),
+            actions: VecDeque::new(),
+            events: VecDeque::new(),
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// Stream positions, for inspection.
+    pub fn positions(&self) -> &Positions {
+        &self.positions
+    }
+
+    /// The next I/O to perform.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// The next event for the application.
+    pub fn poll_event(&mut self) -> Option<ClientEvent> {
+        self.events.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must be called next (ms).
+    pub fn poll_timeout(&self) -> Option<u64> {
+        match self.phase {
+            Phase::Backoff { until } => Some(until),
+            Phase::Opening { deadline, .. } | Phase::Handshaking { deadline, .. } => Some(deadline),
+            Phase::Live { deadline, .. } => deadline,
+            Phase::Idle | Phase::AwaitingToken => None,
+        }
+    }
+
+    /// Stores the token for the next connect; resumes a connect that waited for it.
+    pub fn set_token(&mut self, now: u64, token: String) {
+        self.token = Some(token);
+        if self.phase == Phase::AwaitingToken {
+            self.start_attempt(now);
+        }
+    }
+
+    /// The host could not renew the token: stop for good.
+    pub fn token_refresh_failed(&mut self, reason: &str) {
+        if self.phase == Phase::AwaitingToken {
+            self.terminate(u32::from(disconnected::UNAUTHORIZED), reason);
+        }
+    }
+
+    /// Starts connecting (no-op unless disconnected). The first attempt is immediate.
+    pub fn connect(&mut self, now: u64) {
+        if self.state != State::Disconnected {
+            return;
+        }
+        self.state = State::Connecting;
+        self.attempt = 0;
+        self.auth_retry_used = false;
+        self.events.push_back(ClientEvent::Connecting {
+            code: u32::from(connecting::CONNECT_CALLED),
+            reason: "connect called".into(),
+        });
+        self.start_attempt(now);
+    }
+
+    /// Stops: closes the socket, cancels timers, emits `Disconnected` (code 0).
+    /// Stream positions are kept, so a later `connect` recovers what was missed.
+    pub fn disconnect(&mut self) {
+        if self.state == State::Disconnected {
+            return;
+        }
+        self.terminate(
+            u32::from(disconnected::DISCONNECT_CALLED),
+            "disconnect called",
+        );
+    }
+
+    /// The browser reports it is online again: retry now instead of waiting.
+    pub fn network_online(&mut self, now: u64) {
+        if matches!(self.phase, Phase::Backoff { .. }) {
+            self.start_attempt(now);
+        }
+    }
+
+    /// The browser reports it went offline: drop the socket, retry with backoff.
+    pub fn network_offline(&mut self, now: u64) {
+        if self.socket().is_some() {
+            self.lose_connection(now, u32::from(connecting::OFFLINE), "offline");
+        }
+    }
+
+    /// Socket `socket` opened: send `connect`.
+    pub fn socket_opened(&mut self, now: u64, socket: SocketId) {
+        let Phase::Opening {
+            socket: current, ..
+        } = self.phase
+        else {
+            return;
+        };
+        if current != socket {
+            return;
+        }
+        let Some(token) = self.token.as_deref() else {
+            return;
+        };
+        self.next_command += 1;
+        let command = self.next_command;
+        let frame = codec::encode_connect(
+            command,
+            token,
+            &self.config.name,
+            &self.config.version,
+            self.positions.recover_requests(),
+        );
+        self.actions.push_back(Action::Send {
+            socket,
+            text: frame,
+        });
+        self.phase = Phase::Handshaking {
+            socket,
+            command,
+            deadline: now + self.config.timeout_ms,
+        };
+    }
+
+    /// A text message arrived on `socket`.
+    pub fn socket_message(&mut self, now: u64, socket: SocketId, text: &str) {
+        if self.socket() != Some(socket) {
+            return;
+        }
+        if let Phase::Live {
+            ping_budget: Some(budget),
+            ref mut deadline,
+            ..
+        } = self.phase
+        {
+            *deadline = Some(now + budget);
+        }
+        for line in codec::split_frame(text) {
+            match codec::decode_reply(line) {
+                Ok(reply) => self.handle_reply(now, socket, reply),
+                Err(error) => {
+                    self.events.push_back(ClientEvent::Error {
+                        kind: "protocol",
+                        message: error.message,
+                    });
+                    self.lose_connection(now, u32::from(connecting::BAD_FRAME), "bad frame");
+                }
+            }
+            if self.socket() != Some(socket) {
+                return;
+            }
+        }
+    }
+
+    /// `socket` closed with `code` and `reason`.
+    pub fn socket_closed(&mut self, now: u64, socket: SocketId, code: u16, reason: &str) {
+        if self.socket() != Some(socket) {
+            return;
+        }
+        // The socket is gone: nothing must try to close it again.
+        self.phase = Phase::Idle;
+        self.react_to_close(now, code, reason);
+    }
+
+    /// Fires whatever deadline has passed.
+    pub fn handle_timeout(&mut self, now: u64) {
+        match self.phase {
+            Phase::Backoff { until } if now >= until => self.start_attempt(now),
+            Phase::Opening { deadline, .. } | Phase::Handshaking { deadline, .. }
+                if now >= deadline =>
+            {
+                self.lose_connection(
+                    now,
+                    u32::from(connecting::CONNECT_TIMEOUT),
+                    "connect timeout",
+                );
+            }
+            Phase::Live {
+                deadline: Some(deadline),
+                ..
+            } if now >= deadline => {
+                self.lose_connection(now, u32::from(connecting::NO_PING), "no ping");
+            }
+            _ => {}
+        }
+    }
+
+    fn socket(&self) -> Option<SocketId> {
+        match self.phase {
+            Phase::Opening { socket, .. }
+            | Phase::Handshaking { socket, .. }
+            | Phase::Live { socket, .. } => Some(socket),
+            Phase::Idle | Phase::Backoff { .. } | Phase::AwaitingToken => None,
+        }
+    }
+
+    fn close_socket(&mut self, code: u16, reason: &'static str) {
+        if let Some(socket) = self.socket() {
+            self.actions.push_back(Action::Close {
+                socket,
+                code,
+                reason,
+            });
+        }
+        self.phase = Phase::Idle;
+    }
+
+    fn start_attempt(&mut self, now: u64) {
+        if self.token.is_none() {
+            self.phase = Phase::AwaitingToken;
+            self.actions.push_back(Action::RefreshToken);
+            return;
+        }
+        self.next_socket += 1;
+        let socket = self.next_socket;
+        self.actions.push_back(Action::Open {
+            socket,
+            url: self.config.url.clone(),
+        });
+        self.phase = Phase::Opening {
+            socket,
+            deadline: now + self.config.timeout_ms,
+        };
+    }
+
+    /// Marks the connection as lost and schedules a retry with backoff.
+    fn lose_connection(&mut self, now: u64, code: u32, reason: &str) {
+        self.close_socket(1000, "reconnect");
+        self.enter_connecting(code, reason);
+        let delay = self.config.backoff.delay(self.attempt, &mut self.jitter);
+        self.attempt = self.attempt.saturating_add(1);
+        self.phase = Phase::Backoff { until: now + delay };
+    }
+
+    fn enter_connecting(&mut self, code: u32, reason: &str) {
+        match self.state {
+            State::Connected => {
+                self.events.push_back(ClientEvent::Disconnected {
+                    code,
+                    reason: reason.into(),
+                    reconnect: true,
+                });
+            }
+            State::Connecting => return,
+            State::Disconnected => {}
+        }
+        self.state = State::Connecting;
+        self.events.push_back(ClientEvent::Connecting {
+            code,
+            reason: reason.into(),
+        });
+    }
+
+    /// Stops for good.
+    fn terminate(&mut self, code: u32, reason: &str) {
+        self.close_socket(1000, "disconnect");
+        if self.state != State::Disconnected {
+            self.state = State::Disconnected;
+            self.events.push_back(ClientEvent::Disconnected {
+                code,
+                reason: reason.into(),
+                reconnect: false,
+            });
+        }
+    }
+
+    /// The server refused the token: refresh once, then give up.
+    fn auth_failure(&mut self, code: u32, reason: &str) {
+        if self.auth_retry_used {
+            self.terminate(code, reason);
+            return;
+        }
+        self.auth_retry_used = true;
+        self.close_socket(1000, "token refresh");
+        self.enter_connecting(u32::from(connecting::TOKEN_REFRESH), reason);
+        self.token = None;
+        self.phase = Phase::AwaitingToken;
+        self.actions.push_back(Action::RefreshToken);
+    }
+
+    fn react_to_close(&mut self, now: u64, code: u16, reason: &str) {
+        match codes::classify_close(code) {
+            CloseVerdict::RefreshToken => self.auth_failure(u32::from(code), reason),
+            CloseVerdict::Terminal => self.terminate(u32::from(code), reason),
+            CloseVerdict::Reconnect => {
+                if code == codes::CLOSE_STATE_INVALIDATED {
+                    self.positions.invalidate();
+                }
+                if code >= 3000 {
+                    self.lose_connection(now, u32::from(code), reason);
+                } else {
+                    self.lose_connection(
+                        now,
+                        u32::from(connecting::TRANSPORT_CLOSED),
+                        "transport closed",
+                    );
+                }
+            }
+        }
+    }
+
+    fn handle_reply(&mut self, now: u64, socket: SocketId, reply: Reply<'_>) {
+        match reply {
+            Reply::Ping => {
+                if let Phase::Live { pong: true, .. } = self.phase {
+                    self.actions.push_back(Action::Send {
+                        socket,
+                        text: codec::PONG.into(),
+                    });
+                }
+            }
+            Reply::Connect { id, result } => {
+                if let Phase::Handshaking { command, .. } = self.phase {
+                    if command == id {
+                        self.on_connected(now, socket, result);
+                    }
+                }
+            }
+            Reply::Error { id, error } => {
+                let Phase::Handshaking { command, .. } = self.phase else {
+                    return;
+                };
+                if command != id {
+                    return;
+                }
+                match codes::classify_connect_error(error.code, error.temporary) {
+                    CloseVerdict::RefreshToken => self.auth_failure(error.code, &error.message),
+                    CloseVerdict::Reconnect => {
+                        self.events.push_back(ClientEvent::Error {
+                            kind: "connect",
+                            message: format!("{} ({})", error.message, error.code),
+                        });
+                        self.lose_connection(now, error.code, &error.message);
+                    }
+                    CloseVerdict::Terminal => self.terminate(error.code, &error.message),
+                }
+            }
+            Reply::OtherResult { .. } => {}
+            Reply::Push(push) => self.handle_push(now, push),
+        }
+    }
+
+    fn handle_push(&mut self, now: u64, push: Push<'_>) {
+        match push {
+            Push::Publication {
+                channel,
+                publication,
+            } => {
+                self.deliver(now, &channel, &publication);
+            }
+            Push::Subscribe { channel, result } => {
+                self.positions.settle(&channel, &result, false);
+            }
+            Push::Unsubscribe { channel, .. } => self.positions.remove(&channel),
+            Push::Disconnect(detail) => {
+                let code = u16::try_from(detail.code).unwrap_or(u16::MAX);
+                self.close_socket(1000, "server disconnect");
+                self.react_to_close(now, code, &detail.reason);
+            }
+            Push::Message { data } => {
+                self.emit_publication("", data, 0);
+            }
+            Push::Other => {}
+        }
+    }
+
+    /// Delivers a publication unless it is a duplicate; returns false when the
+    /// connection ended while handling it.
+    fn deliver(&mut self, now: u64, channel: &str, publication: &Publication<'_>) -> bool {
+        match self.positions.accept(channel, publication.offset) {
+            Acceptance::Duplicate => true,
+            Acceptance::Gap => {
+                self.lose_connection(now, u32::from(connecting::GAP), "publication gap");
+                false
+            }
+            Acceptance::Deliver => self.emit_publication(channel, publication.data, publication.offset),
+        }
+    }
+
+    fn emit_publication(
+        &mut self,
+        channel: &str,
+        data: &serde_json::value::RawValue,
+        offset: u64,
+    ) -> bool {
+        let event = codec::event_name(data).map(|e| e.into_owned());
+        let forced_logout = event.as_deref().filter(|e| codes::is_forced_logout(e)).map(str::to_owned);
+        self.events.push_back(ClientEvent::Publication {
+            channel: channel.to_owned(),
+            event,
+            data: data.get().to_owned(),
+            offset,
+        });
+        match forced_logout {
+            Some(event) => {
+                self.terminate(u32::from(disconnected::FORCED_LOGOUT), &event);
+                false
+            }
+            None => true,
+        }
+    }
+
+    fn on_connected(&mut self, now: u64, socket: SocketId, result: codec::ConnectResult<'_>) {
+        self.attempt = 0;
+        self.auth_retry_used = false;
+        let ping_budget = (result.ping > 0)
+            .then(|| u64::from(result.ping) * 1000 + self.config.max_server_ping_delay_ms);
+        self.phase = Phase::Live {
+            socket,
+            pong: result.pong,
+            ping_budget,
+            deadline: ping_budget.map(|budget| now + budget),
+        };
+        self.state = State::Connected;
+        self.events.push_back(ClientEvent::Connected {
+            client: result.client,
+            version: result.version,
+        });
+
+        self.positions
+            .retain(|name| result.subs.contains_key(name));
+        let mut lost: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
+        for (channel, sub) in &result.subs {
+            match self.positions.continuity(channel, sub) {
+                Continuity::Recovered => {
+                    for publication in &sub.publications {
+                        if !self.deliver(now, channel, publication) {
+                            return;
+                        }
+                    }
+                    self.positions.settle(channel, sub, true);
+                }
+                Continuity::Lost(reason) => {
+                    lost.entry(reason.as_str())
+                        .or_default()
+                        .push(channel.to_string());
+                    self.positions.settle(channel, sub, false);
+                }
+                Continuity::Fresh => self.positions.settle(channel, sub, false),
+            }
+        }
+        for (reason, channels) in lost {
+            self.events.push_back(ClientEvent::Resync { channels, reason });
+        }
+    }
+}

@@ -1,0 +1,295 @@
+//! Stream positions of server-side subscriptions: what to ask for on reconnect,
+//! which publication is new, and when continuity is lost.
+//!
+//! The offset advances *before* a publication is handed out, so a listener that
+//! makes the client reconnect from inside its callback does not get it twice.
+
+use super::codec::{RecoverRequest, SubscribeResult};
+use std::collections::{BTreeMap, BTreeSet};
+
+/// Last known position in one channel's stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StreamPosition {
+    /// The server keeps history for the channel.
+    pub recoverable: bool,
+    /// Stream epoch.
+    pub epoch: String,
+    /// Offset of the last publication delivered (or the stream top at subscribe).
+    pub offset: u64,
+}
+
+/// Why a channel needs a resync over REST.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LossReason {
+    /// The stream has a new epoch: the server lost its history (restart).
+    EpochChanged,
+    /// Same epoch, but the history no longer reaches back to our offset.
+    HistoryGone,
+    /// The channel keeps no history, so a reconnect cannot prove nothing was missed.
+    NotRecoverable,
+    /// The server told the client to forget its positions (close code 3014).
+    StateInvalidated,
+}
+
+impl LossReason {
+    /// The reason as the `resync` event spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LossReason::EpochChanged => "epochChanged",
+            LossReason::HistoryGone => "historyGone",
+            LossReason::NotRecoverable => "notRecoverable",
+            LossReason::StateInvalidated => "stateInvalidated",
+        }
+    }
+}
+
+/// What a connect reply means for one channel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Continuity {
+    /// First subscription: nothing could have been missed.
+    Fresh,
+    /// The missed publications came with the reply.
+    Recovered,
+    /// Publications may have been missed; the host must refetch.
+    Lost(LossReason),
+}
+
+/// Verdict on one incoming publication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Acceptance {
+    /// New: deliver it (the offset has advanced).
+    Deliver,
+    /// Already delivered: drop it.
+    Duplicate,
+    /// Offsets skipped ahead: something is missing before it.
+    Gap,
+}
+
+/// Positions of every server-side subscription of the connection.
+#[derive(Debug, Default)]
+pub struct Positions {
+    channels: BTreeMap<String, StreamPosition>,
+    forgotten: BTreeSet<String>,
+}
+
+impl Positions {
+    /// The recovery requests for the next `connect`: every recoverable channel.
+    pub fn recover_requests(&self) -> BTreeMap<&str, RecoverRequest<'_>> {
+        self.channels
+            .iter()
+            .filter(|(_, p)| p.recoverable)
+            .map(|(name, p)| {
+                (
+                    name.as_str(),
+                    RecoverRequest {
+                        recover: true,
+                        epoch: &p.epoch,
+                        offset: p.offset,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    /// How the reply for `channel` relates to what was delivered before.
+    pub fn continuity(&self, channel: &str, result: &SubscribeResult<'_>) -> Continuity {
+        let Some(previous) = self.channels.get(channel) else {
+            return if self.forgotten.contains(channel) {
+                Continuity::Lost(LossReason::StateInvalidated)
+            } else {
+                Continuity::Fresh
+            };
+        };
+        if !result.was_recovering {
+            Continuity::Lost(LossReason::NotRecoverable)
+        } else if result.recovered {
+            Continuity::Recovered
+        } else if !result.epoch.is_empty() && result.epoch != previous.epoch {
+            Continuity::Lost(LossReason::EpochChanged)
+        } else {
+            Continuity::Lost(LossReason::HistoryGone)
+        }
+    }
+
+    /// Stores the position a subscribe result reports. After a recovery the
+    /// offset never moves back below what was delivered from the reply.
+    pub fn settle(&mut self, channel: &str, result: &SubscribeResult<'_>, recovered: bool) {
+        self.forgotten.remove(channel);
+        let entry = self
+            .channels
+            .entry(channel.to_owned())
+            .or_insert_with(|| StreamPosition {
+                recoverable: false,
+                epoch: String::new(),
+                offset: 0,
+            });
+        entry.recoverable = result.recoverable;
+        if !result.epoch.is_empty() {
+            entry.epoch.clone_from(&result.epoch);
+        }
+        entry.offset = if recovered {
+            entry.offset.max(result.offset)
+        } else {
+            result.offset
+        };
+    }
+
+    /// Decides on a publication at `offset` (0 = the channel is not positioned)
+    /// and advances the stored offset when it is new.
+    pub fn accept(&mut self, channel: &str, offset: u64) -> Acceptance {
+        if offset == 0 {
+            return Acceptance::Deliver;
+        }
+        let Some(position) = self.channels.get_mut(channel) else {
+            return Acceptance::Deliver;
+        };
+        if offset <= position.offset {
+            return Acceptance::Duplicate;
+        }
+        if position.recoverable && offset > position.offset + 1 {
+            return Acceptance::Gap;
+        }
+        position.offset = offset;
+        Acceptance::Deliver
+    }
+
+    /// Drops channels the server no longer lists.
+    pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
+        self.channels.retain(|name, _| keep(name));
+    }
+
+    /// Forgets `channel` (server unsubscribe).
+    pub fn remove(&mut self, channel: &str) {
+        self.channels.remove(channel);
+    }
+
+    /// Forgets every position (close code 3014); the next connect reports the
+    /// channels as lost so the host refetches.
+    pub fn invalidate(&mut self) {
+        let names = std::mem::take(&mut self.channels);
+        self.forgotten.extend(names.into_keys());
+    }
+
+    /// The stored position of `channel`.
+    pub fn get(&self, channel: &str) -> Option<&StreamPosition> {
+        self.channels.get(channel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(epoch: &str, offset: u64) -> SubscribeResult<'static> {
+        SubscribeResult {
+            recoverable: true,
+            epoch: epoch.into(),
+            offset,
+            ..Default::default()
+        }
+    }
+
+    fn recovering(epoch: &str, offset: u64, recovered: bool) -> SubscribeResult<'static> {
+        SubscribeResult {
+            was_recovering: true,
+            recovered,
+            ..result(epoch, offset)
+        }
+    }
+
+    #[test]
+    fn first_subscription_is_fresh_and_asks_for_recovery_next_time() {
+        let mut p = Positions::default();
+        let r = result("e1", 5);
+        assert_eq!(p.continuity("ch", &r), Continuity::Fresh);
+        p.settle("ch", &r, false);
+        let req = p.recover_requests();
+        assert_eq!(req["ch"].offset, 5);
+        assert_eq!(req["ch"].epoch, "e1");
+        assert!(req["ch"].recover);
+    }
+
+    #[test]
+    fn offsets_advance_and_duplicates_are_dropped() {
+        let mut p = Positions::default();
+        p.settle("ch", &result("e", 5), false);
+        assert_eq!(p.accept("ch", 6), Acceptance::Deliver);
+        assert_eq!(p.accept("ch", 6), Acceptance::Duplicate);
+        assert_eq!(p.accept("ch", 3), Acceptance::Duplicate);
+        assert_eq!(p.accept("ch", 7), Acceptance::Deliver);
+        assert_eq!(p.get("ch").unwrap().offset, 7);
+    }
+
+    #[test]
+    fn a_skip_ahead_is_a_gap_and_does_not_advance() {
+        let mut p = Positions::default();
+        p.settle("ch", &result("e", 5), false);
+        assert_eq!(p.accept("ch", 8), Acceptance::Gap);
+        assert_eq!(p.get("ch").unwrap().offset, 5);
+    }
+
+    #[test]
+    fn unpositioned_publications_are_always_delivered() {
+        let mut p = Positions::default();
+        assert_eq!(p.accept("ch", 0), Acceptance::Deliver);
+        assert_eq!(p.accept("other", 9), Acceptance::Deliver);
+    }
+
+    #[test]
+    fn recovery_outcomes() {
+        let mut p = Positions::default();
+        p.settle("ch", &result("e1", 10), false);
+        assert_eq!(p.continuity("ch", &recovering("e1", 12, true)), Continuity::Recovered);
+        assert_eq!(
+            p.continuity("ch", &recovering("e2", 0, false)),
+            Continuity::Lost(LossReason::EpochChanged)
+        );
+        assert_eq!(
+            p.continuity("ch", &recovering("e1", 40, false)),
+            Continuity::Lost(LossReason::HistoryGone)
+        );
+        assert_eq!(
+            p.continuity("ch", &result("e1", 12)),
+            Continuity::Lost(LossReason::NotRecoverable)
+        );
+    }
+
+    #[test]
+    fn settling_after_recovery_never_moves_back() {
+        let mut p = Positions::default();
+        p.settle("ch", &result("e", 10), false);
+        assert_eq!(p.accept("ch", 11), Acceptance::Deliver);
+        assert_eq!(p.accept("ch", 12), Acceptance::Deliver);
+        p.settle("ch", &recovering("e", 10, true), true);
+        assert_eq!(p.get("ch").unwrap().offset, 12);
+        p.settle("ch", &recovering("e2", 3, false), false);
+        assert_eq!(p.get("ch").unwrap().offset, 3);
+        assert_eq!(p.get("ch").unwrap().epoch, "e2");
+    }
+
+    #[test]
+    fn invalidated_positions_are_reported_lost_once() {
+        let mut p = Positions::default();
+        p.settle("ch", &result("e", 10), false);
+        p.invalidate();
+        assert!(p.recover_requests().is_empty());
+        assert_eq!(
+            p.continuity("ch", &result("e", 20)),
+            Continuity::Lost(LossReason::StateInvalidated)
+        );
+        p.settle("ch", &result("e", 20), false);
+        assert_eq!(p.accept("ch", 21), Acceptance::Deliver);
+        p.remove("ch");
+        assert_eq!(p.continuity("ch", &result("e", 20)), Continuity::Fresh);
+    }
+
+    #[test]
+    fn channels_not_recoverable_are_not_asked_for() {
+        let mut p = Positions::default();
+        let mut r = result("e", 4);
+        r.recoverable = false;
+        p.settle("ch", &r, false);
+        assert!(p.recover_requests().is_empty());
+        assert_eq!(p.accept("ch", 9), Acceptance::Deliver);
+    }
+}

@@ -1,0 +1,7 @@
+//! The protocol core: pure Rust, no browser APIs.
+//!
+//! Bytes and "now" go in; frames to send, events to emit and the next deadline
+//! come out. Everything here runs natively under `cargo test`.
+
+pub mod backoff;
+pub mod centrifuge;

@@ -1,0 +1,92 @@
+//! Reads the expiry of a JWT access token, as the platform's PHP SDK does:
+//! split on `.`, base64url-decode the middle part, take the numeric `exp`.
+//! The signature is the server's business; the client only needs the time.
+
+use serde::Deserialize;
+
+/// Expiry of `token` in Unix milliseconds, or `None` when it has no readable `exp`.
+///
+/// ```
+/// use twin_panel::rest::jwt::expires_at_ms;
+/// // {"alg":"HS256"} . {"exp":1700000000} . sig
+/// let token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDB9.c2ln";
+/// assert_eq!(expires_at_ms(token), Some(1_700_000_000_000));
+/// assert_eq!(expires_at_ms("not-a-jwt"), None);
+/// ```
+pub fn expires_at_ms(token: &str) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Claims {
+        exp: f64,
+    }
+    let mut parts = token.split('.');
+    let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
+    if parts.next().is_some() {
+        return None;
+    }
+    let json = base64url_decode(payload)?;
+    let claims: Claims = serde_json::from_slice(&json).ok()?;
+    if !claims.exp.is_finite() || claims.exp < 0.0 {
+        return None;
+    }
+    Some((claims.exp * 1000.0) as u64)
+}
+
+/// Decodes unpadded (or padded) base64url; `None` on any other character.
+pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
+    fn sextet(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let bytes = text.trim_end_matches('=').as_bytes();
+    if bytes.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(bytes.len() * 3 / 4);
+    for chunk in bytes.chunks(4) {
+        let mut acc = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            acc |= sextet(c)? << (18 - 6 * i);
+        }
+        let produced = chunk.len() - 1;
+        for i in 0..produced {
+            out.push((acc >> (16 - 8 * i)) as u8);
+        }
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_base64url_without_padding() {
+        assert_eq!(base64url_decode("aGVsbG8").unwrap(), b"hello");
+        assert_eq!(base64url_decode("aGVsbG8=").unwrap(), b"hello");
+        assert_eq!(base64url_decode("_-8").unwrap(), vec![0xff, 0xef]);
+        assert_eq!(base64url_decode("").unwrap(), Vec::<u8>::new());
+        assert!(base64url_decode("a").is_none());
+        assert!(base64url_decode("a$bc").is_none());
+    }
+
+    #[test]
+    fn fractional_exp_is_accepted() {
+        // {"exp":1700000000.5}
+        let token = "x.eyJleHAiOjE3MDAwMDAwMDAuNX0.y";
+        assert_eq!(expires_at_ms(token), Some(1_700_000_000_500));
+    }
+
+    #[test]
+    fn tokens_without_exp_are_rejected() {
+        // {"sub":"1"}
+        assert_eq!(expires_at_ms("x.eyJzdWIiOiIxIn0.y"), None);
+        assert_eq!(expires_at_ms("x.y"), None);
+        assert_eq!(expires_at_ms("a.b.c.d"), None);
+    }
+}
