@@ -393,20 +393,15 @@ fn expired_token_refreshes_once_then_connects() {
 fn a_second_auth_failure_stops_without_reconnect() {
     let mut h = Harness::new();
     h.client.connect(0);
-    for token in ["jwt-2"] {
-        let socket = h.take_actions().iter().find_map(|a| match a {
-            Action::Open { socket, .. } => Some(*socket),
-            _ => None,
-        });
-        let socket = socket.unwrap();
-        h.client.socket_opened(0, socket);
-        h.take_actions();
-        h.message(
-            socket,
-            r#"{"id":1,"error":{"code":109,"message":"token expired"}}"#,
-        );
-        h.client.set_token(h.now, token.into());
-    }
+    h.drain();
+    let socket = h.last_open().unwrap();
+    h.client.socket_opened(0, socket);
+    h.take_actions();
+    h.message(
+        socket,
+        r#"{"id":1,"error":{"code":109,"message":"token expired"}}"#,
+    );
+    h.client.set_token(h.now, "jwt-2".into());
     h.drain();
     let socket = h.last_open().unwrap();
     h.client.socket_opened(h.now, socket);

@@ -110,7 +110,10 @@ mod tests {
         let delays: Vec<u64> = (0..200).map(|_| policy.delay(5, &mut jitter)).collect();
         let lowest = *delays.iter().min().unwrap();
         let highest = *delays.iter().max().unwrap();
-        assert!(highest - lowest > 10_000, "{lowest}..{highest} is too narrow");
+        assert!(
+            highest - lowest > 10_000,
+            "{lowest}..{highest} is too narrow"
+        );
     }
 
     #[test]

@@ -36,11 +36,7 @@ impl ErrorInfo {
 
     /// No answer within the deadline.
     pub fn timeout(after_ms: u64) -> Self {
-        Self::local(
-            "timeout",
-            format!("no answer within {after_ms} ms"),
-            true,
-        )
+        Self::local("timeout", format!("no answer within {after_ms} ms"), true)
     }
 
     /// Reads an HTTP error answer: `{"error": string | object, "details": any}`.

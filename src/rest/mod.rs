@@ -1,11 +1,14 @@
 //! IAM authentication and the chats REST API.
 //!
-//! The pure parts (token decoding, error classification, refresh timing) run
-//! natively; `http` and `auth` talk to the browser's `fetch`.
+//! The pure parts (token decoding, error classification, refresh timing,
+//! single-flight) run natively; `http` and `auth` talk to the browser's `fetch`.
 
 pub mod error;
 pub mod jwt;
+pub mod single_flight;
 pub mod tokens;
 
+#[cfg(target_arch = "wasm32")]
+pub mod auth;
 #[cfg(target_arch = "wasm32")]
 pub mod http;

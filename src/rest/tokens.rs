@@ -91,7 +91,10 @@ impl TokenPair {
     /// ```
     pub fn refresh_due_at(&self, now_ms: u64, refresh_before_ms: u64) -> u64 {
         let remaining = self.expires_at_ms.saturating_sub(now_ms);
-        now_ms + remaining.saturating_sub(refresh_before_ms).max(remaining / 2)
+        now_ms
+            + remaining
+                .saturating_sub(refresh_before_ms)
+                .max(remaining / 2)
     }
 
     /// True when the token has expired at `now_ms`.
@@ -110,9 +113,10 @@ mod tests {
     fn reads_both_spellings() {
         let a = TokenPair::from_auth_body(&format!(r#"{{"token":"{TOKEN}","refreshToken":"r"}}"#))
             .unwrap();
-        let b =
-            TokenPair::from_auth_body(&format!(r#"{{"authToken":"{TOKEN}","refreshToken":"r","extra":1}}"#))
-                .unwrap();
+        let b = TokenPair::from_auth_body(&format!(
+            r#"{{"authToken":"{TOKEN}","refreshToken":"r","extra":1}}"#
+        ))
+        .unwrap();
         assert_eq!(a, b);
         assert_eq!(a.expires_at_ms, 10_000);
     }
@@ -139,8 +143,9 @@ mod tests {
 
     #[test]
     fn expiry_checks() {
-        let pair = TokenPair::from_auth_body(&format!(r#"{{"token":"{TOKEN}","refreshToken":"r"}}"#))
-            .unwrap();
+        let pair =
+            TokenPair::from_auth_body(&format!(r#"{{"token":"{TOKEN}","refreshToken":"r"}}"#))
+                .unwrap();
         assert!(!pair.is_expired(9_999));
         assert!(pair.is_expired(10_000));
         assert_eq!(pair.refresh_due_at(20_000, 1_000), 20_000);

@@ -598,7 +598,9 @@ impl CentrifugeClient {
                 self.lose_connection(now, u32::from(connecting::GAP), "publication gap");
                 false
             }
-            Acceptance::Deliver => self.emit_publication(channel, publication.data, publication.offset),
+            Acceptance::Deliver => {
+                self.emit_publication(channel, publication.data, publication.offset)
+            }
         }
     }
 
@@ -609,7 +611,10 @@ impl CentrifugeClient {
         offset: u64,
     ) -> bool {
         let event = codec::event_name(data).map(|e| e.into_owned());
-        let forced_logout = event.as_deref().filter(|e| codes::is_forced_logout(e)).map(str::to_owned);
+        let forced_logout = event
+            .as_deref()
+            .filter(|e| codes::is_forced_logout(e))
+            .map(str::to_owned);
         self.events.push_back(ClientEvent::Publication {
             channel: channel.to_owned(),
             event,
@@ -642,8 +647,7 @@ impl CentrifugeClient {
             version: result.version,
         });
 
-        self.positions
-            .retain(|name| result.subs.contains_key(name));
+        self.positions.retain(|name| result.subs.contains_key(name));
         let mut lost: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
         for (channel, sub) in &result.subs {
             match self.positions.continuity(channel, sub) {
@@ -665,7 +669,8 @@ impl CentrifugeClient {
             }
         }
         for (reason, channels) in lost {
-            self.events.push_back(ClientEvent::Resync { channels, reason });
+            self.events
+                .push_back(ClientEvent::Resync { channels, reason });
         }
     }
 }

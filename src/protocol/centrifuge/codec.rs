@@ -348,7 +348,9 @@ mod tests {
     use super::*;
 
     fn pushes(text: &str) -> Vec<Reply<'_>> {
-        split_frame(text).map(|l| decode_reply(l).unwrap()).collect()
+        split_frame(text)
+            .map(|l| decode_reply(l).unwrap())
+            .collect()
     }
 
     #[test]
@@ -390,8 +392,7 @@ mod tests {
 
     #[test]
     fn decodes_error_reply() {
-        match decode_reply(r#"{"id":1,"error":{"code":109,"message":"token expired"}}"#).unwrap()
-        {
+        match decode_reply(r#"{"id":1,"error":{"code":109,"message":"token expired"}}"#).unwrap() {
             Reply::Error { id, error } => {
                 assert_eq!(id, 1);
                 assert_eq!(error.code, 109);
@@ -415,18 +416,22 @@ mod tests {
 
     #[test]
     fn decodes_runtime_subscribe_unsubscribe_and_disconnect_pushes() {
-        let sub = decode_reply(r#"{"push":{"channel":"x","subscribe":{"recoverable":true,"epoch":"e","offset":4}}}"#).unwrap();
+        let sub = decode_reply(
+            r#"{"push":{"channel":"x","subscribe":{"recoverable":true,"epoch":"e","offset":4}}}"#,
+        )
+        .unwrap();
         assert!(
             matches!(sub, Reply::Push(Push::Subscribe { ref channel, ref result }) if channel == "x" && result.offset == 4)
         );
-        let unsub =
-            decode_reply(r#"{"push":{"channel":"x","unsubscribe":{"code":2000,"reason":"server"}}}"#)
-                .unwrap();
+        let unsub = decode_reply(
+            r#"{"push":{"channel":"x","unsubscribe":{"code":2000,"reason":"server"}}}"#,
+        )
+        .unwrap();
         assert!(
             matches!(unsub, Reply::Push(Push::Unsubscribe { ref detail, .. }) if detail.code == 2000)
         );
-        let disc = decode_reply(r#"{"push":{"disconnect":{"code":3001,"reason":"shutdown"}}}"#)
-            .unwrap();
+        let disc =
+            decode_reply(r#"{"push":{"disconnect":{"code":3001,"reason":"shutdown"}}}"#).unwrap();
         assert!(matches!(disc, Reply::Push(Push::Disconnect(ref d)) if d.code == 3001));
         let join = decode_reply(r#"{"push":{"channel":"x","join":{"info":{}}}}"#).unwrap();
         assert!(matches!(join, Reply::Push(Push::Other)));
@@ -434,15 +439,18 @@ mod tests {
 
     #[test]
     fn escaped_channel_names_are_unescaped() {
-        let reply =
-            decode_reply(r#"{"push":{"channel":"a\"b","pub":{"data":"x"}}}"#).unwrap();
-        assert!(matches!(reply, Reply::Push(Push::Publication { ref channel, .. }) if channel == "a\"b"));
+        let reply = decode_reply(r#"{"push":{"channel":"a\"b","pub":{"data":"x"}}}"#).unwrap();
+        assert!(
+            matches!(reply, Reply::Push(Push::Publication { ref channel, .. }) if channel == "a\"b")
+        );
     }
 
     #[test]
     fn wrong_types_and_truncated_json_are_errors() {
         assert!(decode_reply(r#"{"id":"one"}"#).is_err());
-        assert!(decode_reply(r#"{"push":{"channel":"a","pub":{"data":{},"offset":"7"}}}"#).is_err());
+        assert!(
+            decode_reply(r#"{"push":{"channel":"a","pub":{"data":{},"offset":"7"}}}"#).is_err()
+        );
         assert!(decode_reply(r#"{"push":{"channel":"a","pub":{"data":{"#).is_err());
         assert!(decode_reply("garbage").is_err());
         assert!(decode_reply("[1,2]").is_err());

@@ -86,7 +86,8 @@ pub fn classify_connect_error(code: u32, temporary: bool) -> CloseVerdict {
 
 /// Platform events after which the operator must leave: the connection ends
 /// and does not come back on its own.
-pub const FORCED_LOGOUT_EVENTS: [&str; 3] = ["operatorBlocked", "chatUserExists", "operatorLoggedOut"];
+pub const FORCED_LOGOUT_EVENTS: [&str; 3] =
+    ["operatorBlocked", "chatUserExists", "operatorLoggedOut"];
 
 /// True when `event` ends the operator's session.
 pub fn is_forced_logout(event: &str) -> bool {
@@ -110,8 +111,14 @@ mod tests {
 
     #[test]
     fn connect_error_codes() {
-        assert_eq!(classify_connect_error(109, false), CloseVerdict::RefreshToken);
-        assert_eq!(classify_connect_error(101, false), CloseVerdict::RefreshToken);
+        assert_eq!(
+            classify_connect_error(109, false),
+            CloseVerdict::RefreshToken
+        );
+        assert_eq!(
+            classify_connect_error(101, false),
+            CloseVerdict::RefreshToken
+        );
         assert_eq!(classify_connect_error(100, true), CloseVerdict::Reconnect);
         assert_eq!(classify_connect_error(111, true), CloseVerdict::Reconnect);
         assert_eq!(classify_connect_error(42, false), CloseVerdict::Reconnect);

@@ -239,7 +239,10 @@ mod tests {
     fn recovery_outcomes() {
         let mut p = Positions::default();
         p.settle("ch", &result("e1", 10), false);
-        assert_eq!(p.continuity("ch", &recovering("e1", 12, true)), Continuity::Recovered);
+        assert_eq!(
+            p.continuity("ch", &recovering("e1", 12, true)),
+            Continuity::Recovered
+        );
         assert_eq!(
             p.continuity("ch", &recovering("e2", 0, false)),
             Continuity::Lost(LossReason::EpochChanged)

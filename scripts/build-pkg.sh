@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Builds the npm package into pkg/: release wasm -> wasm-bindgen (web target)
+# -> wasm-opt -Oz -> package.json and entry files from pkg-template/.
+# Prints wasm and glue sizes, raw and gzip -9.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+need wasm-bindgen "run scripts/bootstrap.sh"
+need wasm-opt "run scripts/bootstrap.sh"
+
+step "cargo build --release (wasm32)"
+cargo build --release --target wasm32-unknown-unknown --lib
+wasm=target/wasm32-unknown-unknown/release/twin_panel.wasm
+
+out=pkg
+rm -rf "$out"
+step "wasm-bindgen --target web"
+wasm-bindgen --target web --out-dir "$out" --remove-producers-section "$wasm"
+
+step "wasm-opt -Oz"
+# The features rustc 1.95 enables by default for wasm32-unknown-unknown; wasm-opt
+# must accept them or it rejects the module.
+wasm-opt -Oz $WASM_FEATURES \
+  "$out/twin_panel_bg.wasm" -o "$out/twin_panel_bg.opt.wasm"
+mv "$out/twin_panel_bg.opt.wasm" "$out/twin_panel_bg.wasm"
+
+step "package files"
+glue=$(cd "$out" && ls snippets/*/js/glue.js)
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+sed "s/__VERSION__/$version/" pkg-template/package.json > "$out/package.json"
+cp pkg-template/README.md "$out/README.md"
+sed "s#__GLUE__#./$glue#" pkg-template/index.js > "$out/index.js"
+sed "s#__GLUE__#./$glue#" pkg-template/index.d.ts > "$out/index.d.ts"
+cp pkg-template/glue.d.ts "$out/$(dirname "$glue")/glue.d.ts"
+
+size_report "$out"

@@ -1,0 +1,27 @@
+//! Turning [`ErrorInfo`] into the JS `TwinError` every promise rejects with.
+
+use super::js::{parse_json, JsTwinError};
+use crate::rest::error::ErrorInfo;
+use wasm_bindgen::prelude::*;
+
+/// The JS `TwinError` for `info`.
+pub fn to_js(info: &ErrorInfo) -> JsValue {
+    let details = info
+        .details
+        .as_deref()
+        .and_then(|d| parse_json(d).ok())
+        .unwrap_or(JsValue::NULL);
+    JsTwinError::new(
+        info.status,
+        info.code,
+        &info.message,
+        &details,
+        info.retryable,
+    )
+    .into()
+}
+
+/// A `TwinError` for a mistake in how the package was called.
+pub fn usage(message: impl Into<String>) -> JsValue {
+    to_js(&ErrorInfo::local("invalidArgument", message, false))
+}

@@ -1,0 +1,72 @@
+//! Imports from the package's own JavaScript (`js/glue.js`) and small helpers
+//! for building plain JS objects.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    /// The JS `TwinError` class (a real `Error` subclass).
+    #[wasm_bindgen(js_name = TwinError)]
+    pub type JsTwinError;
+
+    #[wasm_bindgen(constructor, js_class = TwinError)]
+    pub fn new(
+        status: u16,
+        code: &str,
+        message: &str,
+        details: &JsValue,
+        retryable: bool,
+    ) -> JsTwinError;
+
+    /// The listener registry.
+    pub type Emitter;
+
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Emitter;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn on(this: &Emitter, name: &JsValue, listener: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method)]
+    pub fn off(this: &Emitter, name: &JsValue, listener: &JsValue);
+
+    #[wasm_bindgen(method)]
+    pub fn emit(this: &Emitter, name: &str, payload: &JsValue);
+
+    #[wasm_bindgen(method, catch)]
+    pub fn publication(
+        this: &Emitter,
+        json: &str,
+        name: Option<String>,
+        by_name: bool,
+    ) -> Result<(), JsValue>;
+
+    #[wasm_bindgen(method)]
+    pub fn clear(this: &Emitter);
+}
+
+/// A plain object from key/value pairs.
+pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
+    let object = js_sys::Object::new();
+    for (key, value) in entries {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&object, &JsValue::from_str(key), value);
+    }
+    object.into()
+}
+
+/// Reads `key` of `value` (undefined when absent or not an object).
+pub fn get(value: &JsValue, key: &str) -> JsValue {
+    if !value.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    js_sys::Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// Parses JSON text into a JS value; empty text is `null`.
+pub fn parse_json(text: &str) -> Result<JsValue, JsValue> {
+    if text.trim().is_empty() {
+        return Ok(JsValue::NULL);
+    }
+    js_sys::JSON::parse(text)
+}

@@ -1,0 +1,8 @@
+//! The classes the npm package exports: `OperatorPanel`, `TwinError`.
+
+mod error;
+mod js;
+mod options;
+mod panel;
+
+pub use panel::OperatorPanel;

@@ -1,0 +1,95 @@
+//! `new OperatorPanel(options)`: option names, units and defaults.
+
+use super::error::usage;
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+
+/// Production IAM service.
+pub const DEFAULT_IAM_URL: &str = "https://iam.twin24.ai/api/v1";
+/// Production chats API.
+pub const DEFAULT_CHAT_URL: &str = "https://chat-api.twin24.ai/api/v1";
+/// Production Centrifugo endpoint.
+pub const DEFAULT_CENTRIFUGO_URL: &str = "wss://twin24.ai/centrifugo/connection/websocket";
+
+/// Options of `OperatorPanel`. Times: `ttl` and `refreshBefore` in seconds (as
+/// the platform counts token lifetimes), everything else in milliseconds.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PanelOptions {
+    /// IAM base URL.
+    pub iam_url: String,
+    /// Chats API base URL.
+    pub chat_url: String,
+    /// Centrifugo WebSocket URL.
+    pub centrifugo_url: String,
+    /// Requested token lifetime, seconds (the platform advises 24 h).
+    pub ttl: u64,
+    /// Refresh this many seconds before the token expires (platform advice: 15 min).
+    pub refresh_before: u64,
+    /// Shortest reconnect delay, ms.
+    pub min_reconnect_delay: u64,
+    /// Longest reconnect delay, ms.
+    pub max_reconnect_delay: u64,
+    /// Grace past the server's ping interval before the link counts as dead, ms.
+    pub ping_timeout: u64,
+    /// Deadline for the socket to open and the connect reply to arrive, ms.
+    pub connect_timeout: u64,
+    /// Deadline of every REST call, ms.
+    pub timeout: u64,
+}
+
+impl Default for PanelOptions {
+    fn default() -> Self {
+        PanelOptions {
+            iam_url: DEFAULT_IAM_URL.into(),
+            chat_url: DEFAULT_CHAT_URL.into(),
+            centrifugo_url: DEFAULT_CENTRIFUGO_URL.into(),
+            ttl: 86_400,
+            refresh_before: 900,
+            min_reconnect_delay: 500,
+            max_reconnect_delay: 20_000,
+            ping_timeout: 10_000,
+            connect_timeout: 5_000,
+            timeout: 15_000,
+        }
+    }
+}
+
+impl PanelOptions {
+    /// Reads options from JS; `undefined` or `null` means all defaults.
+    pub fn from_js(value: JsValue) -> Result<Self, JsValue> {
+        let mut options: PanelOptions = if value.is_undefined() || value.is_null() {
+            PanelOptions::default()
+        } else {
+            serde_wasm_bindgen::from_value(value)
+                .map_err(|e| usage(format!("invalid OperatorPanel options: {e}")))?
+        };
+        for (name, url, schemes) in [
+            ("iamUrl", &mut options.iam_url, &["http://", "https://"][..]),
+            (
+                "chatUrl",
+                &mut options.chat_url,
+                &["http://", "https://"][..],
+            ),
+            (
+                "centrifugoUrl",
+                &mut options.centrifugo_url,
+                &["ws://", "wss://"][..],
+            ),
+        ] {
+            while url.ends_with('/') {
+                url.pop();
+            }
+            if !schemes.iter().any(|s| url.starts_with(s)) || url.len() < 10 {
+                return Err(usage(format!(
+                    "{name} must be an absolute {} URL",
+                    schemes.join(" or ")
+                )));
+            }
+        }
+        if options.ttl == 0 {
+            return Err(usage("ttl must be at least 1 second"));
+        }
+        Ok(options)
+    }
+}

@@ -1,0 +1,666 @@
+//! `OperatorPanel`: the operator's side of TWIN in one JS class.
+//!
+//! The protocol decisions live in [`CentrifugeClient`]; this file only moves
+//! bytes and times between it and the browser. Events are queued while Rust
+//! state is borrowed and delivered afterwards, so a listener may call back into
+//! the panel (even `disconnect()` or `free()`-adjacent calls) safely.
+
+use super::error::{to_js, usage};
+use super::js::{self, object, Emitter};
+use super::options::PanelOptions;
+use crate::protocol::backoff::BackoffPolicy;
+use crate::protocol::centrifuge::codes::disconnected;
+use crate::protocol::centrifuge::{Action, CentrifugeClient, ClientConfig, ClientEvent, SocketId};
+use crate::rest::auth::{Auth, Credentials};
+use crate::rest::error::ErrorInfo;
+use crate::rest::http::{self, HttpRequest};
+use crate::rest::tokens::TokenPair;
+use crate::transport::clock;
+use crate::transport::timer::Timer;
+use crate::transport::websocket::{self, SocketEvent, SocketHandlers};
+use gloo_net::http::Method;
+use js_sys::{Function, Promise};
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::VecDeque;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::future_to_promise;
+use web_sys::{EventTarget, WebSocket};
+
+/// Lifecycle event names; a publication with one of these names reaches only
+/// the `event` catch-all, so the server can never fake a state change.
+const LIFECYCLE_EVENTS: [&str; 8] = [
+    "connecting",
+    "connected",
+    "disconnected",
+    "error",
+    "resync",
+    "tokenRefreshed",
+    "event",
+    "state",
+];
+
+/// The operator panel: login, live events over Centrifugo, the chats REST API.
+///
+/// ```js
+/// import init, { OperatorPanel } from 'twin-panel';
+/// await init();
+/// const panel = new OperatorPanel({ iamUrl, chatUrl, centrifugoUrl });
+/// await panel.login({ email, password });
+/// panel.on('chatMessageCreated', (message) => console.log(message.body));
+/// await panel.connect();
+/// ```
+#[wasm_bindgen]
+pub struct OperatorPanel {
+    core: Rc<Core>,
+}
+
+struct Core {
+    options: PanelOptions,
+    auth: Auth,
+    client: RefCell<CentrifugeClient>,
+    socket: RefCell<Option<(SocketId, WebSocket)>>,
+    handlers: OnceCell<SocketHandlers>,
+    deadline: OnceCell<Timer>,
+    refresh_timer: OnceCell<Timer>,
+    network: OnceCell<NetworkListeners>,
+    emitter: Emitter,
+    queue: RefCell<VecDeque<ClientEvent>>,
+    delivering: Cell<bool>,
+    connect_waiters: RefCell<Vec<(Function, Function)>>,
+    freed: Cell<bool>,
+}
+
+/// The browser's `online`/`offline` listeners of one panel.
+struct NetworkListeners {
+    online: Closure<dyn FnMut()>,
+    offline: Closure<dyn FnMut()>,
+}
+
+#[wasm_bindgen]
+impl OperatorPanel {
+    /// Creates a panel. Every option is optional; the URLs default to the
+    /// production TWIN hosts. Throws a `TwinError` (code `invalidArgument`) for
+    /// malformed options.
+    #[wasm_bindgen(constructor)]
+    pub fn new(options: JsValue) -> Result<OperatorPanel, JsValue> {
+        let options = PanelOptions::from_js(options)?;
+        let mut config = ClientConfig::new(options.centrifugo_url.clone());
+        config.timeout_ms = options.connect_timeout;
+        config.max_server_ping_delay_ms = options.ping_timeout;
+        config.backoff = BackoffPolicy {
+            min_ms: options.min_reconnect_delay,
+            max_ms: options.max_reconnect_delay,
+        };
+        let core = Rc::new_cyclic(|weak: &Weak<Core>| {
+            Core {
+                auth: Auth::new(options.iam_url.clone(), options.ttl, options.timeout),
+                options,
+                client: RefCell::new(CentrifugeClient::new(config, clock::random_seed())),
+                socket: RefCell::new(None),
+                handlers: OnceCell::new(),
+                deadline: OnceCell::new(),
+                refresh_timer: OnceCell::new(),
+                network: OnceCell::new(),
+                emitter: Emitter::new(),
+                queue: RefCell::new(VecDeque::new()),
+                delivering: Cell::new(false),
+                connect_waiters: RefCell::new(Vec::new()),
+                freed: Cell::new(false),
+            }
+            .with_weak(weak)
+        });
+        Ok(OperatorPanel { core })
+    }
+
+    /// Logs in with `{ email, password, companyId? }`. Resolves to
+    /// `{ token, refreshToken, expiresAt }` (`expiresAt` in Unix ms). The
+    /// password is used for this request only. Rejects with a `TwinError`
+    /// (status 401 for wrong credentials).
+    pub fn login(&self, credentials: JsValue) -> Promise {
+        let core = self.core.clone();
+        future_to_promise(async move {
+            let email = js::get(&credentials, "email").as_string();
+            let password = js::get(&credentials, "password").as_string();
+            let (Some(email), Some(password)) = (email, password) else {
+                return Err(usage("login() needs { email, password }"));
+            };
+            let company_id = js::get(&credentials, "companyId")
+                .as_f64()
+                .map(|n| n as i64);
+            let pair = core
+                .auth
+                .login(Credentials {
+                    email: &email,
+                    password: &password,
+                    company_id,
+                })
+                .await
+                .map_err(|e| to_js(&e))?;
+            core.adopt_tokens(&pair);
+            Ok(tokens_object(&pair))
+        })
+    }
+
+    /// Uses a token pair the host already holds (`{ token, refreshToken }`),
+    /// e.g. from single sign-on or storage. Throws a `TwinError` when the token
+    /// has no readable expiry.
+    #[wasm_bindgen(js_name = useTokens)]
+    pub fn use_tokens(&self, tokens: JsValue) -> Result<(), JsValue> {
+        let token = js::get(&tokens, "token").as_string().unwrap_or_default();
+        let refresh = js::get(&tokens, "refreshToken")
+            .as_string()
+            .unwrap_or_default();
+        let pair = TokenPair::new(token, refresh).map_err(|e| usage(e.message()))?;
+        self.core.auth.use_tokens(pair.clone());
+        self.core.adopt_tokens(&pair);
+        Ok(())
+    }
+
+    /// Opens the live connection. Resolves on the first `connected`; rejects
+    /// with a `TwinError` if the panel stops before that (bad token, terminal
+    /// close code, `disconnect()`). Afterwards it reconnects on its own.
+    pub fn connect(&self) -> Promise {
+        let core = self.core.clone();
+        Promise::new(&mut |resolve, reject| core.start_connect(resolve, reject))
+    }
+
+    /// Closes the live connection and stops reconnecting. Tokens are kept.
+    pub fn disconnect(&self) {
+        self.core.client.borrow_mut().disconnect();
+        self.core.pump();
+    }
+
+    /// Disconnects and forgets the tokens.
+    pub fn logout(&self) {
+        self.disconnect();
+        self.core.auth.clear();
+        if let Some(timer) = self.core.refresh_timer.get() {
+            timer.cancel();
+        }
+    }
+
+    /// `'disconnected'`, `'connecting'` or `'connected'`.
+    #[wasm_bindgen(getter)]
+    pub fn state(&self) -> String {
+        self.core.client.borrow().state().as_str().into()
+    }
+
+    /// Adds a listener; returns the function that removes it. Names: the
+    /// platform's events (`chatMessageCreated`, ...), `event` (every
+    /// publication as `{ event, data }`), `connecting`, `connected`,
+    /// `disconnected`, `error`, `resync`, `tokenRefreshed`.
+    pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
+        self.core
+            .emitter
+            .on(&name, &listener)
+            .map_err(|e| usage(e.as_string().unwrap_or_else(|| "invalid listener".into())))
+    }
+
+    /// Removes a listener added with `on`.
+    pub fn off(&self, name: JsValue, listener: JsValue) {
+        self.core.emitter.off(&name, &listener);
+    }
+
+    /// The operator's own profile (`GET {iamUrl}/users/me`).
+    pub fn me(&self) -> Promise {
+        let url = format!("{}/users/me", self.core.options.iam_url);
+        self.core.clone().call(Method::GET, url, None)
+    }
+
+    /// Server time (`GET {chatUrl}/timestamp`), for timers and clock skew.
+    #[wasm_bindgen(js_name = serverTime)]
+    pub fn server_time(&self) -> Promise {
+        let url = format!("{}/timestamp", self.core.options.chat_url);
+        self.core.clone().call(Method::GET, url, None)
+    }
+
+    /// Authenticated call to an endpoint the package does not wrap. `path` is
+    /// relative to `chatUrl` (`/sessions?limit=5`) or an absolute URL under
+    /// `chatUrl` or `iamUrl`; any other address is refused.
+    pub fn request(&self, method: String, path: String, body: JsValue) -> Promise {
+        let core = self.core.clone();
+        let resolved = resolve_url(&core.options, &path);
+        let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes());
+        let body = if body.is_undefined() {
+            Ok(None)
+        } else {
+            js_sys::JSON::stringify(&body)
+                .map(|s| Some(String::from(s)))
+                .map_err(|_| usage("the body cannot be encoded as JSON"))
+        };
+        match (resolved, method, body) {
+            (Some(url), Ok(method), Ok(body)) => core.call(method, url, body),
+            (None, _, _) => Promise::reject(&to_js(&ErrorInfo::local(
+                "forbiddenUrl",
+                "request() only reaches the configured chatUrl and iamUrl",
+                false,
+            ))),
+            (_, Err(_), _) => Promise::reject(&usage("unknown HTTP method")),
+            (_, _, Err(e)) => Promise::reject(&e),
+        }
+    }
+}
+
+impl Drop for OperatorPanel {
+    fn drop(&mut self) {
+        self.core.shutdown();
+    }
+}
+
+fn tokens_object(pair: &TokenPair) -> JsValue {
+    object(&[
+        ("token", JsValue::from_str(&pair.token)),
+        ("refreshToken", JsValue::from_str(&pair.refresh_token)),
+        ("expiresAt", JsValue::from_f64(pair.expires_at_ms as f64)),
+    ])
+}
+
+/// The absolute URL for `path`, or `None` when it leaves the configured services.
+fn resolve_url(options: &PanelOptions, path: &str) -> Option<String> {
+    if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') {
+        return Some(format!("{}{}", options.chat_url, path));
+    }
+    [&options.chat_url, &options.iam_url]
+        .into_iter()
+        .find(|base| {
+            path.strip_prefix(base.as_str()).is_some_and(|rest| {
+                rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')
+            })
+        })
+        .filter(|_| !path.contains("/../") && !path.ends_with("/.."))
+        .map(|_| path.to_owned())
+}
+
+impl Core {
+    fn with_weak(self, weak: &Weak<Core>) -> Self {
+        let w = weak.clone();
+        let _ = self.handlers.set(SocketHandlers::new(move |ws, event| {
+            if let Some(core) = w.upgrade() {
+                core.on_socket_event(ws, event);
+            }
+        }));
+        let w = weak.clone();
+        let _ = self.deadline.set(Timer::new(move || {
+            if let Some(core) = w.upgrade() {
+                if let Some(timer) = core.deadline.get() {
+                    timer.fired();
+                }
+                core.client
+                    .borrow_mut()
+                    .handle_timeout(clock::monotonic_ms());
+                core.pump();
+            }
+        }));
+        let w = weak.clone();
+        let _ = self.refresh_timer.set(Timer::new(move || {
+            if let Some(core) = w.upgrade() {
+                if let Some(timer) = core.refresh_timer.get() {
+                    timer.fired();
+                }
+                wasm_bindgen_futures::spawn_local(async move {
+                    // A failure here is not fatal yet: the next 401 or the socket retries it.
+                    let _ = core.refresh_tokens().await;
+                });
+            }
+        }));
+        let (w_on, w_off) = (weak.clone(), weak.clone());
+        let online = Closure::<dyn FnMut()>::new(move || {
+            if let Some(core) = w_on.upgrade() {
+                core.client
+                    .borrow_mut()
+                    .network_online(clock::monotonic_ms());
+                core.pump();
+            }
+        });
+        let offline = Closure::<dyn FnMut()>::new(move || {
+            if let Some(core) = w_off.upgrade() {
+                core.client
+                    .borrow_mut()
+                    .network_offline(clock::monotonic_ms());
+                core.pump();
+            }
+        });
+        if let Ok(global) = js_sys::global().dyn_into::<EventTarget>() {
+            let _ =
+                global.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
+            let _ = global
+                .add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
+        }
+        let _ = self.network.set(NetworkListeners { online, offline });
+        self
+    }
+
+    /// New tokens from login, `useTokens` or a refresh: the socket uses them on
+    /// its next connect, and the refresh timer is re-armed.
+    fn adopt_tokens(&self, pair: &TokenPair) {
+        self.client
+            .borrow_mut()
+            .set_token(clock::monotonic_ms(), pair.token.clone());
+        if let Some(timer) = self.refresh_timer.get() {
+            let now = clock::wall_ms();
+            let due = pair.refresh_due_at(now, self.options.refresh_before * 1000);
+            timer.arm(due.saturating_sub(now));
+        }
+    }
+
+    async fn refresh_tokens(self: &Rc<Self>) -> Result<TokenPair, ErrorInfo> {
+        let outcome = self.auth.refresh().await;
+        if let Ok(pair) = &outcome {
+            self.adopt_tokens(pair);
+            self.emitter.emit("tokenRefreshed", &tokens_object(pair));
+            self.pump();
+        }
+        outcome
+    }
+
+    fn start_connect(self: &Rc<Self>, resolve: Function, reject: Function) {
+        if self.freed.get() {
+            let _ = reject.call1(&JsValue::NULL, &usage("the panel was freed"));
+            return;
+        }
+        let Some(pair) = self.auth.tokens() else {
+            let error = to_js(&ErrorInfo::local(
+                "notAuthenticated",
+                "log in or call useTokens() before connect()",
+                false,
+            ));
+            let _ = reject.call1(&JsValue::NULL, &error);
+            return;
+        };
+        if self.client.borrow().state() == crate::protocol::centrifuge::State::Connected {
+            let _ = resolve.call0(&JsValue::NULL);
+            return;
+        }
+        self.connect_waiters.borrow_mut().push((resolve, reject));
+        {
+            let now = clock::monotonic_ms();
+            let mut client = self.client.borrow_mut();
+            client.set_token(now, pair.token);
+            client.connect(now);
+        }
+        self.pump();
+    }
+
+    fn on_socket_event(self: &Rc<Self>, ws: &WebSocket, event: SocketEvent) {
+        let socket = match &*self.socket.borrow() {
+            Some((id, current)) if js_sys::Object::is(current, ws) => *id,
+            _ => return,
+        };
+        let now = clock::monotonic_ms();
+        match event {
+            SocketEvent::Opened => self.client.borrow_mut().socket_opened(now, socket),
+            SocketEvent::Text(text) => self.client.borrow_mut().socket_message(now, socket, &text),
+            SocketEvent::Binary => {}
+            SocketEvent::Closed { code, reason } => {
+                self.socket.borrow_mut().take();
+                self.client
+                    .borrow_mut()
+                    .socket_closed(now, socket, code, &reason);
+            }
+        }
+        self.pump();
+    }
+
+    /// Performs pending I/O, re-arms the deadline timer, then delivers events.
+    fn pump(self: &Rc<Self>) {
+        loop {
+            let action = self.client.borrow_mut().poll_action();
+            match action {
+                Some(action) => self.perform(action),
+                None => break,
+            }
+        }
+        if let Some(timer) = self.deadline.get() {
+            match self.client.borrow().poll_timeout() {
+                Some(at) => timer.arm(at.saturating_sub(clock::monotonic_ms())),
+                None => timer.cancel(),
+            }
+        }
+        {
+            let mut client = self.client.borrow_mut();
+            let mut queue = self.queue.borrow_mut();
+            while let Some(event) = client.poll_event() {
+                queue.push_back(event);
+            }
+        }
+        if self.delivering.replace(true) {
+            return; // an outer pump is delivering; it will reach these events
+        }
+        loop {
+            let next = self.queue.borrow_mut().pop_front();
+            match next {
+                Some(event) => self.dispatch(event),
+                None => break,
+            }
+        }
+        self.delivering.set(false);
+    }
+
+    fn perform(self: &Rc<Self>, action: Action) {
+        match action {
+            Action::Open { socket, url } => {
+                let Some(handlers) = self.handlers.get() else {
+                    return;
+                };
+                match handlers.open(&url) {
+                    Ok(ws) => *self.socket.borrow_mut() = Some((socket, ws)),
+                    Err(_) => self.client.borrow_mut().socket_closed(
+                        clock::monotonic_ms(),
+                        socket,
+                        1006,
+                        "the WebSocket could not be created",
+                    ),
+                }
+            }
+            Action::Send { socket, text } => {
+                if let Some((id, ws)) = &*self.socket.borrow() {
+                    if *id == socket {
+                        websocket::send(ws, &text);
+                    }
+                }
+            }
+            Action::Close {
+                socket,
+                code,
+                reason,
+            } => {
+                let current = self.socket.borrow_mut().take_if(|(id, _)| *id == socket);
+                if let Some((_, ws)) = current {
+                    websocket::close(&ws, code, reason);
+                }
+            }
+            Action::RefreshToken => {
+                let core = self.clone();
+                wasm_bindgen_futures::spawn_local(async move {
+                    match core.refresh_tokens().await {
+                        Ok(_) => {}
+                        Err(error) => {
+                            core.emitter.emit("error", &to_js(&error));
+                            core.client
+                                .borrow_mut()
+                                .token_refresh_failed(&error.message);
+                            core.pump();
+                        }
+                    }
+                });
+            }
+        }
+    }
+
+    fn dispatch(&self, event: ClientEvent) {
+        match event {
+            ClientEvent::Connecting { code, reason } => {
+                self.emitter.emit("connecting", &code_reason(code, &reason));
+            }
+            ClientEvent::Connected { client, version } => {
+                let waiters = std::mem::take(&mut *self.connect_waiters.borrow_mut());
+                for (resolve, _) in waiters {
+                    let _ = resolve.call0(&JsValue::NULL);
+                }
+                self.emitter.emit(
+                    "connected",
+                    &object(&[
+                        ("client", JsValue::from_str(&client)),
+                        ("version", JsValue::from_str(&version)),
+                    ]),
+                );
+            }
+            ClientEvent::Disconnected {
+                code,
+                reason,
+                reconnect,
+            } => {
+                if !reconnect {
+                    let waiters = std::mem::take(&mut *self.connect_waiters.borrow_mut());
+                    if !waiters.is_empty() {
+                        let error = to_js(&disconnect_error(code, &reason));
+                        for (_, reject) in waiters {
+                            let _ = reject.call1(&JsValue::NULL, &error);
+                        }
+                    }
+                }
+                let payload = code_reason(code, &reason);
+                let _ = js_sys::Reflect::set(&payload, &"reconnect".into(), &reconnect.into());
+                self.emitter.emit("disconnected", &payload);
+            }
+            ClientEvent::Publication { event, data, .. } => {
+                let by_name = event
+                    .as_deref()
+                    .is_some_and(|name| !LIFECYCLE_EVENTS.contains(&name));
+                if self.emitter.publication(&data, event, by_name).is_err() {
+                    self.emitter.emit(
+                        "error",
+                        &to_js(&ErrorInfo::local(
+                            "protocol",
+                            "a publication payload is not valid JSON",
+                            false,
+                        )),
+                    );
+                }
+            }
+            ClientEvent::Resync { channels, reason } => {
+                let list: js_sys::Array = channels.iter().map(|c| JsValue::from_str(c)).collect();
+                self.emitter.emit(
+                    "resync",
+                    &object(&[
+                        ("channels", list.into()),
+                        ("reason", JsValue::from_str(reason)),
+                    ]),
+                );
+            }
+            ClientEvent::Error { kind, message } => {
+                self.emitter
+                    .emit("error", &to_js(&ErrorInfo::local(kind, message, true)));
+            }
+        }
+    }
+
+    /// An authenticated JSON call: refreshes once on 401/403 and repeats it.
+    fn call(self: Rc<Self>, method: Method, url: String, body: Option<String>) -> Promise {
+        future_to_promise(async move {
+            let result = self.authorized(method, &url, body).await;
+            match result {
+                Ok(text) => js::parse_json(&text).map_err(|_| {
+                    to_js(&ErrorInfo::local(
+                        "badResponse",
+                        "the answer is not valid JSON",
+                        false,
+                    ))
+                }),
+                Err(error) => Err(to_js(&error)),
+            }
+        })
+    }
+
+    async fn authorized(
+        self: &Rc<Self>,
+        method: Method,
+        url: &str,
+        body: Option<String>,
+    ) -> Result<String, ErrorInfo> {
+        let Some(mut pair) = self.auth.tokens() else {
+            return Err(ErrorInfo::local(
+                "notAuthenticated",
+                "log in or call useTokens() first",
+                false,
+            ));
+        };
+        if pair.is_expired(clock::wall_ms()) {
+            pair = self.refresh_tokens().await?;
+        }
+        let mut refreshed = false;
+        loop {
+            let bearer = format!("Bearer {}", pair.token);
+            let outcome = http::send(HttpRequest {
+                method: method.clone(),
+                url,
+                authorization: Some(&bearer),
+                body: body.clone(),
+                timeout_ms: self.options.timeout,
+            })
+            .await;
+            match outcome {
+                Ok(response) => return Ok(response.text),
+                Err(error) if error.wants_refresh() && !refreshed => {
+                    refreshed = true;
+                    pair = self.refresh_tokens().await?;
+                }
+                Err(error) => return Err(error),
+            }
+        }
+    }
+
+    fn shutdown(self: &Rc<Self>) {
+        if self.freed.replace(true) {
+            return;
+        }
+        self.client.borrow_mut().disconnect();
+        self.pump();
+        if let Some(timer) = self.deadline.get() {
+            timer.cancel();
+        }
+        if let Some(timer) = self.refresh_timer.get() {
+            timer.cancel();
+        }
+        if let (Some(listeners), Ok(global)) = (
+            self.network.get(),
+            js_sys::global().dyn_into::<EventTarget>(),
+        ) {
+            let _ = global.remove_event_listener_with_callback(
+                "online",
+                listeners.online.as_ref().unchecked_ref(),
+            );
+            let _ = global.remove_event_listener_with_callback(
+                "offline",
+                listeners.offline.as_ref().unchecked_ref(),
+            );
+        }
+        self.emitter.clear();
+    }
+}
+
+fn code_reason(code: u32, reason: &str) -> JsValue {
+    object(&[
+        ("code", JsValue::from_f64(f64::from(code))),
+        ("reason", JsValue::from_str(reason)),
+    ])
+}
+
+/// The error a pending `connect()` rejects with when the panel stops.
+fn disconnect_error(code: u32, reason: &str) -> ErrorInfo {
+    let unauthorized =
+        code == u32::from(disconnected::UNAUTHORIZED) || code == 3500 || code == 109 || code == 101;
+    ErrorInfo {
+        status: 0,
+        code: if unauthorized {
+            "unauthorized"
+        } else {
+            "disconnected"
+        },
+        message: format!("disconnected: {reason} ({code})"),
+        details: Some(format!(r#"{{"code":{code}}}"#)),
+        retryable: false,
+    }
+}

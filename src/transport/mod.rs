@@ -1,0 +1,5 @@
+//! The only place that touches browser WebSockets, timers and clocks.
+
+pub mod clock;
+pub mod timer;
+pub mod websocket;

@@ -1,0 +1,55 @@
+//! One re-armable `setTimeout`, with its callback created once.
+
+use js_sys::Function;
+use std::cell::Cell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(callback: &Function, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(handle: &JsValue);
+}
+
+/// A timer that fires `callback` once per [`arm`](Timer::arm).
+pub struct Timer {
+    callback: Closure<dyn FnMut()>,
+    handle: Cell<Option<f64>>,
+}
+
+impl Timer {
+    /// A timer that runs `callback` when it fires.
+    pub fn new(callback: impl FnMut() + 'static) -> Self {
+        Timer {
+            callback: Closure::new(callback),
+            handle: Cell::new(None),
+        }
+    }
+
+    /// Fires after `delay_ms`, replacing any earlier arming.
+    pub fn arm(&self, delay_ms: u64) {
+        self.cancel();
+        let handle = set_timeout(self.callback.as_ref().unchecked_ref(), delay_ms as f64);
+        self.handle.set(handle.as_f64());
+    }
+
+    /// Stops a pending firing.
+    pub fn cancel(&self) {
+        if let Some(handle) = self.handle.take() {
+            clear_timeout(&JsValue::from_f64(handle));
+        }
+    }
+
+    /// Marks the timer as fired (call first thing in the callback).
+    pub fn fired(&self) {
+        self.handle.set(None);
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}

@@ -1,0 +1,238 @@
+//! OperatorPanel in headless Chromium against the running sandbox.
+//!
+//! `make test` starts the sandbox and passes its address in `TWIN_SANDBOX_URL`
+//! at build time.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::{Function, Promise, Reflect, JSON};
+use std::cell::RefCell;
+use std::rc::Rc;
+use twin_panel::api::OperatorPanel;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn sandbox() -> &'static str {
+    // The sandbox's default address when built without `make test`.
+    match option_env!("TWIN_SANDBOX_URL") {
+        Some(url) => url,
+        None => "http://127.0.0.1:8080",
+    }
+}
+
+fn options() -> JsValue {
+    let base = sandbox();
+    let ws = base.replacen("http", "ws", 1);
+    let o = js_sys::Object::new();
+    for (k, v) in [
+        ("iamUrl", format!("{base}/iam/api/v1")),
+        ("chatUrl", format!("{base}/chat/api/v1")),
+        (
+            "centrifugoUrl",
+            format!("{ws}/centrifugo/connection/websocket"),
+        ),
+    ] {
+        Reflect::set(&o, &k.into(), &v.into()).unwrap();
+    }
+    o.into()
+}
+
+fn credentials(email: &str, password: &str) -> JsValue {
+    let o = js_sys::Object::new();
+    Reflect::set(&o, &"email".into(), &email.into()).unwrap();
+    Reflect::set(&o, &"password".into(), &password.into()).unwrap();
+    o.into()
+}
+
+async fn post(path: &str, body: &str) -> JsValue {
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(body));
+    let headers = web_sys::Headers::new().unwrap();
+    headers.set("Content-Type", "application/json").unwrap();
+    init.set_headers(&headers);
+    let window = web_sys::window().unwrap();
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str_and_init(&format!("{}{path}", sandbox()), &init))
+            .await
+            .unwrap()
+            .dyn_into()
+            .unwrap();
+    assert!(response.ok(), "{path} answered {}", response.status());
+    JsFuture::from(response.json().unwrap()).await.unwrap()
+}
+
+/// Resolves after `ms` milliseconds.
+async fn sleep(ms: i32) {
+    let promise = Promise::new(&mut |resolve, _| {
+        web_sys::window()
+            .unwrap()
+            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
+            .unwrap();
+    });
+    JsFuture::from(promise).await.unwrap();
+}
+
+/// Collects every payload a listener receives.
+fn recorder(panel: &OperatorPanel, name: &str) -> Rc<RefCell<Vec<JsValue>>> {
+    let seen = Rc::new(RefCell::new(Vec::new()));
+    let sink = seen.clone();
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| sink.borrow_mut().push(v));
+    panel.on(name.into(), listener.as_ref().clone()).unwrap();
+    listener.forget();
+    seen
+}
+
+/// Waits until `check` holds, up to `ms`.
+async fn wait_for(ms: i32, mut check: impl FnMut() -> bool) -> bool {
+    let mut waited = 0;
+    while !check() {
+        if waited >= ms {
+            return false;
+        }
+        sleep(20).await;
+        waited += 20;
+    }
+    true
+}
+
+#[wasm_bindgen_test]
+async fn login_connect_and_receive_a_published_event() {
+    let panel = OperatorPanel::new(options()).unwrap();
+    let tokens = JsFuture::from(panel.login(credentials("operator@twin.local", "operator")))
+        .await
+        .expect("login succeeds");
+    assert!(Reflect::get(&tokens, &"token".into()).unwrap().is_string());
+    assert!(
+        Reflect::get(&tokens, &"expiresAt".into())
+            .unwrap()
+            .as_f64()
+            .unwrap()
+            > js_sys::Date::now()
+    );
+
+    let states = recorder(&panel, "connected");
+    let messages = recorder(&panel, "chatMessageCreated");
+    let all = recorder(&panel, "event");
+    JsFuture::from(panel.connect())
+        .await
+        .expect("connect resolves");
+    assert_eq!(panel.state(), "connected");
+    assert_eq!(states.borrow().len(), 1);
+
+    let data = r#"{"id":"m-1","authorType":"CLIENT","body":"Здравствуйте! \"quoted\"","attachments":[],"sessionId":"s-1","createdAt":"2026-11-24T10:00:00+00:00","nested":{"n":1.5,"list":[true,null]}}"#;
+    post(
+        "/__sandbox/publish",
+        &format!(r#"{{"userId":"389","event":"chatMessageCreated","data":{data}}}"#),
+    )
+    .await;
+    assert!(
+        wait_for(5_000, || !messages.borrow().is_empty()).await,
+        "event arrived"
+    );
+    let received = JSON::stringify(&messages.borrow()[0]).unwrap();
+    let expected = JSON::stringify(&JSON::parse(data).unwrap()).unwrap();
+    assert_eq!(received, expected);
+    let envelope = &all.borrow()[0];
+    assert_eq!(
+        Reflect::get(envelope, &"event".into()).unwrap(),
+        JsValue::from_str("chatMessageCreated")
+    );
+    panel.disconnect();
+    assert_eq!(panel.state(), "disconnected");
+}
+
+#[wasm_bindgen_test]
+async fn wrong_password_rejects_with_a_twin_error_401() {
+    let panel = OperatorPanel::new(options()).unwrap();
+    let error = JsFuture::from(panel.login(credentials("operator@twin.local", "wrong")))
+        .await
+        .expect_err("login must fail");
+    assert!(
+        error.is_instance_of::<js_sys::Error>(),
+        "a real Error subclass"
+    );
+    assert_eq!(Reflect::get(&error, &"name".into()).unwrap(), "TwinError");
+    assert_eq!(Reflect::get(&error, &"status".into()).unwrap(), 401);
+    assert_eq!(
+        Reflect::get(&error, &"code".into()).unwrap(),
+        "unauthorized"
+    );
+    assert_eq!(Reflect::get(&error, &"retryable".into()).unwrap(), false);
+    let message = Reflect::get(&error, &"message".into())
+        .unwrap()
+        .as_string()
+        .unwrap();
+    assert!(
+        !message.contains("wrong"),
+        "the password never appears in errors"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn connect_before_login_rejects_and_a_listener_can_disconnect_from_inside() {
+    let panel = Rc::new(OperatorPanel::new(options()).unwrap());
+    let error = JsFuture::from(panel.connect())
+        .await
+        .expect_err("not logged in");
+    assert_eq!(
+        Reflect::get(&error, &"code".into()).unwrap(),
+        "notAuthenticated"
+    );
+
+    JsFuture::from(panel.login(credentials("operator@twin.local", "operator")))
+        .await
+        .unwrap();
+    let inner = panel.clone();
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |_| inner.disconnect());
+    panel
+        .on("connected".into(), listener.as_ref().clone())
+        .unwrap();
+    listener.forget();
+    let disconnected = recorder(&panel, "disconnected");
+    JsFuture::from(panel.connect()).await.unwrap();
+    assert_eq!(panel.state(), "disconnected");
+    let events = disconnected.borrow();
+    assert_eq!(events.len(), 1);
+    assert_eq!(Reflect::get(&events[0], &"code".into()).unwrap(), 0);
+    assert_eq!(
+        Reflect::get(&events[0], &"reconnect".into()).unwrap(),
+        false
+    );
+}
+
+#[wasm_bindgen_test]
+async fn unsubscribe_function_removes_the_listener() {
+    let panel = OperatorPanel::new(options()).unwrap();
+    JsFuture::from(panel.login(credentials("dev@twin.local", "operator")))
+        .await
+        .unwrap();
+    let seen = Rc::new(RefCell::new(0));
+    let sink = seen.clone();
+    let listener = Closure::<dyn FnMut(JsValue)>::new(move |_| *sink.borrow_mut() += 1);
+    let unsubscribe: Function = panel
+        .on("typing".into(), listener.as_ref().clone())
+        .unwrap()
+        .dyn_into()
+        .unwrap();
+    listener.forget();
+    let typing = recorder(&panel, "typing");
+    JsFuture::from(panel.connect()).await.unwrap();
+    post(
+        "/__sandbox/publish",
+        r#"{"userId":"472","event":"typing","data":{"n":1}}"#,
+    )
+    .await;
+    assert!(wait_for(5_000, || typing.borrow().len() == 1).await);
+    unsubscribe.call0(&JsValue::NULL).unwrap();
+    post(
+        "/__sandbox/publish",
+        r#"{"userId":"472","event":"typing","data":{"n":2}}"#,
+    )
+    .await;
+    assert!(wait_for(5_000, || typing.borrow().len() == 2).await);
+    assert_eq!(*seen.borrow(), 1);
+    panel.disconnect();
+}
