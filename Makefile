@@ -1,0 +1,53 @@
+# twin-panel: `make demo` and `make test` are the two commands a newcomer needs.
+# Each target installs what is missing first (scripts/bootstrap.sh).
+
+SHELL := /bin/bash
+DEMO_PORT ?= 8080
+SANDBOX := target/sandbox/twin-sandbox
+
+.PHONY: all bootstrap pkg sandbox lint test test-native test-go test-browser \
+        test-conformance demo clean
+
+all: pkg
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+pkg: bootstrap
+	@scripts/build-pkg.sh
+
+sandbox:
+	@cd sandbox && go build -o ../$(SANDBOX) .
+
+lint: bootstrap
+	cargo fmt --all --check
+	cargo clippy --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+	@out=$$(cd sandbox && gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
+	cd sandbox && go vet ./...
+
+test-native:
+	cargo test
+
+test-go:
+	cd sandbox && go test -count=1 ./...
+
+test-browser: pkg
+	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- scripts/test-browser.sh
+
+test-conformance: bootstrap
+	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- \
+		node --test --test-concurrency=1 tests/conformance/
+
+# Every test layer, fast to real.
+test: lint test-native test-go test-browser test-conformance
+	@echo "make test: all layers passed"
+
+# Builds the package and serves the demo with the sandbox on DEMO_PORT.
+demo: pkg sandbox
+	@echo "twin-panel demo: open http://127.0.0.1:$(DEMO_PORT)/ (operator@twin.local / operator)"
+	@$(SANDBOX) -addr 127.0.0.1:$(DEMO_PORT) -www www-demo -pkg pkg -simulate
+
+clean:
+	cargo clean
+	rm -rf pkg node_modules
