@@ -1,0 +1,107 @@
+package main
+
+import (
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// HTTPFaultRule fails or delays the next requests under one path prefix.
+type HTTPFaultRule struct {
+	// PathPrefix selects requests; "/" (the default) means every path
+	// outside /__sandbox/.
+	PathPrefix string `json:"pathPrefix"`
+	// FailNext requests get Status with a JSON error body.
+	FailNext int `json:"failNext"`
+	Status   int `json:"status"`
+	// Error and Details fill the error body; Error defaults to the status
+	// text, so a test can also fake e.g. 401 "Token is expired.".
+	Error   string `json:"error,omitempty"`
+	Details any    `json:"details,omitempty"`
+	// DelayMs is waited before each failed or delayed request; DelayNext
+	// requests after the failing ones are delayed and then served normally.
+	DelayMs   int `json:"delayMs"`
+	DelayNext int `json:"delayNext"`
+}
+
+// HTTPFaults holds the active rules, at most one per prefix.
+type HTTPFaults struct {
+	mu    sync.Mutex
+	rules map[string]*HTTPFaultRule
+}
+
+// NewHTTPFaults returns an empty rule set.
+func NewHTTPFaults() *HTTPFaults {
+	return &HTTPFaults{rules: make(map[string]*HTTPFaultRule)}
+}
+
+// Set installs rule, replacing any rule with the same prefix.
+func (f *HTTPFaults) Set(rule HTTPFaultRule) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rules[rule.PathPrefix] = &rule
+}
+
+// Reset removes every rule.
+func (f *HTTPFaults) Reset() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	clear(f.rules)
+}
+
+// take consumes one request's worth of the longest matching rule. fail says
+// whether to fail the request; rule is nil when nothing applies.
+func (f *HTTPFaults) take(path string) (rule HTTPFaultRule, fail, ok bool) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var best *HTTPFaultRule
+	for prefix, r := range f.rules {
+		if strings.HasPrefix(path, prefix) && (best == nil || len(prefix) > len(best.PathPrefix)) {
+			best = r
+		}
+	}
+	if best == nil {
+		return HTTPFaultRule{}, false, false
+	}
+	if best.FailNext > 0 {
+		best.FailNext--
+		fail = true
+	} else {
+		best.DelayNext--
+	}
+	rule = *best
+	if best.FailNext == 0 && best.DelayNext <= 0 {
+		delete(f.rules, best.PathPrefix)
+	}
+	return rule, fail, true
+}
+
+// Wrap applies the rules to requests reaching next.
+func (f *HTTPFaults) Wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rule, fail, ok := f.take(r.URL.Path)
+		if !ok {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if rule.DelayMs > 0 {
+			timer := time.NewTimer(time.Duration(rule.DelayMs) * time.Millisecond)
+			select {
+			case <-timer.C:
+			case <-r.Context().Done():
+				timer.Stop()
+				return
+			}
+		}
+		if !fail {
+			next.ServeHTTP(w, r)
+			return
+		}
+		message := rule.Error
+		if message == "" {
+			message = http.StatusText(rule.Status)
+		}
+		writeError(w, rule.Status, message, rule.Details)
+	})
+}

@@ -1,0 +1,243 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Error messages of the IAM service. "Token is expired." is the exact string
+// clients match to decide on a refresh (twin-api.md §2).
+const (
+	msgInvalidCredentials  = "Invalid credentials."
+	msgUserBlocked         = "User is blocked."
+	msgTokenExpired        = "Token is expired."
+	msgInvalidToken        = "Invalid token."
+	msgInvalidRefreshToken = "Invalid refresh token."
+)
+
+// defaultTokenTTL is the access-token lifetime when a client asks for none,
+// as in the PHP SDK.
+const defaultTokenTTL = 3600 * time.Second
+
+// IAM serves authentication and the current-user endpoints under
+// /iam/api/v1, and authenticates requests for the other APIs.
+type IAM struct {
+	store      *Store
+	tokens     *JWTSigner
+	maxTTL     time.Duration
+	refreshTTL time.Duration
+	stats      *Stats
+	now        func() time.Time
+}
+
+// authedHandler is an endpoint that needs the caller's operator account.
+type authedHandler func(w http.ResponseWriter, r *http.Request, user User)
+
+// Register mounts the IAM endpoints on mux.
+func (a *IAM) Register(mux *http.ServeMux) {
+	mux.Handle("/iam/api/v1/auth/login", methods{http.MethodPost: a.login})
+	// Older SDK releases refreshed with GET and query parameters.
+	mux.Handle("/iam/api/v1/auth/refresh", methods{http.MethodPost: a.refresh, http.MethodGet: a.refresh})
+	mux.Handle("/iam/api/v1/users/me", methods{http.MethodGet: a.Authenticated(a.me)})
+	mux.HandleFunc("/iam/", notFound)
+}
+
+// loginRequest is the body of POST /auth/login. companyId and extra are
+// accepted for compatibility; every seeded operator has one company.
+type loginRequest struct {
+	Email     string `json:"email"`
+	Password  string `json:"password"`
+	TTL       *int64 `json:"ttl"`
+	CompanyID *int   `json:"companyId"`
+	Extra     any    `json:"extra"`
+}
+
+// tokenPair is the answer of login and refresh.
+type tokenPair struct {
+	Token        string `json:"token"`
+	RefreshToken string `json:"refreshToken"`
+}
+
+func (a *IAM) login(w http.ResponseWriter, r *http.Request) {
+	var req loginRequest
+	if err := decodeJSON(w, r, &req); err != nil {
+		writeBadRequest(w, err)
+		return
+	}
+	if req.Email == "" || req.Password == "" {
+		writeError(w, http.StatusBadRequest, "Validation failed.", map[string]string{"email": "required", "password": "required"})
+		return
+	}
+	ttl, err := a.tokenTTL(req.TTL)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Validation failed.", map[string]string{"ttl": err.Error()})
+		return
+	}
+	user, err := a.store.Authenticate(req.Email, req.Password)
+	switch {
+	case errors.Is(err, ErrUserBlocked):
+		writeError(w, http.StatusForbidden, msgUserBlocked, nil)
+		return
+	case err != nil:
+		writeError(w, http.StatusUnauthorized, msgInvalidCredentials, nil)
+		return
+	}
+	pair, err := a.issue(user, ttl, a.store.IssueRefreshToken(user.ID, a.refreshTTL, a.now()))
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Internal server error.", nil)
+		return
+	}
+	a.stats.logins.Add(1)
+	writeJSON(w, http.StatusOK, pair)
+}
+
+// refresh swaps a refresh token for a new pair. The access token in the
+// Authorization header may be expired, but must be genuine and name the same
+// user as the refresh token.
+func (a *IAM) refresh(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		RefreshToken string `json:"refreshToken"`
+		TTL          *int64 `json:"ttl"`
+	}
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		req.RefreshToken = q.Get("refreshToken")
+		if raw := q.Get("ttl"); raw != "" {
+			ttl, err := strconv.ParseInt(raw, 10, 64)
+			if err != nil {
+				writeError(w, http.StatusBadRequest, "Validation failed.", map[string]string{"ttl": "must be an integer"})
+				return
+			}
+			req.TTL = &ttl
+		}
+	} else if err := decodeJSON(w, r, &req); err != nil {
+		writeBadRequest(w, err)
+		return
+	}
+	ttl, err := a.tokenTTL(req.TTL)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Validation failed.", map[string]string{"ttl": err.Error()})
+		return
+	}
+	now := a.now()
+	claims, err := a.tokens.Verify(refreshAuthToken(r.Header.Get("Authorization")), now)
+	genuine := err == nil || errors.Is(err, ErrTokenExpired)
+	if !genuine || claims.Subject != strconv.Itoa(claims.UserID) || req.RefreshToken == "" {
+		writeError(w, http.StatusUnauthorized, msgInvalidRefreshToken, nil)
+		return
+	}
+	user, err := a.store.ActiveUser(claims.UserID)
+	switch {
+	case errors.Is(err, ErrUserBlocked):
+		writeError(w, http.StatusForbidden, msgUserBlocked, nil)
+		return
+	case err != nil:
+		writeError(w, http.StatusUnauthorized, msgInvalidRefreshToken, nil)
+		return
+	}
+	next, err := a.store.RotateRefreshToken(req.RefreshToken, user.ID, a.refreshTTL, now)
+	if err != nil {
+		writeError(w, http.StatusUnauthorized, msgInvalidRefreshToken, nil)
+		return
+	}
+	pair, err := a.issue(user, ttl, next)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Internal server error.", nil)
+		return
+	}
+	a.stats.refreshes.Add(1)
+	writeJSON(w, http.StatusOK, pair)
+}
+
+func (a *IAM) me(w http.ResponseWriter, _ *http.Request, user User) {
+	writeJSON(w, http.StatusOK, user)
+}
+
+// tokenTTL applies the default and the cap to a requested lifetime in seconds.
+func (a *IAM) tokenTTL(requested *int64) (time.Duration, error) {
+	if requested == nil {
+		return min(defaultTokenTTL, a.maxTTL), nil
+	}
+	if *requested < 1 {
+		return 0, fmt.Errorf("must be at least 1 second")
+	}
+	maxSeconds := int64(a.maxTTL / time.Second)
+	return time.Duration(min(*requested, maxSeconds)) * time.Second, nil
+}
+
+// issue signs an access token for user valid for ttl.
+func (a *IAM) issue(user User, ttl time.Duration, refreshToken string) (tokenPair, error) {
+	now := a.now().Unix()
+	token, err := a.tokens.Sign(Claims{
+		Subject:   strconv.Itoa(user.ID),
+		UserID:    user.ID,
+		CompanyID: user.CompanyID,
+		Email:     user.Email,
+		IssuedAt:  now,
+		ExpiresAt: now + int64(ttl/time.Second),
+	})
+	return tokenPair{Token: token, RefreshToken: refreshToken}, err
+}
+
+// VerifyAccessToken resolves an access token to its operator. It returns
+// ErrTokenExpired, ErrTokenInvalid or ErrUserBlocked on failure; a token of
+// an unknown user counts as invalid.
+func (a *IAM) VerifyAccessToken(token string) (User, error) {
+	claims, err := a.tokens.Verify(token, a.now())
+	if err != nil {
+		return User{}, err
+	}
+	if claims.Subject != strconv.Itoa(claims.UserID) {
+		return User{}, ErrTokenInvalid
+	}
+	user, err := a.store.ActiveUser(claims.UserID)
+	if errors.Is(err, ErrUnknownUser) {
+		return User{}, ErrTokenInvalid
+	}
+	return user, err
+}
+
+// Authenticated wraps next with Bearer authentication.
+func (a *IAM) Authenticated(next authedHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token, ok := bearerToken(r.Header.Get("Authorization"))
+		if !ok {
+			writeError(w, http.StatusUnauthorized, msgInvalidToken, nil)
+			return
+		}
+		user, err := a.VerifyAccessToken(token)
+		switch {
+		case errors.Is(err, ErrTokenExpired):
+			writeError(w, http.StatusUnauthorized, msgTokenExpired, nil)
+		case errors.Is(err, ErrUserBlocked):
+			writeError(w, http.StatusForbidden, msgUserBlocked, nil)
+		case err != nil:
+			writeError(w, http.StatusUnauthorized, msgInvalidToken, nil)
+		default:
+			next(w, r, user)
+		}
+	}
+}
+
+// bearerToken extracts the token of an "Authorization: Bearer <token>" header.
+func bearerToken(header string) (string, bool) {
+	scheme, token, ok := strings.Cut(strings.TrimSpace(header), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// refreshAuthToken reads the refresh call's Authorization header, which the
+// SDK sends raw; a Bearer prefix is tolerated.
+func refreshAuthToken(header string) string {
+	if token, ok := bearerToken(header); ok {
+		return token
+	}
+	return strings.TrimSpace(header)
+}

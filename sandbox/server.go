@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/centrifugal/centrifuge"
+)
+
+// Sandbox is the whole local TWIN stack behind one HTTP handler.
+type Sandbox struct {
+	cfg        Config
+	stats      *Stats
+	realtime   *Realtime
+	streams    *Streams
+	connFaults *ConnFaults
+	handler    http.Handler
+	server     *http.Server
+}
+
+// NewSandbox builds the services and starts the Centrifuge node.
+func NewSandbox(cfg Config) (*Sandbox, error) {
+	secret := []byte(cfg.JWTSecret)
+	if len(secret) == 0 {
+		secret = make([]byte, 32)
+		_, _ = rand.Read(secret)
+	}
+	now := time.Now
+	store := NewStore()
+	stats := &Stats{}
+	iam := &IAM{
+		store:      store,
+		tokens:     NewJWTSigner(secret),
+		maxTTL:     cfg.MaxTokenTTL,
+		refreshTTL: cfg.RefreshTTL,
+		stats:      stats,
+		now:        now,
+	}
+	realtime, err := NewRealtime(RealtimeConfig{
+		Ping:        centrifuge.PingPongConfig{PingInterval: cfg.PingInterval, PongTimeout: cfg.PongTimeout},
+		HistorySize: cfg.HistorySize,
+		HistoryTTL:  cfg.HistoryTTL,
+		Verbose:     cfg.Verbose,
+	}, iam, stats)
+	if err != nil {
+		return nil, err
+	}
+	s := &Sandbox{
+		cfg:        cfg,
+		stats:      stats,
+		realtime:   realtime,
+		streams:    NewStreams(realtime, now),
+		connFaults: NewConnFaults(),
+	}
+	httpFaults := NewHTTPFaults()
+
+	apis := http.NewServeMux()
+	iam.Register(apis)
+	(&ChatAPI{iam: iam, store: store, pub: realtime, now: now}).Register(apis)
+
+	testMux := http.NewServeMux()
+	(&TestAPI{
+		store:      store,
+		realtime:   realtime,
+		streams:    s.streams,
+		connFaults: s.connFaults,
+		httpFaults: httpFaults,
+		stats:      stats,
+	}).Register(testMux)
+
+	mux := http.NewServeMux()
+	mux.Handle("/iam/", withCORS(httpFaults.Wrap(apis)))
+	mux.Handle("/chat/", withCORS(httpFaults.Wrap(apis)))
+	mux.Handle("/__sandbox/", withCORS(testMux))
+	mux.Handle("/centrifugo/connection/websocket", httpFaults.Wrap(realtime))
+	mux.Handle("/pkg/", httpFaults.Wrap(http.StripPrefix("/pkg", staticDir(cfg.PkgDir))))
+	mux.Handle("/", httpFaults.Wrap(staticDir(cfg.WWWDir)))
+
+	s.handler = mux
+	if cfg.Verbose {
+		s.handler = logRequests(mux)
+	}
+	s.server = &http.Server{
+		Handler:           s.handler,
+		ConnState:         s.connFaults.ConnState,
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	return s, nil
+}
+
+// Handler returns the sandbox's HTTP handler; tests use it with httptest.
+func (s *Sandbox) Handler() http.Handler { return s.handler }
+
+// Serve accepts connections on l until Shutdown. Connections are wrapped
+// so the TCP-level faults can reach them.
+func (s *Sandbox) Serve(l net.Listener) error {
+	err := s.server.Serve(s.connFaults.Listen(l))
+	if errors.Is(err, http.ErrServerClosed) {
+		return nil
+	}
+	return err
+}
+
+// Shutdown stops streams, disconnects every Centrifuge client with the
+// library's shutdown code, then stops the HTTP server.
+func (s *Sandbox) Shutdown(ctx context.Context) error {
+	s.streams.Close()
+	err := s.realtime.Shutdown(ctx)
+	s.connFaults.CloseAll()
+	return errors.Join(err, s.server.Shutdown(ctx))
+}

@@ -1,0 +1,67 @@
+package main
+
+import "sync/atomic"
+
+// Stats counts what tests want to assert on: how often clients logged in,
+// refreshed and (re)connected. Counters only move up until Reset.
+type Stats struct {
+	logins    atomic.Int64
+	refreshes atomic.Int64
+	connects  atomic.Int64
+
+	rejectExpired    atomic.Int64
+	rejectInvalid    atomic.Int64
+	rejectBadRequest atomic.Int64
+	rejectBlocked    atomic.Int64
+
+	// activeConnections is a gauge, so Reset leaves it alone.
+	activeConnections atomic.Int64
+	// restarts counts Centrifuge node restarts since start or Reset.
+	restarts atomic.Int64
+}
+
+// StatsSnapshot is the JSON form of Stats.
+type StatsSnapshot struct {
+	Logins            int64          `json:"logins"`
+	Refreshes         int64          `json:"refreshes"`
+	Connects          int64          `json:"connects"`
+	ConnectRejects    RejectSnapshot `json:"connectRejects"`
+	ActiveConnections int64          `json:"activeConnections"`
+	Restarts          int64          `json:"restarts"`
+}
+
+// RejectSnapshot counts refused Centrifuge connects by reason.
+type RejectSnapshot struct {
+	Expired    int64 `json:"expired"`
+	Invalid    int64 `json:"invalid"`
+	BadRequest int64 `json:"badRequest"`
+	Blocked    int64 `json:"blocked"`
+}
+
+// Snapshot reads every counter.
+func (s *Stats) Snapshot() StatsSnapshot {
+	return StatsSnapshot{
+		Logins:    s.logins.Load(),
+		Refreshes: s.refreshes.Load(),
+		Connects:  s.connects.Load(),
+		ConnectRejects: RejectSnapshot{
+			Expired:    s.rejectExpired.Load(),
+			Invalid:    s.rejectInvalid.Load(),
+			BadRequest: s.rejectBadRequest.Load(),
+			Blocked:    s.rejectBlocked.Load(),
+		},
+		ActiveConnections: s.activeConnections.Load(),
+		Restarts:          s.restarts.Load(),
+	}
+}
+
+// Reset zeroes the counters but not the live-connection gauge.
+func (s *Stats) Reset() {
+	for _, c := range []*atomic.Int64{
+		&s.logins, &s.refreshes, &s.connects,
+		&s.rejectExpired, &s.rejectInvalid, &s.rejectBadRequest, &s.rejectBlocked,
+		&s.restarts,
+	} {
+		c.Store(0)
+	}
+}

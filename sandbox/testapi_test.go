@@ -1,0 +1,185 @@
+package main
+
+import (
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+func TestPublishReturnsIncreasingOffsets(t *testing.T) {
+	_, base := newTestSandbox(t)
+	var epoch string
+	for want := 1.0; want <= 5; want++ {
+		status, out := call(t, http.MethodPost, base+"/__sandbox/publish", nil,
+			map[string]any{"userId": "389", "event": "chatMessageCreated", "data": map[string]any{"n": want}})
+		if status != http.StatusOK || out["offset"] != want {
+			t.Fatalf("publish %v: %d %v", want, status, out)
+		}
+		if epoch == "" {
+			epoch, _ = out["epoch"].(string)
+		}
+		if epoch == "" || out["epoch"] != epoch {
+			t.Fatalf("epoch changed within one node: %v", out)
+		}
+	}
+	// Channels are independent streams; a numeric userId is accepted.
+	_, out := call(t, http.MethodPost, base+"/__sandbox/publish", nil, map[string]any{"userId": 472, "event": "typing"})
+	if out["offset"] != 1.0 {
+		t.Fatalf("other channel: %v", out)
+	}
+	// A restart starts a new epoch with empty history.
+	status, out := call(t, http.MethodPost, base+"/__sandbox/faults/restart", nil, nil)
+	if status != http.StatusOK || out["epochChanged"] != true {
+		t.Fatalf("restart: %d %v", status, out)
+	}
+	_, out = call(t, http.MethodPost, base+"/__sandbox/publish", nil, map[string]any{"userId": "389", "event": "x"})
+	if out["offset"] != 1.0 || out["epoch"] == epoch {
+		t.Fatalf("after restart: %v (old epoch %s)", out, epoch)
+	}
+}
+
+func TestPublishValidation(t *testing.T) {
+	_, base := newTestSandbox(t)
+	for _, body := range []map[string]any{
+		{"event": "x"},
+		{"userId": "a b", "event": "x"},
+		{"userId": "389"},
+	} {
+		if status, out := call(t, http.MethodPost, base+"/__sandbox/publish", nil, body); status != http.StatusBadRequest {
+			t.Errorf("%v: %d %v", body, status, out)
+		}
+	}
+}
+
+func TestStreamPublishesInOrder(t *testing.T) {
+	_, base := newTestSandbox(t)
+	status, out := call(t, http.MethodPost, base+"/__sandbox/stream", nil, map[string]any{"userId": "389", "count": 200, "intervalMs": 0})
+	id, _ := out["streamId"].(string)
+	if status != http.StatusOK || id == "" {
+		t.Fatalf("stream: %d %v", status, out)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		_, out = call(t, http.MethodGet, base+"/__sandbox/stream/"+id, nil, nil)
+		if out["done"] == true {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stream not done: %v", out)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if out["published"] != 200.0 {
+		t.Fatalf("status = %v", out)
+	}
+	// The stream's publications went to history: the next offset follows them.
+	_, out = call(t, http.MethodPost, base+"/__sandbox/publish", nil, map[string]any{"userId": "389", "event": "x"})
+	if out["offset"] != 201.0 {
+		t.Fatalf("offset after stream = %v", out["offset"])
+	}
+	if status, _ := call(t, http.MethodPost, base+"/__sandbox/stream", nil, map[string]any{"userId": "389", "count": 0}); status != http.StatusBadRequest {
+		t.Fatalf("count 0 accepted: %d", status)
+	}
+	if status, _ := call(t, http.MethodGet, base+"/__sandbox/stream/nope", nil, nil); status != http.StatusNotFound {
+		t.Fatalf("unknown stream: %d", status)
+	}
+}
+
+func TestHTTPFaults(t *testing.T) {
+	_, base := newTestSandbox(t)
+	status, out := call(t, http.MethodPost, base+"/__sandbox/faults/http", nil,
+		map[string]any{"failNext": 2, "status": 503, "pathPrefix": "/iam/api/v1/auth"})
+	if status != http.StatusOK {
+		t.Fatalf("install: %d %v", status, out)
+	}
+	loginURL := base + "/iam/api/v1/auth/login"
+	creds := operatorLogin(nil)
+	for range 2 {
+		status, out = call(t, http.MethodPost, loginURL, nil, creds)
+		wantError(t, status, out, http.StatusServiceUnavailable, "Service Unavailable")
+	}
+	if status, out = call(t, http.MethodPost, loginURL, nil, creds); status != http.StatusOK {
+		t.Fatalf("third login: %d %v", status, out)
+	}
+
+	// A custom error body, and a delay without failure.
+	call(t, http.MethodPost, base+"/__sandbox/faults/http", nil,
+		map[string]any{"failNext": 1, "status": 401, "error": "Token is expired.", "pathPrefix": "/chat/"})
+	status, out = call(t, http.MethodGet, base+"/chat/api/v1/timestamp", nil, nil)
+	wantError(t, status, out, http.StatusUnauthorized, "Token is expired.")
+	call(t, http.MethodPost, base+"/__sandbox/faults/http", nil, map[string]any{"delayNext": 1, "delayMs": 150})
+	start := time.Now()
+	if status, _ = call(t, http.MethodPost, loginURL, nil, creds); status != http.StatusOK {
+		t.Fatalf("delayed login: %d", status)
+	}
+	if elapsed := time.Since(start); elapsed < 150*time.Millisecond {
+		t.Fatalf("delay not applied: %s", elapsed)
+	}
+
+	// The test API itself is never failed, and reset clears the rules.
+	call(t, http.MethodPost, base+"/__sandbox/faults/http", nil, map[string]any{"failNext": 5})
+	if status, _ = call(t, http.MethodGet, base+"/__sandbox/stats", nil, nil); status != http.StatusOK {
+		t.Fatalf("stats failed under a fault: %d", status)
+	}
+	call(t, http.MethodPost, base+"/__sandbox/faults/reset", nil, nil)
+	if status, _ = call(t, http.MethodPost, loginURL, nil, creds); status != http.StatusOK {
+		t.Fatalf("login after reset: %d", status)
+	}
+	if status, _ = call(t, http.MethodPost, base+"/__sandbox/faults/http", nil, map[string]any{"status": 503}); status != http.StatusBadRequest {
+		t.Fatalf("a rule without failNext/delayNext was accepted: %d", status)
+	}
+}
+
+func TestStatsCountLoginsAndReset(t *testing.T) {
+	_, base := newTestSandbox(t)
+	token, refresh := login(t, base, operatorLogin(nil))
+	status, _ := call(t, http.MethodPost, base+"/iam/api/v1/auth/refresh", http.Header{"Authorization": {token}}, map[string]any{"refreshToken": refresh})
+	if status != http.StatusOK {
+		t.Fatalf("refresh: %d", status)
+	}
+	_, stats := call(t, http.MethodGet, base+"/__sandbox/stats", nil, nil)
+	if stats["logins"] != 1.0 || stats["refreshes"] != 1.0 || stats["connects"] != 0.0 {
+		t.Fatalf("stats = %v", stats)
+	}
+	if _, ok := stats["connectRejects"].(map[string]any)["expired"]; !ok {
+		t.Fatalf("stats lack connectRejects.expired: %v", stats)
+	}
+	_, stats = call(t, http.MethodPost, base+"/__sandbox/stats/reset", nil, nil)
+	if stats["logins"] != 0.0 || stats["refreshes"] != 0.0 {
+		t.Fatalf("after reset: %v", stats)
+	}
+}
+
+func TestStaticFiles(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "twin_panel_bg.wasm"), []byte("\x00asm"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "twin_panel.mjs"), []byte("export {}"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cfg := testConfig()
+	cfg.PkgDir = dir
+	sb, err := NewSandbox(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Shutdown(t.Context()) })
+	for path, ctype := range map[string]string{
+		"/pkg/twin_panel_bg.wasm": "application/wasm",
+		"/pkg/twin_panel.mjs":     "text/javascript; charset=utf-8",
+	} {
+		res := serveRequest(sb, http.MethodGet, path)
+		if res.Code != http.StatusOK || res.Header().Get("Content-Type") != ctype || res.Header().Get("Cache-Control") != "no-store" {
+			t.Errorf("%s: %d %v", path, res.Code, res.Header())
+		}
+	}
+	if res := serveRequest(sb, http.MethodGet, "/app.js"); res.Code != http.StatusNotFound {
+		t.Errorf("missing www dir: %d", res.Code)
+	}
+	if res := serveRequest(sb, http.MethodGet, "/chat/api/v1/nope"); res.Code != http.StatusNotFound || res.Header().Get("Content-Type") != "application/json; charset=utf-8" {
+		t.Errorf("unknown API path: %d %v", res.Code, res.Header())
+	}
+}
