@@ -4,99 +4,18 @@
 //! at build time.
 #![cfg(target_arch = "wasm32")]
 
-use js_sys::{Function, Promise, Reflect, JSON};
+mod support;
+
+use js_sys::{Function, Reflect, JSON};
 use std::cell::RefCell;
 use std::rc::Rc;
+use support::*;
 use twin_panel::api::OperatorPanel;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-fn sandbox() -> &'static str {
-    // The sandbox's default address when built without `make test`.
-    match option_env!("TWIN_SANDBOX_URL") {
-        Some(url) => url,
-        None => "http://127.0.0.1:8080",
-    }
-}
-
-fn options() -> JsValue {
-    let base = sandbox();
-    let ws = base.replacen("http", "ws", 1);
-    let o = js_sys::Object::new();
-    for (k, v) in [
-        ("iamUrl", format!("{base}/iam/api/v1")),
-        ("chatUrl", format!("{base}/chat/api/v1")),
-        (
-            "centrifugoUrl",
-            format!("{ws}/centrifugo/connection/websocket"),
-        ),
-    ] {
-        Reflect::set(&o, &k.into(), &v.into()).unwrap();
-    }
-    o.into()
-}
-
-fn credentials(email: &str, password: &str) -> JsValue {
-    let o = js_sys::Object::new();
-    Reflect::set(&o, &"email".into(), &email.into()).unwrap();
-    Reflect::set(&o, &"password".into(), &password.into()).unwrap();
-    o.into()
-}
-
-async fn post(path: &str, body: &str) -> JsValue {
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    init.set_body(&JsValue::from_str(body));
-    let headers = web_sys::Headers::new().unwrap();
-    headers.set("Content-Type", "application/json").unwrap();
-    init.set_headers(&headers);
-    let window = web_sys::window().unwrap();
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str_and_init(&format!("{}{path}", sandbox()), &init))
-            .await
-            .unwrap()
-            .dyn_into()
-            .unwrap();
-    assert!(response.ok(), "{path} answered {}", response.status());
-    JsFuture::from(response.json().unwrap()).await.unwrap()
-}
-
-/// Resolves after `ms` milliseconds.
-async fn sleep(ms: i32) {
-    let promise = Promise::new(&mut |resolve, _| {
-        web_sys::window()
-            .unwrap()
-            .set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms)
-            .unwrap();
-    });
-    JsFuture::from(promise).await.unwrap();
-}
-
-/// Collects every payload a listener receives.
-fn recorder(panel: &OperatorPanel, name: &str) -> Rc<RefCell<Vec<JsValue>>> {
-    let seen = Rc::new(RefCell::new(Vec::new()));
-    let sink = seen.clone();
-    let listener = Closure::<dyn FnMut(JsValue)>::new(move |v: JsValue| sink.borrow_mut().push(v));
-    panel.on(name.into(), listener.as_ref().clone()).unwrap();
-    listener.forget();
-    seen
-}
-
-/// Waits until `check` holds, up to `ms`.
-async fn wait_for(ms: i32, mut check: impl FnMut() -> bool) -> bool {
-    let mut waited = 0;
-    while !check() {
-        if waited >= ms {
-            return false;
-        }
-        sleep(20).await;
-        waited += 20;
-    }
-    true
-}
 
 #[wasm_bindgen_test]
 async fn login_connect_and_receive_a_published_event() {

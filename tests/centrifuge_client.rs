@@ -376,7 +376,12 @@ fn expired_token_refreshes_once_then_connects() {
         r#"{"id":1,"error":{"code":109,"message":"token expired"}}"#,
     );
     let actions = h.take_actions();
-    assert!(actions.contains(&Action::RefreshToken), "{actions:?}");
+    assert!(
+        actions.contains(&Action::RefreshToken {
+            rejected: Some("jwt-1".into())
+        }),
+        "{actions:?}"
+    );
     assert!(actions.iter().any(|a| matches!(a, Action::Close { .. })));
     assert_eq!(
         h.client.poll_timeout(),
@@ -420,7 +425,7 @@ fn a_second_auth_failure_stops_without_reconnect() {
     assert!(!h
         .take_actions()
         .iter()
-        .any(|a| matches!(a, Action::Open { .. } | Action::RefreshToken)));
+        .any(|a| matches!(a, Action::Open { .. } | Action::RefreshToken { .. })));
 }
 
 #[test]
@@ -428,7 +433,10 @@ fn a_failed_refresh_stops_with_unauthorized() {
     let mut h = Harness::new();
     let (socket, _) = h.connect_with(&live_reply("e", 0));
     h.client.socket_closed(h.now, socket, 3500, "invalid token");
-    assert!(h.take_actions().contains(&Action::RefreshToken));
+    assert!(h
+        .take_actions()
+        .iter()
+        .any(|a| matches!(a, Action::RefreshToken { .. })));
     h.client.token_refresh_failed("refresh token expired");
     let events = h.take_events();
     assert!(matches!(
@@ -760,7 +768,7 @@ proptest! {
                         open = None;
                     }
                     Action::Send { socket, .. } => prop_assert_eq!(open, Some(socket)),
-                    Action::RefreshToken => {}
+                    Action::RefreshToken { .. } => {}
                 }
             }
             if h.client.state() == State::Disconnected {

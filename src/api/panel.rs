@@ -471,7 +471,18 @@ impl Core {
                     websocket::close(&ws, code, reason);
                 }
             }
-            Action::RefreshToken => {
+            Action::RefreshToken { rejected } => {
+                // A proactive refresh may already have replaced the refused token.
+                if let Some(pair) = self.auth.tokens() {
+                    if rejected.as_deref() != Some(pair.token.as_str())
+                        && !pair.is_expired(clock::wall_ms())
+                    {
+                        self.client
+                            .borrow_mut()
+                            .set_token(clock::monotonic_ms(), pair.token);
+                        return;
+                    }
+                }
                 let core = self.clone();
                 wasm_bindgen_futures::spawn_local(async move {
                     match core.refresh_tokens().await {

@@ -101,8 +101,13 @@ pub enum Action {
         reason: &'static str,
     },
     /// Obtain a fresh token and hand it to [`CentrifugeClient::set_token`], or
-    /// call [`CentrifugeClient::token_refresh_failed`].
-    RefreshToken,
+    /// call [`CentrifugeClient::token_refresh_failed`]. `rejected` is the token
+    /// the server refused (`None` when there was none): if the host already
+    /// holds a newer one, it can hand that over without another refresh.
+    RefreshToken {
+        /// The refused token.
+        rejected: Option<String>,
+    },
 }
 
 /// What to tell the application.
@@ -433,7 +438,8 @@ impl CentrifugeClient {
     fn start_attempt(&mut self, now: u64) {
         if self.token.is_none() {
             self.phase = Phase::AwaitingToken;
-            self.actions.push_back(Action::RefreshToken);
+            self.actions
+                .push_back(Action::RefreshToken { rejected: None });
             return;
         }
         self.next_socket += 1;
@@ -498,9 +504,9 @@ impl CentrifugeClient {
         self.auth_retry_used = true;
         self.close_socket(1000, "token refresh");
         self.enter_connecting(u32::from(connecting::TOKEN_REFRESH), reason);
-        self.token = None;
+        let rejected = self.token.take();
         self.phase = Phase::AwaitingToken;
-        self.actions.push_back(Action::RefreshToken);
+        self.actions.push_back(Action::RefreshToken { rejected });
     }
 
     fn react_to_close(&mut self, now: u64, code: u16, reason: &str) {
