@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 )
 
@@ -32,6 +33,11 @@ type IAM struct {
 	refreshTTL time.Duration
 	stats      *Stats
 	now        func() time.Time
+
+	// notBefore is the instant of the last token-expiry switch in Unix
+	// nanoseconds, 0 when off: access tokens issued at or before it count
+	// as expired.
+	notBefore atomic.Int64
 }
 
 // authedHandler is an endpoint that needs the caller's operator account.
@@ -169,27 +175,70 @@ func (a *IAM) tokenTTL(requested *int64) (time.Duration, error) {
 	return time.Duration(min(*requested, maxSeconds)) * time.Second, nil
 }
 
-// issue signs an access token for user valid for ttl.
+// issue signs an access token for user valid for ttl. Its issue instant is
+// kept strictly after the last expiry switch, so a token issued right after
+// the switch is valid even on a coarse clock.
 func (a *IAM) issue(user User, ttl time.Duration, refreshToken string) (tokenPair, error) {
-	now := a.now().Unix()
+	now := a.now()
+	issuedNs := max(now.UnixNano(), a.notBefore.Load()+1)
 	token, err := a.tokens.Sign(Claims{
-		Subject:   strconv.Itoa(user.ID),
-		UserID:    user.ID,
-		CompanyID: user.CompanyID,
-		Email:     user.Email,
-		IssuedAt:  now,
-		ExpiresAt: now + int64(ttl/time.Second),
+		Subject:    strconv.Itoa(user.ID),
+		UserID:     user.ID,
+		CompanyID:  user.CompanyID,
+		Email:      user.Email,
+		IssuedAt:   now.Unix(),
+		ExpiresAt:  now.Unix() + int64(ttl/time.Second),
+		IssuedAtNs: issuedNs,
 	})
 	return tokenPair{Token: token, RefreshToken: refreshToken}, err
 }
 
+// ExpireIssuedTokens makes every access token issued until now count as
+// expired; refreshing with such a token still works. It returns the switch
+// instant.
+func (a *IAM) ExpireIssuedTokens() time.Time {
+	now := a.now()
+	ns := now.UnixNano()
+	for {
+		old := a.notBefore.Load()
+		if ns <= old {
+			// Tokens may carry instants up to old+1: move past them too.
+			ns = old + 1
+		}
+		if a.notBefore.CompareAndSwap(old, ns) {
+			return time.Unix(0, ns)
+		}
+	}
+}
+
+// ClearTokenExpiry switches ExpireIssuedTokens off again.
+func (a *IAM) ClearTokenExpiry() { a.notBefore.Store(0) }
+
+// switchedOff reports whether the expiry switch retired a genuine token.
+// Tokens without the private claim fall back to iat in whole seconds.
+func (a *IAM) switchedOff(claims Claims) bool {
+	notBefore := a.notBefore.Load()
+	if notBefore == 0 {
+		return false
+	}
+	issued := claims.IssuedAtNs
+	if issued == 0 {
+		issued = claims.IssuedAt * int64(time.Second)
+	}
+	return issued <= notBefore
+}
+
 // VerifyAccessToken resolves an access token to its operator. It returns
-// ErrTokenExpired, ErrTokenInvalid or ErrUserBlocked on failure; a token of
-// an unknown user counts as invalid.
+// ErrTokenExpired (also for tokens retired by ExpireIssuedTokens),
+// ErrTokenInvalid or ErrUserBlocked on failure; a token of an unknown user
+// counts as invalid.
 func (a *IAM) VerifyAccessToken(token string) (User, error) {
 	claims, err := a.tokens.Verify(token, a.now())
 	if err != nil {
 		return User{}, err
+	}
+	if a.switchedOff(claims) {
+		return User{}, ErrTokenExpired
 	}
 	if claims.Subject != strconv.Itoa(claims.UserID) {
 		return User{}, ErrTokenInvalid

@@ -64,6 +64,7 @@ func NewSandbox(cfg Config) (*Sandbox, error) {
 
 	testMux := http.NewServeMux()
 	(&TestAPI{
+		iam:        iam,
 		store:      store,
 		realtime:   realtime,
 		streams:    s.streams,

@@ -18,6 +18,7 @@ import (
 // fault switches and counters. It is never subject to HTTP faults, so a
 // test can always switch them off again.
 type TestAPI struct {
+	iam        *IAM
 	store      *Store
 	realtime   *Realtime
 	streams    *Streams
@@ -34,6 +35,7 @@ func (t *TestAPI) Register(mux *http.ServeMux) {
 	mux.Handle("/__sandbox/stream", post(t.startStream))
 	mux.Handle("/__sandbox/stream/{id}", methods{http.MethodGet: t.streamStatus, http.MethodDelete: t.stopStream})
 	mux.Handle("/__sandbox/operators/block", post(t.block))
+	mux.Handle("/__sandbox/tokens/expire", post(t.expireTokens))
 	mux.Handle("/__sandbox/faults/drop", post(t.drop))
 	mux.Handle("/__sandbox/faults/silence", post(t.silence))
 	mux.Handle("/__sandbox/faults/close", post(t.closeUser))
@@ -305,10 +307,19 @@ func (t *TestAPI) httpFault(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"ok": true, "rule": rule})
 }
 
-// reset switches every fault off, stops running streams and restores the
-// seeded blocked flags.
+// expireTokens makes every access token issued so far count as expired, on
+// REST (401 "Token is expired.") and on connect (error 109). Refreshing with
+// such a token still works, and tokens issued afterwards are valid.
+func (t *TestAPI) expireTokens(w http.ResponseWriter, _ *http.Request) {
+	at := t.iam.ExpireIssuedTokens()
+	writeJSON(w, http.StatusOK, map[string]string{"expiredBefore": at.UTC().Format(time.RFC3339Nano)})
+}
+
+// reset switches every fault off (the token-expiry switch too), stops
+// running streams and restores the seeded blocked flags.
 func (t *TestAPI) reset(w http.ResponseWriter, _ *http.Request) {
 	t.connFaults.SetSilent(false)
+	t.iam.ClearTokenExpiry()
 	t.store.RestoreSeedBlocks()
 	t.httpFaults.Reset()
 	t.streams.StopAll()
