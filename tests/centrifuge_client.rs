@@ -450,6 +450,42 @@ fn a_failed_refresh_stops_with_unauthorized() {
 }
 
 #[test]
+fn a_passing_refresh_failure_asks_again_after_a_backoff() {
+    let mut h = Harness::new();
+    let (socket, _) = h.connect_with(&live_reply("e", 0));
+    h.client.socket_closed(h.now, socket, 3500, "invalid token");
+    h.take_actions();
+    h.client.token_refresh_deferred(h.now);
+    let at = h.client.poll_timeout().expect("a retry is scheduled");
+    assert!((500..=1_000).contains(&(at - h.now)));
+    h.advance_to(at);
+    assert!(h
+        .take_actions()
+        .iter()
+        .any(|a| matches!(a, Action::RefreshToken { rejected: None })));
+    h.client.set_token(h.now, "jwt-3".into());
+    let (_, frame) = h.handshake(&live_reply("e", 0));
+    assert!(frame.contains("jwt-3"));
+}
+
+#[test]
+fn a_refused_refresh_token_stops_a_live_connection() {
+    let mut h = Harness::new();
+    let (socket, _) = h.connect_with(&live_reply("e", 0));
+    h.take_events();
+    h.client.token_refresh_failed("refresh token expired");
+    assert!(matches!(h.take_actions()[..], [Action::Close { socket: s, .. }] if s == socket));
+    assert_eq!(
+        h.take_events(),
+        vec![ClientEvent::Disconnected {
+            code: 1,
+            reason: "refresh token expired".into(),
+            reconnect: false
+        }]
+    );
+}
+
+#[test]
 fn temporary_connect_errors_retry_and_permanent_ones_stop() {
     let mut h = Harness::new();
     h.client.connect(0);

@@ -2,6 +2,7 @@
 //! for building plain JS objects.
 
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(module = "/js/glue.js")]
 extern "C" {
@@ -69,4 +70,54 @@ pub fn parse_json(text: &str) -> Result<JsValue, JsValue> {
         return Ok(JsValue::NULL);
     }
     js_sys::JSON::parse(text)
+}
+
+/// An id given as a string or a finite number, as text.
+pub fn id_text(value: &JsValue) -> Option<String> {
+    if let Some(text) = value.as_string() {
+        return Some(text);
+    }
+    value
+        .as_f64()
+        .filter(|n| n.is_finite())
+        .map(|n| format!("{n}"))
+}
+
+/// Query pairs from a plain object: strings as they are, numbers and booleans
+/// as text, `Date`s as ISO 8601, arrays comma-joined; `null`/`undefined` skipped.
+pub fn query_pairs(query: &JsValue) -> Vec<(String, String)> {
+    if !query.is_object() {
+        return Vec::new();
+    }
+    let entries = js_sys::Object::entries(query.unchecked_ref());
+    let mut pairs = Vec::with_capacity(entries.length() as usize);
+    for entry in entries.iter() {
+        let entry: js_sys::Array = entry.unchecked_into();
+        let (key, value) = (entry.get(0), entry.get(1));
+        let Some(key) = key.as_string() else { continue };
+        if let Some(text) = query_value(&value) {
+            pairs.push((key, text));
+        }
+    }
+    pairs
+}
+
+fn query_value(value: &JsValue) -> Option<String> {
+    if value.is_null() || value.is_undefined() {
+        return None;
+    }
+    if let Some(text) = value.as_string() {
+        return Some(text);
+    }
+    if let Some(flag) = value.as_bool() {
+        return Some(flag.to_string());
+    }
+    if let Some(date) = value.dyn_ref::<js_sys::Date>() {
+        return Some(String::from(date.to_iso_string()));
+    }
+    if let Some(list) = value.dyn_ref::<js_sys::Array>() {
+        let parts: Vec<String> = list.iter().filter_map(|v| query_value(&v)).collect();
+        return Some(parts.join(","));
+    }
+    id_text(value)
 }

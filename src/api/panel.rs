@@ -12,6 +12,7 @@ use crate::protocol::backoff::BackoffPolicy;
 use crate::protocol::centrifuge::codes::disconnected;
 use crate::protocol::centrifuge::{Action, CentrifugeClient, ClientConfig, ClientEvent, SocketId};
 use crate::rest::auth::{Auth, Credentials};
+use crate::rest::endpoints::{self, Endpoint, Service};
 use crate::rest::error::ErrorInfo;
 use crate::rest::http::{self, HttpRequest};
 use crate::rest::tokens::TokenPair;
@@ -205,15 +206,191 @@ impl OperatorPanel {
 
     /// The operator's own profile (`GET {iamUrl}/users/me`).
     pub fn me(&self) -> Promise {
-        let url = format!("{}/users/me", self.core.options.iam_url);
-        self.core.clone().call(Method::GET, url, None)
+        self.endpoint(endpoints::ME, &[], None, None)
     }
 
-    /// Server time (`GET {chatUrl}/timestamp`), for timers and clock skew.
+    /// Server time (`GET /timestamp`), for timers and clock skew.
     #[wasm_bindgen(js_name = serverTime)]
     pub fn server_time(&self) -> Promise {
-        let url = format!("{}/timestamp", self.core.options.chat_url);
-        self.core.clone().call(Method::GET, url, None)
+        self.endpoint(endpoints::SERVER_TIME, &[], None, None)
+    }
+
+    /// Makes the operator available for new sessions (`POST /users/me/activate`).
+    pub fn activate(&self) -> Promise {
+        self.endpoint(endpoints::ACTIVATE, &[], None, None)
+    }
+
+    /// Stops new sessions reaching the operator (`POST /users/me/pause`).
+    pub fn pause(&self) -> Promise {
+        self.endpoint(endpoints::PAUSE, &[], None, None)
+    }
+
+    /// Sessions, `{ count, items }` (`GET /sessions`). `query`: `limit`,
+    /// `offset`, `page`, `sort`, `fields` and the session filters (`status`,
+    /// `operatorId`, `chatId`, `from`, `to` as strings or `Date`s, ...).
+    #[wasm_bindgen(js_name = listSessions)]
+    pub fn list_sessions(&self, query: JsValue) -> Promise {
+        self.endpoint(endpoints::LIST_SESSIONS, &[], Some(&query), None)
+    }
+
+    /// One session (`GET /sessions/{id}`).
+    #[wasm_bindgen(js_name = getSession)]
+    pub fn get_session(&self, session_id: JsValue) -> Promise {
+        self.endpoint(endpoints::GET_SESSION, &[session_id], None, None)
+    }
+
+    /// A session's messages, `{ count, items }` (`GET /sessions/{id}/messages`).
+    #[wasm_bindgen(js_name = sessionMessages)]
+    pub fn session_messages(&self, session_id: JsValue, query: JsValue) -> Promise {
+        self.endpoint(
+            endpoints::SESSION_MESSAGES,
+            &[session_id],
+            Some(&query),
+            None,
+        )
+    }
+
+    /// A client's messages across sessions (`GET /clients/{id}/messages`).
+    #[wasm_bindgen(js_name = clientMessages)]
+    pub fn client_messages(&self, client_id: JsValue, query: JsValue) -> Promise {
+        self.endpoint(endpoints::CLIENT_MESSAGES, &[client_id], Some(&query), None)
+    }
+
+    /// Sends `{ body, attachments?, replyToMessageId? }`; resolves to `{ id, createdAt }`.
+    /// Never repeated on its own, so a failure cannot duplicate a message.
+    #[wasm_bindgen(js_name = sendMessage)]
+    pub fn send_message(&self, session_id: JsValue, message: JsValue) -> Promise {
+        self.endpoint(endpoints::SEND_MESSAGE, &[session_id], None, Some(message))
+    }
+
+    /// Edits a message with `{ body }`.
+    #[wasm_bindgen(js_name = editMessage)]
+    pub fn edit_message(
+        &self,
+        session_id: JsValue,
+        message_id: JsValue,
+        patch: JsValue,
+    ) -> Promise {
+        self.endpoint(
+            endpoints::EDIT_MESSAGE,
+            &[session_id, message_id],
+            None,
+            Some(patch),
+        )
+    }
+
+    /// Deletes a message.
+    #[wasm_bindgen(js_name = deleteMessage)]
+    pub fn delete_message(&self, session_id: JsValue, message_id: JsValue) -> Promise {
+        self.endpoint(
+            endpoints::DELETE_MESSAGE,
+            &[session_id, message_id],
+            None,
+            None,
+        )
+    }
+
+    /// Marks a message read (`PATCH /messages/{id}/read`).
+    #[wasm_bindgen(js_name = markRead)]
+    pub fn mark_read(&self, message_id: JsValue) -> Promise {
+        self.endpoint(endpoints::MARK_READ, &[message_id], None, None)
+    }
+
+    /// Transfers a session to another operator.
+    #[wasm_bindgen(js_name = transferToOperator)]
+    pub fn transfer_to_operator(&self, session_id: JsValue, operator_id: JsValue) -> Promise {
+        self.endpoint(
+            endpoints::TRANSFER_TO_OPERATOR,
+            &[session_id, operator_id],
+            None,
+            None,
+        )
+    }
+
+    /// Transfers a session to an operator group.
+    #[wasm_bindgen(js_name = transferToGroup)]
+    pub fn transfer_to_group(&self, session_id: JsValue, group_id: JsValue) -> Promise {
+        self.endpoint(
+            endpoints::TRANSFER_TO_GROUP,
+            &[session_id, group_id],
+            None,
+            None,
+        )
+    }
+
+    /// Adds an operator to a session (as a helper).
+    #[wasm_bindgen(js_name = addOperator)]
+    pub fn add_operator(&self, session_id: JsValue, operator_id: JsValue) -> Promise {
+        self.endpoint(
+            endpoints::ADD_OPERATOR,
+            &[session_id, operator_id],
+            None,
+            None,
+        )
+    }
+
+    /// Removes an operator from a session.
+    #[wasm_bindgen(js_name = removeOperator)]
+    pub fn remove_operator(&self, session_id: JsValue, operator_id: JsValue) -> Promise {
+        self.endpoint(
+            endpoints::REMOVE_OPERATOR,
+            &[session_id, operator_id],
+            None,
+            None,
+        )
+    }
+
+    /// Renames a session; any text, encoded for the path.
+    #[wasm_bindgen(js_name = renameSession)]
+    pub fn rename_session(&self, session_id: JsValue, name: JsValue) -> Promise {
+        self.endpoint(endpoints::RENAME_SESSION, &[session_id, name], None, None)
+    }
+
+    /// Closes a session, with an optional `result` (the closing outcome).
+    #[wasm_bindgen(js_name = closeSession)]
+    pub fn close_session(&self, session_id: JsValue, result: JsValue) -> Promise {
+        let body = if result.is_undefined() || result.is_null() {
+            None
+        } else {
+            Some(object(&[("result", result)]))
+        };
+        self.endpoint(endpoints::CLOSE_SESSION, &[session_id], None, body)
+    }
+
+    /// Marks a session as spam.
+    #[wasm_bindgen(js_name = markSpam)]
+    pub fn mark_spam(&self, session_id: JsValue) -> Promise {
+        self.endpoint(endpoints::MARK_SPAM, &[session_id], None, None)
+    }
+
+    /// Removes the spam mark.
+    #[wasm_bindgen(js_name = unmarkSpam)]
+    pub fn unmark_spam(&self, session_id: JsValue) -> Promise {
+        self.endpoint(endpoints::UNMARK_SPAM, &[session_id], None, None)
+    }
+
+    /// Operators, `{ count, items }` (`GET /users`).
+    #[wasm_bindgen(js_name = listOperators)]
+    pub fn list_operators(&self, query: JsValue) -> Promise {
+        self.endpoint(endpoints::LIST_OPERATORS, &[], Some(&query), None)
+    }
+
+    /// Operator groups, `{ count, items }` (`GET /groups`).
+    #[wasm_bindgen(js_name = listGroups)]
+    pub fn list_groups(&self, query: JsValue) -> Promise {
+        self.endpoint(endpoints::LIST_GROUPS, &[], Some(&query), None)
+    }
+
+    /// Bans a client.
+    #[wasm_bindgen(js_name = banClient)]
+    pub fn ban_client(&self, client_id: JsValue) -> Promise {
+        self.endpoint(endpoints::BAN_CLIENT, &[client_id], None, None)
+    }
+
+    /// Lifts a client's ban.
+    #[wasm_bindgen(js_name = unbanClient)]
+    pub fn unban_client(&self, client_id: JsValue) -> Promise {
+        self.endpoint(endpoints::UNBAN_CLIENT, &[client_id], None, None)
     }
 
     /// Authenticated call to an endpoint the package does not wrap. `path` is
@@ -240,6 +417,42 @@ impl OperatorPanel {
             (_, Err(_), _) => Promise::reject(&usage("unknown HTTP method")),
             (_, _, Err(e)) => Promise::reject(&e),
         }
+    }
+}
+
+impl OperatorPanel {
+    /// Calls `endpoint` with path arguments, an optional query object and an
+    /// optional JSON body.
+    fn endpoint(
+        &self,
+        endpoint: Endpoint,
+        args: &[JsValue],
+        query: Option<&JsValue>,
+        body: Option<JsValue>,
+    ) -> Promise {
+        let texts: Option<Vec<String>> = args.iter().map(js::id_text).collect();
+        let Some(texts) = texts else {
+            return Promise::reject(&usage("ids must be strings or numbers"));
+        };
+        let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+        let Some(path) = endpoint.path_with(&refs) else {
+            return Promise::reject(&usage("an id is empty or not a valid path segment"));
+        };
+        let base = match endpoint.service {
+            Service::Iam => &self.core.options.iam_url,
+            Service::Chat => &self.core.options.chat_url,
+        };
+        let query = query.map(js::query_pairs).unwrap_or_default();
+        let url = format!("{base}{path}{}", endpoints::query_string(&query));
+        let body = match body.map(|b| js_sys::JSON::stringify(&b)) {
+            None => None,
+            Some(Ok(text)) => Some(String::from(text)),
+            Some(Err(_)) => return Promise::reject(&usage("the body cannot be encoded as JSON")),
+        };
+        let Ok(method) = Method::from_bytes(endpoint.method.as_bytes()) else {
+            return Promise::reject(&usage("unknown HTTP method"));
+        };
+        self.core.clone().call(method, url, body)
     }
 }
 
@@ -345,13 +558,34 @@ impl Core {
         }
     }
 
+    /// Refreshes the tokens (single flight). A refused refresh token ends the
+    /// session: tokens are dropped and `disconnected` fires with `reconnect: false`.
     async fn refresh_tokens(self: &Rc<Self>) -> Result<TokenPair, ErrorInfo> {
         let outcome = self.auth.refresh().await;
-        if let Ok(pair) = &outcome {
-            self.adopt_tokens(pair);
-            self.emitter.emit("tokenRefreshed", &tokens_object(pair));
-            self.pump();
+        match &outcome {
+            Ok(pair) => {
+                self.adopt_tokens(pair);
+                self.emitter.emit("tokenRefreshed", &tokens_object(pair));
+            }
+            Err(error) if error.retryable => {
+                self.client
+                    .borrow_mut()
+                    .token_refresh_deferred(clock::monotonic_ms());
+            }
+            Err(error) => {
+                if self.auth.tokens().is_some() {
+                    self.auth.clear();
+                    if let Some(timer) = self.refresh_timer.get() {
+                        timer.cancel();
+                    }
+                    self.emitter.emit("error", &to_js(error));
+                }
+                self.client
+                    .borrow_mut()
+                    .token_refresh_failed("token refresh failed");
+            }
         }
+        self.pump();
         outcome
     }
 
@@ -602,6 +836,7 @@ impl Core {
             pair = self.refresh_tokens().await?;
         }
         let mut refreshed = false;
+        let mut retried = false;
         loop {
             let bearer = format!("Bearer {}", pair.token);
             let outcome = http::send(HttpRequest {
@@ -616,7 +851,21 @@ impl Core {
                 Ok(response) => return Ok(response.text),
                 Err(error) if error.wants_refresh() && !refreshed => {
                     refreshed = true;
-                    pair = self.refresh_tokens().await?;
+                    // Another call may have refreshed while this one was in flight.
+                    pair = match self.auth.tokens() {
+                        Some(newer) if newer.token != pair.token => newer,
+                        _ => self.refresh_tokens().await?,
+                    };
+                }
+                // Only a GET is repeated: a POST that failed may still have taken effect.
+                Err(error)
+                    if error.retryable
+                        && error.status != 0
+                        && method == Method::GET
+                        && !retried =>
+                {
+                    retried = true;
+                    crate::transport::timer::sleep(RETRY_DELAY_MS).await;
                 }
                 Err(error) => return Err(error),
             }
@@ -651,6 +900,9 @@ impl Core {
         self.emitter.clear();
     }
 }
+
+/// Pause before repeating a failed GET.
+const RETRY_DELAY_MS: u64 = 300;
 
 fn code_reason(code: u32, reason: &str) -> JsValue {
     object(&[

@@ -3,6 +3,7 @@
 //! The pure parts (token decoding, error classification, refresh timing,
 //! single-flight) run natively; `http` and `auth` talk to the browser's `fetch`.
 
+pub mod endpoints;
 pub mod error;
 pub mod jwt;
 pub mod single_flight;

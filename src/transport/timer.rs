@@ -53,3 +53,14 @@ impl Drop for Timer {
         self.cancel();
     }
 }
+
+/// Resolves after `ms` milliseconds (a one-shot timer that frees itself).
+pub async fn sleep(ms: u64) {
+    let promise = js_sys::Promise::new(&mut |resolve, _| {
+        let fire = Closure::once_into_js(move || {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        set_timeout(fire.unchecked_ref(), ms as f64);
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}

@@ -270,10 +270,19 @@ impl CentrifugeClient {
         }
     }
 
-    /// The host could not renew the token: stop for good.
+    /// The token cannot be renewed (the refresh token was refused): stop for good.
     pub fn token_refresh_failed(&mut self, reason: &str) {
+        self.token = None;
+        self.terminate(u32::from(disconnected::UNAUTHORIZED), reason);
+    }
+
+    /// A refresh failed for a passing reason (network, 5xx): if a connect waits
+    /// for the token, ask again after a backoff delay.
+    pub fn token_refresh_deferred(&mut self, now: u64) {
         if self.phase == Phase::AwaitingToken {
-            self.terminate(u32::from(disconnected::UNAUTHORIZED), reason);
+            let delay = self.config.backoff.delay(self.attempt, &mut self.jitter);
+            self.attempt = self.attempt.saturating_add(1);
+            self.phase = Phase::Backoff { until: now + delay };
         }
     }
 

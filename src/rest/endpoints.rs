@@ -1,0 +1,195 @@
+//! Every chats REST call the panel wraps, in one table, so a correction to a
+//! path or a method is one line. `confirmed` marks what a public source states
+//! (twin-api.md); the rest is our choice where the platform's docs are silent.
+
+/// Which service a path belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Service {
+    /// IAM (`iamUrl`).
+    Iam,
+    /// Chats API (`chatUrl`).
+    Chat,
+}
+
+/// One REST call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Endpoint {
+    /// HTTP method.
+    pub method: &'static str,
+    /// Service base.
+    pub service: Service,
+    /// Path with `{}` for each argument, in order.
+    pub path: &'static str,
+    /// Stated by a public source (true) or chosen here (false).
+    pub confirmed: bool,
+}
+
+const fn ep(
+    method: &'static str,
+    service: Service,
+    path: &'static str,
+    confirmed: bool,
+) -> Endpoint {
+    Endpoint {
+        method,
+        service,
+        path,
+        confirmed,
+    }
+}
+
+use Service::{Chat, Iam};
+
+/// `me()`: the operator's profile (IAM `/users/me` is the confirmed one).
+pub const ME: Endpoint = ep("GET", Iam, "/users/me", true);
+/// `serverTime()`: path confirmed, method chosen.
+pub const SERVER_TIME: Endpoint = ep("GET", Chat, "/timestamp", false);
+/// `activate()`: path confirmed, method chosen (POST).
+pub const ACTIVATE: Endpoint = ep("POST", Chat, "/users/me/activate", false);
+/// `pause()`: path confirmed, method chosen (POST).
+pub const PAUSE: Endpoint = ep("POST", Chat, "/users/me/pause", false);
+/// `listSessions(query)`.
+pub const LIST_SESSIONS: Endpoint = ep("GET", Chat, "/sessions", true);
+/// `getSession(id)`.
+pub const GET_SESSION: Endpoint = ep("GET", Chat, "/sessions/{}", true);
+/// `sessionMessages(id, query)`.
+pub const SESSION_MESSAGES: Endpoint = ep("GET", Chat, "/sessions/{}/messages", true);
+/// `clientMessages(clientId, query)`.
+pub const CLIENT_MESSAGES: Endpoint = ep("GET", Chat, "/clients/{}/messages", true);
+/// `sendMessage(sessionId, message)`: path from the integration page, method chosen.
+pub const SEND_MESSAGE: Endpoint = ep("POST", Chat, "/sessions/{}/operators/messages", false);
+/// `editMessage(sessionId, messageId, patch)`: PUT per the integration page.
+pub const EDIT_MESSAGE: Endpoint = ep("PUT", Chat, "/sessions/{}/operators/messages/{}", true);
+/// `deleteMessage(sessionId, messageId)`: DELETE per the integration page.
+pub const DELETE_MESSAGE: Endpoint = ep("DELETE", Chat, "/sessions/{}/operators/messages/{}", true);
+/// `markRead(messageId)`.
+pub const MARK_READ: Endpoint = ep("PATCH", Chat, "/messages/{}/read", true);
+/// `transferToOperator(sessionId, operatorId)`.
+pub const TRANSFER_TO_OPERATOR: Endpoint = ep("PATCH", Chat, "/sessions/{}/operators/{}", true);
+/// `transferToGroup(sessionId, groupId)`.
+pub const TRANSFER_TO_GROUP: Endpoint = ep("PATCH", Chat, "/sessions/{}/groupoperators/{}", true);
+/// `addOperator(sessionId, operatorId)`.
+pub const ADD_OPERATOR: Endpoint = ep("PUT", Chat, "/sessions/{}/operators/{}", true);
+/// `removeOperator(sessionId, operatorId)`.
+pub const REMOVE_OPERATOR: Endpoint = ep("DELETE", Chat, "/sessions/{}/operators/{}", true);
+/// `renameSession(sessionId, name)`.
+pub const RENAME_SESSION: Endpoint = ep("PATCH", Chat, "/sessions/{}/names/{}", true);
+/// `closeSession(sessionId, result?)`.
+pub const CLOSE_SESSION: Endpoint = ep("DELETE", Chat, "/sessions/{}", true);
+/// `markSpam(sessionId)`.
+pub const MARK_SPAM: Endpoint = ep("PATCH", Chat, "/sessions/{}/spam", true);
+/// `unmarkSpam(sessionId)`.
+pub const UNMARK_SPAM: Endpoint = ep("PATCH", Chat, "/sessions/{}/notSpam", true);
+/// `listOperators(query)`: path from the integration page, method chosen.
+pub const LIST_OPERATORS: Endpoint = ep("GET", Chat, "/users", false);
+/// `listGroups(query)`: path from the integration page, method chosen.
+pub const LIST_GROUPS: Endpoint = ep("GET", Chat, "/groups", false);
+/// `banClient(clientId)`: path from the integration page, method chosen.
+pub const BAN_CLIENT: Endpoint = ep("POST", Chat, "/clients/{}/ban", false);
+/// `unbanClient(clientId)`: path from the integration page, method chosen.
+pub const UNBAN_CLIENT: Endpoint = ep("POST", Chat, "/clients/{}/unban", false);
+
+impl Endpoint {
+    /// The path with each `{}` replaced by the next argument, percent-encoded
+    /// as one path segment. `None` when the argument count does not match or an
+    /// argument is empty, `.` or `..` (a URL parser would resolve those).
+    ///
+    /// ```
+    /// use twin_panel::rest::endpoints::RENAME_SESSION;
+    /// assert_eq!(
+    ///     RENAME_SESSION.path_with(&["s-1", "Иван / VIP #1"]).unwrap(),
+    ///     "/sessions/s-1/names/%D0%98%D0%B2%D0%B0%D0%BD%20%2F%20VIP%20%231"
+    /// );
+    /// ```
+    pub fn path_with(&self, args: &[&str]) -> Option<String> {
+        let mut out = String::with_capacity(self.path.len() + 32);
+        let mut parts = self.path.split("{}");
+        out.push_str(parts.next().unwrap_or_default());
+        let mut args = args.iter();
+        for part in parts {
+            let arg = args.next()?;
+            if arg.is_empty() || *arg == "." || *arg == ".." {
+                return None;
+            }
+            encode_component(arg, &mut out);
+            out.push_str(part);
+        }
+        args.next().is_none().then_some(out)
+    }
+
+    /// True for methods that may be repeated without a second effect.
+    pub fn is_idempotent(&self) -> bool {
+        self.method == "GET"
+    }
+}
+
+/// Appends `text` percent-encoded like `encodeURIComponent` (RFC 3986 unreserved kept).
+pub fn encode_component(text: &str, out: &mut String) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    for &byte in text.as_bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
+            out.push(byte as char);
+        } else {
+            out.push('%');
+            out.push(HEX[usize::from(byte >> 4)] as char);
+            out.push(HEX[usize::from(byte & 15)] as char);
+        }
+    }
+}
+
+/// A query string (`?a=1&b=x`) from key/value pairs; empty when there are none.
+///
+/// ```
+/// use twin_panel::rest::endpoints::query_string;
+/// let q = query_string(&[("from".into(), "2026-11-24T10:00:00+00:00".into()), ("limit".into(), "5".into())]);
+/// assert_eq!(q, "?from=2026-11-24T10%3A00%3A00%2B00%3A00&limit=5");
+/// ```
+pub fn query_string(pairs: &[(String, String)]) -> String {
+    let mut out = String::new();
+    for (i, (key, value)) in pairs.iter().enumerate() {
+        out.push(if i == 0 { '?' } else { '&' });
+        encode_component(key, &mut out);
+        out.push('=');
+        encode_component(value, &mut out);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn arguments_fill_the_placeholders_in_order() {
+        assert_eq!(
+            EDIT_MESSAGE.path_with(&["s 1", "m/2"]).unwrap(),
+            "/sessions/s%201/operators/messages/m%2F2"
+        );
+        assert_eq!(LIST_SESSIONS.path_with(&[]).unwrap(), "/sessions");
+        assert_eq!(GET_SESSION.path_with(&[]), None);
+        assert_eq!(GET_SESSION.path_with(&["a", "b"]), None);
+    }
+
+    #[test]
+    fn dot_segments_cannot_escape_the_path() {
+        assert_eq!(GET_SESSION.path_with(&[".."]), None);
+        assert_eq!(GET_SESSION.path_with(&["."]), None);
+        assert_eq!(GET_SESSION.path_with(&[""]), None);
+        assert_eq!(
+            GET_SESSION.path_with(&["../x"]).unwrap(),
+            "/sessions/..%2Fx"
+        );
+    }
+
+    #[test]
+    fn only_get_is_retried() {
+        assert!(LIST_SESSIONS.is_idempotent());
+        assert!(!SEND_MESSAGE.is_idempotent());
+        assert!(!CLOSE_SESSION.is_idempotent());
+    }
+
+    #[test]
+    fn empty_query() {
+        assert_eq!(query_string(&[]), "");
+    }
+}
