@@ -13,8 +13,11 @@ if [[ " $* " == *" -- "* ]]; then
   shift
 fi
 
-bin=target/sandbox/twin-sandbox
-(cd sandbox && go build -o "../$bin" .) || die "the sandbox does not build"
+# SANDBOX_BIN runs a prebuilt sandbox instead of building the one in sandbox/.
+bin=${SANDBOX_BIN:-target/sandbox/twin-sandbox}
+if [ -z "${SANDBOX_BIN:-}" ]; then
+  (cd sandbox && go build -o "../$bin" .) || die "the sandbox does not build"
+fi
 
 dir=$(mktemp -d)
 log="$dir/sandbox.log"

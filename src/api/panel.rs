@@ -561,7 +561,10 @@ impl Core {
     /// Refreshes the tokens (single flight). A refused refresh token ends the
     /// session: tokens are dropped and `disconnected` fires with `reconnect: false`.
     async fn refresh_tokens(self: &Rc<Self>) -> Result<TokenPair, ErrorInfo> {
-        let outcome = self.auth.refresh().await;
+        let (outcome, performed) = self.auth.refresh().await;
+        if !performed {
+            return outcome;
+        }
         match &outcome {
             Ok(pair) => {
                 self.adopt_tokens(pair);

@@ -104,11 +104,13 @@ impl Auth {
         Ok(pair)
     }
 
-    /// Renews the tokens. Callers that arrive while a refresh runs share its outcome.
-    pub async fn refresh(&self) -> RefreshOutcome {
+    /// Renews the tokens. Callers that arrive while a refresh runs share its
+    /// outcome; the flag is true only for the caller whose request it was, so
+    /// side effects (events, timers) happen once per refresh.
+    pub async fn refresh(&self) -> (RefreshOutcome, bool) {
         let existing = self.flight.borrow().clone();
         if let Some(flight) = existing {
-            return flight.wait().await;
+            return (flight.wait().await, false);
         }
         let flight = Flight::default();
         *self.flight.borrow_mut() = Some(flight.clone());
@@ -128,7 +130,7 @@ impl Auth {
         };
         *self.flight.borrow_mut() = None;
         flight.land(outcome.clone());
-        outcome
+        (outcome, true)
     }
 
     async fn refresh_request(&self) -> RefreshOutcome {

@@ -1,0 +1,200 @@
+//! REST behaviour of OperatorPanel against the sandbox: refresh under load,
+//! the refused-refresh path, retries, timeouts and the `request()` guard.
+#![cfg(target_arch = "wasm32")]
+
+mod support;
+
+use js_sys::{Array, Promise, Reflect};
+use support::*;
+use twin_panel::api::OperatorPanel;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn field(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &key.into()).unwrap()
+}
+
+async fn reset() {
+    post("/__sandbox/faults/reset", "{}").await;
+    post("/__sandbox/stats/reset", "{}").await;
+}
+
+async fn rejection(promise: Promise) -> JsValue {
+    JsFuture::from(promise)
+        .await
+        .expect_err("the call must fail")
+}
+
+#[wasm_bindgen_test]
+async fn twenty_concurrent_calls_across_a_token_expiry_share_one_refresh() {
+    reset().await;
+    let panel = logged_in("operator@twin.local", &[]).await;
+    let refreshed = recorder(&panel, "tokenRefreshed");
+    post("/__sandbox/tokens/expire", "{}").await;
+    let calls: Array = (0..20).map(|_| JsValue::from(panel.me())).collect();
+    let profiles = JsFuture::from(Promise::all(&calls))
+        .await
+        .expect("all 20 succeed");
+    let profiles: Array = profiles.dyn_into().unwrap();
+    assert_eq!(profiles.length(), 20);
+    for profile in profiles.iter() {
+        assert_eq!(field(&profile, "id"), 389);
+    }
+    let stats = get_json("/__sandbox/stats").await;
+    assert_eq!(
+        number(&stats, "refreshes"),
+        1.0,
+        "exactly one refresh request"
+    );
+    assert_eq!(refreshed.borrow().len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_refresh_token_ends_the_session() {
+    reset().await;
+    let panel = logged_in("operator@twin.local", &[]).await;
+    let lost = recorder(&panel, "disconnected");
+    JsFuture::from(panel.connect()).await.unwrap();
+    // Keep the access token, replace the refresh token with one the server never issued.
+    let me = JsFuture::from(panel.me()).await.unwrap();
+    assert_eq!(field(&me, "id"), 389);
+    let stats_before = get_json("/__sandbox/stats").await;
+    let tokens = js_sys::Object::new();
+    let login = post(
+        "/iam/api/v1/auth/login",
+        r#"{"email":"operator@twin.local","password":"operator"}"#,
+    )
+    .await;
+    Reflect::set(&tokens, &"token".into(), &field(&login, "token")).unwrap();
+    Reflect::set(&tokens, &"refreshToken".into(), &"never-issued".into()).unwrap();
+    panel.use_tokens(tokens.into()).unwrap();
+    post("/__sandbox/tokens/expire", "{}").await;
+
+    let error = rejection(panel.me()).await;
+    assert_eq!(field(&error, "name"), "TwinError");
+    assert_eq!(field(&error, "status"), 401);
+    assert_eq!(field(&error, "retryable"), JsValue::FALSE);
+    let message = field(&error, "message").as_string().unwrap();
+    assert!(!message.contains("never-issued"), "no token in messages");
+    assert!(wait_for(2_000, || !lost.borrow().is_empty()).await);
+    let event = lost.borrow()[0].clone();
+    assert_eq!(field(&event, "code"), 1);
+    assert_eq!(field(&event, "reconnect"), JsValue::FALSE);
+    assert_eq!(panel.state(), "disconnected");
+    // The session is over: further calls fail fast without touching the server.
+    let error = rejection(panel.me()).await;
+    assert_eq!(field(&error, "code"), "notAuthenticated");
+    let stats_after = get_json("/__sandbox/stats").await;
+    assert_eq!(
+        number(&stats_after, "refreshes"),
+        number(&stats_before, "refreshes"),
+        "the refused refresh is not counted as a success"
+    );
+}
+
+#[wasm_bindgen_test]
+async fn a_5xx_is_retried_once_for_a_get_and_never_for_a_post() {
+    reset().await;
+    let panel = logged_in("operator@twin.local", &[]).await;
+    post(
+        "/__sandbox/faults/http",
+        r#"{"failNext":1,"status":503,"pathPrefix":"/chat/api/v1/timestamp"}"#,
+    )
+    .await;
+    let time = JsFuture::from(panel.server_time())
+        .await
+        .expect("retried once");
+    assert!(field(&time, "timestamp").as_f64().is_some());
+
+    post(
+        "/__sandbox/faults/http",
+        r#"{"failNext":2,"status":503,"pathPrefix":"/chat/api/v1/timestamp"}"#,
+    )
+    .await;
+    let error = rejection(panel.server_time()).await;
+    assert_eq!(field(&error, "status"), 503, "one retry only");
+    post("/__sandbox/faults/reset", "{}").await;
+
+    // A POST that failed may have taken effect: it is never repeated. Had it
+    // been, the second attempt would pass the fault and get another answer.
+    post(
+        "/__sandbox/faults/http",
+        r#"{"failNext":1,"status":503,"pathPrefix":"/chat/api/v1/users/me/pause"}"#,
+    )
+    .await;
+    let error = rejection(panel.pause()).await;
+    assert_eq!(field(&error, "status"), 503);
+    assert_eq!(field(&error, "code"), "serverError");
+    assert_eq!(field(&error, "retryable"), JsValue::TRUE);
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_answer_past_the_timeout_is_a_retryable_timeout() {
+    reset().await;
+    let panel = logged_in("operator@twin.local", &[("timeout", 500.0)]).await;
+    post(
+        "/__sandbox/faults/http",
+        r#"{"delayNext":1,"delayMs":2000,"pathPrefix":"/chat/api/v1/timestamp"}"#,
+    )
+    .await;
+    let error = rejection(panel.server_time()).await;
+    assert_eq!(field(&error, "code"), "timeout");
+    assert_eq!(field(&error, "status"), 0);
+    assert_eq!(field(&error, "retryable"), JsValue::TRUE);
+}
+
+#[wasm_bindgen_test]
+async fn network_failures_are_retryable_twin_errors() {
+    let o = options();
+    Reflect::set(
+        &o,
+        &"chatUrl".into(),
+        &"http://127.0.0.1:9/chat/api/v1".into(),
+    )
+    .unwrap();
+    let panel = OperatorPanel::new(o).unwrap();
+    JsFuture::from(panel.login(credentials("operator@twin.local", "operator")))
+        .await
+        .unwrap();
+    let error = rejection(panel.server_time()).await;
+    assert_eq!(field(&error, "code"), "network");
+    assert_eq!(field(&error, "retryable"), JsValue::TRUE);
+}
+
+#[wasm_bindgen_test]
+async fn request_only_reaches_the_configured_services() {
+    reset().await;
+    let panel = logged_in("operator@twin.local", &[]).await;
+    let time = JsFuture::from(panel.request("GET".into(), "/timestamp".into(), JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert!(field(&time, "timestamp").as_f64().is_some());
+    let iam_me = format!("{}/iam/api/v1/users/me", sandbox());
+    let me = JsFuture::from(panel.request("get".into(), iam_me, JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    assert_eq!(field(&me, "id"), 389);
+    for path in [
+        "https://example.com/chat/api/v1/sessions",
+        "//example.com/x",
+        "timestamp",
+        "/\\example.com",
+        &format!("{}/chat/api/v1/../../iam/api/v1/users/me", sandbox()),
+        &format!("{}/chat/api/v1.example.com/x", sandbox()),
+    ] {
+        let error = rejection(panel.request("GET".into(), path.into(), JsValue::UNDEFINED)).await;
+        assert_eq!(field(&error, "code"), "forbiddenUrl", "{path}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn ids_that_are_not_path_segments_are_refused_before_any_request() {
+    let panel = logged_in("operator@twin.local", &[]).await;
+    let error = rejection(panel.get_session("..".into())).await;
+    assert_eq!(field(&error, "code"), "invalidArgument");
+    let error = rejection(panel.get_session(JsValue::NULL)).await;
+    assert_eq!(field(&error, "code"), "invalidArgument");
+}
