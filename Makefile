@@ -6,7 +6,7 @@ DEMO_PORT ?= 8080
 SANDBOX := target/sandbox/twin-sandbox
 
 .PHONY: all bootstrap pkg sandbox lint test test-native test-go test-browser \
-        test-conformance demo clean
+        test-e2e test-conformance demo clean
 
 all: pkg
 
@@ -35,18 +35,25 @@ test-go:
 test-browser: pkg
 	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- scripts/test-browser.sh
 
+# The built package in the demo page (release wasm after wasm-opt).
+test-e2e: pkg
+	@scripts/with-sandbox.sh -- node --test --test-concurrency=1 tests/e2e/
+
 test-conformance: bootstrap
 	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- \
 		node --test --test-concurrency=1 tests/conformance/
 
 # Every test layer, fast to real.
-test: lint test-native test-go test-browser test-conformance
+test: lint test-native test-go test-browser test-e2e test-conformance
 	@echo "make test: all layers passed"
 
-# Builds the package and serves the demo with the sandbox on DEMO_PORT.
+# Builds the package and serves the demo with the sandbox on DEMO_PORT, with a
+# little simulated traffic. Ctrl-C stops both.
 demo: pkg sandbox
 	@echo "twin-panel demo: open http://127.0.0.1:$(DEMO_PORT)/ (operator@twin.local / operator)"
-	@$(SANDBOX) -addr 127.0.0.1:$(DEMO_PORT) -www www-demo -pkg pkg -simulate
+	@trap 'kill 0' EXIT; \
+	  node scripts/demo-traffic.mjs http://127.0.0.1:$(DEMO_PORT) & \
+	  $(SANDBOX) -addr 127.0.0.1:$(DEMO_PORT) -www www-demo -pkg pkg
 
 clean:
 	cargo clean

@@ -43,16 +43,6 @@ if [ "$have" != "$want" ]; then
     die "wasm-bindgen-cli $want could not be installed"
 fi
 
-# wasm-opt from Debian's binaryen; check it knows every feature rustc emits.
-if ! command -v wasm-opt >/dev/null 2>&1; then
-  step "apt-get install binaryen"
-  apt_install binaryen
-fi
-wasm_opt_help=$(wasm-opt --help)
-for feature in $WASM_FEATURES; do
-  grep -q -- "$feature" <<<"$wasm_opt_help" || die "wasm-opt does not support $feature"
-done
-
 if ! command -v chromium >/dev/null 2>&1 || ! command -v chromedriver >/dev/null 2>&1; then
   step "apt-get install chromium chromium-driver"
   apt_install chromium chromium-driver
@@ -64,7 +54,13 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm ci --no-audit --no-fund || die "npm ci failed"
 fi
 
+# wasm-opt comes from the npm binaryen package; check it knows every feature rustc emits.
+wasm_opt_help=$(node_modules/.bin/wasm-opt --help)
+for feature in $WASM_FEATURES; do
+  grep -q -- "$feature" <<<"$wasm_opt_help" || die "wasm-opt does not support $feature"
+done
+
 step "go mod download (sandbox)"
 (cd sandbox && go mod download) || die "go mod download failed"
 
-printf 'bootstrap: ok (wasm-bindgen %s, %s, %s)\n' "$want" "$(wasm-opt --version)" "$(chromium --version 2>/dev/null)"
+printf 'bootstrap: ok (wasm-bindgen %s, %s, %s)\n' "$want" "$(node_modules/.bin/wasm-opt --version)" "$(chromium --version 2>/dev/null)"

@@ -7,7 +7,10 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 
 need wasm-bindgen "run scripts/bootstrap.sh"
-need wasm-opt "run scripts/bootstrap.sh"
+# wasm-opt from the npm `binaryen` package pinned in package-lock.json: Debian's
+# binaryen 108 produces a module whose externref table Chromium rejects.
+wasm_opt=node_modules/.bin/wasm-opt
+[ -x "$wasm_opt" ] || die "$wasm_opt not found (run scripts/bootstrap.sh)"
 
 step "cargo build --release (wasm32)"
 cargo build --release --target wasm32-unknown-unknown --lib
@@ -21,7 +24,7 @@ wasm-bindgen --target web --out-dir "$out" --remove-producers-section "$wasm"
 step "wasm-opt -Oz"
 # The features rustc 1.95 enables by default for wasm32-unknown-unknown; wasm-opt
 # must accept them or it rejects the module.
-wasm-opt -Oz $WASM_FEATURES \
+"$wasm_opt" -Oz $WASM_FEATURES \
   "$out/twin_panel_bg.wasm" -o "$out/twin_panel_bg.opt.wasm"
 mv "$out/twin_panel_bg.opt.wasm" "$out/twin_panel_bg.wasm"
 
