@@ -4,7 +4,6 @@
 
 mod support;
 
-use js_sys::Reflect;
 use std::cell::RefCell;
 use std::rc::Rc;
 use support::*;
@@ -21,10 +20,6 @@ const FAST: &[(&str, f64)] = &[
     ("connectTimeout", 2_000.0),
     ("pingTimeout", 1_000.0),
 ];
-
-fn field(value: &JsValue, key: &str) -> JsValue {
-    Reflect::get(value, &key.into()).unwrap()
-}
 
 async fn reset() {
     post("/__sandbox/faults/reset", "{}").await;

@@ -13,10 +13,6 @@ use wasm_bindgen_test::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-fn field(value: &JsValue, key: &str) -> JsValue {
-    Reflect::get(value, &key.into()).unwrap()
-}
-
 async fn reset() {
     post("/__sandbox/faults/reset", "{}").await;
     post("/__sandbox/stats/reset", "{}").await;

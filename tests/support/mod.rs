@@ -41,6 +41,7 @@ pub fn credentials(email: &str, password: &str) -> JsValue {
     o.into()
 }
 
+/// `POST` of a JSON body to the sandbox, answer parsed as JSON.
 pub async fn post(path: &str, body: &str) -> JsValue {
     let init = web_sys::RequestInit::new();
     init.set_method("POST");
@@ -48,15 +49,29 @@ pub async fn post(path: &str, body: &str) -> JsValue {
     let headers = web_sys::Headers::new().unwrap();
     headers.set("Content-Type", "application/json").unwrap();
     init.set_headers(&headers);
+    fetch_json(path, &init).await
+}
+
+/// `GET` on the sandbox, parsed as JSON.
+pub async fn get_json(path: &str) -> JsValue {
+    fetch_json(path, &web_sys::RequestInit::new()).await
+}
+
+async fn fetch_json(path: &str, init: &web_sys::RequestInit) -> JsValue {
     let window = web_sys::window().unwrap();
     let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str_and_init(&format!("{}{path}", sandbox()), &init))
+        JsFuture::from(window.fetch_with_str_and_init(&format!("{}{path}", sandbox()), init))
             .await
             .unwrap()
             .dyn_into()
             .unwrap();
     assert!(response.ok(), "{path} answered {}", response.status());
     JsFuture::from(response.json().unwrap()).await.unwrap()
+}
+
+/// A property of a JS object.
+pub fn field(value: &JsValue, key: &str) -> JsValue {
+    Reflect::get(value, &key.into()).unwrap()
 }
 
 /// Resolves after `ms` milliseconds.
@@ -100,19 +115,6 @@ pub fn options_with(extra: &[(&str, f64)]) -> JsValue {
         Reflect::set(&o, &(*k).into(), &(*v).into()).unwrap();
     }
     o
-}
-
-/// `GET` on the sandbox, parsed as JSON.
-pub async fn get_json(path: &str) -> JsValue {
-    let window = web_sys::window().unwrap();
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str(&format!("{}{path}", sandbox())))
-            .await
-            .unwrap()
-            .dyn_into()
-            .unwrap();
-    assert!(response.ok(), "{path} answered {}", response.status());
-    JsFuture::from(response.json().unwrap()).await.unwrap()
 }
 
 /// A number field of a JS object (`a.b.c` paths).
