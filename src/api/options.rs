@@ -1,7 +1,7 @@
 //! `new OperatorPanel(options)`: option names, units and defaults.
 
 use super::error::usage;
-use serde::Deserialize;
+use super::js;
 use wasm_bindgen::prelude::*;
 
 /// Production IAM service.
@@ -13,8 +13,7 @@ pub const DEFAULT_CENTRIFUGO_URL: &str = "wss://twin24.ai/centrifugo/connection/
 
 /// Options of `OperatorPanel`. Times: `ttl` and `refreshBefore` in seconds (as
 /// the platform counts token lifetimes), everything else in milliseconds.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
+#[derive(Debug, Clone)]
 pub struct PanelOptions {
     /// IAM base URL.
     pub iam_url: String,
@@ -56,14 +55,38 @@ impl Default for PanelOptions {
 }
 
 impl PanelOptions {
-    /// Reads options from JS; `undefined` or `null` means all defaults.
+    /// Reads options from JS; `undefined` or `null` means all defaults, a
+    /// missing key its default, an unknown key is ignored.
     pub fn from_js(value: JsValue) -> Result<Self, JsValue> {
-        let mut options: PanelOptions = if value.is_undefined() || value.is_null() {
-            PanelOptions::default()
-        } else {
-            serde_wasm_bindgen::from_value(value)
-                .map_err(|e| usage(format!("invalid OperatorPanel options: {e}")))?
-        };
+        let mut options = PanelOptions::default();
+        if !(value.is_undefined() || value.is_null()) {
+            if !value.is_object() {
+                return Err(usage("OperatorPanel options must be an object"));
+            }
+            for (name, slot) in [
+                ("iamUrl", &mut options.iam_url),
+                ("chatUrl", &mut options.chat_url),
+                ("centrifugoUrl", &mut options.centrifugo_url),
+            ] {
+                if let Some(text) = read(&value, name, JsValue::as_string, "a string")? {
+                    *slot = text;
+                }
+            }
+            for (name, slot) in [
+                ("ttl", &mut options.ttl),
+                ("refreshBefore", &mut options.refresh_before),
+                ("minReconnectDelay", &mut options.min_reconnect_delay),
+                ("maxReconnectDelay", &mut options.max_reconnect_delay),
+                ("pingTimeout", &mut options.ping_timeout),
+                ("connectTimeout", &mut options.connect_timeout),
+                ("timeout", &mut options.timeout),
+            ] {
+                let whole = |v: &JsValue| v.as_f64().filter(|n| n.is_finite() && *n >= 0.0);
+                if let Some(number) = read(&value, name, whole, "a non-negative number")? {
+                    *slot = number as u64;
+                }
+            }
+        }
         for (name, url, schemes) in [
             ("iamUrl", &mut options.iam_url, &["http://", "https://"][..]),
             (
@@ -92,4 +115,20 @@ impl PanelOptions {
         }
         Ok(options)
     }
+}
+
+/// Reads option `name`: `None` when absent, an error naming it when mistyped.
+fn read<T>(
+    options: &JsValue,
+    name: &str,
+    convert: impl Fn(&JsValue) -> Option<T>,
+    expected: &str,
+) -> Result<Option<T>, JsValue> {
+    let value = js::get(options, name);
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    convert(&value)
+        .map(Some)
+        .ok_or_else(|| usage(format!("option {name} must be {expected}")))
 }

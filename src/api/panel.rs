@@ -19,7 +19,6 @@ use crate::rest::tokens::TokenPair;
 use crate::transport::clock;
 use crate::transport::timer::Timer;
 use crate::transport::websocket::{self, SocketEvent, SocketHandlers};
-use gloo_net::http::Method;
 use js_sys::{Function, Promise};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::VecDeque;
@@ -399,7 +398,7 @@ impl OperatorPanel {
     pub fn request(&self, method: String, path: String, body: JsValue) -> Promise {
         let core = self.core.clone();
         let resolved = resolve_url(&core.options, &path);
-        let method = Method::from_bytes(method.to_ascii_uppercase().as_bytes());
+        let method = endpoints::http_method(&method).ok_or(());
         let body = if body.is_undefined() {
             Ok(None)
         } else {
@@ -449,10 +448,7 @@ impl OperatorPanel {
             Some(Ok(text)) => Some(String::from(text)),
             Some(Err(_)) => return Promise::reject(&usage("the body cannot be encoded as JSON")),
         };
-        let Ok(method) = Method::from_bytes(endpoint.method.as_bytes()) else {
-            return Promise::reject(&usage("unknown HTTP method"));
-        };
-        self.core.clone().call(method, url, body)
+        self.core.clone().call(endpoint.method, url, body)
     }
 }
 
@@ -806,7 +802,7 @@ impl Core {
     }
 
     /// An authenticated JSON call: refreshes once on 401/403 and repeats it.
-    fn call(self: Rc<Self>, method: Method, url: String, body: Option<String>) -> Promise {
+    fn call(self: Rc<Self>, method: &'static str, url: String, body: Option<String>) -> Promise {
         future_to_promise(async move {
             let result = self.authorized(method, &url, body).await;
             match result {
@@ -824,7 +820,7 @@ impl Core {
 
     async fn authorized(
         self: &Rc<Self>,
-        method: Method,
+        method: &'static str,
         url: &str,
         body: Option<String>,
     ) -> Result<String, ErrorInfo> {
@@ -843,7 +839,7 @@ impl Core {
         loop {
             let bearer = format!("Bearer {}", pair.token);
             let outcome = http::send(HttpRequest {
-                method: method.clone(),
+                method,
                 url,
                 authorization: Some(&bearer),
                 body: body.clone(),
@@ -862,10 +858,7 @@ impl Core {
                 }
                 // Only a GET is repeated: a POST that failed may still have taken effect.
                 Err(error)
-                    if error.retryable
-                        && error.status != 0
-                        && method == Method::GET
-                        && !retried =>
+                    if error.retryable && error.status != 0 && method == "GET" && !retried =>
                 {
                     retried = true;
                     crate::transport::timer::sleep(RETRY_DELAY_MS).await;

@@ -10,7 +10,6 @@ use super::error::ErrorInfo;
 use super::http::{self, HttpRequest, HttpResponse};
 use super::single_flight::Flight;
 use super::tokens::TokenPair;
-use gloo_net::http::Method;
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 
@@ -92,7 +91,7 @@ impl Auth {
         .map_err(|_| ErrorInfo::local("badRequest", "credentials could not be encoded", false))?;
         let url = format!("{}/auth/login", self.iam_url);
         let response = http::send(HttpRequest {
-            method: Method::POST,
+            method: "POST",
             url: &url,
             authorization: None,
             body: Some(body),
@@ -155,7 +154,7 @@ impl Auth {
         })
         .unwrap_or_default();
         let post = http::send(HttpRequest {
-            method: Method::POST,
+            method: "POST",
             url: &url,
             authorization: Some(&current.token),
             body: Some(body),
@@ -170,7 +169,7 @@ impl Auth {
                     self.ttl_s
                 );
                 http::send(HttpRequest {
-                    method: Method::GET,
+                    method: "GET",
                     url: &query,
                     authorization: Some(&current.token),
                     body: None,

@@ -123,6 +123,19 @@ impl Endpoint {
     }
 }
 
+/// The canonical spelling of an HTTP method `request()` may use.
+///
+/// ```
+/// use twin_panel::rest::endpoints::http_method;
+/// assert_eq!(http_method("patch"), Some("PATCH"));
+/// assert_eq!(http_method("TRACE"), None);
+/// ```
+pub fn http_method(name: &str) -> Option<&'static str> {
+    ["GET", "POST", "PUT", "PATCH", "DELETE"]
+        .into_iter()
+        .find(|m| m.eq_ignore_ascii_case(name))
+}
+
 /// Appends `text` percent-encoded like `encodeURIComponent` (RFC 3986 unreserved kept).
 pub fn encode_component(text: &str, out: &mut String) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";

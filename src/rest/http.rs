@@ -5,13 +5,22 @@
 
 use super::error::ErrorInfo;
 use crate::transport::timer::Timer;
-use gloo_net::http::{Method, RequestBuilder};
-use web_sys::AbortController;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{AbortController, Headers, RequestInit, Response};
+
+#[wasm_bindgen]
+extern "C" {
+    // The global `fetch`, so the same code runs in windows and workers.
+    #[wasm_bindgen(js_name = fetch)]
+    fn global_fetch(url: &str, init: &RequestInit) -> js_sys::Promise;
+}
 
 /// A request to send.
 pub struct HttpRequest<'a> {
     /// HTTP method, upper case.
-    pub method: Method,
+    pub method: &'a str,
     /// Absolute URL.
     pub url: &'a str,
     /// `Authorization` header value, if any.
@@ -22,7 +31,7 @@ pub struct HttpRequest<'a> {
     pub timeout_ms: u64,
 }
 
-/// A completed exchange with a 2xx status.
+/// A completed exchange with a status below 400.
 pub struct HttpResponse {
     /// HTTP status.
     pub status: u16,
@@ -42,33 +51,41 @@ pub async fn send(request: HttpRequest<'_>) -> Result<HttpResponse, ErrorInfo> {
     deadline.arm(request.timeout_ms);
 
     // The platform's SDK sends a JSON content type on every request, GET included.
-    let mut builder = RequestBuilder::new(request.url)
-        .method(request.method)
-        .header("Content-Type", "application/json")
-        .header("Accept", "application/json")
-        .abort_signal(Some(&signal));
+    let headers = Headers::new().map_err(|_| ErrorInfo::network("fetch is unavailable"))?;
+    let _ = headers.set("Content-Type", "application/json");
+    let _ = headers.set("Accept", "application/json");
     if let Some(authorization) = request.authorization {
-        builder = builder.header("Authorization", authorization);
+        headers.set("Authorization", authorization).map_err(|_| {
+            ErrorInfo::local("badRequest", "the token is not a valid header", false)
+        })?;
     }
-    let built = match request.body {
-        Some(body) => builder.body(body),
-        None => builder.build(),
+    let init = RequestInit::new();
+    init.set_method(request.method);
+    init.set_headers(&headers);
+    init.set_signal(Some(&signal));
+    if let Some(body) = &request.body {
+        init.set_body(&JsValue::from_str(body));
     }
-    .map_err(|_| ErrorInfo::local("badRequest", "the request could not be built", false))?;
 
-    let outcome = async {
-        let response = built.send().await?;
-        let status = response.status();
-        let text = response.text().await?;
-        Ok::<_, gloo_net::Error>((status, text))
-    }
-    .await;
+    let outcome = exchange(request.url, &init).await;
     deadline.cancel();
     match outcome {
         Ok((status, text)) if status < 400 => Ok(HttpResponse { status, text }),
         Ok((status, text)) => Err(ErrorInfo::from_http(status, &text)),
-        Err(_) if signal.aborted() => Err(ErrorInfo::timeout(request.timeout_ms)),
+        Err(()) if signal.aborted() => Err(ErrorInfo::timeout(request.timeout_ms)),
         // The browser's message may carry the URL; say only what kind of failure it was.
-        Err(_) => Err(ErrorInfo::network("the network request failed")),
+        Err(()) => Err(ErrorInfo::network("the network request failed")),
     }
+}
+
+async fn exchange(url: &str, init: &RequestInit) -> Result<(u16, String), ()> {
+    let response: Response = JsFuture::from(global_fetch(url, init))
+        .await
+        .map_err(|_| ())?
+        .dyn_into()
+        .map_err(|_| ())?;
+    let text = JsFuture::from(response.text().map_err(|_| ())?)
+        .await
+        .map_err(|_| ())?;
+    Ok((response.status(), text.as_string().unwrap_or_default()))
 }
