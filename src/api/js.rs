@@ -77,10 +77,12 @@ pub fn id_text(value: &JsValue) -> Option<String> {
     if let Some(text) = value.as_string() {
         return Some(text);
     }
+    // JS formats the number, so no float formatting code ships in the wasm.
     value
         .as_f64()
         .filter(|n| n.is_finite())
-        .map(|n| format!("{n}"))
+        .and_then(|_| js_sys::JSON::stringify(value).ok())
+        .map(String::from)
 }
 
 /// Query pairs from a plain object: strings as they are, numbers and booleans

@@ -221,9 +221,14 @@ pub fn split_frame(text: &str) -> impl Iterator<Item = &str> {
 pub fn decode_reply(line: &str) -> Result<Reply<'_>, ProtocolError> {
     // The serde message can quote frame content; report only where it broke.
     let raw: RawReply<'_> = serde_json::from_str(line).map_err(|e| {
+        let kind = match e.classify() {
+            serde_json::error::Category::Syntax => "syntax",
+            serde_json::error::Category::Eof => "truncated",
+            serde_json::error::Category::Data => "unexpected type",
+            serde_json::error::Category::Io => "io",
+        };
         ProtocolError::new(format!(
-            "unreadable reply ({:?} error at column {})",
-            e.classify(),
+            "unreadable reply ({kind} error at column {})",
             e.column()
         ))
     })?;
