@@ -6,7 +6,7 @@ DEMO_PORT ?= 8080
 SANDBOX := target/sandbox/twin-sandbox
 
 .PHONY: all bootstrap pkg sandbox lint test test-native test-go test-browser \
-        test-e2e test-conformance demo clean
+        test-types test-e2e test-conformance demo clean
 
 all: pkg
 
@@ -35,6 +35,10 @@ test-go:
 test-browser: pkg
 	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- scripts/test-browser.sh
 
+# The package's .d.ts checked against a typed example (tsc --noEmit).
+test-types: pkg
+	node_modules/.bin/tsc -p tests/types/tsconfig.json
+
 # The built package in the demo page (release wasm after wasm-opt).
 test-e2e: pkg
 	@scripts/with-sandbox.sh -- node --test --test-concurrency=1 tests/e2e/
@@ -44,7 +48,7 @@ test-conformance: bootstrap
 		node --test --test-concurrency=1 tests/conformance/
 
 # Every test layer, fast to real.
-test: lint test-native test-go test-browser test-e2e test-conformance
+test: lint test-native test-go test-types test-browser test-e2e test-conformance
 	@echo "make test: all layers passed"
 
 # Builds the package and serves the demo with the sandbox on DEMO_PORT, with a

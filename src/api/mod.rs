@@ -4,5 +4,6 @@ mod error;
 mod js;
 mod options;
 mod panel;
+mod types;
 
 pub use panel::OperatorPanel;

@@ -84,7 +84,9 @@ impl OperatorPanel {
     /// production TWIN hosts. Throws a `TwinError` (code `invalidArgument`) for
     /// malformed options.
     #[wasm_bindgen(constructor)]
-    pub fn new(options: JsValue) -> Result<OperatorPanel, JsValue> {
+    pub fn new(
+        #[wasm_bindgen(unchecked_optional_param_type = "OperatorPanelOptions")] options: JsValue,
+    ) -> Result<OperatorPanel, JsValue> {
         let options = PanelOptions::from_js(options)?;
         let mut config = ClientConfig::new(options.centrifugo_url.clone());
         config.timeout_ms = options.connect_timeout;
@@ -118,7 +120,11 @@ impl OperatorPanel {
     /// `{ token, refreshToken, expiresAt }` (`expiresAt` in Unix ms). The
     /// password is used for this request only. Rejects with a `TwinError`
     /// (status 401 for wrong credentials).
-    pub fn login(&self, credentials: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<Tokens>")]
+    pub fn login(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "Credentials")] credentials: JsValue,
+    ) -> Promise {
         let core = self.core.clone();
         future_to_promise(async move {
             let email = js::get(&credentials, "email").as_string();
@@ -147,7 +153,10 @@ impl OperatorPanel {
     /// e.g. from single sign-on or storage. Throws a `TwinError` when the token
     /// has no readable expiry.
     #[wasm_bindgen(js_name = useTokens)]
-    pub fn use_tokens(&self, tokens: JsValue) -> Result<(), JsValue> {
+    pub fn use_tokens(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "TokenPairInput")] tokens: JsValue,
+    ) -> Result<(), JsValue> {
         let token = js::get(&tokens, "token").as_string().unwrap_or_default();
         let refresh = js::get(&tokens, "refreshToken")
             .as_string()
@@ -161,6 +170,7 @@ impl OperatorPanel {
     /// Opens the live connection. Resolves on the first `connected`; rejects
     /// with a `TwinError` if the panel stops before that (bad token, terminal
     /// close code, `disconnect()`). Afterwards it reconnects on its own.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn connect(&self) -> Promise {
         let core = self.core.clone();
         Promise::new(&mut |resolve, reject| core.start_connect(resolve, reject))
@@ -191,6 +201,7 @@ impl OperatorPanel {
     /// platform's events (`chatMessageCreated`, ...), `event` (every
     /// publication as `{ event, data }`), `connecting`, `connected`,
     /// `disconnected`, `error`, `resync`, `tokenRefreshed`.
+    #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
         self.core
             .emitter
@@ -199,27 +210,31 @@ impl OperatorPanel {
     }
 
     /// Removes a listener added with `on`.
+    #[wasm_bindgen(skip_typescript)]
     pub fn off(&self, name: JsValue, listener: JsValue) {
         self.core.emitter.off(&name, &listener);
     }
 
     /// The operator's own profile (`GET {iamUrl}/users/me`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<User>")]
     pub fn me(&self) -> Promise {
         self.endpoint(endpoints::ME, &[], None, None)
     }
 
     /// Server time (`GET /timestamp`), for timers and clock skew.
-    #[wasm_bindgen(js_name = serverTime)]
+    #[wasm_bindgen(js_name = serverTime, unchecked_return_type = "Promise<unknown>")]
     pub fn server_time(&self) -> Promise {
         self.endpoint(endpoints::SERVER_TIME, &[], None, None)
     }
 
     /// Makes the operator available for new sessions (`POST /users/me/activate`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
     pub fn activate(&self) -> Promise {
         self.endpoint(endpoints::ACTIVATE, &[], None, None)
     }
 
     /// Stops new sessions reaching the operator (`POST /users/me/pause`).
+    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
     pub fn pause(&self) -> Promise {
         self.endpoint(endpoints::PAUSE, &[], None, None)
     }
@@ -227,20 +242,30 @@ impl OperatorPanel {
     /// Sessions, `{ count, items }` (`GET /sessions`). `query`: `limit`,
     /// `offset`, `page`, `sort`, `fields` and the session filters (`status`,
     /// `operatorId`, `chatId`, `from`, `to` as strings or `Date`s, ...).
-    #[wasm_bindgen(js_name = listSessions)]
-    pub fn list_sessions(&self, query: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = listSessions, unchecked_return_type = "Promise<List<Session>>")]
+    pub fn list_sessions(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "SessionQuery")] query: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::LIST_SESSIONS, &[], Some(&query), None)
     }
 
     /// One session (`GET /sessions/{id}`).
-    #[wasm_bindgen(js_name = getSession)]
-    pub fn get_session(&self, session_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = getSession, unchecked_return_type = "Promise<Session>")]
+    pub fn get_session(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::GET_SESSION, &[session_id], None, None)
     }
 
     /// A session's messages, `{ count, items }` (`GET /sessions/{id}/messages`).
-    #[wasm_bindgen(js_name = sessionMessages)]
-    pub fn session_messages(&self, session_id: JsValue, query: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = sessionMessages, unchecked_return_type = "Promise<List<Message>>")]
+    pub fn session_messages(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListQuery")] query: JsValue,
+    ) -> Promise {
         self.endpoint(
             endpoints::SESSION_MESSAGES,
             &[session_id],
@@ -250,25 +275,33 @@ impl OperatorPanel {
     }
 
     /// A client's messages across sessions (`GET /clients/{id}/messages`).
-    #[wasm_bindgen(js_name = clientMessages)]
-    pub fn client_messages(&self, client_id: JsValue, query: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = clientMessages, unchecked_return_type = "Promise<List<Message>>")]
+    pub fn client_messages(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] client_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListQuery")] query: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::CLIENT_MESSAGES, &[client_id], Some(&query), None)
     }
 
     /// Sends `{ body, attachments?, replyToMessageId? }`; resolves to `{ id, createdAt }`.
     /// Never repeated on its own, so a failure cannot duplicate a message.
-    #[wasm_bindgen(js_name = sendMessage)]
-    pub fn send_message(&self, session_id: JsValue, message: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = sendMessage, unchecked_return_type = "Promise<SentMessage>")]
+    pub fn send_message(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "OutgoingMessage")] message: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::SEND_MESSAGE, &[session_id], None, Some(message))
     }
 
     /// Edits a message with `{ body }`.
-    #[wasm_bindgen(js_name = editMessage)]
+    #[wasm_bindgen(js_name = editMessage, unchecked_return_type = "Promise<Message>")]
     pub fn edit_message(
         &self,
-        session_id: JsValue,
-        message_id: JsValue,
-        patch: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] message_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ body: string }")] patch: JsValue,
     ) -> Promise {
         self.endpoint(
             endpoints::EDIT_MESSAGE,
@@ -279,8 +312,12 @@ impl OperatorPanel {
     }
 
     /// Deletes a message.
-    #[wasm_bindgen(js_name = deleteMessage)]
-    pub fn delete_message(&self, session_id: JsValue, message_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = deleteMessage, unchecked_return_type = "Promise<unknown>")]
+    pub fn delete_message(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] message_id: JsValue,
+    ) -> Promise {
         self.endpoint(
             endpoints::DELETE_MESSAGE,
             &[session_id, message_id],
@@ -290,14 +327,21 @@ impl OperatorPanel {
     }
 
     /// Marks a message read (`PATCH /messages/{id}/read`).
-    #[wasm_bindgen(js_name = markRead)]
-    pub fn mark_read(&self, message_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<unknown>")]
+    pub fn mark_read(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] message_id: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::MARK_READ, &[message_id], None, None)
     }
 
     /// Transfers a session to another operator.
-    #[wasm_bindgen(js_name = transferToOperator)]
-    pub fn transfer_to_operator(&self, session_id: JsValue, operator_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = transferToOperator, unchecked_return_type = "Promise<unknown>")]
+    pub fn transfer_to_operator(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] operator_id: JsValue,
+    ) -> Promise {
         self.endpoint(
             endpoints::TRANSFER_TO_OPERATOR,
             &[session_id, operator_id],
@@ -307,8 +351,12 @@ impl OperatorPanel {
     }
 
     /// Transfers a session to an operator group.
-    #[wasm_bindgen(js_name = transferToGroup)]
-    pub fn transfer_to_group(&self, session_id: JsValue, group_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = transferToGroup, unchecked_return_type = "Promise<unknown>")]
+    pub fn transfer_to_group(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] group_id: JsValue,
+    ) -> Promise {
         self.endpoint(
             endpoints::TRANSFER_TO_GROUP,
             &[session_id, group_id],
@@ -318,8 +366,12 @@ impl OperatorPanel {
     }
 
     /// Adds an operator to a session (as a helper).
-    #[wasm_bindgen(js_name = addOperator)]
-    pub fn add_operator(&self, session_id: JsValue, operator_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = addOperator, unchecked_return_type = "Promise<unknown>")]
+    pub fn add_operator(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] operator_id: JsValue,
+    ) -> Promise {
         self.endpoint(
             endpoints::ADD_OPERATOR,
             &[session_id, operator_id],
@@ -329,8 +381,12 @@ impl OperatorPanel {
     }
 
     /// Removes an operator from a session.
-    #[wasm_bindgen(js_name = removeOperator)]
-    pub fn remove_operator(&self, session_id: JsValue, operator_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = removeOperator, unchecked_return_type = "Promise<unknown>")]
+    pub fn remove_operator(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] operator_id: JsValue,
+    ) -> Promise {
         self.endpoint(
             endpoints::REMOVE_OPERATOR,
             &[session_id, operator_id],
@@ -340,71 +396,99 @@ impl OperatorPanel {
     }
 
     /// Renames a session; any text, encoded for the path.
-    #[wasm_bindgen(js_name = renameSession)]
-    pub fn rename_session(&self, session_id: JsValue, name: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = renameSession, unchecked_return_type = "Promise<unknown>")]
+    pub fn rename_session(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "string")] name: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::RENAME_SESSION, &[session_id, name], None, None)
     }
 
     /// Closes a session, with an optional `result` (the closing outcome).
-    #[wasm_bindgen(js_name = closeSession)]
-    pub fn close_session(&self, session_id: JsValue, result: JsValue) -> Promise {
-        let body = if result.is_undefined() || result.is_null() {
-            None
-        } else {
-            Some(object(&[("result", result)]))
-        };
+    #[wasm_bindgen(js_name = closeSession, unchecked_return_type = "Promise<unknown>")]
+    pub fn close_session(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+        #[wasm_bindgen(unchecked_optional_param_type = "string")] result: JsValue,
+    ) -> Promise {
+        let body =
+            (!result.is_undefined() && !result.is_null()).then(|| object(&[("result", result)]));
         self.endpoint(endpoints::CLOSE_SESSION, &[session_id], None, body)
     }
 
     /// Marks a session as spam.
-    #[wasm_bindgen(js_name = markSpam)]
-    pub fn mark_spam(&self, session_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = markSpam, unchecked_return_type = "Promise<unknown>")]
+    pub fn mark_spam(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::MARK_SPAM, &[session_id], None, None)
     }
 
     /// Removes the spam mark.
-    #[wasm_bindgen(js_name = unmarkSpam)]
-    pub fn unmark_spam(&self, session_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = unmarkSpam, unchecked_return_type = "Promise<unknown>")]
+    pub fn unmark_spam(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::UNMARK_SPAM, &[session_id], None, None)
     }
 
     /// Operators, `{ count, items }` (`GET /users`).
-    #[wasm_bindgen(js_name = listOperators)]
-    pub fn list_operators(&self, query: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = listOperators, unchecked_return_type = "Promise<List<Operator>>")]
+    pub fn list_operators(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListQuery")] query: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::LIST_OPERATORS, &[], Some(&query), None)
     }
 
     /// Operator groups, `{ count, items }` (`GET /groups`).
-    #[wasm_bindgen(js_name = listGroups)]
-    pub fn list_groups(&self, query: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = listGroups, unchecked_return_type = "Promise<List<Group>>")]
+    pub fn list_groups(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ListQuery")] query: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::LIST_GROUPS, &[], Some(&query), None)
     }
 
     /// Bans a client.
-    #[wasm_bindgen(js_name = banClient)]
-    pub fn ban_client(&self, client_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = banClient, unchecked_return_type = "Promise<unknown>")]
+    pub fn ban_client(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] client_id: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::BAN_CLIENT, &[client_id], None, None)
     }
 
     /// Lifts a client's ban.
-    #[wasm_bindgen(js_name = unbanClient)]
-    pub fn unban_client(&self, client_id: JsValue) -> Promise {
+    #[wasm_bindgen(js_name = unbanClient, unchecked_return_type = "Promise<unknown>")]
+    pub fn unban_client(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] client_id: JsValue,
+    ) -> Promise {
         self.endpoint(endpoints::UNBAN_CLIENT, &[client_id], None, None)
     }
 
     /// Authenticated call to an endpoint the package does not wrap. `path` is
     /// relative to `chatUrl` (`/sessions?limit=5`) or an absolute URL under
     /// `chatUrl` or `iamUrl`; any other address is refused.
-    pub fn request(&self, method: String, path: String, body: JsValue) -> Promise {
+    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
+    pub fn request(
+        &self,
+        method: String,
+        path: String,
+        #[wasm_bindgen(unchecked_optional_param_type = "unknown")] body: JsValue,
+    ) -> Promise {
         let core = self.core.clone();
         let resolved = resolve_url(&core.options, &path);
         let method = endpoints::http_method(&method).ok_or(());
-        let body = if body.is_undefined() {
-            Ok(None)
-        } else {
-            js_sys::JSON::stringify(&body)
+        let body = match Some(body).filter(|b| !b.is_undefined()) {
+            None => Ok(None),
+            Some(body) => js_sys::JSON::stringify(&body)
                 .map(|s| Some(String::from(s)))
-                .map_err(|_| usage("the body cannot be encoded as JSON"))
+                .map_err(|_| usage("the body cannot be encoded as JSON")),
         };
         match (resolved, method, body) {
             (Some(url), Ok(method), Ok(body)) => core.call(method, url, body),

@@ -1,0 +1,271 @@
+//! TypeScript declarations the generated `.d.ts` cannot infer: option objects,
+//! the platform's entities, and the event map that types `on()` and `off()`.
+//! Field names are the platform's own (twin-api.md §6); fields the sources mark
+//! as nullable are `| null`.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** Options of `new OperatorPanel(options)`. Every field is optional. */
+export interface OperatorPanelOptions {
+  /** IAM base URL. Default `https://iam.twin24.ai/api/v1`. */
+  iamUrl?: string;
+  /** Chats API base URL. Default `https://chat-api.twin24.ai/api/v1`. */
+  chatUrl?: string;
+  /** Centrifugo WebSocket URL. Default `wss://twin24.ai/centrifugo/connection/websocket`. */
+  centrifugoUrl?: string;
+  /** Token lifetime to request, seconds. Default 86400. */
+  ttl?: number;
+  /** Refresh this many seconds before expiry. Default 900. */
+  refreshBefore?: number;
+  /** Shortest reconnect delay, ms. Default 500. */
+  minReconnectDelay?: number;
+  /** Longest reconnect delay, ms. Default 20000. */
+  maxReconnectDelay?: number;
+  /** Silence past the server's ping interval before the link counts as dead, ms. Default 10000. */
+  pingTimeout?: number;
+  /** Socket open + connect reply deadline, ms. Default 5000. */
+  connectTimeout?: number;
+  /** Deadline of every REST call, ms. Default 15000. */
+  timeout?: number;
+}
+
+/** `login()` credentials. The password is used for that request only. */
+export interface Credentials {
+  email: string;
+  password: string;
+  companyId?: number | null;
+}
+
+/** A token pair, e.g. from `login()` or `tokenRefreshed`. */
+export interface Tokens {
+  token: string;
+  refreshToken: string;
+  /** Expiry of `token`, Unix milliseconds. */
+  expiresAt: number;
+}
+
+/** What `useTokens()` takes. */
+export interface TokenPairInput {
+  token: string;
+  refreshToken: string;
+}
+
+/** A list answer. */
+export interface List<T> {
+  count: number;
+  items: T[];
+}
+
+/** Common list query parameters; `Date`s are sent as ISO 8601. */
+export interface ListQuery {
+  limit?: number;
+  offset?: number;
+  page?: number;
+  /** Comma-separated fields, `-` for descending: `-lastMessageCreatedAt`. */
+  sort?: string;
+  fields?: string | string[];
+  withoutCount?: boolean;
+  withoutItems?: boolean;
+  [parameter: string]: string | number | boolean | Date | string[] | null | undefined;
+}
+
+/** Session filters of `listSessions()`. */
+export interface SessionQuery extends ListQuery {
+  sessionId?: string;
+  from?: string | Date;
+  to?: string | Date;
+  markedAsSpam?: boolean;
+  operatorId?: string | number;
+  status?: string;
+  chatId?: string;
+  clientBanned?: boolean;
+  keyword?: string;
+  tags?: string | string[];
+}
+
+/** A file attached to a message. */
+export interface Attachment {
+  id: string;
+  name?: string | null;
+  baseName?: string | null;
+  extension?: string | null;
+  contentType?: string | null;
+  size?: number | null;
+  url?: string | null;
+  downloadLink?: string | null;
+  isPrivate?: boolean | null;
+  createdAt?: string | null;
+}
+
+/** A chat message. */
+export interface Message {
+  id: string;
+  sessionId?: string | null;
+  authorId?: string | null;
+  /** `CLIENT`, `OPERATOR` or `BOT` (values not confirmed by the platform). */
+  authorType?: string | null;
+  authorName?: string | null;
+  type?: string | null;
+  body?: string | null;
+  answers?: unknown[] | null;
+  keyboard?: unknown[] | null;
+  attachments?: Attachment[] | null;
+  createdAt?: string | null;
+  updatedAt?: string | null;
+  readAt?: string | null;
+  replyTo?: Partial<Message> | null;
+}
+
+/** An operator taking part in a session. */
+export interface SessionOperator {
+  id: number | string;
+  name?: string | null;
+  type?: string | null;
+  assigned_at?: string | null;
+}
+
+/** A chat session. */
+export interface Session {
+  id: string;
+  chatId?: string | null;
+  name?: string | null;
+  status?: string | null;
+  botStatus?: string | null;
+  channel?: string | null;
+  messengerType?: string | null;
+  markedAsSpam?: boolean | null;
+  operatorId?: string | number | null;
+  operatorName?: string | null;
+  operatorAssignedAt?: string | null;
+  operators?: SessionOperator[] | null;
+  clientId?: string | null;
+  clientBanned?: boolean | null;
+  clientOnlineAt?: string | null;
+  clientOfflineAt?: string | null;
+  startedAt?: string | null;
+  unreadClientMessageCount?: number | null;
+  lastMessageCreatedAt?: string | null;
+  lastMessage?: Partial<Message> | null;
+  tags?: string | null;
+}
+
+/** An operator (chats API `/users`). */
+export interface Operator {
+  id: number | string;
+  firstName?: string | null;
+  lastName?: string | null;
+  email?: string | null;
+  /** e.g. `ACTIVE`, `PAUSED`, `OFFLINE` (values not confirmed by the platform). */
+  status?: string | null;
+  online?: boolean | null;
+}
+
+/** An operator group. */
+export interface Group {
+  id: number | string;
+  name?: string | null;
+}
+
+/** The logged-in operator (IAM user). */
+export interface User {
+  id: number;
+  companyId?: number | null;
+  firstName?: string | null;
+  lastName?: string | null;
+  middleName?: string | null;
+  email?: string | null;
+  phone?: string | null;
+  roles?: { name: string; company_id: number | null }[] | null;
+  settings?: Record<string, unknown> | null;
+  avatar?: Attachment | null;
+}
+
+/** What `sendMessage()` takes. */
+export interface OutgoingMessage {
+  body?: string;
+  /** File ids from the IAM `/files` upload. */
+  attachments?: string[];
+  replyToMessageId?: string;
+}
+
+/** `sendMessage()` answer. */
+export interface SentMessage {
+  id: string;
+  createdAt: string;
+}
+
+/** `chatMessageRead` payload. */
+export interface MessageRead {
+  messageId: string;
+  sessionId?: string | null;
+  readAt?: string | null;
+}
+
+/** `typing` payload. */
+export interface Typing {
+  sessionId: string;
+  authorType?: string | null;
+  authorId?: string | null;
+}
+
+/** `clientOnline` / `clientOffline` payload. */
+export interface ClientPresence {
+  sessionId?: string | null;
+  clientId?: string | null;
+  at?: string | null;
+}
+
+/** `connecting` payload: client codes below 100, otherwise the server's. */
+export interface CodeReason {
+  code: number;
+  reason: string;
+}
+
+/** `disconnected` payload. */
+export interface Disconnected extends CodeReason {
+  /** True when the panel reconnects by itself. */
+  reconnect: boolean;
+}
+
+/** `resync` payload: events may have been missed; refetch over REST. */
+export interface Resync {
+  channels: string[];
+  reason: 'epochChanged' | 'historyGone' | 'notRecoverable' | 'stateInvalidated';
+}
+
+/** Every event `OperatorPanel.on()` knows, with its payload type. */
+export interface OperatorEvents {
+  chatSessionStarted: Session;
+  operatorNotFound: Session;
+  chatSessionAdded: Session;
+  chatMessageCreated: Message;
+  chatMessageEdited: Message;
+  chatMessageRead: MessageRead;
+  chatSessionDeleted: Partial<Session> & { id: string };
+  chatSessionSwitchedFromBotToOperator: Session;
+  sessionClosedByClient: Session;
+  operatorBlocked: Record<string, unknown>;
+  chatUserExists: Record<string, unknown>;
+  typing: Typing;
+  operatorLoggedOut: Record<string, unknown>;
+  clientOnline: ClientPresence;
+  clientOffline: ClientPresence;
+  /** Every publication, including event names this version does not know. */
+  event: { event: string | null; data: unknown };
+  connecting: CodeReason;
+  connected: { client: string; version: string };
+  disconnected: Disconnected;
+  error: import('./index.js').TwinError;
+  resync: Resync;
+  tokenRefreshed: Tokens;
+}
+
+export interface OperatorPanel {
+  /** Adds a listener; returns the function that removes it. */
+  on<K extends keyof OperatorEvents>(name: K, listener: (payload: OperatorEvents[K]) => void): () => void;
+  /** Removes a listener added with `on`. */
+  off<K extends keyof OperatorEvents>(name: K, listener: (payload: OperatorEvents[K]) => void): void;
+}
+"#;

@@ -1,0 +1,55 @@
+// A typed use of the package, checked by `tsc --noEmit` in `make test`.
+// Lines marked @ts-expect-error must NOT type-check; tsc fails if they do.
+import init, { OperatorPanel, TwinError, type Message, type Session, type List } from '../../pkg/index.js';
+
+export async function example(): Promise<void> {
+  await init();
+  const panel = new OperatorPanel({ iamUrl: 'http://127.0.0.1:8080/iam/api/v1', ttl: 3600 });
+  const tokens = await panel.login({ email: 'operator@twin.local', password: 'operator' });
+  const expires: number = tokens.expiresAt;
+
+  const off = panel.on('chatMessageCreated', (m) => {
+    const body: string | null | undefined = m.body;
+    console.log(body?.length, expires);
+  });
+  off();
+  panel.on('disconnected', (e) => {
+    const code: number = e.code;
+    const again: boolean = e.reconnect;
+    console.log(code, again);
+  });
+  panel.on('resync', ({ channels, reason }) => console.log(channels.length, reason));
+  panel.on('event', ({ event, data }) => console.log(event, data));
+  panel.on('error', (e) => console.log(e.code, e.status, e.retryable));
+
+  // @ts-expect-error: not an event name
+  panel.on('chatMesageCreated', () => {});
+  // @ts-expect-error: a Message has no `seq`
+  panel.on('chatMessageCreated', (m) => m.seq);
+  // @ts-expect-error: login needs a password
+  await panel.login({ email: 'x' });
+
+  const sessions: List<Session> = await panel.listSessions({ limit: 20, status: 'ACTIVE', from: new Date() });
+  const first: Session | undefined = sessions.items[0];
+  if (first) {
+    const history: List<Message> = await panel.sessionMessages(first.id, { limit: 50 });
+    const sent = await panel.sendMessage(first.id, { body: 'Hello' });
+    const id: string = sent.id;
+    console.log(history.count, id);
+    await panel.renameSession(first.id, 'Иван / VIP #1');
+    await panel.closeSession(first.id);
+  }
+  await panel.listOperators();
+  await panel.connect();
+
+  try {
+    await panel.getSession('missing');
+  } catch (e) {
+    if (e instanceof TwinError) {
+      const status: number = e.status;
+      const retry: boolean = e.retryable;
+      console.log(status, retry, e.message, e.details);
+    }
+  }
+  panel.free();
+}
