@@ -6,7 +6,7 @@ DEMO_PORT ?= 8080
 SANDBOX := target/sandbox/twin-sandbox
 
 .PHONY: all bootstrap pkg sandbox lint test test-native test-go test-browser \
-        test-types test-e2e test-conformance demo clean
+        test-types test-e2e test-consumer test-conformance demo clean
 
 all: pkg
 
@@ -39,6 +39,11 @@ test-browser: pkg
 test-types: pkg
 	node_modules/.bin/tsc -p tests/types/tsconfig.json
 
+# The npm tarball installed into a scratch app, bundled with esbuild.
+test-consumer: pkg
+	@scripts/build-consumer-app.sh
+	@scripts/with-sandbox.sh -www target/consumer-app/dist -- node --test --test-concurrency=1 tests/consumer/
+
 # The built package in the demo page (release wasm after wasm-opt).
 test-e2e: pkg
 	@scripts/with-sandbox.sh -- node --test --test-concurrency=1 tests/e2e/
@@ -48,16 +53,14 @@ test-conformance: bootstrap
 		node --test --test-concurrency=1 tests/conformance/
 
 # Every test layer, fast to real.
-test: lint test-native test-go test-types test-browser test-e2e test-conformance
+test: lint test-native test-go test-types test-browser test-e2e test-consumer test-conformance
 	@echo "make test: all layers passed"
 
-# Builds the package and serves the demo with the sandbox on DEMO_PORT, with a
-# little simulated traffic. Ctrl-C stops both.
+# Builds the package and serves the demo with the sandbox on DEMO_PORT;
+# simulated visitors start sessions and write messages.
 demo: pkg sandbox
 	@echo "twin-panel demo: open http://127.0.0.1:$(DEMO_PORT)/ (operator@twin.local / operator)"
-	@trap 'kill 0' EXIT; \
-	  node scripts/demo-traffic.mjs http://127.0.0.1:$(DEMO_PORT) & \
-	  $(SANDBOX) -addr 127.0.0.1:$(DEMO_PORT) -www www-demo -pkg pkg
+	@$(SANDBOX) -addr 127.0.0.1:$(DEMO_PORT) -www www-demo -pkg pkg -simulate
 
 clean:
 	cargo clean

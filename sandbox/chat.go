@@ -2,15 +2,17 @@ package main
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 )
 
-// ChatAPI serves /chat/api/v1, the chats API of twin-api.md §5. State lives
-// in the Store; every state change publishes its event through the Publisher.
+// ChatAPI serves /chat/api/v1, the chats API of twin-api.md §5, over the
+// Chats model. Every request is counted in stats under its endpoint key,
+// e.g. "POST /sessions/{id}/operators/messages".
 type ChatAPI struct {
 	iam   *IAM
-	store *Store
-	pub   Publisher
+	chats *Chats
+	stats *Stats
 	now   func() time.Time
 }
 
@@ -21,11 +23,62 @@ const isoDateTime = "2006-01-02T15:04:05-07:00"
 // chatPrefix is the sandbox's stand-in for https://chat-api.twin24.ai/api/v1.
 const chatPrefix = "/chat/api/v1"
 
-// Register mounts the chats API on mux.
+// Register mounts the chats API on mux. Path values are unescaped segment
+// by segment, so an encoded "/" (%2F) stays inside its segment.
 func (c *ChatAPI) Register(mux *http.ServeMux) {
-	mux.Handle(chatPrefix+"/users/me", methods{http.MethodGet: c.iam.Authenticated(c.me)})
-	mux.Handle(chatPrefix+"/timestamp", methods{http.MethodGet: c.iam.Authenticated(c.timestamp)})
+	auth := c.iam.Authenticated
+	c.route(mux, "/users/me", handlers{http.MethodGet: auth(c.me)})
+	c.route(mux, "/timestamp", handlers{http.MethodGet: auth(c.timestamp)})
+	activate, pause := auth(c.setStatus(statusActive)), auth(c.setStatus(statusPaused))
+	c.route(mux, "/users/me/activate", handlers{http.MethodPost: activate, http.MethodPatch: activate, http.MethodPut: activate})
+	c.route(mux, "/users/me/pause", handlers{http.MethodPost: pause, http.MethodPatch: pause, http.MethodPut: pause})
+	c.route(mux, "/users", handlers{http.MethodGet: auth(c.users)})
+	c.route(mux, "/groups", handlers{http.MethodGet: auth(c.groups)})
+
+	c.route(mux, "/sessions", handlers{http.MethodGet: auth(c.listSessions)})
+	c.route(mux, "/sessions/{id}", handlers{http.MethodGet: auth(c.getSession), http.MethodDelete: auth(c.closeSession)})
+	c.route(mux, "/sessions/{id}/names/{name}", handlers{http.MethodPatch: auth(c.rename)})
+	c.route(mux, "/sessions/{id}/spam", handlers{http.MethodPatch: auth(c.spam(true))})
+	c.route(mux, "/sessions/{id}/notSpam", handlers{http.MethodPatch: auth(c.spam(false))})
+	c.route(mux, "/sessions/{id}/operators/{operatorId}", handlers{
+		http.MethodPatch:  auth(c.operatorChange(c.chats.Transfer)),
+		http.MethodPut:    auth(c.operatorChange(c.chats.AddOperator)),
+		http.MethodDelete: auth(c.operatorChange(c.chats.RemoveOperator)),
+	})
+	c.route(mux, "/sessions/{id}/groupoperators/{groupId}", handlers{http.MethodPatch: auth(c.groupTransfer)})
+	ban, unban := auth(c.ban(true)), auth(c.ban(false))
+	c.route(mux, "/clients/{clientId}/ban", handlers{http.MethodPost: ban, http.MethodPatch: ban})
+	c.route(mux, "/clients/{clientId}/unban", handlers{http.MethodPost: unban, http.MethodPatch: unban})
+
+	c.route(mux, "/sessions/{id}/messages", handlers{http.MethodGet: auth(c.sessionMessages)})
+	c.route(mux, "/clients/{clientId}/messages", handlers{http.MethodGet: auth(c.clientMessages)})
+	c.route(mux, "/sessions/{id}/operators/messages", handlers{http.MethodPost: auth(c.sendMessage)})
+	c.route(mux, "/sessions/{id}/operators/messages/{messageId}", handlers{
+		http.MethodPut:    auth(c.editMessage),
+		http.MethodDelete: auth(c.deleteMessage),
+	})
+	c.route(mux, "/messages/{messageId}/read", handlers{http.MethodPatch: auth(c.markRead)})
+
+	// The platform's public (widget-side) endpoints: no authentication.
+	c.route(mux, "/chats/{chatId}/sessions", handlers{http.MethodPost: c.startSession(false), http.MethodPut: c.startSession(true)})
+	c.route(mux, "/sessions/{id}/clients/messages", handlers{http.MethodPost: c.clientMessage})
 	mux.HandleFunc("/chat/", notFound)
+}
+
+// handlers maps methods to the handlers of one path.
+type handlers map[string]http.HandlerFunc
+
+// route mounts one path, relative to chatPrefix, counting each request.
+func (c *ChatAPI) route(mux *http.ServeMux, path string, hs handlers) {
+	m := methods{}
+	for method, h := range hs {
+		key := method + " " + path
+		m[method] = func(w http.ResponseWriter, r *http.Request) {
+			c.stats.CountRequest(key)
+			h(w, r)
+		}
+	}
+	mux.Handle(chatPrefix+path, m)
 }
 
 // me answers the current operator, the same entity as IAM /users/me.
@@ -41,4 +94,45 @@ func (c *ChatAPI) timestamp(w http.ResponseWriter, _ *http.Request, _ User) {
 		"timestamp": now.Unix(),
 		"datetime":  now.Format(isoDateTime),
 	})
+}
+
+// setStatus serves activate and pause: {id, status}.
+func (c *ChatAPI) setStatus(status string) authedHandler {
+	return func(w http.ResponseWriter, _ *http.Request, user User) {
+		writeJSON(w, http.StatusOK, c.chats.SetStatus(user, status))
+	}
+}
+
+func (c *ChatAPI) users(w http.ResponseWriter, r *http.Request, user User) {
+	writeList(w, func() (map[string]any, error) { return c.chats.ListOperators(user, r.URL.Query()) })
+}
+
+func (c *ChatAPI) groups(w http.ResponseWriter, r *http.Request, _ User) {
+	writeList(w, func() (map[string]any, error) { return c.chats.ListGroups(r.URL.Query()) })
+}
+
+// writeList answers a list, or the error that prevented it.
+func writeList(w http.ResponseWriter, list func() (map[string]any, error)) {
+	out, err := list()
+	if err != nil {
+		writeAPIError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// writeDone answers an action without a typed body: 200 {} (chosen, so a
+// client can always parse the body), or the error.
+func writeDone(w http.ResponseWriter, err error) {
+	if err != nil {
+		writeAPIError(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, struct{}{})
+}
+
+// pathInt reads an integer path value; ok is false when it is not one.
+func pathInt(r *http.Request, name string) (n int, ok bool) {
+	n, err := strconv.Atoi(r.PathValue(name))
+	return n, err == nil
 }

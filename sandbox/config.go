@@ -36,6 +36,9 @@ type Config struct {
 	// so tokens do not survive a restart of the sandbox.
 	JWTSecret string
 
+	// Simulate runs simulated visitors for the demo.
+	Simulate bool
+
 	// Verbose turns on request and Centrifuge logging.
 	Verbose bool
 }
@@ -71,6 +74,7 @@ func ParseFlags(args []string, output io.Writer) (Config, error) {
 	fs.DurationVar(&cfg.MaxTokenTTL, "max-token-ttl", cfg.MaxTokenTTL, "upper bound of the requested access-token ttl")
 	fs.DurationVar(&cfg.RefreshTTL, "refresh-ttl", cfg.RefreshTTL, "lifetime of refresh tokens")
 	fs.StringVar(&cfg.JWTSecret, "jwt-secret", "", "HS256 secret for access tokens (default: random per start)")
+	fs.BoolVar(&cfg.Simulate, "simulate", false, "simulate visitors writing to the seeded operators (for the demo)")
 	fs.BoolVar(&cfg.Verbose, "v", false, "verbose logging")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err

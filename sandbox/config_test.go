@@ -11,8 +11,11 @@ func TestParseFlags(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if cfg.Addr != "127.0.0.1:0" || cfg.HistorySize != 10000 || cfg.WWWDir != "www-demo" || cfg.PkgDir != "pkg" {
+	if cfg.Addr != "127.0.0.1:0" || cfg.HistorySize != 10000 || cfg.WWWDir != "www-demo" || cfg.PkgDir != "pkg" || cfg.Simulate {
 		t.Fatalf("cfg = %+v", cfg)
+	}
+	if cfg, err := ParseFlags([]string{"-simulate"}, io.Discard); err != nil || !cfg.Simulate {
+		t.Fatalf("-simulate: %+v, %v", cfg, err)
 	}
 	for _, args := range [][]string{
 		{"-addr", "0.0.0.0:8080"},

@@ -96,3 +96,39 @@ func (m methods) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 func notFound(w http.ResponseWriter, _ *http.Request) {
 	writeError(w, http.StatusNotFound, "Not found.", nil)
 }
+
+// apiError is a failure the chats service reports with the platform's status
+// and error body.
+type apiError struct {
+	status  int
+	message string
+	details any
+}
+
+func (e *apiError) Error() string { return e.message }
+
+// newAPIError returns an apiError without details.
+func newAPIError(status int, message string) *apiError {
+	return &apiError{status: status, message: message}
+}
+
+// validationError is "Validation failed." with the problems by field.
+func validationError(status int, problems map[string]string) *apiError {
+	return &apiError{status: status, message: "Validation failed.", details: problems}
+}
+
+// writeAPIError answers err: an apiError as itself, anything else as a 500.
+func writeAPIError(w http.ResponseWriter, err error) {
+	var ae *apiError
+	if errors.As(err, &ae) {
+		writeError(w, ae.status, ae.message, ae.details)
+		return
+	}
+	log.Printf("internal error: %v", err)
+	writeError(w, http.StatusInternalServerError, "Internal server error.", nil)
+}
+
+// errString is a constant error message.
+type errString string
+
+func (e errString) Error() string { return string(e) }

@@ -33,6 +33,8 @@ type IAM struct {
 	refreshTTL time.Duration
 	stats      *Stats
 	now        func() time.Time
+	// onLogin, when set, runs after each successful login, before the answer.
+	onLogin func(User)
 
 	// notBefore is the instant of the last token-expiry switch in Unix
 	// nanoseconds, 0 when off: access tokens issued at or before it count
@@ -98,6 +100,9 @@ func (a *IAM) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a.stats.logins.Add(1)
+	if a.onLogin != nil {
+		a.onLogin(user)
+	}
 	writeJSON(w, http.StatusOK, pair)
 }
 

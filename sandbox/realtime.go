@@ -188,6 +188,12 @@ func encodeEvent(event string, data any) ([]byte, error) {
 	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), err
 }
 
+// Online reports whether userID holds a live connection; it implements
+// Presence.
+func (r *Realtime) Online(userID string) bool {
+	return len(r.current.Load().node.Hub().UserConnections(userID)) > 0
+}
+
 // Disconnect closes every connection of userID with a custom code.
 func (r *Realtime) Disconnect(userID string, d centrifuge.Disconnect) error {
 	return r.current.Load().node.Disconnect(userID, centrifuge.WithCustomDisconnect(d))

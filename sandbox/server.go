@@ -16,10 +16,14 @@ type Sandbox struct {
 	cfg        Config
 	stats      *Stats
 	realtime   *Realtime
+	chats      *Chats
 	streams    *Streams
 	connFaults *ConnFaults
 	handler    http.Handler
 	server     *http.Server
+
+	stopSimulator context.CancelFunc // nil without -simulate
+	simulatorDone chan struct{}
 }
 
 // NewSandbox builds the services and starts the Centrifuge node.
@@ -49,8 +53,11 @@ func NewSandbox(cfg Config) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	chats := NewChats(store, realtime, realtime, now)
+	iam.onLogin = chats.NotifyLogin
 	s := &Sandbox{
 		cfg:        cfg,
+		chats:      chats,
 		stats:      stats,
 		realtime:   realtime,
 		streams:    NewStreams(realtime, now),
@@ -60,12 +67,13 @@ func NewSandbox(cfg Config) (*Sandbox, error) {
 
 	apis := http.NewServeMux()
 	iam.Register(apis)
-	(&ChatAPI{iam: iam, store: store, pub: realtime, now: now}).Register(apis)
+	(&ChatAPI{iam: iam, chats: chats, stats: stats, now: now}).Register(apis)
 
 	testMux := http.NewServeMux()
 	(&TestAPI{
 		iam:        iam,
 		store:      store,
+		chats:      chats,
 		realtime:   realtime,
 		streams:    s.streams,
 		connFaults: s.connFaults,
@@ -90,6 +98,14 @@ func NewSandbox(cfg Config) (*Sandbox, error) {
 		ConnState:         s.connFaults.ConnState,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
+	if cfg.Simulate {
+		ctx, cancel := context.WithCancel(context.Background())
+		s.stopSimulator, s.simulatorDone = cancel, make(chan struct{})
+		go func() {
+			defer close(s.simulatorDone)
+			NewSimulator(chats, DefaultSimulatorConfig()).Run(ctx)
+		}()
+	}
 	return s, nil
 }
 
@@ -106,9 +122,13 @@ func (s *Sandbox) Serve(l net.Listener) error {
 	return err
 }
 
-// Shutdown stops streams, disconnects every Centrifuge client with the
-// library's shutdown code, then stops the HTTP server.
+// Shutdown stops the simulator and streams, disconnects every Centrifuge
+// client with the library's shutdown code, then stops the HTTP server.
 func (s *Sandbox) Shutdown(ctx context.Context) error {
+	if s.stopSimulator != nil {
+		s.stopSimulator()
+		<-s.simulatorDone
+	}
 	s.streams.Close()
 	err := s.realtime.Shutdown(ctx)
 	s.connFaults.CloseAll()

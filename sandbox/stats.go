@@ -1,6 +1,10 @@
 package main
 
-import "sync/atomic"
+import (
+	"maps"
+	"sync"
+	"sync/atomic"
+)
 
 // Stats counts what tests want to assert on: how often clients logged in,
 // refreshed and (re)connected. Counters only move up until Reset.
@@ -18,6 +22,21 @@ type Stats struct {
 	activeConnections atomic.Int64
 	// restarts counts Centrifuge node restarts since start or Reset.
 	restarts atomic.Int64
+
+	// requests counts chats-API requests by endpoint key, such as
+	// "POST /sessions/{id}/operators/messages".
+	mu       sync.Mutex
+	requests map[string]int64
+}
+
+// CountRequest adds one request to an endpoint key.
+func (s *Stats) CountRequest(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.requests == nil {
+		s.requests = make(map[string]int64)
+	}
+	s.requests[key]++
 }
 
 // StatsSnapshot is the JSON form of Stats.
@@ -28,6 +47,9 @@ type StatsSnapshot struct {
 	ConnectRejects    RejectSnapshot `json:"connectRejects"`
 	ActiveConnections int64          `json:"activeConnections"`
 	Restarts          int64          `json:"restarts"`
+	// Requests counts chats-API requests by "METHOD /path" (the path relative
+	// to /chat/api/v1, with its {wildcards}).
+	Requests map[string]int64 `json:"requests"`
 }
 
 // RejectSnapshot counts refused Centrifuge connects by reason.
@@ -40,7 +62,14 @@ type RejectSnapshot struct {
 
 // Snapshot reads every counter.
 func (s *Stats) Snapshot() StatsSnapshot {
+	s.mu.Lock()
+	requests := maps.Clone(s.requests)
+	s.mu.Unlock()
+	if requests == nil {
+		requests = map[string]int64{}
+	}
 	return StatsSnapshot{
+		Requests:  requests,
 		Logins:    s.logins.Load(),
 		Refreshes: s.refreshes.Load(),
 		Connects:  s.connects.Load(),
@@ -64,4 +93,7 @@ func (s *Stats) Reset() {
 	} {
 		c.Store(0)
 	}
+	s.mu.Lock()
+	clear(s.requests)
+	s.mu.Unlock()
 }

@@ -55,8 +55,8 @@ var (
 	ErrInvalidRefreshToken = errors.New("invalid refresh token")
 )
 
-// Store is the sandbox's in-memory state. Every field is guarded by mu; the
-// chats API keeps its sessions and messages here too.
+// Store holds the operator accounts and refresh tokens. Every field is
+// guarded by mu. Sessions, messages and operator statuses live in Chats.
 type Store struct {
 	mu        sync.Mutex
 	operators map[int]*operator
@@ -218,4 +218,40 @@ func randomToken() string {
 	b := make([]byte, 32)
 	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// OperatorInfo is what the chats service needs to know about an account.
+type OperatorInfo struct {
+	User
+	Blocked bool
+}
+
+// Operator returns the account with this id, blocked or not.
+func (s *Store) Operator(id int) (OperatorInfo, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	op, ok := s.operators[id]
+	if !ok {
+		return OperatorInfo{}, false
+	}
+	return OperatorInfo{User: op.clone(), Blocked: op.Blocked}, true
+}
+
+// Operators returns every account, ordered by id.
+func (s *Store) Operators() []OperatorInfo {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ids := slices.Sorted(maps.Keys(s.operators))
+	out := make([]OperatorInfo, 0, len(ids))
+	for _, id := range ids {
+		op := s.operators[id]
+		out = append(out, OperatorInfo{User: op.clone(), Blocked: op.Blocked})
+	}
+	return out
+}
+
+// FullName is "firstName lastName", the operatorName of sessions and the
+// authorName of an operator's messages.
+func (u User) FullName() string {
+	return strings.TrimSpace(u.FirstName + " " + u.LastName)
 }

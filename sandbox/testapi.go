@@ -20,6 +20,7 @@ import (
 type TestAPI struct {
 	iam        *IAM
 	store      *Store
+	chats      *Chats
 	realtime   *Realtime
 	streams    *Streams
 	connFaults *ConnFaults
@@ -35,7 +36,10 @@ func (t *TestAPI) Register(mux *http.ServeMux) {
 	mux.Handle("/__sandbox/stream", post(t.startStream))
 	mux.Handle("/__sandbox/stream/{id}", methods{http.MethodGet: t.streamStatus, http.MethodDelete: t.stopStream})
 	mux.Handle("/__sandbox/operators/block", post(t.block))
+	mux.Handle("/__sandbox/operators/logout", post(t.logout))
 	mux.Handle("/__sandbox/tokens/expire", post(t.expireTokens))
+	mux.Handle("/__sandbox/chats/reset", post(t.chatsReset))
+	(&VisitorAPI{chats: t.chats}).Register(mux)
 	mux.Handle("/__sandbox/faults/drop", post(t.drop))
 	mux.Handle("/__sandbox/faults/silence", post(t.silence))
 	mux.Handle("/__sandbox/faults/close", post(t.closeUser))
@@ -162,7 +166,8 @@ func (t *TestAPI) stopStream(w http.ResponseWriter, r *http.Request) {
 
 // block sets an operator's blocked flag, so tests can reach the paths of a
 // token whose owner was blocked after logging in (403 on REST, close 4503 on
-// connect). Open connections are left alone.
+// connect). Open connections stay, but a newly blocked operator gets
+// operatorBlocked.
 func (t *TestAPI) block(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		UserID  userID `json:"userId"`
@@ -181,7 +186,37 @@ func (t *TestAPI) block(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "User not found.", nil)
 		return
 	}
+	if *req.Blocked {
+		t.chats.NotifyBlocked(id)
+	}
 	writeJSON(w, http.StatusOK, map[string]bool{"blocked": *req.Blocked})
+}
+
+// logout makes an operator OFFLINE and publishes operatorLoggedOut to it.
+func (t *TestAPI) logout(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		UserID userID `json:"userId"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		writeBadRequest(w, err)
+		return
+	}
+	id, err := strconv.Atoi(string(req.UserID))
+	if err != nil {
+		writeError(w, http.StatusBadRequest, "Validation failed.", map[string]string{"userId": "required integer"})
+		return
+	}
+	if err := t.chats.Logout(id); err != nil {
+		writeError(w, http.StatusNotFound, "User not found.", nil)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": statusOffline})
+}
+
+// chatsReset restores the seeded chats, sessions, messages and statuses.
+func (t *TestAPI) chatsReset(w http.ResponseWriter, _ *http.Request) {
+	t.chats.Reset()
+	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 
 func (t *TestAPI) drop(w http.ResponseWriter, _ *http.Request) {

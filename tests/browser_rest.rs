@@ -51,22 +51,16 @@ async fn twenty_concurrent_calls_across_a_token_expiry_share_one_refresh() {
 #[wasm_bindgen_test]
 async fn a_refused_refresh_token_ends_the_session() {
     reset().await;
-    let panel = logged_in("operator@twin.local", &[]).await;
+    let panel = OperatorPanel::new(options()).unwrap();
+    let tokens = JsFuture::from(panel.login(credentials("operator@twin.local", "operator")))
+        .await
+        .unwrap();
     let lost = recorder(&panel, "disconnected");
     JsFuture::from(panel.connect()).await.unwrap();
-    // Keep the access token, replace the refresh token with one the server never issued.
-    let me = JsFuture::from(panel.me()).await.unwrap();
-    assert_eq!(field(&me, "id"), 389);
     let stats_before = get_json("/__sandbox/stats").await;
-    let tokens = js_sys::Object::new();
-    let login = post(
-        "/iam/api/v1/auth/login",
-        r#"{"email":"operator@twin.local","password":"operator"}"#,
-    )
-    .await;
-    Reflect::set(&tokens, &"token".into(), &field(&login, "token")).unwrap();
+    // Keep the access token, replace the refresh token with one the server never issued.
     Reflect::set(&tokens, &"refreshToken".into(), &"never-issued".into()).unwrap();
-    panel.use_tokens(tokens.into()).unwrap();
+    panel.use_tokens(tokens).unwrap();
     post("/__sandbox/tokens/expire", "{}").await;
 
     let error = rejection(panel.me()).await;

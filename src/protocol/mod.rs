@@ -5,3 +5,4 @@
 
 pub mod backoff;
 pub mod centrifuge;
+pub mod socketio;

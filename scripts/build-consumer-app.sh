@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Packs pkg/ with `npm pack`, installs the tarball into a scratch app and
+# bundles the app with esbuild into target/consumer-app/dist, as a CRM
+# developer would. Needs `make pkg` first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+[ -f pkg/package.json ] || die "pkg/ is not built (run make pkg)"
+
+app=target/consumer-app
+rm -rf "$app"
+mkdir -p "$app/dist" target/npm
+tarball=$(cd pkg && npm pack --silent --pack-destination ../target/npm)
+step "installing $tarball into a scratch app"
+cp tests/consumer/app/app.js tests/consumer/app/index.html "$app/"
+printf '{ "name": "consumer-app", "private": true, "type": "module" }\n' > "$app/package.json"
+(cd "$app" && npm install --no-audit --no-fund --silent "../npm/$tarball")
+step "esbuild bundle"
+node_modules/.bin/esbuild "$app/app.js" --bundle --format=esm --target=es2022 \
+  --outfile="$app/dist/app.js" --log-level=warning
+cp "$app/index.html" "$app/dist/"
+# esbuild does not copy assets referenced at run time: ship the .wasm beside the bundle.
+cp "$app/node_modules/twin-panel/twin_panel_bg.wasm" "$app/dist/"
+echo "consumer app: $app/dist ($(wc -c < "$app/dist/app.js") B of JS)"

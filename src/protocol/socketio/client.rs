@@ -1,0 +1,957 @@
+//! [`SocketIoClient`]: a Socket.IO client over WebSocket only, sans-IO.
+//!
+//! The host feeds it what happened — `connect()` was called, a socket opened, a
+//! frame arrived, a timer fired — with the current time in milliseconds, and
+//! drains three queues: [`poll_action`](SocketIoClient::poll_action) (open or
+//! close a socket, send a frame), [`poll_event`](SocketIoClient::poll_event)
+//! (what to tell the application) and
+//! [`poll_timeout`](SocketIoClient::poll_timeout) (when to call
+//! [`handle_timeout`](SocketIoClient::handle_timeout) next).
+//!
+//! Every socket gets a new [`SocketId`]; anything reported for an older socket
+//! is ignored, and a socket is always closed before the next one is opened.
+//!
+//! Decisions, where the protocol documents leave a choice:
+//!
+//! - **Heartbeat.** Engine.IO 4: the server pings, the client answers each ping
+//!   with one `3`, and only a ping re-arms the watchdog of `pingInterval +
+//!   pingTimeout` (as engine.io-client). Engine.IO 3: the client pings
+//!   `pingInterval` after the open packet and then `pingInterval` after each
+//!   pong (as engine.io-client 3), and a pong must come within `pingTimeout`.
+//!   Intervals below one second are raised to one second so a zero cannot spin
+//!   the timer.
+//! - **Namespace connect.** Socket.IO 5 (Engine.IO 4): the client sends `40`
+//!   (with the auth object, if any) after the open packet. Socket.IO 4
+//!   (Engine.IO 3): the server connects `/` by itself and the client sends
+//!   nothing for it; sending `40` anyway is *not* harmless there — socket.io 2.x
+//!   and python-socketio 4.x run the connection handler a second time for the
+//!   same client. Other namespaces are connected with `40/nsp,` in both. The
+//!   auth object does not exist in Socket.IO 4 and is not sent there: the
+//!   query pairs of the URL carry what such servers read.
+//! - **Version fallback** (auto mode, [`ClientConfig::eio`] = `None`): until a
+//!   Socket.IO connect has succeeded, a socket that ends before the Engine.IO
+//!   open packet (closed, or a first frame that is not an open packet, such as
+//!   `{"code":5,"message":"Unsupported protocol version"}`) switches the
+//!   version for the next attempt. The first switch (4 to 3) is retried at
+//!   once; later ones alternate at backoff pace, because a browser reports a
+//!   refused upgrade and an unreachable server alike (close 1006, no open), and
+//!   a v4-only server must still be reached after an offline start. A `40`
+//!   without `sid` on Engine.IO 4 means a Socket.IO 4 server that ignored
+//!   `EIO=4` (engine.io 3.x does not check it); it counts as a refusal too. The
+//!   version of the first successful connect is kept for the client's life.
+//!   An explicit version never switches.
+//! - **Who ends for good.** As socket.io-client: a server DISCONNECT (`41`,
+//!   "io server disconnect") and a connect error (`44`) stop the client
+//!   (`reconnect: false`); a transport close, an Engine.IO close packet (`1`),
+//!   a ping timeout or an unreadable frame ("parse error") reconnect with
+//!   backoff. A `44` on a live Engine.IO 3 connection is reported as an error
+//!   only, as socket.io-client 2 did.
+//! - **Binary packets** (`45`, `46`, binary frames) are not supported: each is
+//!   reported once as an `unsupported` error and skipped; the connection stays.
+//!   The binary frames announced by a binary packet are skipped silently.
+//! - **Server events that ask for an ack** (`42` with an id) are delivered; no
+//!   ack is sent back, as socket.io-client does when the listener takes none.
+//! - **Acks.** Ids count up from 0 for the client's life. An ack awaited on a
+//!   connection that ends, or queued when the client stops, is reported as
+//!   [`ClientEvent::AckLost`] (socket.io-client 4.7 rejects such acks too).
+
+use super::codec::{
+    self, EioVersion, EnginePacket, Handshake, Packet, PacketKind, RESERVED_EVENTS,
+};
+use crate::protocol::backoff::{BackoffPolicy, Jitter};
+use std::collections::VecDeque;
+use std::fmt;
+
+/// Identifies one WebSocket the client asked the host to open.
+pub type SocketId = u32;
+
+/// Connection settings.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Server origin with an optional path prefix, e.g. `wss://chat.example`
+    /// (`http(s)://` is turned into `ws(s)://`).
+    pub base_url: String,
+    /// Socket.IO path, `/socket.io/` by default.
+    pub path: String,
+    /// Extra query pairs for the URL, e.g. `sessionId`.
+    pub query: Vec<(String, String)>,
+    /// Namespace, `/` by default (a missing leading `/` is added).
+    pub namespace: String,
+    /// Auth object for the Socket.IO 5 CONNECT packet, as JSON text.
+    pub auth_json: Option<String>,
+    /// Engine.IO version; `None` starts with 4 and falls back to 3 (see the module docs).
+    pub eio: Option<EioVersion>,
+    /// Deadline for the open packet and the Socket.IO connect, from the socket open request (ms).
+    pub timeout_ms: u64,
+    /// Reconnect delays.
+    pub backoff: BackoffPolicy,
+    /// Emits kept while not connected; one more is refused.
+    pub max_queued: usize,
+}
+
+impl ClientConfig {
+    /// Defaults: path `/socket.io/`, namespace `/`, auto version, 5 s connect
+    /// timeout, 0.5–20 s backoff, 100 queued emits.
+    pub fn new(base_url: impl Into<String>) -> Self {
+        ClientConfig {
+            base_url: base_url.into(),
+            path: "/socket.io/".into(),
+            query: Vec::new(),
+            namespace: "/".into(),
+            auth_json: None,
+            eio: None,
+            timeout_ms: 5_000,
+            backoff: BackoffPolicy::default(),
+            max_queued: 100,
+        }
+    }
+}
+
+/// Connection state, as the JS `state` property spells it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Not connected and not trying.
+    Disconnected,
+    /// Opening a socket, waiting for the handshake, or waiting to retry.
+    Connecting,
+    /// The namespace is connected; events flow.
+    Connected,
+}
+
+impl State {
+    /// `"disconnected"`, `"connecting"` or `"connected"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            State::Disconnected => "disconnected",
+            State::Connecting => "connecting",
+            State::Connected => "connected",
+        }
+    }
+}
+
+/// I/O the host must perform.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Open a WebSocket to `url` and report its events with `socket`.
+    Open {
+        /// Id to report back.
+        socket: SocketId,
+        /// Where to connect.
+        url: String,
+    },
+    /// Send one text frame on `socket`.
+    Send {
+        /// The socket.
+        socket: SocketId,
+        /// The frame.
+        text: String,
+    },
+    /// Close `socket` (code 1000) and forget it; report nothing more for it.
+    Close {
+        /// The socket.
+        socket: SocketId,
+    },
+}
+
+/// What to tell the application.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientEvent {
+    /// The client is trying to (re)connect.
+    Connecting {
+        /// Why: `connect called`, `transport close`, `ping timeout`,
+        /// `connect timeout`, `parse error` or `offline`.
+        reason: String,
+    },
+    /// The namespace is connected.
+    Connected {
+        /// Socket.IO session id (the Engine.IO one on Socket.IO 4).
+        sid: String,
+    },
+    /// A connection ended (`reconnect: true`, a `Connecting` follows) or the
+    /// client stopped for good (`reconnect: false`).
+    Disconnected {
+        /// socket.io-client's reasons: `io client disconnect`,
+        /// `io server disconnect`, `transport close`, `ping timeout`,
+        /// `parse error`, `offline`, plus `connect error`.
+        reason: String,
+        /// Whether the client will try again on its own.
+        reconnect: bool,
+    },
+    /// A server event.
+    Message {
+        /// Event name, e.g. `chatMessageCreatedEmit`.
+        name: String,
+        /// The first argument as JSON text, `null` when there is none.
+        data_json: String,
+    },
+    /// The server answered an emit sent with an ack.
+    Ack {
+        /// The id [`SocketIoClient::emit`] returned.
+        id: u64,
+        /// The answer's arguments, as a JSON array.
+        args_json: String,
+    },
+    /// An ack that will never come: its connection ended, or the client stopped
+    /// before the emit was sent.
+    AckLost {
+        /// The id [`SocketIoClient::emit`] returned.
+        id: u64,
+    },
+    /// Something went wrong that does not change the state by itself.
+    Error {
+        /// `protocol` (unreadable frame), `connect` (connect refused),
+        /// `unsupported` (binary data), `queue` (emit queue full) or `config`.
+        kind: &'static str,
+        /// Description without payload content.
+        message: String,
+    },
+}
+
+/// Why [`SocketIoClient::emit`] refused an emit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EmitError {
+    /// The payload is not one JSON value.
+    InvalidJson,
+    /// The name is empty or reserved by Socket.IO (`connect`, `disconnect`, ...).
+    ReservedName,
+    /// Not connected and [`ClientConfig::max_queued`] emits already wait.
+    QueueFull,
+}
+
+impl fmt::Display for EmitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EmitError::InvalidJson => "emit payload is not valid JSON",
+            EmitError::ReservedName => "emit name is empty or reserved",
+            EmitError::QueueFull => "emit queue is full",
+        })
+    }
+}
+
+/// The Engine.IO heartbeat of one open session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Heartbeat {
+    /// v4: the server must ping before `deadline`.
+    AwaitPing { deadline: u64 },
+    /// v3: the client pings at `at`.
+    PingAt { at: u64 },
+    /// v3: a ping is out; its pong must arrive before `deadline`.
+    AwaitPong { deadline: u64 },
+}
+
+impl Heartbeat {
+    fn at(self) -> u64 {
+        match self {
+            Heartbeat::AwaitPing { deadline } | Heartbeat::AwaitPong { deadline } => deadline,
+            Heartbeat::PingAt { at } => at,
+        }
+    }
+}
+
+/// An Engine.IO session past its open packet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Link {
+    version: EioVersion,
+    sid: String,
+    ping_interval: u64,
+    ping_timeout: u64,
+    heartbeat: Heartbeat,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Phase {
+    Idle,
+    Backoff {
+        until: u64,
+    },
+    /// Waiting for the WebSocket and the Engine.IO open packet.
+    Opening {
+        socket: SocketId,
+        deadline: u64,
+    },
+    /// Engine.IO is open; waiting for the namespace connect.
+    Handshaking {
+        socket: SocketId,
+        deadline: u64,
+        link: Link,
+    },
+    Live {
+        socket: SocketId,
+        link: Link,
+    },
+}
+
+/// An emit waiting for a connection.
+#[derive(Debug, Clone)]
+struct Queued {
+    frame: String,
+    ack: Option<u64>,
+}
+
+/// Lowest accepted ping interval and timeout (ms).
+const MIN_HEARTBEAT_MS: u64 = 1_000;
+
+/// The Socket.IO client state machine. See the module documentation.
+///
+/// ```
+/// use twin_panel::protocol::socketio::{Action, ClientConfig, ClientEvent, SocketIoClient};
+/// let mut config = ClientConfig::new("wss://chat.example");
+/// config.query.push(("sessionId".into(), "s1".into()));
+/// let mut client = SocketIoClient::new(config, 1);
+/// client.connect(0);
+/// assert_eq!(client.poll_action(), Some(Action::Open {
+///     socket: 1,
+///     url: "wss://chat.example/socket.io/?EIO=4&transport=websocket&sessionId=s1".into(),
+/// }));
+/// client.socket_message(10, 1, r#"0{"sid":"e","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#);
+/// assert_eq!(client.poll_action(), Some(Action::Send { socket: 1, text: "40".into() }));
+/// client.socket_message(20, 1, r#"40{"sid":"s"}"#);
+/// client.socket_message(30, 1, r#"42["chatMessageCreatedEmit",{"id":"m"}]"#);
+/// let events: Vec<_> = std::iter::from_fn(|| client.poll_event()).collect();
+/// assert_eq!(events[1], ClientEvent::Connected { sid: "s".into() });
+/// assert_eq!(events[2], ClientEvent::Message { name: "chatMessageCreatedEmit".into(), data_json: r#"{"id":"m"}"#.into() });
+/// ```
+#[derive(Debug)]
+pub struct SocketIoClient {
+    config: ClientConfig,
+    auth_json: Option<String>,
+    state: State,
+    phase: Phase,
+    /// Version of the next (or current) attempt.
+    version: EioVersion,
+    /// Auto mode, before any successful connect.
+    negotiating: bool,
+    /// The immediate 4-to-3 retry was spent.
+    fallback_spent: bool,
+    attempt: u32,
+    next_socket: SocketId,
+    next_ack: u64,
+    /// Ack ids sent on the live socket.
+    awaiting: Vec<u64>,
+    queue: VecDeque<Queued>,
+    /// Binary frames announced by a binary packet, to skip quietly.
+    skip_binary: u64,
+    jitter: Jitter,
+    actions: VecDeque<Action>,
+    events: VecDeque<ClientEvent>,
+}
+
+impl SocketIoClient {
+    /// A disconnected client; `seed` feeds the backoff jitter.
+    ///
+    /// An `auth_json` that is not a JSON object is dropped with a `config` error event.
+    pub fn new(mut config: ClientConfig, seed: u64) -> Self {
+        // socket.io-client names namespaces with a leading slash; "" is the main one.
+        if !config.namespace.starts_with('/') {
+            config.namespace.insert(0, '/');
+        }
+        let mut events = VecDeque::new();
+        let auth_json = match config.auth_json.as_deref() {
+            None => None,
+            Some(json) => match serde_json::from_str::<&serde_json::value::RawValue>(json) {
+                Ok(raw) if raw.get().starts_with('{') => Some(raw.get().to_owned()),
+                _ => {
+                    events.push_back(ClientEvent::Error {
+                        kind: "config",
+                        message: "auth is not a JSON object; connecting without it".into(),
+                    });
+                    None
+                }
+            },
+        };
+        SocketIoClient {
+            version: config.eio.unwrap_or(EioVersion::V4),
+            negotiating: config.eio.is_none(),
+            config,
+            auth_json,
+            state: State::Disconnected,
+            phase: Phase::Idle,
+            fallback_spent: false,
+            attempt: 0,
+            next_socket: 0,
+            next_ack: 0,
+            awaiting: Vec::new(),
+            queue: VecDeque::new(),
+            skip_binary: 0,
+            jitter: Jitter::new(seed),
+            actions: VecDeque::new(),
+            events,
+        }
+    }
+
+    /// The current state.
+    pub fn state(&self) -> State {
+        self.state
+    }
+
+    /// The Engine.IO version of the current or next attempt.
+    pub fn eio_version(&self) -> EioVersion {
+        self.version
+    }
+
+    /// The URL the next socket opens (the current version's).
+    pub fn url(&self) -> String {
+        codec::socket_url(
+            &self.config.base_url,
+            &self.config.path,
+            self.version,
+            &self.config.query,
+        )
+    }
+
+    /// Emits waiting for a connection.
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// The next I/O to perform.
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// The next event for the application.
+    pub fn poll_event(&mut self) -> Option<ClientEvent> {
+        self.events.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must be called next (ms).
+    pub fn poll_timeout(&self) -> Option<u64> {
+        match &self.phase {
+            Phase::Idle => None,
+            Phase::Backoff { until } => Some(*until),
+            Phase::Opening { deadline, .. } => Some(*deadline),
+            Phase::Handshaking { deadline, link, .. } => Some((*deadline).min(link.heartbeat.at())),
+            Phase::Live { link, .. } => Some(link.heartbeat.at()),
+        }
+    }
+
+    /// Starts connecting (no-op unless disconnected). The first attempt is immediate.
+    pub fn connect(&mut self, now: u64) {
+        if self.state != State::Disconnected {
+            return;
+        }
+        self.state = State::Connecting;
+        self.attempt = 0;
+        self.events.push_back(ClientEvent::Connecting {
+            reason: "connect called".into(),
+        });
+        self.start_attempt(now);
+    }
+
+    /// Stops: sends DISCONNECT when connected, closes the socket, cancels
+    /// timers, drops queued emits (their acks are reported lost) and emits
+    /// `Disconnected` ("io client disconnect").
+    pub fn disconnect(&mut self) {
+        if let Phase::Live { socket, .. } = self.phase {
+            let frame = self.message_frame(&Packet {
+                namespace: self.config.namespace.clone(),
+                kind: PacketKind::Disconnect,
+            });
+            self.actions.push_back(Action::Send {
+                socket,
+                text: frame,
+            });
+        }
+        self.terminate("io client disconnect");
+    }
+
+    /// Sends event `name` with one argument, `payload_json` (no argument when
+    /// it is empty); with `with_ack`, returns the id a later
+    /// [`ClientEvent::Ack`] or [`ClientEvent::AckLost`] carries.
+    ///
+    /// While not connected the emit waits in a queue, sent in order after the
+    /// next connect; a full queue refuses it with a `queue` error event.
+    ///
+    /// ```
+    /// use twin_panel::protocol::socketio::{ClientConfig, EmitError, SocketIoClient};
+    /// let mut client = SocketIoClient::new(ClientConfig::new("ws://x"), 1);
+    /// assert_eq!(client.emit("typing", r#"{"on":true}"#, true), Ok(Some(0)));
+    /// assert_eq!(client.emit("typing", "{", false), Err(EmitError::InvalidJson));
+    /// assert_eq!(client.emit("disconnect", "", false), Err(EmitError::ReservedName));
+    /// assert_eq!(client.queued(), 1);
+    /// ```
+    pub fn emit(
+        &mut self,
+        name: &str,
+        payload_json: &str,
+        with_ack: bool,
+    ) -> Result<Option<u64>, EmitError> {
+        if name.is_empty() || RESERVED_EVENTS.contains(&name) {
+            return Err(EmitError::ReservedName);
+        }
+        let payload = if payload_json.trim().is_empty() {
+            None
+        } else {
+            let raw: &serde_json::value::RawValue =
+                serde_json::from_str(payload_json).map_err(|_| EmitError::InvalidJson)?;
+            Some(raw.get())
+        };
+        let live = match self.phase {
+            Phase::Live { socket, .. } => Some(socket),
+            _ => None,
+        };
+        if live.is_none() && self.queue.len() >= self.config.max_queued {
+            self.events.push_back(ClientEvent::Error {
+                kind: "queue",
+                message: format!(
+                    "emit dropped: {} emits already wait for a connection",
+                    self.config.max_queued
+                ),
+            });
+            return Err(EmitError::QueueFull);
+        }
+        let ack = with_ack.then(|| {
+            let id = self.next_ack;
+            self.next_ack = self.next_ack.wrapping_add(1);
+            id
+        });
+        let frame = self.event_frame(name, payload, ack);
+        match live {
+            Some(socket) => {
+                self.awaiting.extend(ack);
+                self.actions.push_back(Action::Send {
+                    socket,
+                    text: frame,
+                });
+            }
+            None => self.queue.push_back(Queued { frame, ack }),
+        }
+        Ok(ack)
+    }
+
+    /// The browser reports it is online again: retry now instead of waiting.
+    pub fn network_online(&mut self, now: u64) {
+        if matches!(self.phase, Phase::Backoff { .. }) {
+            self.start_attempt(now);
+        }
+    }
+
+    /// The browser reports it went offline: drop the socket, retry with backoff.
+    pub fn network_offline(&mut self, now: u64) {
+        if self.socket().is_some() {
+            self.lose_connection(now, "offline");
+        }
+    }
+
+    /// Socket `socket` opened. Nothing is sent: the server speaks first.
+    pub fn socket_opened(&mut self, _now: u64, _socket: SocketId) {}
+
+    /// A text frame arrived on `socket`.
+    pub fn socket_message(&mut self, now: u64, socket: SocketId, text: &str) {
+        if self.socket() != Some(socket) {
+            return;
+        }
+        let opening = matches!(self.phase, Phase::Opening { .. });
+        let packet = match codec::decode_engine(text) {
+            Ok(EnginePacket::Open(json)) if opening => return self.on_open(now, socket, json),
+            Ok(_) if opening => Err(codec::ProtocolError {
+                message: "a frame came before the Engine.IO open packet".into(),
+            }),
+            other => other,
+        };
+        let packet = match packet {
+            Ok(packet) => packet,
+            Err(error) if opening => {
+                // An Engine.IO error such as "Unsupported protocol version".
+                self.events.push_back(ClientEvent::Error {
+                    kind: "protocol",
+                    message: error.message,
+                });
+                return self.refused_before_open(now, "parse error");
+            }
+            Err(error) => return self.bad_frame(now, error.message),
+        };
+        match packet {
+            EnginePacket::Open(_) | EnginePacket::Upgrade(_) | EnginePacket::Noop(_) => {}
+            EnginePacket::Close(_) => self.lose_connection(now, "transport close"),
+            EnginePacket::Ping(_) => self.on_ping(now, socket),
+            EnginePacket::Pong(_) => self.on_pong(now),
+            EnginePacket::Message(data) => match codec::decode_packet(data) {
+                Ok(packet) => self.on_packet(now, socket, packet),
+                Err(error) => self.bad_frame(now, error.message),
+            },
+        }
+    }
+
+    /// A binary frame arrived on `socket`: skipped (see the module docs).
+    pub fn socket_binary(&mut self, _now: u64, socket: SocketId) {
+        if self.socket() != Some(socket) {
+            return;
+        }
+        if self.skip_binary > 0 {
+            self.skip_binary -= 1;
+            return;
+        }
+        self.events.push_back(ClientEvent::Error {
+            kind: "unsupported",
+            message: "binary frame ignored: binary Socket.IO data is not supported".into(),
+        });
+    }
+
+    /// `socket` closed (the host reports it once and forgets the socket).
+    pub fn socket_closed(&mut self, now: u64, socket: SocketId, _code: u16, _reason: &str) {
+        if self.socket() != Some(socket) {
+            return;
+        }
+        let before_open = matches!(self.phase, Phase::Opening { .. });
+        // The socket is gone: nothing must try to close it again.
+        self.phase = Phase::Idle;
+        if before_open {
+            self.refused_before_open(now, "transport close");
+        } else {
+            self.lose_connection(now, "transport close");
+        }
+    }
+
+    /// Fires whatever deadline has passed.
+    pub fn handle_timeout(&mut self, now: u64) {
+        match &mut self.phase {
+            Phase::Backoff { until } if now >= *until => self.start_attempt(now),
+            Phase::Opening { deadline, .. } | Phase::Handshaking { deadline, .. }
+                if now >= *deadline =>
+            {
+                self.lose_connection(now, "connect timeout");
+            }
+            Phase::Handshaking { socket, link, .. } | Phase::Live { socket, link } => {
+                let socket = *socket;
+                match link.heartbeat {
+                    Heartbeat::AwaitPing { deadline } | Heartbeat::AwaitPong { deadline }
+                        if now >= deadline =>
+                    {
+                        self.lose_connection(now, "ping timeout");
+                    }
+                    Heartbeat::PingAt { at } if now >= at => {
+                        link.heartbeat = Heartbeat::AwaitPong {
+                            deadline: now.saturating_add(link.ping_timeout),
+                        };
+                        self.actions.push_back(Action::Send {
+                            socket,
+                            text: "2".into(),
+                        });
+                    }
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn socket(&self) -> Option<SocketId> {
+        match self.phase {
+            Phase::Opening { socket, .. }
+            | Phase::Handshaking { socket, .. }
+            | Phase::Live { socket, .. } => Some(socket),
+            Phase::Idle | Phase::Backoff { .. } => None,
+        }
+    }
+
+    fn link_mut(&mut self) -> Option<&mut Link> {
+        match &mut self.phase {
+            Phase::Handshaking { link, .. } | Phase::Live { link, .. } => Some(link),
+            _ => None,
+        }
+    }
+
+    /// Wraps a Socket.IO packet in an Engine.IO message frame.
+    fn message_frame(&self, packet: &Packet) -> String {
+        let mut frame = String::from("4");
+        frame.push_str(&codec::encode_packet(packet, self.version));
+        frame
+    }
+
+    /// `42[/nsp,][id]["name",payload]`, built directly from the validated payload.
+    fn event_frame(&self, name: &str, payload: Option<&str>, ack: Option<u64>) -> String {
+        let ns = self.config.namespace.as_str();
+        let name = codec::json_string(name);
+        let mut frame =
+            String::with_capacity(8 + ns.len() + name.len() + payload.map_or(0, str::len));
+        frame.push_str("42");
+        if ns != "/" {
+            frame.push_str(ns);
+            frame.push(',');
+        }
+        if let Some(id) = ack {
+            frame.push_str(&id.to_string());
+        }
+        frame.push('[');
+        frame.push_str(&name);
+        if let Some(payload) = payload {
+            frame.push(',');
+            frame.push_str(payload);
+        }
+        frame.push(']');
+        frame
+    }
+
+    fn close_socket(&mut self) {
+        if let Some(socket) = self.socket() {
+            self.actions.push_back(Action::Close { socket });
+        }
+        self.phase = Phase::Idle;
+        self.skip_binary = 0;
+    }
+
+    fn start_attempt(&mut self, now: u64) {
+        self.next_socket = self.next_socket.wrapping_add(1);
+        let socket = self.next_socket;
+        self.actions.push_back(Action::Open {
+            socket,
+            url: self.url(),
+        });
+        self.phase = Phase::Opening {
+            socket,
+            deadline: now.saturating_add(self.config.timeout_ms),
+        };
+    }
+
+    /// Reports acks awaited on the socket that just ended as lost.
+    fn lose_acks(&mut self) {
+        for id in std::mem::take(&mut self.awaiting) {
+            self.events.push_back(ClientEvent::AckLost { id });
+        }
+    }
+
+    /// Marks the connection as lost and schedules a retry with backoff.
+    fn lose_connection(&mut self, now: u64, reason: &str) {
+        self.close_socket();
+        self.enter_connecting(reason);
+        self.schedule_retry(now);
+    }
+
+    fn schedule_retry(&mut self, now: u64) {
+        let delay = self.config.backoff.delay(self.attempt, &mut self.jitter);
+        self.attempt = self.attempt.saturating_add(1);
+        self.phase = Phase::Backoff {
+            until: now.saturating_add(delay),
+        };
+    }
+
+    fn enter_connecting(&mut self, reason: &str) {
+        match self.state {
+            State::Connected => {
+                self.events.push_back(ClientEvent::Disconnected {
+                    reason: reason.into(),
+                    reconnect: true,
+                });
+                self.lose_acks();
+            }
+            State::Connecting => return,
+            State::Disconnected => {}
+        }
+        self.state = State::Connecting;
+        self.events.push_back(ClientEvent::Connecting {
+            reason: reason.into(),
+        });
+    }
+
+    /// Stops for good; queued emits are dropped.
+    fn terminate(&mut self, reason: &str) {
+        self.close_socket();
+        if self.state != State::Disconnected {
+            self.state = State::Disconnected;
+            self.events.push_back(ClientEvent::Disconnected {
+                reason: reason.into(),
+                reconnect: false,
+            });
+        }
+        self.lose_acks();
+        for queued in std::mem::take(&mut self.queue) {
+            if let Some(id) = queued.ack {
+                self.events.push_back(ClientEvent::AckLost { id });
+            }
+        }
+    }
+
+    /// The server did not accept this Engine.IO version (or was unreachable).
+    fn refused_before_open(&mut self, now: u64, reason: &str) {
+        if !self.negotiating {
+            self.lose_connection(now, reason);
+            return;
+        }
+        self.switch_version(now, reason);
+    }
+
+    /// Auto mode: try the other version; the first 4-to-3 switch goes at once.
+    fn switch_version(&mut self, now: u64, reason: &str) {
+        self.close_socket();
+        self.enter_connecting(reason);
+        self.version = self.version.other();
+        if self.version == EioVersion::V3 && !self.fallback_spent {
+            self.fallback_spent = true;
+            self.start_attempt(now);
+        } else {
+            self.schedule_retry(now);
+        }
+    }
+
+    fn bad_frame(&mut self, now: u64, message: String) {
+        self.events.push_back(ClientEvent::Error {
+            kind: "protocol",
+            message,
+        });
+        self.lose_connection(now, "parse error");
+    }
+
+    fn on_open(&mut self, now: u64, socket: SocketId, json: &str) {
+        let Phase::Opening { deadline, .. } = self.phase else {
+            return;
+        };
+        let handshake: Handshake = match codec::decode_handshake(json) {
+            Ok(h) => h,
+            Err(error) => return self.bad_frame(now, error.message),
+        };
+        let ping_interval = handshake.ping_interval.max(MIN_HEARTBEAT_MS);
+        let ping_timeout = handshake.ping_timeout.max(MIN_HEARTBEAT_MS);
+        let heartbeat = match self.version {
+            EioVersion::V4 => Heartbeat::AwaitPing {
+                deadline: now
+                    .saturating_add(ping_interval)
+                    .saturating_add(ping_timeout),
+            },
+            EioVersion::V3 => Heartbeat::PingAt {
+                at: now.saturating_add(ping_interval),
+            },
+        };
+        self.phase = Phase::Handshaking {
+            socket,
+            deadline,
+            link: Link {
+                version: self.version,
+                sid: handshake.sid,
+                ping_interval,
+                ping_timeout,
+                heartbeat,
+            },
+        };
+        let main = self.config.namespace == "/";
+        let payload_json = match self.version {
+            EioVersion::V4 => self.auth_json.clone(),
+            // Socket.IO 4 connects `/` by itself and has no auth payload.
+            EioVersion::V3 if main => return,
+            EioVersion::V3 => None,
+        };
+        let frame = self.message_frame(&Packet {
+            namespace: self.config.namespace.clone(),
+            kind: PacketKind::Connect { payload_json },
+        });
+        self.actions.push_back(Action::Send {
+            socket,
+            text: frame,
+        });
+    }
+
+    fn on_ping(&mut self, now: u64, socket: SocketId) {
+        let Some(link) = self.link_mut() else { return };
+        if link.version != EioVersion::V4 {
+            return;
+        }
+        link.heartbeat = Heartbeat::AwaitPing {
+            deadline: now
+                .saturating_add(link.ping_interval)
+                .saturating_add(link.ping_timeout),
+        };
+        self.actions.push_back(Action::Send {
+            socket,
+            text: "3".into(),
+        });
+    }
+
+    fn on_pong(&mut self, now: u64) {
+        let Some(link) = self.link_mut() else { return };
+        if let Heartbeat::AwaitPong { .. } = link.heartbeat {
+            link.heartbeat = Heartbeat::PingAt {
+                at: now.saturating_add(link.ping_interval),
+            };
+        }
+    }
+
+    fn on_packet(&mut self, now: u64, socket: SocketId, packet: Packet) {
+        if packet.namespace != self.config.namespace {
+            return;
+        }
+        let live = matches!(self.phase, Phase::Live { .. });
+        match packet.kind {
+            PacketKind::Connect { payload_json } => {
+                if let Phase::Handshaking { link, .. } = &self.phase {
+                    let sid = payload_json.as_deref().and_then(sid_of);
+                    if sid.is_none() && link.version == EioVersion::V4 && self.negotiating {
+                        // A Socket.IO 4 server that ignored EIO=4.
+                        return self.switch_version(now, "transport close");
+                    }
+                    let sid = sid.unwrap_or_else(|| link.sid.clone());
+                    self.on_connected(socket, sid);
+                }
+            }
+            PacketKind::Disconnect => {
+                if matches!(self.phase, Phase::Handshaking { .. } | Phase::Live { .. }) {
+                    self.terminate("io server disconnect");
+                }
+            }
+            PacketKind::Event {
+                name, args_json, ..
+            } => {
+                if live {
+                    let data_json = codec::first_arg_json(&args_json).to_owned();
+                    self.events
+                        .push_back(ClientEvent::Message { name, data_json });
+                }
+            }
+            PacketKind::Ack { id, args_json } => {
+                if let Some(at) = self.awaiting.iter().position(|&a| a == id) {
+                    self.awaiting.swap_remove(at);
+                    self.events.push_back(ClientEvent::Ack { id, args_json });
+                }
+            }
+            PacketKind::ConnectError { message } => {
+                let message = if message.is_empty() {
+                    "connection refused by the server".to_owned()
+                } else {
+                    message
+                };
+                self.events.push_back(ClientEvent::Error {
+                    kind: "connect",
+                    message,
+                });
+                if !(live && self.version == EioVersion::V3) {
+                    self.terminate("connect error");
+                }
+            }
+            PacketKind::BinaryEvent { attachments, .. }
+            | PacketKind::BinaryAck { attachments, .. } => {
+                self.skip_binary = self.skip_binary.saturating_add(attachments);
+                self.events.push_back(ClientEvent::Error {
+                    kind: "unsupported",
+                    message: "binary Socket.IO packet ignored: binary data is not supported".into(),
+                });
+            }
+        }
+    }
+
+    fn on_connected(&mut self, socket: SocketId, sid: String) {
+        let Phase::Handshaking { link, .. } = std::mem::replace(&mut self.phase, Phase::Idle)
+        else {
+            return;
+        };
+        self.attempt = 0;
+        self.negotiating = false;
+        self.phase = Phase::Live { socket, link };
+        self.state = State::Connected;
+        self.events.push_back(ClientEvent::Connected { sid });
+        for queued in std::mem::take(&mut self.queue) {
+            self.awaiting.extend(queued.ack);
+            self.actions.push_back(Action::Send {
+                socket,
+                text: queued.frame,
+            });
+        }
+    }
+}
+
+/// The `sid` string of a CONNECT payload.
+fn sid_of(json: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Connected {
+        sid: String,
+    }
+    serde_json::from_str::<Connected>(json).ok().map(|c| c.sid)
+}
