@@ -188,3 +188,43 @@ async fn ids_that_are_not_path_segments_are_refused_before_any_request() {
     let error = rejection(panel.get_session(JsValue::NULL)).await;
     assert_eq!(field(&error, "code"), "invalidArgument");
 }
+
+#[wasm_bindgen_test]
+async fn tokens_are_refreshed_ahead_of_expiry() {
+    reset().await;
+    // ttl 4 s, refresh 2 s before expiry: tokenRefreshed after about 2 s.
+    let panel = logged_in(
+        "operator@twin.local",
+        &[("ttl", 4.0), ("refreshBefore", 2.0)],
+    )
+    .await;
+    let refreshed = recorder(&panel, "tokenRefreshed");
+    assert!(
+        wait_for(6_000, || !refreshed.borrow().is_empty()).await,
+        "proactive refresh"
+    );
+    let tokens = refreshed.borrow()[0].clone();
+    assert!(field(&tokens, "expiresAt").as_f64().unwrap() > js_sys::Date::now());
+    let me = JsFuture::from(panel.me()).await.unwrap();
+    assert_eq!(field(&me, "id"), 389);
+}
+
+#[wasm_bindgen_test]
+async fn a_server_that_only_knows_get_refresh_is_asked_again_with_get() {
+    reset().await;
+    let panel = logged_in("operator@twin.local", &[]).await;
+    post(
+        "/__sandbox/faults/http",
+        r#"{"failNext":1,"status":405,"pathPrefix":"/iam/api/v1/auth/refresh"}"#,
+    )
+    .await;
+    post("/__sandbox/tokens/expire", "{}").await;
+    let me = JsFuture::from(panel.me())
+        .await
+        .expect("refreshed with GET, then retried");
+    assert_eq!(field(&me, "id"), 389);
+    assert_eq!(
+        number(&get_json("/__sandbox/stats").await, "refreshes"),
+        1.0
+    );
+}
