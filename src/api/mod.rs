@@ -1,5 +1,6 @@
 //! The classes the npm package exports: `OperatorPanel`, `TwinError`.
 
+mod delivery;
 mod error;
 mod js;
 mod options;

@@ -5,28 +5,27 @@
 //! state is borrowed and delivered afterwards, so a listener may call back into
 //! the panel (even `disconnect()` or `free()`-adjacent calls) safely.
 
+use super::delivery::Delivery;
 use super::error::{to_js, usage};
 use super::js::{self, object, Emitter};
 use super::options::PanelOptions;
 use crate::protocol::backoff::BackoffPolicy;
 use crate::protocol::centrifuge::codes::disconnected;
-use crate::protocol::centrifuge::{Action, CentrifugeClient, ClientConfig, ClientEvent, SocketId};
+use crate::protocol::centrifuge::{Action, CentrifugeClient, ClientConfig, ClientEvent};
 use crate::rest::auth::{Auth, Credentials};
 use crate::rest::endpoints::{self, Endpoint, Service};
 use crate::rest::error::ErrorInfo;
 use crate::rest::http::{self, HttpRequest};
 use crate::rest::tokens::TokenPair;
 use crate::transport::clock;
+use crate::transport::driver::{DriverHost, SocketDriver};
 use crate::transport::timer::Timer;
-use crate::transport::websocket::{self, SocketEvent, SocketHandlers};
+use crate::transport::websocket::SocketEvent;
 use js_sys::{Function, Promise};
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::VecDeque;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
-use web_sys::{EventTarget, WebSocket};
 
 /// Lifecycle event names; a publication with one of these names reaches only
 /// the `event` catch-all, so the server can never fake a state change.
@@ -60,22 +59,12 @@ struct Core {
     options: PanelOptions,
     auth: Auth,
     client: RefCell<CentrifugeClient>,
-    socket: RefCell<Option<(SocketId, WebSocket)>>,
-    handlers: OnceCell<SocketHandlers>,
-    deadline: OnceCell<Timer>,
+    driver: OnceCell<SocketDriver>,
     refresh_timer: OnceCell<Timer>,
-    network: OnceCell<NetworkListeners>,
     emitter: Emitter,
-    queue: RefCell<VecDeque<ClientEvent>>,
-    delivering: Cell<bool>,
+    events: Delivery<ClientEvent>,
     connect_waiters: RefCell<Vec<(Function, Function)>>,
     freed: Cell<bool>,
-}
-
-/// The browser's `online`/`offline` listeners of one panel.
-struct NetworkListeners {
-    online: Closure<dyn FnMut()>,
-    offline: Closure<dyn FnMut()>,
 }
 
 #[wasm_bindgen]
@@ -100,14 +89,10 @@ impl OperatorPanel {
                 auth: Auth::new(options.iam_url.clone(), options.ttl, options.timeout),
                 options,
                 client: RefCell::new(CentrifugeClient::new(config, clock::random_seed())),
-                socket: RefCell::new(None),
-                handlers: OnceCell::new(),
-                deadline: OnceCell::new(),
+                driver: OnceCell::new(),
                 refresh_timer: OnceCell::new(),
-                network: OnceCell::new(),
                 emitter: Emitter::new(),
-                queue: RefCell::new(VecDeque::new()),
-                delivering: Cell::new(false),
+                events: Delivery::default(),
                 connect_waiters: RefCell::new(Vec::new()),
                 freed: Cell::new(false),
             }
@@ -568,60 +553,16 @@ fn resolve_url(options: &PanelOptions, path: &str) -> Option<String> {
 
 impl Core {
     fn with_weak(self, weak: &Weak<Core>) -> Self {
-        let w = weak.clone();
-        let _ = self.handlers.set(SocketHandlers::new(move |ws, event| {
-            if let Some(core) = w.upgrade() {
-                core.on_socket_event(ws, event);
-            }
-        }));
-        let w = weak.clone();
-        let _ = self.deadline.set(Timer::new(move || {
-            if let Some(core) = w.upgrade() {
-                if let Some(timer) = core.deadline.get() {
-                    timer.fired();
-                }
-                core.client
-                    .borrow_mut()
-                    .handle_timeout(clock::monotonic_ms());
-                core.pump();
-            }
-        }));
+        let _ = self.driver.set(SocketDriver::new(weak.clone()));
         let w = weak.clone();
         let _ = self.refresh_timer.set(Timer::new(move || {
             if let Some(core) = w.upgrade() {
-                if let Some(timer) = core.refresh_timer.get() {
-                    timer.fired();
-                }
                 wasm_bindgen_futures::spawn_local(async move {
                     // A failure here is not fatal yet: the next 401 or the socket retries it.
                     let _ = core.refresh_tokens().await;
                 });
             }
         }));
-        let (w_on, w_off) = (weak.clone(), weak.clone());
-        let online = Closure::<dyn FnMut()>::new(move || {
-            if let Some(core) = w_on.upgrade() {
-                core.client
-                    .borrow_mut()
-                    .network_online(clock::monotonic_ms());
-                core.pump();
-            }
-        });
-        let offline = Closure::<dyn FnMut()>::new(move || {
-            if let Some(core) = w_off.upgrade() {
-                core.client
-                    .borrow_mut()
-                    .network_offline(clock::monotonic_ms());
-                core.pump();
-            }
-        });
-        if let Ok(global) = js_sys::global().dyn_into::<EventTarget>() {
-            let _ =
-                global.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
-            let _ = global
-                .add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
-        }
-        let _ = self.network.set(NetworkListeners { online, offline });
         self
     }
 
@@ -700,26 +641,6 @@ impl Core {
         self.pump();
     }
 
-    fn on_socket_event(self: &Rc<Self>, ws: &WebSocket, event: SocketEvent) {
-        let socket = match &*self.socket.borrow() {
-            Some((id, current)) if js_sys::Object::is(current, ws) => *id,
-            _ => return,
-        };
-        let now = clock::monotonic_ms();
-        match event {
-            SocketEvent::Opened => self.client.borrow_mut().socket_opened(now, socket),
-            SocketEvent::Text(text) => self.client.borrow_mut().socket_message(now, socket, &text),
-            SocketEvent::Binary => {}
-            SocketEvent::Closed { code, reason } => {
-                self.socket.borrow_mut().take();
-                self.client
-                    .borrow_mut()
-                    .socket_closed(now, socket, code, &reason);
-            }
-        }
-        self.pump();
-    }
-
     /// Performs pending I/O, re-arms the deadline timer, then delivers events.
     fn pump(self: &Rc<Self>) {
         loop {
@@ -729,65 +650,41 @@ impl Core {
                 None => break,
             }
         }
-        if let Some(timer) = self.deadline.get() {
-            match self.client.borrow().poll_timeout() {
-                Some(at) => timer.arm(at.saturating_sub(clock::monotonic_ms())),
-                None => timer.cancel(),
-            }
-        }
-        {
-            let mut client = self.client.borrow_mut();
-            let mut queue = self.queue.borrow_mut();
-            while let Some(event) = client.poll_event() {
-                queue.push_back(event);
-            }
-        }
-        if self.delivering.replace(true) {
-            return; // an outer pump is delivering; it will reach these events
-        }
+        let Some(driver) = self.driver.get() else {
+            return;
+        };
+        driver.schedule(self.client.borrow().poll_timeout());
         loop {
-            let next = self.queue.borrow_mut().pop_front();
-            match next {
-                Some(event) => self.dispatch(event),
+            let event = self.client.borrow_mut().poll_event();
+            match event {
+                Some(event) => self.events.push(event),
                 None => break,
             }
         }
-        self.delivering.set(false);
+        self.events.run(|event| self.dispatch(event));
     }
 
     fn perform(self: &Rc<Self>, action: Action) {
+        let Some(driver) = self.driver.get() else {
+            return;
+        };
         match action {
             Action::Open { socket, url } => {
-                let Some(handlers) = self.handlers.get() else {
-                    return;
-                };
-                match handlers.open(&url) {
-                    Ok(ws) => *self.socket.borrow_mut() = Some((socket, ws)),
-                    Err(_) => self.client.borrow_mut().socket_closed(
+                if !driver.open(socket, &url) {
+                    self.client.borrow_mut().socket_closed(
                         clock::monotonic_ms(),
                         socket,
                         1006,
                         "the WebSocket could not be created",
-                    ),
+                    );
                 }
             }
-            Action::Send { socket, text } => {
-                if let Some((id, ws)) = &*self.socket.borrow() {
-                    if *id == socket {
-                        websocket::send(ws, &text);
-                    }
-                }
-            }
+            Action::Send { socket, text } => driver.send(socket, &text),
             Action::Close {
                 socket,
                 code,
                 reason,
-            } => {
-                let current = self.socket.borrow_mut().take_if(|(id, _)| *id == socket);
-                if let Some((_, ws)) = current {
-                    websocket::close(&ws, code, reason);
-                }
-            }
+            } => driver.close(socket, code, reason),
             Action::RefreshToken { rejected } => {
                 // A proactive refresh may already have replaced the refused token.
                 if let Some(pair) = self.auth.tokens() {
@@ -802,16 +699,8 @@ impl Core {
                 }
                 let core = self.clone();
                 wasm_bindgen_futures::spawn_local(async move {
-                    match core.refresh_tokens().await {
-                        Ok(_) => {}
-                        Err(error) => {
-                            core.emitter.emit("error", &to_js(&error));
-                            core.client
-                                .borrow_mut()
-                                .token_refresh_failed(&error.message);
-                            core.pump();
-                        }
-                    }
+                    // refresh_tokens reports the outcome to the client itself.
+                    let _ = core.refresh_tokens().await;
                 });
             }
         }
@@ -958,26 +847,49 @@ impl Core {
         }
         self.client.borrow_mut().disconnect();
         self.pump();
-        if let Some(timer) = self.deadline.get() {
-            timer.cancel();
+        if let Some(driver) = self.driver.get() {
+            driver.shutdown();
         }
         if let Some(timer) = self.refresh_timer.get() {
             timer.cancel();
         }
-        if let (Some(listeners), Ok(global)) = (
-            self.network.get(),
-            js_sys::global().dyn_into::<EventTarget>(),
-        ) {
-            let _ = global.remove_event_listener_with_callback(
-                "online",
-                listeners.online.as_ref().unchecked_ref(),
-            );
-            let _ = global.remove_event_listener_with_callback(
-                "offline",
-                listeners.offline.as_ref().unchecked_ref(),
-            );
-        }
         self.emitter.clear();
+    }
+}
+
+impl DriverHost for Core {
+    fn socket_event(self: Rc<Self>, socket: u32, event: SocketEvent) {
+        let now = clock::monotonic_ms();
+        {
+            let mut client = self.client.borrow_mut();
+            match event {
+                SocketEvent::Opened => client.socket_opened(now, socket),
+                SocketEvent::Text(text) => client.socket_message(now, socket, &text),
+                // Centrifuge JSON never sends binary frames; ignore one.
+                SocketEvent::Binary => {}
+                SocketEvent::Closed { code, reason } => {
+                    client.socket_closed(now, socket, code, &reason)
+                }
+            }
+        }
+        self.pump();
+    }
+
+    fn deadline_passed(self: Rc<Self>) {
+        self.client
+            .borrow_mut()
+            .handle_timeout(clock::monotonic_ms());
+        self.pump();
+    }
+
+    fn network_changed(self: Rc<Self>, online: bool) {
+        let now = clock::monotonic_ms();
+        if online {
+            self.client.borrow_mut().network_online(now);
+        } else {
+            self.client.borrow_mut().network_offline(now);
+        }
+        self.pump();
     }
 }
 

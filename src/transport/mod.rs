@@ -1,5 +1,6 @@
 //! The only place that touches browser WebSockets, timers and clocks.
 
 pub mod clock;
+pub mod driver;
 pub mod timer;
 pub mod websocket;

@@ -2,6 +2,7 @@
 
 use js_sys::Function;
 use std::cell::Cell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -16,15 +17,20 @@ extern "C" {
 /// A timer that fires `callback` once per [`arm`](Timer::arm).
 pub struct Timer {
     callback: Closure<dyn FnMut()>,
-    handle: Cell<Option<f64>>,
+    handle: Rc<Cell<Option<f64>>>,
 }
 
 impl Timer {
     /// A timer that runs `callback` when it fires.
-    pub fn new(callback: impl FnMut() + 'static) -> Self {
+    pub fn new(mut callback: impl FnMut() + 'static) -> Self {
+        let handle = Rc::new(Cell::new(None));
+        let pending = handle.clone();
         Timer {
-            callback: Closure::new(callback),
-            handle: Cell::new(None),
+            callback: Closure::new(move || {
+                pending.set(None);
+                callback();
+            }),
+            handle,
         }
     }
 
@@ -40,11 +46,6 @@ impl Timer {
         if let Some(handle) = self.handle.take() {
             clear_timeout(&JsValue::from_f64(handle));
         }
-    }
-
-    /// Marks the timer as fired (call first thing in the callback).
-    pub fn fired(&self) {
-        self.handle.set(None);
     }
 }
 
