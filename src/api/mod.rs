@@ -1,4 +1,4 @@
-//! The classes the npm package exports: `OperatorPanel`, `TwinError`.
+//! The classes the npm package exports: `OperatorPanel`, `ChatWidget`, `TwinError`.
 
 mod delivery;
 mod error;
@@ -6,5 +6,7 @@ mod js;
 mod options;
 mod panel;
 mod types;
+mod widget;
 
 pub use panel::OperatorPanel;
+pub use widget::ChatWidget;

@@ -68,7 +68,7 @@ impl PanelOptions {
                 ("chatUrl", &mut options.chat_url),
                 ("centrifugoUrl", &mut options.centrifugo_url),
             ] {
-                if let Some(text) = read(&value, name, JsValue::as_string, "a string")? {
+                if let Some(text) = read_string(&value, name)? {
                     *slot = text;
                 }
             }
@@ -81,40 +81,52 @@ impl PanelOptions {
                 ("connectTimeout", &mut options.connect_timeout),
                 ("timeout", &mut options.timeout),
             ] {
-                let whole = |v: &JsValue| v.as_f64().filter(|n| n.is_finite() && *n >= 0.0);
-                if let Some(number) = read(&value, name, whole, "a non-negative number")? {
+                if let Some(number) = read_number(&value, name)? {
                     *slot = number as u64;
                 }
             }
         }
-        for (name, url, schemes) in [
-            ("iamUrl", &mut options.iam_url, &["http://", "https://"][..]),
-            (
-                "chatUrl",
-                &mut options.chat_url,
-                &["http://", "https://"][..],
-            ),
-            (
-                "centrifugoUrl",
-                &mut options.centrifugo_url,
-                &["ws://", "wss://"][..],
-            ),
-        ] {
-            while url.ends_with('/') {
-                url.pop();
-            }
-            if !schemes.iter().any(|s| url.starts_with(s)) || url.len() < 10 {
-                return Err(usage(format!(
-                    "{name} must be an absolute {} URL",
-                    schemes.join(" or ")
-                )));
-            }
-        }
+        options.iam_url = trim_url("iamUrl", options.iam_url, HTTP)?;
+        options.chat_url = trim_url("chatUrl", options.chat_url, HTTP)?;
+        options.centrifugo_url = trim_url(
+            "centrifugoUrl",
+            options.centrifugo_url,
+            &["ws://", "wss://"],
+        )?;
         if options.ttl == 0 {
             return Err(usage("ttl must be at least 1 second"));
         }
         Ok(options)
     }
+}
+
+const HTTP: &[&str] = &["http://", "https://"];
+
+/// Checks that option `name` is an absolute URL with one of `schemes`;
+/// returns it without trailing slashes.
+pub fn trim_url(name: &str, mut url: String, schemes: &[&str]) -> Result<String, JsValue> {
+    while url.ends_with('/') {
+        url.pop();
+    }
+    let host = schemes.iter().find_map(|s| url.strip_prefix(s));
+    match host {
+        Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(url),
+        _ => Err(usage(format!(
+            "{name} must be an absolute {} URL",
+            schemes.join(" or ")
+        ))),
+    }
+}
+
+/// Reads a string option; `None` when absent.
+pub fn read_string(options: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
+    read(options, name, JsValue::as_string, "a string")
+}
+
+/// Reads a finite, non-negative number option; `None` when absent.
+pub fn read_number(options: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
+    let whole = |v: &JsValue| v.as_f64().filter(|n| n.is_finite() && *n >= 0.0);
+    read(options, name, whole, "a non-negative number")
 }
 
 /// Reads option `name`: `None` when absent, an error naming it when mistyped.

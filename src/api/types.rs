@@ -262,6 +262,81 @@ export interface OperatorEvents {
   tokenRefreshed: Tokens;
 }
 
+/** Options of `new ChatWidget(options)`. */
+export interface ChatWidgetOptions {
+  /** The chat (widget) id the visitor talks to. */
+  chatId: string;
+  /** Chats API base URL. Default `https://chat-api.twin24.ai/api/v1`. */
+  chatUrl?: string;
+  /** Socket.IO server origin. Default: the origin of `chatUrl` (the production host is not documented). */
+  socketUrl?: string;
+  /** Engine.IO version: 4, or 3 for old servers. Default: 4, falling back to 3 when the server refuses 4. */
+  eio?: 3 | 4;
+  /** Shortest reconnect delay, ms. Default 500. */
+  minReconnectDelay?: number;
+  /** Longest reconnect delay, ms. Default 20000. */
+  maxReconnectDelay?: number;
+  /** Socket open + Socket.IO connect deadline, ms. Default 5000. */
+  connectTimeout?: number;
+  /** Deadline of every REST call, ms. Default 15000. */
+  timeout?: number;
+}
+
+/** Who the visitor is, for `start()`: the platform's start-session fields. */
+export interface Visitor {
+  /** Known client: continues its last session (`PUT`) instead of starting one. */
+  clientId?: string;
+  clientName?: string;
+  clientEmail?: string;
+  clientPhone?: string;
+  clientExternalId?: string;
+  messageBody?: string;
+  referer?: string;
+  [field: string]: unknown;
+}
+
+/** `start()` answer. */
+export interface StartedSession {
+  id: string;
+  clientId?: string | null;
+  startedAt?: string | null;
+  ttl?: number | null;
+  messages?: Partial<Message>[] | null;
+}
+
+/** `operatorChanged` payload (the seed's `operatorChangedEmit`). */
+export interface OperatorChanged {
+  operatorId: string;
+  operatorName?: string | null;
+  avatar?: Attachment | null;
+  previousOperatorId?: string | null;
+  previousOperatorName?: string | null;
+  previousOperatorAvatar?: Attachment | null;
+}
+
+/** Every event `ChatWidget.on()` knows, with its payload type. */
+export interface WidgetEvents {
+  message: Message & { actions?: unknown[]; avatar?: Attachment | null };
+  typing: { authorType?: string | null; authorId?: string | null; sessionId?: string | null };
+  read: { messageId: string };
+  operatorChanged: OperatorChanged;
+  operatorStatusChanged: { operatorId: string; previousStatus?: string | null; currentStatus?: string | null };
+  operatorLoggedOut: { operatorId: string };
+  /** Every socket event, including names this version does not know. */
+  event: { event: string; data: unknown };
+  connecting: { reason: string };
+  connected: { sid: string };
+  disconnected: { reason: string; reconnect: boolean };
+  error: import('./index.js').TwinError;
+}
+
+export interface ChatWidget {
+  /** Adds a listener; returns the function that removes it. */
+  on<K extends keyof WidgetEvents>(name: K, listener: (payload: WidgetEvents[K]) => void): () => void;
+  /** Removes a listener added with `on`. */
+  off<K extends keyof WidgetEvents>(name: K, listener: (payload: WidgetEvents[K]) => void): void;
+}
+
 export interface OperatorPanel {
   /** Adds a listener; returns the function that removes it. */
   on<K extends keyof OperatorEvents>(name: K, listener: (payload: OperatorEvents[K]) => void): () => void;

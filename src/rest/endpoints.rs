@@ -89,6 +89,11 @@ pub const BAN_CLIENT: Endpoint = ep("POST", Chat, "/clients/{}/ban", false);
 /// `unbanClient(clientId)`: path from the integration page, method chosen.
 pub const UNBAN_CLIENT: Endpoint = ep("POST", Chat, "/clients/{}/unban", false);
 
+/// The visitor starts (`POST`) or continues (`PUT`) a session; public.
+pub const START_SESSION: Endpoint = ep("POST", Chat, "/chats/{}/sessions", true);
+/// The visitor writes; public.
+pub const CLIENT_MESSAGE: Endpoint = ep("POST", Chat, "/sessions/{}/clients/messages", true);
+
 impl Endpoint {
     /// The path with each `{}` replaced by the next argument, percent-encoded
     /// as one path segment. `None` when the argument count does not match or an

@@ -1,6 +1,6 @@
 // A typed use of the package, checked by `tsc --noEmit` in `make test`.
 // Lines marked @ts-expect-error must NOT type-check; tsc fails if they do.
-import init, { OperatorPanel, TwinError, type Message, type Session, type List } from '../../pkg/index.js';
+import init, { ChatWidget, OperatorPanel, TwinError, type Message, type Session, type List } from '../../pkg/index.js';
 
 export async function example(): Promise<void> {
   await init();
@@ -52,4 +52,20 @@ export async function example(): Promise<void> {
     }
   }
   panel.free();
+}
+
+export async function widget(): Promise<void> {
+  const widget = new ChatWidget({ chatId: 'chat-web-1', chatUrl: 'http://127.0.0.1:8080/chat/api/v1', eio: 3 });
+  widget.on('message', (m) => console.log(m.body, m.authorName));
+  widget.on('operatorChanged', (o) => console.log(o.operatorId, o.previousOperatorId));
+  // @ts-expect-error: not a widget event
+  widget.on('chatMessageCreated', () => {});
+  // @ts-expect-error: chatId is required
+  new ChatWidget({ chatUrl: 'http://x' });
+  const session = await widget.start({ clientName: 'Анна' });
+  const sent = await widget.send('Здравствуйте');
+  console.log(session.id, sent.id, widget.sessionId, widget.state);
+  await widget.markRead(sent.id);
+  widget.typing();
+  await widget.close();
 }
