@@ -311,6 +311,17 @@ impl OperatorPanel {
         )
     }
 
+    /// Shows the visitor that the operator is typing
+    /// (`POST /sessions/{id}/operators/typing`; the path is our choice, no
+    /// public source names this call).
+    #[wasm_bindgen(unchecked_return_type = "Promise<unknown>")]
+    pub fn typing(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | number")] session_id: JsValue,
+    ) -> Promise {
+        self.endpoint(endpoints::OPERATOR_TYPING, &[session_id], None, None)
+    }
+
     /// Marks a message read (`PATCH /messages/{id}/read`).
     #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<unknown>")]
     pub fn mark_read(

@@ -80,6 +80,9 @@ pub const CLOSE_SESSION: Endpoint = ep("DELETE", Chat, "/sessions/{}", true);
 pub const MARK_SPAM: Endpoint = ep("PATCH", Chat, "/sessions/{}/spam", true);
 /// `unmarkSpam(sessionId)`.
 pub const UNMARK_SPAM: Endpoint = ep("PATCH", Chat, "/sessions/{}/notSpam", true);
+/// `typing(sessionId)`: tells the visitor the operator types. No public
+/// source names this call; the path is our choice.
+pub const OPERATOR_TYPING: Endpoint = ep("POST", Chat, "/sessions/{}/operators/typing", false);
 /// `listOperators(query)`: path from the integration page, method chosen.
 pub const LIST_OPERATORS: Endpoint = ep("GET", Chat, "/users", false);
 /// `listGroups(query)`: path from the integration page, method chosen.
