@@ -257,3 +257,36 @@ async fn garbage_frames_are_an_error_event_then_a_reconnect() {
     assert!(wait_for(5_000, || seqs.borrow().as_slice() == [1]).await);
     panel.disconnect();
 }
+
+fn dispatch_global(name: &str) {
+    let event = web_sys::Event::new(name).unwrap();
+    web_sys::window().unwrap().dispatch_event(&event).unwrap();
+}
+
+#[wasm_bindgen_test]
+async fn offline_drops_the_socket_and_online_reconnects_without_waiting() {
+    reset().await;
+    // Backoff of 15–20 s: only the `online` event can bring the panel back quickly.
+    let panel = logged_in(
+        "operator@twin.local",
+        &[
+            ("minReconnectDelay", 15_000.0),
+            ("maxReconnectDelay", 20_000.0),
+        ],
+    )
+    .await;
+    let lost = recorder(&panel, "disconnected");
+    let connected = recorder(&panel, "connected");
+    JsFuture::from(panel.connect()).await.unwrap();
+    dispatch_global("offline");
+    assert!(wait_for(2_000, || !lost.borrow().is_empty()).await);
+    assert_eq!(field(&lost.borrow()[0], "code"), 6, "offline");
+    assert_eq!(field(&lost.borrow()[0], "reconnect"), JsValue::TRUE);
+    assert_eq!(panel.state(), "connecting");
+    dispatch_global("online");
+    assert!(
+        wait_for(5_000, || connected.borrow().len() >= 2).await,
+        "reconnected at once, not after the 15 s backoff"
+    );
+    panel.disconnect();
+}
