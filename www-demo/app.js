@@ -1,0 +1,124 @@
+// The page's entry point: the lifecycle a CRM developer copies. init() loads
+// the wasm once; one OperatorPanel serves the page; login() (or useTokens()
+// with tokens kept from an earlier visit) then connect(), which reconnects on
+// its own. Two events need the app's attention: `resync` (live events were
+// lost: reload the lists) and `disconnected` with reconnect === false (the
+// platform ended the session, e.g. operatorBlocked: go back to the login).
+import init, { OperatorPanel } from '/pkg/index.js';
+import { panelOptions } from './config.js';
+import { $, banner, clearBanners, errorText, showError } from './ui.js';
+import { Header } from './header.js';
+import { SessionList } from './sessions.js';
+import { ChatView } from './chat.js';
+import { EventLog } from './eventlog.js';
+
+await init();
+
+const panel = new OperatorPanel(panelOptions);
+const workspace = $('#workspace');
+const loginScreen = $('#login-screen');
+const loginForm = $('#login');
+const loginError = $('#login-error');
+
+// The event log subscribes first, so it shows events before the UI reacts.
+const log = new EventLog(panel);
+const header = new Header(panel, { onLogout: () => leave() });
+const sessions = new SessionList(panel, { onSelect: (id) => openChat(id) });
+const chat = new ChatView(panel, sessions, { onClose: () => workspace.classList.remove('chat-open') });
+let signedIn = false;
+
+// Tokens survive a reload of the tab (sessionStorage), refreshed ones too.
+const TOKENS = 'twin-panel-demo.tokens';
+const saveTokens = ({ token, refreshToken }) => sessionStorage.setItem(TOKENS, JSON.stringify({ token, refreshToken }));
+panel.on('tokenRefreshed', saveTokens);
+
+panel.on('resync', async ({ reason }) => {
+  banner(`Some live events could not be recovered (${reason}), so the chats were reloaded.`, { id: 'resync-banner', kind: 'warn' });
+  await sessions.reload();
+  await chat.reload();
+});
+
+// The platform's forced logouts arrive as their event, then as
+// disconnected { code: 4, reason: <event name>, reconnect: false }.
+const FORCED = {
+  operatorBlocked: 'Your account was blocked, so you were logged out.',
+  chatUserExists: 'You logged in from another tab or device, so this one was logged out.',
+  operatorLoggedOut: 'You were logged out by the platform (operatorLoggedOut).',
+};
+
+panel.on('disconnected', ({ code, reason, reconnect }) => {
+  if (reconnect || !signedIn || code === 0) return; // code 0: our own logout()
+  const text = FORCED[reason] ?? (code === 1 ? 'Your session expired. Please log in again.' : `The connection was closed: ${reason || 'no reason'} (code ${code}).`);
+  leave(text);
+});
+
+loginForm.addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const form = new FormData(loginForm);
+  const button = loginForm.querySelector('button[type=submit]');
+  showError(loginError, null);
+  button.disabled = true;
+  try {
+    saveTokens(await panel.login({ email: String(form.get('email')).trim(), password: String(form.get('password')) }));
+    await enter();
+  } catch (error) {
+    panel.logout();
+    showError(loginError, error);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+async function enter() {
+  const me = await panel.me();
+  signedIn = true;
+  sessions.me = me;
+  chat.me = me;
+  clearBanners();
+  loginScreen.hidden = true;
+  workspace.hidden = false;
+  header.show(me);
+  // connect() resolves on the first `connected` and keeps reconnecting
+  // afterwards; it rejects only when the panel stops for good.
+  panel.connect().catch((error) => leave(`Could not connect: ${errorText(error)}`));
+  await sessions.reload();
+}
+
+function leave(message) {
+  if (!signedIn) return;
+  signedIn = false;
+  panel.logout(); // disconnects and forgets the tokens
+  sessionStorage.removeItem(TOKENS);
+  chat.close();
+  sessions.clear();
+  header.hide();
+  log.show(false);
+  workspace.hidden = true;
+  loginScreen.hidden = false;
+  clearBanners();
+  $('#toasts').replaceChildren();
+  if (message) banner(message, { kind: 'error', id: 'logout-banner' });
+}
+
+function openChat(id) {
+  workspace.classList.add('chat-open');
+  chat.open(id);
+}
+
+// Back with tokens from an earlier visit of this tab: no password needed.
+const stored = JSON.parse(sessionStorage.getItem(TOKENS) ?? 'null');
+if (stored) {
+  try {
+    panel.useTokens(stored);
+    await enter();
+  } catch {
+    sessionStorage.removeItem(TOKENS);
+    panel.logout();
+    signedIn = false;
+    workspace.hidden = true;
+    loginScreen.hidden = false;
+  }
+}
+
+// Handy in the browser console: twinDemo.panel.listSessions().
+window.twinDemo = { panel, sessions, chat };

@@ -1,0 +1,145 @@
+// Small DOM helpers shared by the demo modules. Nothing here is specific to
+// twin-panel except errorText(), which shows how to read a TwinError:
+// `code` is stable and machine-readable, `message` is for people, `status`
+// is the HTTP status (0 when there was none) and `details` the server's own.
+import { TwinError } from '/pkg/index.js';
+
+export const $ = (selector, root = document) => root.querySelector(selector);
+
+/** h('button', { class: 'x', onclick }, 'text', child) builds an element. */
+export function h(tag, props = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [key, value] of Object.entries(props ?? {})) {
+    if (value == null || value === false) continue;
+    if (key === 'class') node.className = value;
+    else if (key === 'text') node.textContent = value;
+    else if (key === 'dataset') Object.assign(node.dataset, value);
+    else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+    else node.setAttribute(key, value === true ? '' : String(value));
+  }
+  node.append(...children.flat().filter((child) => child != null && child !== false));
+  return node;
+}
+
+/** A one-line, human-readable description of any rejection. */
+export function errorText(error) {
+  if (error instanceof TwinError) {
+    const where = error.status ? `HTTP ${error.status}, ` : '';
+    let text = `${error.message} (${where}${error.code})`;
+    if (error.details && typeof error.details === 'object') {
+      const parts = Object.entries(error.details).map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`);
+      if (parts.length) text += ` — ${parts.join(', ')}`;
+    }
+    return text;
+  }
+  return error?.message ?? String(error);
+}
+
+/** Shows a TwinError in `box` as a code chip plus the message. */
+export function showError(box, error) {
+  box.replaceChildren();
+  if (error == null) {
+    box.hidden = true;
+    return;
+  }
+  if (error instanceof TwinError) box.append(h('code', { class: 'error-code', text: error.code }), ' ');
+  box.append(error instanceof TwinError ? errorText(error).replace(/ \([^)]*\)/, '') : errorText(error));
+  box.hidden = false;
+}
+
+/** A short notification in the corner; kind is '', 'ok' or 'warn'. */
+export function toast(text, kind = '') {
+  const node = h('div', { class: `toast ${kind}`, role: 'status', text });
+  const box = document.getElementById('toasts');
+  box.append(node);
+  while (box.children.length > 3) box.firstChild.remove();
+  setTimeout(() => node.classList.add('leaving'), 4500);
+  setTimeout(() => node.remove(), 5000);
+}
+
+/**
+ * A banner under the top bar. Returns the element; `dismissable` adds a
+ * close button. `id` replaces an earlier banner with the same id.
+ */
+export function banner(text, { kind = 'info', id, dismissable = true } = {}) {
+  const box = document.getElementById('banners');
+  if (id) document.getElementById(id)?.remove();
+  const node = h('div', { class: `banner ${kind}`, id, role: kind === 'error' ? 'alert' : 'status' },
+    h('span', { class: 'banner-text', text }));
+  if (dismissable) {
+    node.append(h('button', {
+      type: 'button', class: 'ghost banner-close', title: 'Dismiss', 'aria-label': 'Dismiss',
+      onclick: () => node.remove(), text: '×',
+    }));
+  }
+  box.append(node);
+  return node;
+}
+
+export function clearBanners() {
+  document.getElementById('banners').replaceChildren();
+}
+
+const sameDay = (a, b) => a.toDateString() === b.toDateString();
+
+/** "14:05", or "24 Nov, 14:05" when not today. */
+export function timeLabel(iso) {
+  if (!iso) return '';
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return '';
+  const time = date.toLocaleTimeString([], { hour: 'numeric', minute: '2-digit' });
+  if (sameDay(date, new Date())) return time;
+  return `${date.toLocaleDateString([], { day: 'numeric', month: 'short' })}, ${time}`;
+}
+
+/** "АС" for "Анна Смирнова". */
+export function initials(name) {
+  const words = String(name ?? '').trim().split(/\s+/).filter((w) => /\p{L}|\p{N}/u.test(w));
+  return (words.slice(0, 2).map((w) => [...w.replace(/^[^\p{L}\p{N}]+/u, '')][0] ?? '').join('') || '?').toUpperCase();
+}
+
+/** A stable pastel colour per id, for avatars. */
+export function hue(id) {
+  let n = 0;
+  for (const ch of String(id)) n = (n * 31 + ch.codePointAt(0)) % 360;
+  return n;
+}
+
+export function avatar(name, id, online) {
+  const node = h('span', { class: 'avatar', style: `--hue:${hue(id)}`, 'aria-hidden': 'true' }, initials(name));
+  if (online != null) node.append(h('span', { class: `presence ${online ? 'online' : 'offline'}` }));
+  return node;
+}
+
+/** Is the session's client online, from its clientOnlineAt / clientOfflineAt. */
+export function clientOnline(session) {
+  const on = Date.parse(session.clientOnlineAt ?? '') || 0;
+  const off = Date.parse(session.clientOfflineAt ?? '') || 0;
+  return on > 0 && on >= off && session.status !== 'CLOSED';
+}
+
+export function formatSize(bytes) {
+  if (!Number.isFinite(bytes)) return '';
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** Opens a modal <dialog> built by `build(close)`; resolves with close()'s value. */
+export function modal(title, build) {
+  return new Promise((resolve) => {
+    const dialog = h('dialog', { class: 'modal', 'aria-label': title });
+    const close = (value) => {
+      dialog.close();
+      dialog.remove();
+      resolve(value);
+    };
+    dialog.addEventListener('cancel', (e) => {
+      e.preventDefault();
+      close(undefined);
+    });
+    dialog.append(h('h2', { text: title }), build(close));
+    document.body.append(dialog);
+    dialog.showModal();
+  });
+}

@@ -1,0 +1,262 @@
+// The visitor side, for a CRM developer who also owns the public site:
+// ChatWidget starts a session without any login (start(visitor)), then keeps
+// a Socket.IO connection for it. The page sends (send), says it is typing
+// (typing), marks operator messages read once shown (markRead), ends the
+// chat (close) and follows the widget's events: message, typing, read,
+// operatorChanged, operatorStatusChanged, operatorLoggedOut and the
+// connection states. A build without ChatWidget gets a clear notice.
+import * as twin from '/pkg/index.js';
+import { widgetOptions } from './config.js';
+import { $, h, avatar, errorText, showError, timeLabel } from './ui.js';
+
+const TYPING_MS = 5000;
+const TYPING_EVERY_MS = 2000;
+
+await twin.default(); // init(): loads the wasm once
+
+const el = {
+  start: $('#start'),
+  startError: $('#start-error'),
+  unavailable: $('#unavailable'),
+  scroller: $('#visitor-messages'),
+  list: $('#message-list'),
+  typing: $('#visitor-typing'),
+  composer: $('#visitor-composer'),
+  text: $('#visitor-text'),
+  error: $('#visitor-error'),
+  state: $('#widget-state'),
+  end: $('#end-chat'),
+  title: $('#operator-title'),
+  line: $('#operator-line'),
+  avatar: $('#operator-avatar'),
+};
+
+const { ChatWidget } = twin;
+if (typeof ChatWidget !== 'function') {
+  el.unavailable.textContent = 'ChatWidget is not available in this build of twin-panel.';
+  el.unavailable.hidden = false;
+} else {
+  runWidget();
+}
+
+function runWidget() {
+  let widget = null;
+  let session = null;
+  let messages = [];
+  let typingTimer = 0;
+  let lastTyping = 0;
+
+  // A returning visitor (or ?clientId=… in the address) can continue.
+  const CLIENT_KEY = 'twin-panel-demo.clientId';
+  let knownClient = new URLSearchParams(location.search).get('clientId') || localStorage.getItem(CLIENT_KEY);
+  el.start.hidden = false;
+  $('#continue').hidden = !knownClient;
+  document.addEventListener('visibilitychange', () => markShownRead());
+
+  const showState = (state) => {
+    el.state.textContent = { connected: 'online', connecting: 'connecting', disconnected: 'offline' }[state] ?? state;
+    el.state.className = `badge ${state}`;
+  };
+
+  const system = (text) => {
+    messages.push({ id: `system-${Date.now()}-${Math.random()}`, system: true, body: text });
+    render();
+  };
+
+  const showOperator = (name) => {
+    el.title.textContent = name || 'Support';
+    const fresh = avatar(name || 'Support', name || 'support');
+    fresh.id = 'operator-avatar';
+    el.avatar.replaceWith(fresh);
+    el.avatar = fresh;
+  };
+
+  function create() {
+    const w = new ChatWidget(widgetOptions);
+    w.on('connecting', () => showState('connecting'));
+    w.on('connected', () => showState('connected'));
+    w.on('disconnected', ({ reconnect }) => showState(reconnect ? 'connecting' : 'disconnected'));
+    w.on('error', (error) => showError(el.error, error));
+    w.on('message', (message) => {
+      // A continued chat gets no operatorChanged: name the operator from their messages.
+      if (message.authorType === 'OPERATOR' && message.authorName && el.title.textContent === 'Support') {
+        showOperator(message.authorName);
+      }
+      add(message);
+      hideTyping();
+      markShownRead();
+    });
+    w.on('typing', (data) => {
+      el.typing.textContent = data?.authorType === 'BOT' ? 'The bot is typing…' : 'The operator is typing…';
+      el.typing.hidden = false;
+      clearTimeout(typingTimer);
+      typingTimer = setTimeout(hideTyping, TYPING_MS);
+    });
+    w.on('read', ({ messageId }) => {
+      const m = messages.find((x) => x.id === messageId);
+      if (m) {
+        m.readAt = m.readAt ?? new Date().toISOString();
+        render();
+      }
+    });
+    w.on('operatorChanged', (data) => {
+      showOperator(data?.operatorName);
+      el.line.textContent = 'is answering you';
+      system(data?.previousOperatorName
+        ? `${data.operatorName ?? 'Another operator'} took over from ${data.previousOperatorName}.`
+        : `${data?.operatorName ?? 'An operator'} joined the chat.`);
+    });
+    w.on('operatorStatusChanged', ({ currentStatus }) => {
+      if (currentStatus) el.line.textContent = `operator ${String(currentStatus).toLowerCase()}`;
+    });
+    w.on('operatorLoggedOut', () => {
+      el.line.textContent = 'waiting for an operator';
+      system('The operator has left. Another one will answer soon.');
+    });
+    return w;
+  }
+
+  function hideTyping() {
+    clearTimeout(typingTimer);
+    el.typing.hidden = true;
+  }
+
+  /** Adds a message, or replaces the local copy of one we sent. */
+  function add(message) {
+    let i = messages.findIndex((m) => m.id === message.id);
+    if (i < 0 && message.authorType === 'CLIENT') {
+      i = messages.findIndex((m) => m.local && !m.confirmed && m.body === message.body);
+    }
+    if (i >= 0) messages[i] = { ...messages[i], ...message, local: false };
+    else messages.push(message);
+    render();
+  }
+
+  async function markShownRead() {
+    if (!widget || document.visibilityState !== 'visible') return;
+    for (const m of messages) {
+      if (m.system || m.local || m.authorType === 'CLIENT' || m.readAt || m.marking) continue;
+      m.marking = true;
+      try {
+        await widget.markRead(m.id);
+        m.readAt = new Date().toISOString();
+      } catch {
+        // a read mark is best effort
+      } finally {
+        m.marking = false;
+      }
+    }
+  }
+
+  function render() {
+    const atBottom = el.scroller.scrollHeight - el.scroller.scrollTop - el.scroller.clientHeight < 80;
+    el.list.replaceChildren(...messages.map((m) => {
+      if (m.system) return h('li', { class: 'system', text: m.body });
+      const own = m.authorType === 'CLIENT';
+      const meta = [h('time', { text: timeLabel(m.createdAt) })];
+      if (own) meta.push(h('span', { class: m.readAt ? 'read' : 'sent', text: m.local && !m.confirmed ? 'sending…' : m.readAt ? '✓✓ read' : '✓ sent' }));
+      return h('li', { class: `msg ${own ? 'out own' : 'in'}${m.authorType === 'BOT' ? ' bot' : ''}`, dataset: { messageId: m.id } },
+        h('div', { class: 'bubble' },
+          own ? null : h('div', { class: 'author', text: m.authorName || (m.authorType === 'BOT' ? 'Bot' : 'Operator') }),
+          m.body ? h('div', { class: 'text', text: m.body }) : null,
+          ...(m.attachments ?? []).map((a) => h('a', { class: 'attachment file', href: a.url || a.downloadLink || null, target: '_blank', rel: 'noopener', text: a.name || 'file' })),
+          h('div', { class: 'meta' }, ...meta)));
+    }));
+    if (atBottom) el.scroller.scrollTop = el.scroller.scrollHeight;
+  }
+
+  async function send(text) {
+    const local = { id: `local-${Date.now()}`, local: true, authorType: 'CLIENT', body: text, createdAt: new Date().toISOString() };
+    messages.push(local);
+    render();
+    el.scroller.scrollTop = el.scroller.scrollHeight;
+    try {
+      const sent = await widget.send(text);
+      if (sent?.id && !messages.some((m) => m.id === sent.id)) Object.assign(local, { id: sent.id, createdAt: sent.createdAt ?? local.createdAt });
+      local.confirmed = true;
+      render();
+    } catch (error) {
+      messages = messages.filter((m) => m !== local);
+      render();
+      el.text.value ||= text;
+      showError(el.error, error);
+    }
+  }
+
+  el.start.addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const form = new FormData(el.start);
+    const name = String(form.get('name')).trim() || 'Guest';
+    const first = String(form.get('message')).trim();
+    const buttons = el.start.querySelectorAll('button[type=submit]');
+    for (const b of buttons) b.disabled = true;
+    showError(el.startError, null);
+    try {
+      widget ??= create();
+      // With a clientId, start() continues that visitor's last open session.
+      const continuing = e.submitter?.value === 'continue' && knownClient;
+      session = await widget.start(continuing ? { clientId: knownClient, clientName: name } : { clientName: name });
+      if (widget.clientId) localStorage.setItem(CLIENT_KEY, (knownClient = widget.clientId));
+      messages = [];
+      for (const m of session?.messages ?? []) add({ ...m, id: m.id ?? m.messageId });
+      el.start.hidden = true;
+      el.scroller.hidden = false;
+      el.composer.hidden = false;
+      el.end.hidden = false;
+      el.line.textContent = continuing ? 'We are here to help' : 'waiting for an operator';
+      system(continuing ? 'Welcome back: your chat continues.' : `Chat started${session?.startedAt ? ` at ${timeLabel(session.startedAt)}` : ''}.`);
+      if (first && !continuing) await send(first);
+      el.text.focus();
+    } catch (error) {
+      showError(el.startError, error);
+    } finally {
+      for (const b of buttons) b.disabled = false;
+    }
+  });
+
+  el.composer.addEventListener('submit', (e) => {
+    e.preventDefault();
+    const text = el.text.value.trim();
+    if (!text) return;
+    el.text.value = '';
+    showError(el.error, null);
+    send(text);
+  });
+  el.text.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) {
+      e.preventDefault();
+      el.composer.requestSubmit();
+    }
+  });
+  el.text.addEventListener('input', () => {
+    const now = Date.now();
+    if (widget && now - lastTyping > TYPING_EVERY_MS) {
+      lastTyping = now;
+      try {
+        widget.typing(); // fire and forget
+      } catch {
+        // no session yet
+      }
+    }
+  });
+
+  el.end.addEventListener('click', async () => {
+    try {
+      await widget.close();
+    } catch (error) {
+      showError(el.error, new Error(`Could not end the chat: ${errorText(error)}`));
+      return;
+    }
+    system('You ended the chat. Thank you!');
+    el.composer.hidden = true;
+    el.end.hidden = true;
+    el.start.hidden = false;
+    $('#continue').hidden = true;
+    localStorage.removeItem(CLIENT_KEY); // that chat is over
+    knownClient = null;
+    el.line.textContent = 'We usually answer within a minute';
+    showOperator('Support');
+    showState('disconnected');
+    widget = null; // a new chat gets a new widget
+  });
+}
