@@ -157,15 +157,18 @@ export interface Operator {
   firstName?: string | null;
   lastName?: string | null;
   email?: string | null;
+  companyId?: number | null;
   /** e.g. `ACTIVE`, `PAUSED`, `OFFLINE` (values not confirmed by the platform). */
   status?: string | null;
   online?: boolean | null;
+  blockedAt?: string | null;
 }
 
 /** An operator group. */
 export interface Group {
   id: number | string;
   name?: string | null;
+  operatorIds?: (number | string)[] | null;
 }
 
 /** The logged-in operator (IAM user). */
