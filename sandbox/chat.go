@@ -53,6 +53,7 @@ func (c *ChatAPI) Register(mux *http.ServeMux) {
 	c.route(mux, "/sessions/{id}/messages", handlers{http.MethodGet: auth(c.sessionMessages)})
 	c.route(mux, "/clients/{clientId}/messages", handlers{http.MethodGet: auth(c.clientMessages)})
 	c.route(mux, "/sessions/{id}/operators/messages", handlers{http.MethodPost: auth(c.sendMessage)})
+	c.route(mux, "/sessions/{id}/operators/typing", handlers{http.MethodPost: auth(c.operatorTyping)})
 	c.route(mux, "/sessions/{id}/operators/messages/{messageId}", handlers{
 		http.MethodPut:    auth(c.editMessage),
 		http.MethodDelete: auth(c.deleteMessage),

@@ -60,3 +60,9 @@ func (c *ChatAPI) deleteMessage(w http.ResponseWriter, r *http.Request, user Use
 func (c *ChatAPI) markRead(w http.ResponseWriter, r *http.Request, user User) {
 	writeDone(w, c.chats.MarkRead(user, r.PathValue("messageId")))
 }
+
+// operatorTyping is POST /sessions/{id}/operators/typing (chosen): the
+// widget shows the operator typing. A body is ignored; the answer is {}.
+func (c *ChatAPI) operatorTyping(w http.ResponseWriter, r *http.Request, user User) {
+	writeDone(w, c.chats.OperatorTyping(user, r.PathValue("id")))
+}

@@ -24,7 +24,8 @@ type Presence interface {
 type Chats struct {
 	store    *Store
 	pub      Publisher
-	presence Presence // may be nil: nobody is online
+	presence Presence       // may be nil: nobody is online
+	widget   WidgetNotifier // may be nil: no widget sockets
 	now      func() time.Time
 
 	mu       sync.Mutex

@@ -96,6 +96,12 @@ type wsClient struct {
 
 func dialWS(t *testing.T, base string) *wsClient {
 	t.Helper()
+	return dialWSPath(t, base, "/centrifugo/connection/websocket")
+}
+
+// dialWSPath opens a raw WebSocket to path (with its query) on base.
+func dialWSPath(t *testing.T, base, path string) *wsClient {
+	t.Helper()
 	host := strings.TrimPrefix(base, "http://")
 	conn, err := net.Dial("tcp", host)
 	if err != nil {
@@ -104,8 +110,8 @@ func dialWS(t *testing.T, base string) *wsClient {
 	t.Cleanup(func() { conn.Close() })
 	key := make([]byte, 16)
 	_, _ = rand.Read(key)
-	fmt.Fprintf(conn, "GET /centrifugo/connection/websocket HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
-		host, base64.StdEncoding.EncodeToString(key))
+	fmt.Fprintf(conn, "GET %s HTTP/1.1\r\nHost: %s\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n",
+		path, host, base64.StdEncoding.EncodeToString(key))
 	br := bufio.NewReader(conn)
 	res, err := http.ReadResponse(br, nil)
 	if err != nil || res.StatusCode != http.StatusSwitchingProtocols {

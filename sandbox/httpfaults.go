@@ -50,14 +50,15 @@ func (f *HTTPFaults) Reset() {
 	clear(f.rules)
 }
 
-// take consumes one request's worth of the longest matching rule. fail says
-// whether to fail the request; rule is nil when nothing applies.
-func (f *HTTPFaults) take(path string) (rule HTTPFaultRule, fail, ok bool) {
+// take consumes one request's worth of the longest matching rule whose
+// prefix starts with root. fail says whether to fail the request; ok is
+// false when nothing applies.
+func (f *HTTPFaults) take(path, root string) (rule HTTPFaultRule, fail, ok bool) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var best *HTTPFaultRule
 	for prefix, r := range f.rules {
-		if strings.HasPrefix(path, prefix) && (best == nil || len(prefix) > len(best.PathPrefix)) {
+		if strings.HasPrefix(prefix, root) && strings.HasPrefix(path, prefix) && (best == nil || len(prefix) > len(best.PathPrefix)) {
 			best = r
 		}
 	}
@@ -78,9 +79,14 @@ func (f *HTTPFaults) take(path string) (rule HTTPFaultRule, fail, ok bool) {
 }
 
 // Wrap applies the rules to requests reaching next.
-func (f *HTTPFaults) Wrap(next http.Handler) http.Handler {
+func (f *HTTPFaults) Wrap(next http.Handler) http.Handler { return f.WrapUnder("/", next) }
+
+// WrapUnder applies only the rules whose prefix starts with root, so a
+// catch-all rule ("/") leaves next alone. The widget's Socket.IO endpoint
+// uses it: polling would otherwise eat the failures a test meant for REST.
+func (f *HTTPFaults) WrapUnder(root string, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rule, fail, ok := f.take(r.URL.Path)
+		rule, fail, ok := f.take(r.URL.Path, root)
 		if !ok {
 			next.ServeHTTP(w, r)
 			return

@@ -107,7 +107,8 @@ func (c *Chats) clientMessageLocked(s *session, in MessageInput) (Message, error
 
 // OperatorMessage adds a message from user, who must take part in the open
 // session, and publishes chatMessageCreated to the session's other
-// operators (not to the author, who has the answer already).
+// operators (not to the author, who has the answer already). The widget
+// sockets get chatMessageCreatedEmit.
 func (c *Chats) OperatorMessage(user User, sessionID string, in MessageInput) (Message, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -129,6 +130,7 @@ func (c *Chats) OperatorMessage(user User, sessionID string, in MessageInput) (M
 	c.appendMessageLocked(s, m)
 	entity := m.entity()
 	c.publishAll(s.memberIDs(), user.ID, evChatMessageCreated, entity)
+	c.notifyWidgetLocked(s.id, wevMessageCreated, c.widgetMessageLocked(m))
 	return entity, nil
 }
 
@@ -191,7 +193,9 @@ func (c *Chats) DeleteMessage(user User, sessionID, messageID string) error {
 }
 
 // MarkRead is the operator reading a message: readAt is set once and a
-// client message leaves the unread count. Nothing is published.
+// client message leaves the unread count. Operators hear nothing; the
+// first read of a client message sends chatMessageReadEmit {messageId} to
+// the widget sockets.
 func (c *Chats) MarkRead(user User, messageID string) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -205,8 +209,9 @@ func (c *Chats) MarkRead(user User, messageID string) error {
 	}
 	if m.readAt.IsZero() {
 		m.readAt = c.stamp()
-		if m.authorType == authorClient && s.unread > 0 {
-			s.unread--
+		if m.authorType == authorClient {
+			s.unread = max(s.unread-1, 0)
+			c.notifyWidgetLocked(s.id, wevMessageRead, WidgetMessageRead{MessageID: m.id})
 		}
 	}
 	return nil

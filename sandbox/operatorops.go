@@ -23,11 +23,18 @@ type OperatorStatus struct {
 }
 
 // SetStatus makes the user ACTIVE (taking new sessions) or PAUSED. Nothing
-// is published to the operator.
+// is published to the operator; a change sends operatorStatusChangedEmit to
+// the widget sockets of the sessions the user answers.
 func (c *Chats) SetStatus(user User, status string) OperatorStatus {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	prev := cmp.Or(c.statuses[user.ID], statusOffline)
 	c.statuses[user.ID] = status
+	if prev != status {
+		c.notifyOperatorSessionsLocked(user.ID, wevOperatorStatusChanged, WidgetOperatorStatus{
+			OperatorID: operatorIDString(user.ID), PreviousStatus: prev, CurrentStatus: status,
+		})
+	}
 	return OperatorStatus{ID: user.ID, Status: status}
 }
 
@@ -38,7 +45,9 @@ func (c *Chats) Status(id int) string {
 	return cmp.Or(c.statuses[id], statusOffline)
 }
 
-// Logout makes an operator OFFLINE and publishes operatorLoggedOut.
+// Logout makes an operator OFFLINE and publishes operatorLoggedOut; the
+// widget sockets of the sessions they answer get operatorLoggedOutEmit
+// (and no operatorStatusChangedEmit).
 func (c *Chats) Logout(id int) error {
 	if _, ok := c.store.Operator(id); !ok {
 		return errOperatorNotFound
@@ -46,7 +55,9 @@ func (c *Chats) Logout(id int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.statuses[id] = statusOffline
-	c.publish(id, evOperatorLoggedOut, OperatorEvent{OperatorID: operatorIDString(id)})
+	data := OperatorEvent{OperatorID: operatorIDString(id)}
+	c.publish(id, evOperatorLoggedOut, data)
+	c.notifyOperatorSessionsLocked(id, wevOperatorLoggedOut, data)
 	return nil
 }
 

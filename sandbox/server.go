@@ -16,6 +16,7 @@ type Sandbox struct {
 	cfg        Config
 	stats      *Stats
 	realtime   *Realtime
+	widget     *WidgetHub
 	chats      *Chats
 	streams    *Streams
 	connFaults *ConnFaults
@@ -55,9 +56,12 @@ func NewSandbox(cfg Config) (*Sandbox, error) {
 	}
 	chats := NewChats(store, realtime, realtime, now)
 	iam.onLogin = chats.NotifyLogin
+	widget := NewWidgetHub(chats, stats, cfg.Verbose)
+	chats.SetWidget(widget)
 	s := &Sandbox{
 		cfg:        cfg,
 		chats:      chats,
+		widget:     widget,
 		stats:      stats,
 		realtime:   realtime,
 		streams:    NewStreams(realtime, now),
@@ -75,6 +79,7 @@ func NewSandbox(cfg Config) (*Sandbox, error) {
 		store:      store,
 		chats:      chats,
 		realtime:   realtime,
+		widget:     widget,
 		streams:    s.streams,
 		connFaults: s.connFaults,
 		httpFaults: httpFaults,
@@ -86,6 +91,7 @@ func NewSandbox(cfg Config) (*Sandbox, error) {
 	mux.Handle("/chat/", withCORS(httpFaults.Wrap(apis)))
 	mux.Handle("/__sandbox/", withCORS(testMux))
 	mux.Handle("/centrifugo/connection/websocket", httpFaults.Wrap(realtime))
+	mux.Handle(widgetPath+"/", withSocketIOOrigin(httpFaults.WrapUnder(widgetPath, withEIO3TextPayloads(widget.Handler()))))
 	mux.Handle("/pkg/", httpFaults.Wrap(http.StripPrefix("/pkg", staticDir(cfg.PkgDir))))
 	mux.Handle("/", httpFaults.Wrap(staticDir(cfg.WWWDir)))
 
@@ -122,14 +128,16 @@ func (s *Sandbox) Serve(l net.Listener) error {
 	return err
 }
 
-// Shutdown stops the simulator and streams, disconnects every Centrifuge
-// client with the library's shutdown code, then stops the HTTP server.
+// Shutdown stops the simulator and streams, closes the widget sockets,
+// disconnects every Centrifuge client with the library's shutdown code,
+// then stops the HTTP server.
 func (s *Sandbox) Shutdown(ctx context.Context) error {
 	if s.stopSimulator != nil {
 		s.stopSimulator()
 		<-s.simulatorDone
 	}
 	s.streams.Close()
+	s.widget.Close()
 	err := s.realtime.Shutdown(ctx)
 	s.connFaults.CloseAll()
 	return errors.Join(err, s.server.Shutdown(ctx))

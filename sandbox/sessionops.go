@@ -149,7 +149,8 @@ func (c *Chats) lastOpenSessionLocked(clientID, chatID string) *session {
 // assignLocked gives s to operatorID (0: the least-busy ACTIVE operator)
 // and publishes event to it; with nobody to assign, operatorNotFound goes
 // to the help audience (ACTIVE and PAUSED operators) and s waits in the
-// help queue.
+// help queue. The widget sockets get operatorChangedEmit, from the bot
+// after a handover.
 func (c *Chats) assignLocked(s *session, operatorID int, event string) {
 	if operatorID == 0 {
 		operatorID = c.leastBusyLocked(s.companyID)
@@ -158,8 +159,13 @@ func (c *Chats) assignLocked(s *session, operatorID int, event string) {
 		c.publishAll(c.helpAudienceLocked(s.companyID), 0, evOperatorNotFound, c.entityLocked(s))
 		return
 	}
+	prev := c.operatorPartyLocked(s.operatorID)
+	if event == evSwitchedFromBotToOperator {
+		prev = botPartyLocked(s)
+	}
 	c.makeMainLocked(s, operatorID)
 	c.publish(operatorID, event, c.entityLocked(s))
+	c.notifyOperatorChangedLocked(s, prev)
 }
 
 // makeMainLocked puts operatorID first among the members, as the session's
@@ -367,7 +373,7 @@ func (c *Chats) assignableLocked(s *session, id int) error {
 
 // Transfer switches the session to operator target (PATCH): target gets
 // chatSessionAdded, the previous operator chatSessionDeleted (the Session
-// each time, with previousOperator set).
+// each time, with previousOperator set), the widget operatorChangedEmit.
 func (c *Chats) Transfer(user User, id string, target int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -387,6 +393,10 @@ func (c *Chats) transferLocked(s *session, target int) {
 	if prev == target {
 		return
 	}
+	prevParty := c.operatorPartyLocked(prev)
+	if prev == 0 && s.botStatus == botStatusActive {
+		prevParty = botPartyLocked(s)
+	}
 	s.members = withoutMember(s.members, prev)
 	c.makeMainLocked(s, target)
 	if prev != 0 {
@@ -400,10 +410,12 @@ func (c *Chats) transferLocked(s *session, target int) {
 	if prev != 0 {
 		c.publish(prev, evChatSessionDeleted, entity)
 	}
+	c.notifyOperatorChangedLocked(s, prevParty)
 }
 
 // AddOperator adds target to the session as a helper (PUT), or as its
-// operator when it had none, and publishes chatSessionAdded to target.
+// operator when it had none, and publishes chatSessionAdded to target. A
+// new operator (not a helper) is announced to the widget.
 func (c *Chats) AddOperator(user User, id string, target int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -417,18 +429,23 @@ func (c *Chats) AddOperator(user User, id string, target int) error {
 	if s.hasMember(target) {
 		return nil
 	}
-	if s.operatorID == 0 {
+	wasUnassigned := s.operatorID == 0
+	if wasUnassigned {
 		c.makeMainLocked(s, target)
 	} else {
 		s.members = append(s.members, sessionMember{id: target, assignedAt: c.stamp()})
 	}
 	c.publish(target, evChatSessionAdded, c.entityLocked(s))
+	if wasUnassigned {
+		c.notifyOperatorChangedLocked(s, widgetParty{})
+	}
 	return nil
 }
 
 // RemoveOperator takes target out of the session (DELETE) and publishes
 // chatSessionDeleted to it. When the session is left without operators,
-// operatorNotFound goes to the rest of the help audience.
+// operatorNotFound goes to the rest of the help audience; when a helper
+// takes over, the widget gets operatorChangedEmit.
 func (c *Chats) RemoveOperator(user User, id string, target int) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -448,6 +465,7 @@ func (c *Chats) RemoveOperator(user User, id string, target int) error {
 		s.operatorID, s.operatorAssignedAt = 0, time.Time{}
 		if len(s.members) > 0 {
 			c.makeMainLocked(s, s.members[0].id)
+			c.notifyOperatorChangedLocked(s, c.operatorPartyLocked(target))
 		}
 	}
 	entity := c.entityLocked(s)

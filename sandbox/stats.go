@@ -23,6 +23,11 @@ type Stats struct {
 	// restarts counts Centrifuge node restarts since start or Reset.
 	restarts atomic.Int64
 
+	// Widget sockets: connects by Engine.IO version, and a live gauge.
+	socketioEIO3   atomic.Int64
+	socketioEIO4   atomic.Int64
+	socketioActive atomic.Int64
+
 	// requests counts chats-API requests by endpoint key, such as
 	// "POST /sessions/{id}/operators/messages".
 	mu       sync.Mutex
@@ -50,6 +55,15 @@ type StatsSnapshot struct {
 	// Requests counts chats-API requests by "METHOD /path" (the path relative
 	// to /chat/api/v1, with its {wildcards}).
 	Requests map[string]int64 `json:"requests"`
+	SocketIO SocketIOSnapshot `json:"socketio"`
+}
+
+// SocketIOSnapshot counts widget sockets that joined a session, by the
+// Engine.IO version of their connection, and those connected now.
+type SocketIOSnapshot struct {
+	EIO3   int64 `json:"eio3"`
+	EIO4   int64 `json:"eio4"`
+	Active int64 `json:"active"`
 }
 
 // RejectSnapshot counts refused Centrifuge connects by reason.
@@ -81,15 +95,30 @@ func (s *Stats) Snapshot() StatsSnapshot {
 		},
 		ActiveConnections: s.activeConnections.Load(),
 		Restarts:          s.restarts.Load(),
+		SocketIO: SocketIOSnapshot{
+			EIO3:   s.socketioEIO3.Load(),
+			EIO4:   s.socketioEIO4.Load(),
+			Active: s.socketioActive.Load(),
+		},
 	}
 }
 
-// Reset zeroes the counters but not the live-connection gauge.
+// countSocketIOConnect counts a widget socket that joined its session.
+func (s *Stats) countSocketIOConnect(eio int) {
+	if eio == 3 {
+		s.socketioEIO3.Add(1)
+	} else {
+		s.socketioEIO4.Add(1)
+	}
+	s.socketioActive.Add(1)
+}
+
+// Reset zeroes the counters but not the live-connection gauges.
 func (s *Stats) Reset() {
 	for _, c := range []*atomic.Int64{
 		&s.logins, &s.refreshes, &s.connects,
 		&s.rejectExpired, &s.rejectInvalid, &s.rejectBadRequest, &s.rejectBlocked,
-		&s.restarts,
+		&s.restarts, &s.socketioEIO3, &s.socketioEIO4,
 	} {
 		c.Store(0)
 	}

@@ -22,6 +22,7 @@ type TestAPI struct {
 	store      *Store
 	chats      *Chats
 	realtime   *Realtime
+	widget     *WidgetHub // nil in tests that build the API alone
 	streams    *Streams
 	connFaults *ConnFaults
 	httpFaults *HTTPFaults
@@ -213,9 +214,13 @@ func (t *TestAPI) logout(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"status": statusOffline})
 }
 
-// chatsReset restores the seeded chats, sessions, messages and statuses.
+// chatsReset restores the seeded chats, sessions, messages and statuses,
+// and disconnects every widget socket: their sessions are gone or restarted.
 func (t *TestAPI) chatsReset(w http.ResponseWriter, _ *http.Request) {
 	t.chats.Reset()
+	if t.widget != nil {
+		t.widget.DisconnectAll()
+	}
 	writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 }
 

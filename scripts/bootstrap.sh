@@ -60,6 +60,9 @@ for feature in $WASM_FEATURES; do
   grep -q -- "$feature" <<<"$wasm_opt_help" || die "wasm-opt does not support $feature"
 done
 
+# python-socketio 4.6.1 (the platform's own widget example client) in a venv.
+scripts/bootstrap-python.sh || die "the Python test client could not be installed"
+
 step "go mod download (sandbox)"
 (cd sandbox && go mod download) || die "go mod download failed"
 
