@@ -45,8 +45,9 @@ fn has(seen: &Seen, key: &str, value: &str) -> bool {
 async fn conversation(eio: u32) {
     post("/__sandbox/faults/reset", "{}").await;
     post("/__sandbox/chats/reset", "{}").await;
-    // After a reset the least busy ACTIVE operator is 494: new sessions go there.
+    // 494 has no sessions after a reset: once active, new sessions go there.
     let panel: OperatorPanel = logged_in("third@twin.local", &[]).await;
+    ok(panel.activate()).await;
     let started = recorder(&panel, "chatSessionStarted");
     let created = recorder(&panel, "chatMessageCreated");
     let operator_read = recorder(&panel, "chatMessageRead");
