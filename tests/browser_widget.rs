@@ -159,3 +159,35 @@ async fn an_unknown_chat_rejects_start_with_404() {
     assert_eq!(field(&error, "status"), 404);
     assert_eq!(widget.state(), "disconnected");
 }
+
+#[wasm_bindgen_test]
+async fn a_server_that_refuses_engine_io_4_is_retried_with_3() {
+    post("/__sandbox/faults/reset", "{}").await;
+    post("/__sandbox/chats/reset", "{}").await;
+    // The next handshake is refused with HTTP 400, as a server without EIO 4 does.
+    post(
+        "/__sandbox/faults/http",
+        r#"{"failNext":1,"status":400,"pathPrefix":"/socket.io"}"#,
+    )
+    .await;
+    let before = get_json("/__sandbox/stats").await;
+    let widget = ChatWidget::new(object(&[
+        ("chatId", "chat-web-1".into()),
+        ("chatUrl", format!("{}/chat/api/v1", sandbox()).into()),
+        ("socketUrl", sandbox().into()),
+    ]))
+    .unwrap();
+    ok(widget.start(object(&[("clientName", "Old server".into())]))).await;
+    assert_eq!(widget.state(), "connected");
+    let after = get_json("/__sandbox/stats").await;
+    assert_eq!(
+        number(&after, "socketio.eio3") - number(&before, "socketio.eio3"),
+        1.0,
+        "the second attempt spoke EIO 3"
+    );
+    assert_eq!(
+        number(&after, "socketio.eio4"),
+        number(&before, "socketio.eio4")
+    );
+    widget.disconnect();
+}
