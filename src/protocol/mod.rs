@@ -5,4 +5,5 @@
 
 pub mod backoff;
 pub mod centrifuge;
+pub mod json;
 pub mod socketio;

@@ -10,7 +10,7 @@ use super::error::ErrorInfo;
 use super::http::{self, HttpRequest, HttpResponse};
 use super::single_flight::Flight;
 use super::tokens::TokenPair;
-use serde::Serialize;
+use crate::protocol::json;
 use std::cell::{Cell, RefCell};
 
 type RefreshOutcome = Result<TokenPair, ErrorInfo>;
@@ -74,21 +74,18 @@ impl Auth {
 
     /// `POST {iam}/auth/login`.
     pub async fn login(&self, credentials: Credentials<'_>) -> Result<TokenPair, ErrorInfo> {
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Body<'a> {
-            email: &'a str,
-            password: &'a str,
-            ttl: u64,
-            company_id: Option<i64>,
+        let mut body = String::from("{\"email\":");
+        json::push_string(&mut body, credentials.email);
+        body.push_str(",\"password\":");
+        json::push_string(&mut body, credentials.password);
+        body.push_str(",\"ttl\":");
+        json::push_u64(&mut body, self.ttl_s);
+        body.push_str(",\"companyId\":");
+        match credentials.company_id {
+            Some(id) => json::push_i64(&mut body, id),
+            None => body.push_str("null"),
         }
-        let body = serde_json::to_string(&Body {
-            email: credentials.email,
-            password: credentials.password,
-            ttl: self.ttl_s,
-            company_id: credentials.company_id,
-        })
-        .map_err(|_| ErrorInfo::local("badRequest", "credentials could not be encoded", false))?;
+        body.push('}');
         let url = format!("{}/auth/login", self.iam_url);
         let response = http::send(HttpRequest {
             method: "POST",
@@ -142,17 +139,11 @@ impl Auth {
         };
         self.refreshes.set(self.refreshes.get() + 1);
         let url = format!("{}/auth/refresh", self.iam_url);
-        #[derive(Serialize)]
-        #[serde(rename_all = "camelCase")]
-        struct Body<'a> {
-            refresh_token: &'a str,
-            ttl: u64,
-        }
-        let body = serde_json::to_string(&Body {
-            refresh_token: &current.refresh_token,
-            ttl: self.ttl_s,
-        })
-        .unwrap_or_default();
+        let mut body = String::from("{\"refreshToken\":");
+        json::push_string(&mut body, &current.refresh_token);
+        body.push_str(",\"ttl\":");
+        json::push_u64(&mut body, self.ttl_s);
+        body.push('}');
         let post = http::send(HttpRequest {
             method: "POST",
             url: &url,

@@ -1,6 +1,6 @@
 //! Error values of every failed call, before they become a JS `TwinError`.
 
-use serde::Deserialize;
+use crate::protocol::json::{fields, Value};
 
 /// What went wrong, in the shape of the JS `TwinError`.
 #[derive(Debug, Clone, PartialEq)]
@@ -47,29 +47,24 @@ impl ErrorInfo {
     /// assert_eq!((e.code, e.message.as_str(), e.retryable), ("unauthorized", "Token is expired.", false));
     /// ```
     pub fn from_http(status: u16, body: &str) -> Self {
-        #[derive(Deserialize)]
-        struct Body<'a> {
-            #[serde(default, borrow)]
-            error: Option<&'a serde_json::value::RawValue>,
-            #[serde(default, borrow)]
-            message: Option<&'a serde_json::value::RawValue>,
-            #[serde(default, borrow)]
-            details: Option<&'a serde_json::value::RawValue>,
-        }
-        let parsed: Option<Body<'_>> = serde_json::from_str(body).ok();
-        let text_of = |raw: &serde_json::value::RawValue| -> String {
-            serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_owned())
+        // `error`, `message` and `details`, each absent when null; nothing at
+        // all when the body is not JSON of that shape.
+        let parsed = Value::parse(body)
+            .and_then(|body| fields(body, ["error", "message", "details"]))
+            .map(|found| found.map(|v| v.filter(|v| !v.is_null())))
+            .unwrap_or_default();
+        let [error, message, details] = parsed;
+        // A string reads as its text, anything else as its JSON.
+        let text_of = |v: Value<'_>| -> String {
+            v.to_str()
+                .map_or_else(|_| v.raw().to_owned(), |s| s.into_owned())
         };
-        let message = parsed
-            .as_ref()
-            .and_then(|b| b.error.or(b.message))
+        let message = error
+            .or(message)
             .map(text_of)
             .filter(|m| !m.is_empty() && m != "null")
             .unwrap_or_else(|| format!("HTTP {status}"));
-        let details = parsed
-            .and_then(|b| b.details)
-            .map(|d| d.get().to_owned())
-            .filter(|d| d != "null");
+        let details = details.map(|d| d.raw().to_owned()).filter(|d| d != "null");
         ErrorInfo {
             status,
             code: code_for_status(status),
@@ -141,5 +136,71 @@ mod tests {
         assert!(ErrorInfo::from_http(401, "").wants_refresh());
         assert!(ErrorInfo::from_http(403, "").wants_refresh());
         assert!(!ErrorInfo::from_http(404, "").wants_refresh());
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod same_as_serde {
+    use super::*;
+    use crate::protocol::json::testing::{arb_input, config};
+    use proptest::prelude::*;
+    use serde_json::value::RawValue;
+
+    /// The serde_json reader `from_http` replaced.
+    fn old_from_http(status: u16, body: &str) -> ErrorInfo {
+        #[derive(serde::Deserialize)]
+        struct Body<'a> {
+            #[serde(default, borrow)]
+            error: Option<&'a RawValue>,
+            #[serde(default, borrow)]
+            message: Option<&'a RawValue>,
+            #[serde(default, borrow)]
+            details: Option<&'a RawValue>,
+        }
+        let parsed: Option<Body<'_>> = serde_json::from_str(body).ok();
+        let text_of = |raw: &RawValue| -> String {
+            serde_json::from_str::<String>(raw.get()).unwrap_or_else(|_| raw.get().to_owned())
+        };
+        let message = parsed
+            .as_ref()
+            .and_then(|b| b.error.or(b.message))
+            .map(text_of)
+            .filter(|m| !m.is_empty() && m != "null")
+            .unwrap_or_else(|| format!("HTTP {status}"));
+        let details = parsed
+            .and_then(|b| b.details)
+            .map(|d| d.get().to_owned())
+            .filter(|d| d != "null");
+        ErrorInfo {
+            status,
+            code: code_for_status(status),
+            message,
+            details,
+            retryable: is_retryable_status(status),
+        }
+    }
+
+    const TEMPLATES: &[&str] = &[
+        "@",
+        r#"{"error":@}"#,
+        r#"{"message":@,"details":@}"#,
+        r#"{"error":@,"message":"m","details":@}"#,
+        r#"[@,@,@]"#,
+    ];
+
+    const FRAMES: &[&str] = &[
+        r#"{"error":"Token is expired.","details":null}"#,
+        r#"{"error":{"field":"body"},"details":[1]}"#,
+        r#"{"message":"no such session"}"#,
+        "<html>bad gateway</html>",
+    ];
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn error_bodies_read_as_before(body in arb_input(TEMPLATES, FRAMES), status in 400u16..600) {
+            prop_assert_eq!(ErrorInfo::from_http(status, &body), old_from_http(status, &body));
+        }
     }
 }

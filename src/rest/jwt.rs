@@ -2,7 +2,7 @@
 //! split on `.`, base64url-decode the middle part, take the numeric `exp`.
 //! The signature is the server's business; the client only needs the time.
 
-use serde::Deserialize;
+use crate::protocol::json::{fields, Value};
 
 /// Expiry of `token` in Unix milliseconds, or `None` when it has no readable `exp`.
 ///
@@ -14,21 +14,21 @@ use serde::Deserialize;
 /// assert_eq!(expires_at_ms("not-a-jwt"), None);
 /// ```
 pub fn expires_at_ms(token: &str) -> Option<u64> {
-    #[derive(Deserialize)]
-    struct Claims {
-        exp: f64,
-    }
     let mut parts = token.split('.');
     let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
     let json = base64url_decode(payload)?;
-    let claims: Claims = serde_json::from_slice(&json).ok()?;
-    if !claims.exp.is_finite() || claims.exp < 0.0 {
+    // A payload that is not UTF-8 is not JSON; bad bytes inside a string
+    // value do not matter for `exp`, so they are replaced rather than refused.
+    let json = String::from_utf8_lossy(&json);
+    let [exp] = fields(Value::parse(&json).ok()?, ["exp"]).ok()?;
+    let exp = exp?.to_f64().ok()?;
+    if exp < 0.0 {
         return None;
     }
-    Some((claims.exp * 1000.0) as u64)
+    Some((exp * 1000.0) as u64)
 }
 
 /// Decodes unpadded (or padded) base64url; `None` on any other character.
@@ -88,5 +88,74 @@ mod tests {
         assert_eq!(expires_at_ms("x.eyJzdWIiOiIxIn0.y"), None);
         assert_eq!(expires_at_ms("x.y"), None);
         assert_eq!(expires_at_ms("a.b.c.d"), None);
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod same_as_serde {
+    use super::*;
+    use crate::protocol::json::testing::{arb_input, config};
+    use proptest::prelude::*;
+
+    /// The serde_json reader of the claims that `expires_at_ms` replaced.
+    fn old_expiry(claims: &[u8]) -> Option<u64> {
+        #[derive(serde::Deserialize)]
+        struct Claims {
+            exp: f64,
+        }
+        let claims: Claims = serde_json::from_slice(claims).ok()?;
+        if !claims.exp.is_finite() || claims.exp < 0.0 {
+            return None;
+        }
+        Some((claims.exp * 1000.0) as u64)
+    }
+
+    fn base64url(bytes: &[u8]) -> String {
+        const ALPHABET: &[u8; 64] =
+            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+        let mut out = String::new();
+        for chunk in bytes.chunks(3) {
+            let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b))
+                << (8 * (3 - chunk.len()));
+            for i in 0..=chunk.len() {
+                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
+            }
+        }
+        out
+    }
+
+    const TEMPLATES: &[&str] = &["@", r#"{"exp":@}"#, r#"{"sub":@,"exp":1700000000}"#, "[@]"];
+
+    const FRAMES: &[&str] = &[
+        r#"{"exp":1700000000}"#,
+        r#"{"exp":1700000000.5,"iat":1}"#,
+        r#"{"exp":1.7e9}"#,
+    ];
+
+    #[test]
+    fn base64url_round_trips() {
+        for text in ["", "a", "ab", "abc", "abcd", "\u{ff}\u{fe}"] {
+            assert_eq!(
+                base64url_decode(&base64url(text.as_bytes())).unwrap(),
+                text.as_bytes()
+            );
+        }
+    }
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn expiry_reads_as_before(claims in arb_input(TEMPLATES, FRAMES)) {
+            let token = format!("h.{}.s", base64url(claims.as_bytes()));
+            prop_assert_eq!(expires_at_ms(&token), old_expiry(claims.as_bytes()));
+        }
+
+        #[test]
+        fn integer_expiries_read_as_before(exp in any::<u64>()) {
+            let claims = format!(r#"{{"exp":{exp}}}"#);
+            let token = format!("h.{}.s", base64url(claims.as_bytes()));
+            prop_assert_eq!(expires_at_ms(&token), old_expiry(claims.as_bytes()));
+        }
     }
 }

@@ -1,7 +1,7 @@
 //! The token pair and when to renew it.
 
 use super::jwt;
-use serde::Deserialize;
+use crate::protocol::json::{fields, Value};
 
 /// An access token with its refresh token and expiry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -63,17 +63,23 @@ impl TokenPair {
     /// assert_eq!(pair.expires_at_ms, 10_000);
     /// ```
     pub fn from_auth_body(body: &str) -> Result<Self, TokenError> {
-        #[derive(Deserialize)]
-        struct Body {
-            #[serde(default, alias = "authToken", alias = "accessToken")]
-            token: Option<String>,
-            #[serde(default, rename = "refreshToken", alias = "refresh_token")]
-            refresh_token: Option<String>,
-        }
-        let body: Body = serde_json::from_str(body).map_err(|_| TokenError::Unreadable)?;
-        let token = body.token.ok_or(TokenError::MissingToken)?;
-        let refresh = body
-            .refresh_token
+        let body = Value::parse(body).map_err(|_| TokenError::Unreadable)?;
+        let [token, refresh] = fields(
+            body,
+            ["token|authToken|accessToken", "refreshToken|refresh_token"],
+        )
+        .map_err(|_| TokenError::Unreadable)?;
+        // Absent and null both read as missing; any other non-string is unreadable.
+        let text = |v: Option<Value<'_>>| match v.filter(|v| !v.is_null()) {
+            None => Ok(None),
+            Some(v) => v
+                .to_str()
+                .map(|s| Some(s.into_owned()))
+                .map_err(|_| TokenError::Unreadable),
+        };
+        let (token, refresh) = (text(token)?, text(refresh)?);
+        let token = token.ok_or(TokenError::MissingToken)?;
+        let refresh = refresh
             .filter(|r| !r.is_empty())
             .ok_or(TokenError::MissingRefreshToken)?;
         TokenPair::new(token, refresh)
@@ -149,5 +155,54 @@ mod tests {
         assert!(!pair.is_expired(9_999));
         assert!(pair.is_expired(10_000));
         assert_eq!(pair.refresh_due_at(20_000, 1_000), 20_000);
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod same_as_serde {
+    use super::*;
+    use crate::protocol::json::testing::{arb_input, config};
+    use proptest::prelude::*;
+
+    /// The serde_json reader `from_auth_body` replaced.
+    fn old_from_auth_body(body: &str) -> Result<TokenPair, TokenError> {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            #[serde(default, alias = "authToken", alias = "accessToken")]
+            token: Option<String>,
+            #[serde(default, rename = "refreshToken", alias = "refresh_token")]
+            refresh_token: Option<String>,
+        }
+        let body: Body = serde_json::from_str(body).map_err(|_| TokenError::Unreadable)?;
+        let token = body.token.ok_or(TokenError::MissingToken)?;
+        let refresh = body
+            .refresh_token
+            .filter(|r| !r.is_empty())
+            .ok_or(TokenError::MissingRefreshToken)?;
+        TokenPair::new(token, refresh)
+    }
+
+    const TEMPLATES: &[&str] = &[
+        "@",
+        r#"{"token":@,"refreshToken":"r"}"#,
+        r#"{"authToken":"x.eyJleHAiOjEwfQ.y","refresh_token":@}"#,
+        r#"{"accessToken":"x.eyJleHAiOjEwfQ.y","refreshToken":"r","token":@}"#,
+        r#"["x.eyJleHAiOjEwfQ.y",@]"#,
+        r#"[@,"r"]"#,
+    ];
+
+    const FRAMES: &[&str] = &[
+        r#"{"token":"x.eyJleHAiOjEwfQ.y","refreshToken":"r"}"#,
+        r#"{"authToken":"x.eyJleHAiOjEwfQ.y","refresh_token":"r","extra":1}"#,
+        r#"{"accessToken":"x.eyJleHAiOjEwfQ.y","refreshToken":"r"}"#,
+    ];
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn auth_bodies_read_as_before(body in arb_input(TEMPLATES, FRAMES)) {
+            prop_assert_eq!(TokenPair::from_auth_body(&body), old_from_auth_body(&body));
+        }
     }
 }

@@ -14,9 +14,10 @@
 
 use super::codec::{self, Publication, Push, Reply};
 use super::codes::{self, connecting, disconnected, CloseVerdict};
-use super::positions::{Acceptance, Continuity, Positions};
+use super::positions::{Acceptance, Continuity, LossReason, Positions};
 use crate::protocol::backoff::{BackoffPolicy, Jitter};
-use std::collections::{BTreeMap, VecDeque};
+use crate::protocol::json::{self, Value};
+use std::collections::VecDeque;
 
 /// Identifies one WebSocket the client asked the host to open.
 pub type SocketId = u32;
@@ -566,9 +567,13 @@ impl CentrifugeClient {
                 match codes::classify_connect_error(error.code, error.temporary) {
                     CloseVerdict::RefreshToken => self.auth_failure(error.code, &error.message),
                     CloseVerdict::Reconnect => {
+                        let mut message = error.message.clone();
+                        message.push_str(" (");
+                        json::push_u64(&mut message, u64::from(error.code));
+                        message.push(')');
                         self.events.push_back(ClientEvent::Error {
                             kind: "connect",
-                            message: format!("{} ({})", error.message, error.code),
+                            message,
                         });
                         self.lose_connection(now, error.code, &error.message);
                     }
@@ -598,7 +603,8 @@ impl CentrifugeClient {
                 self.react_to_close(now, code, &detail.reason);
             }
             Push::Message { data } => {
-                self.emit_publication("", data, 0);
+                let event = codec::event_name_of(data);
+                self.emit_publication("", data, event.as_deref(), 0);
             }
             Push::Other => {}
         }
@@ -613,19 +619,23 @@ impl CentrifugeClient {
                 self.lose_connection(now, u32::from(connecting::GAP), "publication gap");
                 false
             }
-            Acceptance::Deliver => {
-                self.emit_publication(channel, publication.data, publication.offset)
-            }
+            Acceptance::Deliver => self.emit_publication(
+                channel,
+                publication.data,
+                publication.event.as_deref(),
+                publication.offset,
+            ),
         }
     }
 
     fn emit_publication(
         &mut self,
         channel: &str,
-        data: &serde_json::value::RawValue,
+        data: Value<'_>,
+        event: Option<&str>,
         offset: u64,
     ) -> bool {
-        let event = codec::event_name(data).map(|e| e.into_owned());
+        let event = event.map(str::to_owned);
         let forced_logout = event
             .as_deref()
             .filter(|e| codes::is_forced_logout(e))
@@ -633,7 +643,7 @@ impl CentrifugeClient {
         self.events.push_back(ClientEvent::Publication {
             channel: channel.to_owned(),
             event,
-            data: data.get().to_owned(),
+            data: data.raw().to_owned(),
             offset,
         });
         match forced_logout {
@@ -662,9 +672,14 @@ impl CentrifugeClient {
             version: result.version,
         });
 
-        self.positions.retain(|name| result.subs.contains_key(name));
-        let mut lost: BTreeMap<&'static str, Vec<String>> = BTreeMap::new();
-        for (channel, sub) in &result.subs {
+        let subs = result.subs;
+        self.positions.retain(|name| {
+            subs.binary_search_by(|(channel, _)| channel.as_ref().cmp(name))
+                .is_ok()
+        });
+        // Channels to resync, by reason, reported in the order of `LossReason::ALL`.
+        let mut lost: [Vec<String>; 4] = Default::default();
+        for (channel, sub) in &subs {
             match self.positions.continuity(channel, sub) {
                 Continuity::Recovered => {
                     for publication in &sub.publications {
@@ -675,17 +690,21 @@ impl CentrifugeClient {
                     self.positions.settle(channel, sub, true);
                 }
                 Continuity::Lost(reason) => {
-                    lost.entry(reason.as_str())
-                        .or_default()
-                        .push(channel.to_string());
+                    if let Some(channels) = lost.get_mut(reason as usize) {
+                        channels.push(channel.as_ref().to_owned());
+                    }
                     self.positions.settle(channel, sub, false);
                 }
                 Continuity::Fresh => self.positions.settle(channel, sub, false),
             }
         }
-        for (reason, channels) in lost {
-            self.events
-                .push_back(ClientEvent::Resync { channels, reason });
+        for (reason, channels) in LossReason::ALL.into_iter().zip(lost) {
+            if !channels.is_empty() {
+                self.events.push_back(ClientEvent::Resync {
+                    channels,
+                    reason: reason.as_str(),
+                });
+            }
         }
     }
 }

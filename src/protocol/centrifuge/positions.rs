@@ -5,7 +5,6 @@
 //! makes the client reconnect from inside its callback does not get it twice.
 
 use super::codec::{RecoverRequest, SubscribeResult};
-use std::collections::{BTreeMap, BTreeSet};
 
 /// Last known position in one channel's stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,6 +31,15 @@ pub enum LossReason {
 }
 
 impl LossReason {
+    /// Every reason, in the alphabetical order of [`as_str`](Self::as_str)
+    /// (the order `Resync` events come in); `reason as usize` indexes it.
+    pub const ALL: [LossReason; 4] = [
+        LossReason::EpochChanged,
+        LossReason::HistoryGone,
+        LossReason::NotRecoverable,
+        LossReason::StateInvalidated,
+    ];
+
     /// The reason as the `resync` event spells it.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -66,15 +74,26 @@ pub enum Acceptance {
 }
 
 /// Positions of every server-side subscription of the connection.
+///
+/// A connection has a handful of channels (TWIN gives one): a list sorted
+/// by name serves them with less code than a map.
 #[derive(Debug, Default)]
 pub struct Positions {
-    channels: BTreeMap<String, StreamPosition>,
-    forgotten: BTreeSet<String>,
+    /// Sorted by channel name, one entry per channel.
+    channels: Vec<(String, StreamPosition)>,
+    /// Channels dropped by a 3014 close, to report as lost once.
+    forgotten: Vec<String>,
 }
 
 impl Positions {
-    /// The recovery requests for the next `connect`: every recoverable channel.
-    pub fn recover_requests(&self) -> BTreeMap<&str, RecoverRequest<'_>> {
+    fn find(&self, channel: &str) -> Result<usize, usize> {
+        self.channels
+            .binary_search_by(|(name, _)| name.as_str().cmp(channel))
+    }
+
+    /// The recovery requests for the next `connect`: every recoverable
+    /// channel, sorted by name.
+    pub fn recover_requests(&self) -> Vec<(&str, RecoverRequest<'_>)> {
         self.channels
             .iter()
             .filter(|(_, p)| p.recoverable)
@@ -93,8 +112,8 @@ impl Positions {
 
     /// How the reply for `channel` relates to what was delivered before.
     pub fn continuity(&self, channel: &str, result: &SubscribeResult<'_>) -> Continuity {
-        let Some(previous) = self.channels.get(channel) else {
-            return if self.forgotten.contains(channel) {
+        let Some(previous) = self.get(channel) else {
+            return if self.forgotten.iter().any(|name| name == channel) {
                 Continuity::Lost(LossReason::StateInvalidated)
             } else {
                 Continuity::Fresh
@@ -114,15 +133,22 @@ impl Positions {
     /// Stores the position a subscribe result reports. After a recovery the
     /// offset never moves back below what was delivered from the reply.
     pub fn settle(&mut self, channel: &str, result: &SubscribeResult<'_>, recovered: bool) {
-        self.forgotten.remove(channel);
-        let entry = self
-            .channels
-            .entry(channel.to_owned())
-            .or_insert_with(|| StreamPosition {
-                recoverable: false,
-                epoch: String::new(),
-                offset: 0,
-            });
+        self.forgotten.retain(|name| name != channel);
+        let at = match self.find(channel) {
+            Ok(at) => at,
+            Err(at) => {
+                let fresh = StreamPosition {
+                    recoverable: false,
+                    epoch: String::new(),
+                    offset: 0,
+                };
+                self.channels.insert(at, (channel.to_owned(), fresh));
+                at
+            }
+        };
+        let Some((_, entry)) = self.channels.get_mut(at) else {
+            return;
+        };
         entry.recoverable = result.recoverable;
         if !result.epoch.is_empty() {
             entry.epoch.clone_from(&result.epoch);
@@ -140,7 +166,11 @@ impl Positions {
         if offset == 0 {
             return Acceptance::Deliver;
         }
-        let Some(position) = self.channels.get_mut(channel) else {
+        let Some((_, position)) = self
+            .find(channel)
+            .ok()
+            .and_then(|at| self.channels.get_mut(at))
+        else {
             return Acceptance::Deliver;
         };
         if offset <= position.offset {
@@ -155,24 +185,30 @@ impl Positions {
 
     /// Drops channels the server no longer lists.
     pub fn retain(&mut self, mut keep: impl FnMut(&str) -> bool) {
-        self.channels.retain(|name, _| keep(name));
+        self.channels.retain(|(name, _)| keep(name));
     }
 
     /// Forgets `channel` (server unsubscribe).
     pub fn remove(&mut self, channel: &str) {
-        self.channels.remove(channel);
+        if let Ok(at) = self.find(channel) {
+            self.channels.remove(at);
+        }
     }
 
     /// Forgets every position (close code 3014); the next connect reports the
     /// channels as lost so the host refetches.
     pub fn invalidate(&mut self) {
-        let names = std::mem::take(&mut self.channels);
-        self.forgotten.extend(names.into_keys());
+        for (name, _) in std::mem::take(&mut self.channels) {
+            if !self.forgotten.contains(&name) {
+                self.forgotten.push(name);
+            }
+        }
     }
 
     /// The stored position of `channel`.
     pub fn get(&self, channel: &str) -> Option<&StreamPosition> {
-        self.channels.get(channel)
+        let at = self.find(channel).ok()?;
+        self.channels.get(at).map(|(_, position)| position)
     }
 }
 
@@ -204,9 +240,12 @@ mod tests {
         assert_eq!(p.continuity("ch", &r), Continuity::Fresh);
         p.settle("ch", &r, false);
         let req = p.recover_requests();
-        assert_eq!(req["ch"].offset, 5);
-        assert_eq!(req["ch"].epoch, "e1");
-        assert!(req["ch"].recover);
+        assert_eq!(req.len(), 1);
+        let (name, req) = &req[0];
+        assert_eq!(*name, "ch");
+        assert_eq!(req.offset, 5);
+        assert_eq!(req.epoch, "e1");
+        assert!(req.recover);
     }
 
     #[test]
@@ -294,5 +333,40 @@ mod tests {
         p.settle("ch", &r, false);
         assert!(p.recover_requests().is_empty());
         assert_eq!(p.accept("ch", 9), Acceptance::Deliver);
+    }
+
+    #[test]
+    fn channels_stay_sorted_and_are_asked_for_in_name_order() {
+        let mut p = Positions::default();
+        for (name, offset) in [("b", 2), ("c", 3), ("a", 1), ("b", 4)] {
+            p.settle(name, &result("e", offset), false);
+        }
+        let names: Vec<(&str, u64)> = p
+            .recover_requests()
+            .iter()
+            .map(|(name, r)| (*name, r.offset))
+            .collect();
+        assert_eq!(names, [("a", 1), ("b", 4), ("c", 3)]);
+        p.remove("b");
+        p.retain(|name| name != "c");
+        assert_eq!(p.recover_requests().len(), 1);
+        assert!(p.get("a").is_some() && p.get("b").is_none() && p.get("c").is_none());
+        p.invalidate();
+        p.invalidate();
+        assert_eq!(
+            p.continuity("a", &result("e", 1)),
+            Continuity::Lost(LossReason::StateInvalidated)
+        );
+    }
+
+    #[test]
+    fn loss_reasons_are_listed_in_the_order_of_their_names() {
+        let names: Vec<&str> = LossReason::ALL.iter().map(|r| r.as_str()).collect();
+        let mut sorted = names.clone();
+        sorted.sort_unstable();
+        assert_eq!(names, sorted);
+        for (i, reason) in LossReason::ALL.into_iter().enumerate() {
+            assert_eq!(reason as usize, i);
+        }
     }
 }

@@ -59,6 +59,7 @@ use super::codec::{
     self, EioVersion, EnginePacket, Handshake, Packet, PacketKind, RESERVED_EVENTS,
 };
 use crate::protocol::backoff::{BackoffPolicy, Jitter};
+use crate::protocol::json::{self, Value};
 use std::collections::VecDeque;
 use std::fmt;
 
@@ -348,8 +349,8 @@ impl SocketIoClient {
         let mut events = VecDeque::new();
         let auth_json = match config.auth_json.as_deref() {
             None => None,
-            Some(json) => match serde_json::from_str::<&serde_json::value::RawValue>(json) {
-                Ok(raw) if raw.get().starts_with('{') => Some(raw.get().to_owned()),
+            Some(json) => match Value::parse(json) {
+                Ok(auth) if auth.is_object() => Some(auth.raw().to_owned()),
                 _ => {
                     events.push_back(ClientEvent::Error {
                         kind: "config",
@@ -482,9 +483,8 @@ impl SocketIoClient {
         let payload = if payload_json.trim().is_empty() {
             None
         } else {
-            let raw: &serde_json::value::RawValue =
-                serde_json::from_str(payload_json).map_err(|_| EmitError::InvalidJson)?;
-            Some(raw.get())
+            let payload = Value::parse(payload_json).map_err(|_| EmitError::InvalidJson)?;
+            Some(payload.raw())
         };
         let live = match self.phase {
             Phase::Live { socket, .. } => Some(socket),
@@ -662,7 +662,6 @@ impl SocketIoClient {
     /// `42[/nsp,][id]["name",payload]`, built directly from the validated payload.
     fn event_frame(&self, name: &str, payload: Option<&str>, ack: Option<u64>) -> String {
         let ns = self.config.namespace.as_str();
-        let name = codec::json_string(name);
         let mut frame =
             String::with_capacity(8 + ns.len() + name.len() + payload.map_or(0, str::len));
         frame.push_str("42");
@@ -671,10 +670,10 @@ impl SocketIoClient {
             frame.push(',');
         }
         if let Some(id) = ack {
-            frame.push_str(&id.to_string());
+            json::push_u64(&mut frame, id);
         }
         frame.push('[');
-        frame.push_str(&name);
+        json::push_string(&mut frame, name);
         if let Some(payload) = payload {
             frame.push(',');
             frame.push_str(payload);
@@ -948,10 +947,34 @@ impl SocketIoClient {
 }
 
 /// The `sid` string of a CONNECT payload.
-fn sid_of(json: &str) -> Option<String> {
-    #[derive(serde::Deserialize)]
-    struct Connected {
-        sid: String,
+fn sid_of(text: &str) -> Option<String> {
+    let [sid] = json::fields(Value::parse(text).ok()?, ["sid"]).ok()?;
+    Some(sid?.to_str().ok()?.into_owned())
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod same_as_serde {
+    use super::*;
+    use crate::protocol::json::testing::{arb_input, config};
+    use proptest::prelude::*;
+
+    /// The serde_json reader `sid_of` replaced.
+    fn old_sid_of(json: &str) -> Option<String> {
+        #[derive(serde::Deserialize)]
+        struct Connected {
+            sid: String,
+        }
+        serde_json::from_str::<Connected>(json).ok().map(|c| c.sid)
     }
-    serde_json::from_str::<Connected>(json).ok().map(|c| c.sid)
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn sid_of_reads_what_the_serde_reader_read(
+            text in arb_input(&["@", r#"{"sid":@}"#, "[@]", r#"{"sid":"a","x":@}"#], &[r#"{"sid":"s-1"}"#]),
+        ) {
+            prop_assert_eq!(sid_of(&text), old_sid_of(&text));
+        }
+    }
 }

@@ -11,8 +11,8 @@
 //! a connect error, which [`encode_packet`] takes from an [`EioVersion`].
 //! Payloads stay raw JSON text: the browser's `JSON.parse` builds the JS objects.
 
-use serde::{Deserialize, Serialize};
-use serde_json::value::RawValue;
+use crate::protocol::json::{self, fields, ErrorKind, Value};
+use std::borrow::Cow;
 use std::fmt;
 
 /// A frame the server sent that the client cannot read.
@@ -35,12 +35,16 @@ impl ProtocolError {
         }
     }
 
-    /// A serde error, reported by kind and column only: its own message can quote frame content.
-    fn json(what: &str, error: &serde_json::Error) -> Self {
+    /// A JSON error, reported by kind and column only, never with frame content.
+    fn json(what: &str, error: json::Error) -> Self {
+        let kind = match error.kind {
+            ErrorKind::Eof => "Eof",
+            kind if kind.is_syntax() => "Syntax",
+            _ => "Data",
+        };
         ProtocolError::new(format!(
-            "unreadable {what} ({:?} error at column {})",
-            error.classify(),
-            error.column()
+            "unreadable {what} ({kind} error at column {})",
+            error.at + 1
         ))
     }
 }
@@ -186,31 +190,18 @@ pub fn encode_engine(packet: &EnginePacket<'_>) -> String {
 ///
 /// `maxPayload` is sent by v4 servers only. Missing intervals take the
 /// engine.io server defaults (25 s interval, 20 s timeout).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Handshake {
     /// Engine.IO session id.
     pub sid: String,
     /// Transports the session could upgrade to (none matter over WebSocket).
-    #[serde(default)]
     pub upgrades: Vec<String>,
-    /// Heartbeat period in ms.
-    #[serde(default = "default_ping_interval")]
+    /// Heartbeat period in ms (`pingInterval`).
     pub ping_interval: u64,
-    /// Heartbeat grace in ms.
-    #[serde(default = "default_ping_timeout")]
+    /// Heartbeat grace in ms (`pingTimeout`).
     pub ping_timeout: u64,
-    /// Largest payload the server accepts, in bytes (v4 only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    /// Largest payload the server accepts, in bytes (`maxPayload`, v4 only).
     pub max_payload: Option<u64>,
-}
-
-fn default_ping_interval() -> u64 {
-    25_000
-}
-
-fn default_ping_timeout() -> u64 {
-    20_000
 }
 
 /// Reads the JSON of an open packet.
@@ -221,13 +212,66 @@ fn default_ping_timeout() -> u64 {
 /// assert_eq!((h.sid.as_str(), h.ping_interval, h.ping_timeout, h.max_payload), ("abc", 25_000, 5_000, None));
 /// ```
 pub fn decode_handshake(json: &str) -> Result<Handshake, ProtocolError> {
-    serde_json::from_str(json).map_err(|e| ProtocolError::json("open packet", &e))
+    read_handshake(json).map_err(|e| ProtocolError::json("open packet", e))
+}
+
+fn read_handshake(text: &str) -> Result<Handshake, json::Error> {
+    let value = Value::parse(text)?;
+    let [sid, upgrades, ping_interval, ping_timeout, max_payload] = fields(
+        value,
+        [
+            "sid",
+            "upgrades",
+            "pingInterval",
+            "pingTimeout",
+            "maxPayload",
+        ],
+    )?;
+    let mut list = Vec::new();
+    if let Some(upgrades) = upgrades {
+        if !upgrades.is_array() {
+            return Err(upgrades.error(ErrorKind::Type));
+        }
+        for upgrade in upgrades.items() {
+            list.push(upgrade.to_str()?.into_owned());
+        }
+    }
+    Ok(Handshake {
+        sid: sid
+            .ok_or(value.error(ErrorKind::Missing))?
+            .to_str()?
+            .into_owned(),
+        upgrades: list,
+        ping_interval: ping_interval.map_or(Ok(25_000), Value::to_u64)?,
+        ping_timeout: ping_timeout.map_or(Ok(20_000), Value::to_u64)?,
+        max_payload: max_payload
+            .filter(|v| !v.is_null())
+            .map(Value::to_u64)
+            .transpose()?,
+    })
 }
 
 /// Writes the JSON of an open packet (the server side; for tests and tools).
 pub fn encode_handshake(handshake: &Handshake) -> String {
-    // Strings, integers and a list of strings always serialise.
-    serde_json::to_string(handshake).unwrap_or_default()
+    let mut out = String::from("{\"sid\":");
+    json::push_string(&mut out, &handshake.sid);
+    out.push_str(",\"upgrades\":[");
+    for (n, upgrade) in handshake.upgrades.iter().enumerate() {
+        if n > 0 {
+            out.push(',');
+        }
+        json::push_string(&mut out, upgrade);
+    }
+    out.push_str("],\"pingInterval\":");
+    json::push_u64(&mut out, handshake.ping_interval);
+    out.push_str(",\"pingTimeout\":");
+    json::push_u64(&mut out, handshake.ping_timeout);
+    if let Some(max) = handshake.max_payload {
+        out.push_str(",\"maxPayload\":");
+        json::push_u64(&mut out, max);
+    }
+    out.push('}');
+    out
 }
 
 /// What a Socket.IO packet carries.
@@ -328,10 +372,11 @@ impl Packet {
 /// assert_eq!(first_arg_json("[]"), "null");
 /// ```
 pub fn first_arg_json(args_json: &str) -> &str {
-    match serde_json::from_str::<Vec<&RawValue>>(args_json) {
-        Ok(args) => args.first().map_or("null", |a| a.get()),
-        Err(_) => "null",
-    }
+    Value::parse(args_json)
+        .ok()
+        .filter(|args| args.is_array())
+        .and_then(|args| args.items().next())
+        .map_or("null", Value::raw)
 }
 
 /// Event names the Socket.IO v5 parser refuses: a server that receives one
@@ -347,19 +392,19 @@ pub const RESERVED_EVENTS: [&str; 6] = [
 
 /// Reads leading ASCII digits as a number; `None` when there are none.
 fn leading_number(text: &str) -> Result<(Option<u64>, &str), ProtocolError> {
-    let end = text
-        .as_bytes()
-        .iter()
-        .position(|b| !b.is_ascii_digit())
-        .unwrap_or(text.len());
-    if end == 0 {
-        return Ok((None, text));
+    let mut number: Option<u64> = None;
+    let mut rest = text;
+    while let Some(digit) = rest.as_bytes().first().filter(|b| b.is_ascii_digit()) {
+        number = number
+            .unwrap_or(0)
+            .checked_mul(10)
+            .and_then(|n| n.checked_add(u64::from(digit - b'0')));
+        if number.is_none() {
+            return Err(ProtocolError::new("Socket.IO number out of range"));
+        }
+        rest = rest.get(1..).unwrap_or_default();
     }
-    let (digits, rest) = text.split_at(end);
-    let n = digits
-        .parse::<u64>()
-        .map_err(|_| ProtocolError::new("Socket.IO number out of range"))?;
-    Ok((Some(n), rest))
+    Ok((number, rest))
 }
 
 /// Decodes the data of an Engine.IO message into a Socket.IO packet.
@@ -456,74 +501,77 @@ pub fn decode_packet(text: &str) -> Result<Packet, ProtocolError> {
     })
 }
 
-/// Checks that `json` is one JSON object and returns it trimmed.
-fn object_json(json: &str, what: &str) -> Result<String, ProtocolError> {
-    let raw: &RawValue = serde_json::from_str(json).map_err(|e| ProtocolError::json(what, &e))?;
-    if raw.get().starts_with('{') {
-        Ok(raw.get().to_owned())
+/// Checks that `text` is one JSON object and returns it trimmed.
+fn object_json(text: &str, what: &str) -> Result<String, ProtocolError> {
+    let value = Value::parse(text).map_err(|e| ProtocolError::json(what, e))?;
+    if value.is_object() {
+        Ok(value.raw().to_owned())
     } else {
         Err(ProtocolError::new(format!("{what} is not an object")))
     }
 }
 
+/// The items of the JSON array `text`.
+fn array_items<'a>(text: &'a str, what: &str) -> Result<json::Items<'a>, ProtocolError> {
+    let value = Value::parse(text).map_err(|e| ProtocolError::json(what, e))?;
+    if value.is_array() {
+        Ok(value.items())
+    } else {
+        Err(ProtocolError::json(what, value.error(ErrorKind::Type)))
+    }
+}
+
 /// Re-joins a JSON array from its raw elements, so whitespace around them goes.
-fn join_array(items: &[&RawValue]) -> String {
-    let len = items.iter().map(|i| i.get().len() + 1).sum::<usize>() + 2;
-    let mut out = String::with_capacity(len);
-    out.push('[');
-    for (n, item) in items.iter().enumerate() {
+fn join_array(items: json::Items<'_>) -> String {
+    let mut out = String::from("[");
+    for (n, item) in items.enumerate() {
         if n > 0 {
             out.push(',');
         }
-        out.push_str(item.get());
+        out.push_str(item.raw());
     }
     out.push(']');
     out
 }
 
-fn array_json(json: &str) -> Result<String, ProtocolError> {
-    let items: Vec<&RawValue> =
-        serde_json::from_str(json).map_err(|e| ProtocolError::json("ACK arguments", &e))?;
-    Ok(join_array(&items))
+fn array_json(text: &str) -> Result<String, ProtocolError> {
+    Ok(join_array(array_items(text, "ACK arguments")?))
 }
 
 /// `["name", arg...]` into the name and the array of the remaining arguments.
-fn split_event(json: &str) -> Result<(String, String), ProtocolError> {
-    let items: Vec<&RawValue> =
-        serde_json::from_str(json).map_err(|e| ProtocolError::json("EVENT", &e))?;
-    let Some((head, args)) = items.split_first() else {
+fn split_event(text: &str) -> Result<(String, String), ProtocolError> {
+    let mut items = array_items(text, "EVENT")?;
+    let Some(head) = items.next() else {
         return Err(ProtocolError::new("EVENT without a name"));
     };
-    let head = head.get();
     // The v5 parser also takes a number as the name.
-    let name = if head.starts_with('"') {
-        serde_json::from_str::<String>(head).map_err(|e| ProtocolError::json("event name", &e))?
-    } else if head.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-        head.to_owned()
+    let name = if head.is_string() {
+        head.to_str()
+            .map_err(|e| ProtocolError::json("event name", e))?
+            .into_owned()
+    } else if head.is_number() {
+        head.raw().to_owned()
     } else {
         return Err(ProtocolError::new("EVENT name is not a string"));
     };
-    Ok((name, join_array(args)))
+    Ok((name, join_array(items)))
 }
 
-/// The message of a connect error in either form; empty when there is none.
-fn connect_error_message(json: &str) -> String {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum ConnectError {
-        Text(String),
-        Object {
-            #[serde(default)]
-            message: Option<serde_json::Value>,
-        },
-    }
-    match serde_json::from_str::<ConnectError>(json) {
-        Ok(ConnectError::Text(message)) => message,
-        Ok(ConnectError::Object {
-            message: Some(serde_json::Value::String(message)),
-        }) => message,
-        _ => String::new(),
-    }
+/// The message of a connect error in either form (a JSON string, or an object
+/// with a string `message`); empty when there is none. As when serde_json read
+/// the payload into a `serde_json::Value` first, a payload with a string that
+/// cannot be decoded or a number too large for an `f64` anywhere has none.
+fn connect_error_message(text: &str) -> String {
+    let message = || -> Option<String> {
+        let value = Value::parse(text).ok().filter(|v| v.is_strict())?;
+        if value.is_string() {
+            return value.to_str().ok().map(Cow::into_owned);
+        }
+        // Unlike a plain struct, serde's untagged enum took no array form here.
+        let [message] = fields(value.is_object().then_some(value)?, ["message"]).ok()?;
+        Some(message?.to_str().ok()?.into_owned())
+    };
+    message().unwrap_or_default()
 }
 
 /// Pushes `/namespace,` unless the namespace is the main one.
@@ -536,14 +584,14 @@ fn push_namespace(out: &mut String, namespace: &str) {
 
 fn push_id(out: &mut String, id: Option<u64>) {
     if let Some(id) = id {
-        out.push_str(&id.to_string());
+        json::push_u64(out, id);
     }
 }
 
 /// Writes `["name", arg...]` from a name and the JSON array of arguments.
 fn push_event(out: &mut String, name: &str, args_json: &str) {
     out.push('[');
-    out.push_str(&json_string(name));
+    json::push_string(out, name);
     let inner = args_json
         .trim()
         .strip_prefix('[')
@@ -555,12 +603,6 @@ fn push_event(out: &mut String, name: &str, args_json: &str) {
         out.push_str(inner);
     }
     out.push(']');
-}
-
-/// A Rust string as a JSON string literal.
-pub(crate) fn json_string(text: &str) -> String {
-    // Serialising a string cannot fail.
-    serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
 
 /// Encodes a Socket.IO packet as the data of an Engine.IO message (without the `4`).
@@ -611,10 +653,10 @@ pub fn encode_packet(packet: &Packet, version: EioVersion) -> String {
             out.push('4');
             push_namespace(&mut out, ns);
             match version {
-                EioVersion::V3 => out.push_str(&json_string(message)),
+                EioVersion::V3 => json::push_string(&mut out, message),
                 EioVersion::V4 => {
                     out.push_str("{\"message\":");
-                    out.push_str(&json_string(message));
+                    json::push_string(&mut out, message);
                     out.push('}');
                 }
             }
@@ -634,7 +676,7 @@ pub fn encode_packet(packet: &Packet, version: EioVersion) -> String {
             } else {
                 '6'
             });
-            out.push_str(&attachments.to_string());
+            json::push_u64(&mut out, *attachments);
             out.push('-');
             push_namespace(&mut out, ns);
             push_id(&mut out, *id);
@@ -756,5 +798,183 @@ mod tests {
         let mut out = String::new();
         percent_encode(&mut out, "aZ09-_.!~*'() /?#&=+é");
         assert_eq!(out, "aZ09-_.!~*'()%20%2F%3F%23%26%3D%2B%C3%A9");
+    }
+}
+
+/// The JSON readers and writers against the serde_json ones they replaced
+/// (kept here, as they were, as the reference).
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod same_as_serde {
+    use super::*;
+    use crate::protocol::json::testing::{arb_input, config};
+    use proptest::prelude::*;
+    use serde::{Deserialize, Serialize};
+    use serde_json::value::RawValue;
+
+    #[derive(Debug, PartialEq, Serialize, Deserialize)]
+    #[serde(rename_all = "camelCase")]
+    struct OldHandshake {
+        sid: String,
+        #[serde(default)]
+        upgrades: Vec<String>,
+        #[serde(default = "default_ping_interval")]
+        ping_interval: u64,
+        #[serde(default = "default_ping_timeout")]
+        ping_timeout: u64,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        max_payload: Option<u64>,
+    }
+
+    fn default_ping_interval() -> u64 {
+        25_000
+    }
+
+    fn default_ping_timeout() -> u64 {
+        20_000
+    }
+
+    fn old_handshake(json: &str) -> Option<Handshake> {
+        let h: OldHandshake = serde_json::from_str(json).ok()?;
+        Some(Handshake {
+            sid: h.sid,
+            upgrades: h.upgrades,
+            ping_interval: h.ping_interval,
+            ping_timeout: h.ping_timeout,
+            max_payload: h.max_payload,
+        })
+    }
+
+    fn old_first_arg_json(args_json: &str) -> &str {
+        match serde_json::from_str::<Vec<&RawValue>>(args_json) {
+            Ok(args) => args.first().map_or("null", |a| a.get()),
+            Err(_) => "null",
+        }
+    }
+
+    fn old_object_json(json: &str) -> Option<String> {
+        let raw: &RawValue = serde_json::from_str(json).ok()?;
+        raw.get().starts_with('{').then(|| raw.get().to_owned())
+    }
+
+    fn old_join(items: &[&RawValue]) -> String {
+        let items: Vec<&str> = items.iter().map(|i| i.get()).collect();
+        format!("[{}]", items.join(","))
+    }
+
+    fn old_array_json(json: &str) -> Option<String> {
+        let items: Vec<&RawValue> = serde_json::from_str(json).ok()?;
+        Some(old_join(&items))
+    }
+
+    fn old_split_event(json: &str) -> Option<(String, String)> {
+        let items: Vec<&RawValue> = serde_json::from_str(json).ok()?;
+        let (head, args) = items.split_first()?;
+        let head = head.get();
+        let name = if head.starts_with('"') {
+            serde_json::from_str::<String>(head).ok()?
+        } else if head.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
+            head.to_owned()
+        } else {
+            return None;
+        };
+        Some((name, old_join(args)))
+    }
+
+    fn old_connect_error_message(json: &str) -> String {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum ConnectError {
+            Text(String),
+            Object {
+                #[serde(default)]
+                message: Option<serde_json::Value>,
+            },
+        }
+        match serde_json::from_str::<ConnectError>(json) {
+            Ok(ConnectError::Text(message)) => message,
+            Ok(ConnectError::Object {
+                message: Some(serde_json::Value::String(message)),
+            }) => message,
+            _ => String::new(),
+        }
+    }
+
+    const TEMPLATES: &[&str] = &[
+        "@",
+        "[@]",
+        "[@,@]",
+        r#"["e",@]"#,
+        r#"{"sid":"s","upgrades":@}"#,
+        r#"{"sid":@,"pingInterval":@,"pingTimeout":@,"maxPayload":@}"#,
+        r#"["s",@,@,@,@]"#,
+        r#"{"message":@}"#,
+        r#"[@,{"message":"m"}]"#,
+    ];
+
+    const FRAMES: &[&str] = &[
+        r#"{"sid":"abc","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#,
+        r#"{"sid":"e3","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000}"#,
+        r#"["chatMessageCreatedEmit",{"id":"m1","body":"Здравствуйте"}]"#,
+        r#"["chatMessageReadEmit",{"messageId":"m1"},{"extra":[1,2,3]}]"#,
+        r#"[ 7 , {"a": 1} , "x" ]"#,
+        r#"{"message":"Not authorized"}"#,
+        r#""refused""#,
+        r#"{"sid":"s-1"}"#,
+    ];
+
+    proptest! {
+        #![proptest_config(config())]
+
+        #[test]
+        fn json_readers_read_what_the_serde_ones_read(text in arb_input(TEMPLATES, FRAMES)) {
+            prop_assert_eq!(decode_handshake(&text).ok(), old_handshake(&text));
+            prop_assert_eq!(first_arg_json(&text), old_first_arg_json(&text));
+            prop_assert_eq!(object_json(&text, "x").ok(), old_object_json(&text));
+            prop_assert_eq!(array_json(&text).ok(), old_array_json(&text));
+            prop_assert_eq!(split_event(&text).ok(), old_split_event(&text));
+            prop_assert_eq!(connect_error_message(&text), old_connect_error_message(&text));
+        }
+
+        #[test]
+        fn handshakes_are_written_as_serde_wrote_them(
+            sid in any::<String>(),
+            upgrades in proptest::collection::vec(any::<String>(), 0..3),
+            ping_interval in any::<u64>(),
+            ping_timeout in any::<u64>(),
+            max_payload in any::<Option<u64>>(),
+        ) {
+            let old = OldHandshake { sid, upgrades, ping_interval, ping_timeout, max_payload };
+            let new = Handshake {
+                sid: old.sid.clone(),
+                upgrades: old.upgrades.clone(),
+                ping_interval,
+                ping_timeout,
+                max_payload,
+            };
+            prop_assert_eq!(encode_handshake(&new), serde_json::to_string(&old).unwrap());
+        }
+
+        #[test]
+        fn packets_are_written_as_before(
+            name in any::<String>(),
+            id in any::<Option<u64>>(),
+            attachments in any::<u64>(),
+        ) {
+            let event = Packet::main(PacketKind::Event { id, name: name.clone(), args_json: "[1]".into() });
+            let mut expected = String::from("2");
+            if let Some(id) = id {
+                expected.push_str(&id.to_string());
+            }
+            expected.push_str(&format!("[{},1]", serde_json::to_string(&name).unwrap()));
+            prop_assert_eq!(encode_packet(&event, EioVersion::V4), expected);
+            let error = Packet::main(PacketKind::ConnectError { message: name.clone() });
+            prop_assert_eq!(
+                encode_packet(&error, EioVersion::V4),
+                format!("4{}", serde_json::to_string(&serde_json::json!({"message": name})).unwrap())
+            );
+            let binary = Packet::main(PacketKind::BinaryEvent { attachments, id, payload_json: "[]".into() });
+            let id_text = id.map(|i| i.to_string()).unwrap_or_default();
+            prop_assert_eq!(encode_packet(&binary, EioVersion::V3), format!("5{attachments}-{id_text}[]"));
+        }
     }
 }
