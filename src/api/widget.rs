@@ -26,7 +26,6 @@ use crate::transport::driver::{DriverHost, SocketDriver};
 use crate::transport::websocket::SocketEvent;
 use js_sys::{Function, Promise};
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -66,7 +65,7 @@ struct WidgetCore {
     events: Delivery<ClientEvent>,
     session_id: RefCell<Option<String>>,
     client_id: RefCell<Option<String>>,
-    acks: RefCell<BTreeMap<u64, (Function, Function)>>,
+    acks: RefCell<Vec<(u64, Function, Function)>>,
     start_waiters: RefCell<Vec<(Function, Function)>>,
     freed: Cell<bool>,
 }
@@ -128,7 +127,7 @@ impl ChatWidget {
             events: Delivery::default(),
             session_id: RefCell::new(None),
             client_id: RefCell::new(None),
-            acks: RefCell::new(BTreeMap::new()),
+            acks: RefCell::new(Vec::new()),
             start_waiters: RefCell::new(Vec::new()),
             freed: Cell::new(false),
         });
@@ -306,11 +305,18 @@ impl Drop for ChatWidget {
 
 /// `https://host:port/api/v1` → `https://host:port`.
 fn origin_of(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
-    match url[after_scheme..].find('/') {
-        Some(slash) => url[..after_scheme + slash].to_owned(),
-        None => url.to_owned(),
-    }
+    let bytes = url.as_bytes();
+    let after_scheme = bytes
+        .windows(3)
+        .position(|w| w == b"://")
+        .map_or(0, |i| i + 3);
+    let slash = bytes
+        .get(after_scheme..)
+        .and_then(|rest| rest.iter().position(|&b| b == b'/'));
+    slash
+        .and_then(|slash| url.get(..after_scheme + slash))
+        .unwrap_or(url)
+        .to_owned()
 }
 
 impl WidgetCore {
@@ -381,7 +387,7 @@ impl WidgetCore {
     fn emit_with_ack(self: &Rc<Self>, name: &str, payload: &JsValue) -> Promise {
         match self.emit(name, payload, true) {
             Ok(Some(id)) => Promise::new(&mut |resolve, reject| {
-                self.acks.borrow_mut().insert(id, (resolve, reject));
+                self.acks.borrow_mut().push((id, resolve, reject));
             }),
             Ok(None) => Promise::resolve(&JsValue::UNDEFINED),
             Err(error) => Promise::reject(&error),
@@ -420,6 +426,14 @@ impl WidgetCore {
         while let Some(event) = client.poll_event() {
             self.events.push(event);
         }
+    }
+
+    /// The promise functions waiting for ack `id`, removed.
+    fn take_ack(&self, id: u64) -> Option<(Function, Function)> {
+        let mut acks = self.acks.borrow_mut();
+        let index = acks.iter().position(|(waiting, _, _)| *waiting == id)?;
+        let (_, resolve, reject) = acks.swap_remove(index);
+        Some((resolve, reject))
     }
 
     fn dispatch(&self, event: ClientEvent) {
@@ -465,7 +479,7 @@ impl WidgetCore {
                 );
             }
             ClientEvent::Ack { id, args_json } => {
-                let Some((resolve, reject)) = self.acks.borrow_mut().remove(&id) else {
+                let Some((resolve, reject)) = self.take_ack(id) else {
                     return;
                 };
                 let args = js::parse_json(&args_json).unwrap_or(JsValue::NULL);
@@ -482,7 +496,7 @@ impl WidgetCore {
                 }
             }
             ClientEvent::AckLost { id } => {
-                if let Some((_, reject)) = self.acks.borrow_mut().remove(&id) {
+                if let Some((_, reject)) = self.take_ack(id) {
                     let error = to_js(&ErrorInfo::local(
                         "ackLost",
                         "the connection ended before the server answered",

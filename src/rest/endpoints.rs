@@ -110,18 +110,26 @@ impl Endpoint {
     /// );
     /// ```
     pub fn path_with(&self, args: &[&str]) -> Option<String> {
+        // Byte scanning with `get`: no substring searcher, no panicking slices.
+        let template = self.path.as_bytes();
         let mut out = String::with_capacity(self.path.len() + 32);
-        let mut parts = self.path.split("{}");
-        out.push_str(parts.next().unwrap_or_default());
         let mut args = args.iter();
-        for part in parts {
-            let arg = args.next()?;
-            if arg.is_empty() || *arg == "." || *arg == ".." {
-                return None;
+        let (mut start, mut i) = (0, 0);
+        while i + 1 < template.len() {
+            if template.get(i..i + 2) == Some(b"{}".as_slice()) {
+                out.push_str(self.path.get(start..i)?);
+                let arg = args.next()?;
+                if arg.is_empty() || *arg == "." || *arg == ".." {
+                    return None;
+                }
+                encode_component(arg, &mut out);
+                i += 2;
+                start = i;
+            } else {
+                i += 1;
             }
-            encode_component(arg, &mut out);
-            out.push_str(part);
         }
+        out.push_str(self.path.get(start..)?);
         args.next().is_none().then_some(out)
     }
 

@@ -356,6 +356,6 @@ fn resolve_url(options: &PanelOptions, path: &str) -> Option<String> {
                 rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')
             })
         })
-        .filter(|_| !path.contains("/../") && !path.ends_with("/.."))
+        .filter(|_| !path.as_bytes().windows(4).any(|w| w == b"/../") && !path.ends_with("/.."))
         .map(|_| path.to_owned())
 }
