@@ -1,16 +1,16 @@
 #!/usr/bin/env bash
-# Packs pkg/ with `npm pack`, installs the tarball into a scratch app and
-# bundles the app with esbuild into target/consumer-app/dist, as a CRM
-# developer would. Needs `make pkg` first.
+# Installs the tarball `make pkg` packed into a scratch app and bundles the
+# app with esbuild into target/consumer-app/dist, as a CRM developer would.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-[ -f pkg/package.json ] || die "pkg/ is not built (run make pkg)"
+version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
+tarball=twin-panel-$version.tgz
+[ -f "target/npm/$tarball" ] || die "target/npm/$tarball is missing (run make pkg)"
 
 app=target/consumer-app
 rm -rf "$app"
-mkdir -p "$app/dist" target/npm
-tarball=$(cd pkg && npm pack --silent --pack-destination ../target/npm)
+mkdir -p "$app/dist"
 step "installing $tarball into a scratch app"
 cp tests/consumer/app/app.js tests/consumer/app/index.html "$app/"
 printf '{ "name": "consumer-app", "private": true, "type": "module" }\n' > "$app/package.json"

@@ -38,3 +38,8 @@ sed "s#__GLUE__#./$glue#" pkg-template/index.d.ts > "$out/index.d.ts"
 cp pkg-template/glue.d.ts "$out/$(dirname "$glue")/glue.d.ts"
 
 size_report "$out"
+
+step "npm pack"
+mkdir -p target/npm
+tarball=$(cd "$out" && npm pack --silent --pack-destination ../target/npm)
+echo "installable tarball: target/npm/$tarball"

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# `make bench`: size, fuzzing, and throughput / latency / startup / memory of
+# twin-panel against centrifuge-js in one headless Chromium. Writes BENCH.md
+# and bench/results.json and prints the summary table. Not part of `make test`.
+#
+# Expects a built package (make pkg) and a bootstrapped machine. Bounded: the
+# whole run is killed after BENCH_TIMEOUT seconds (default 1200).
+#
+# Knobs (environment): BENCH_EVENTS (100000), BENCH_ROUNDS (5),
+# BENCH_MEMORY_EVENTS (1000000), BENCH_CYCLES (1000), FUZZ_CASES (100000 per
+# property, about 5 million inputs in all), PKG_DIR (pkg), RELEASE_WASM.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+pkg=${PKG_DIR:-pkg}
+[ -f "$pkg/twin_panel_bg.wasm" ] || die "$pkg/ is not built (run make pkg)"
+[ -d node_modules/centrifuge ] || die "node_modules is missing (run scripts/bootstrap.sh)"
+need wasm-bindgen "run scripts/bootstrap.sh"
+need chromium "run scripts/bootstrap.sh"
+if ! command -v twiggy >/dev/null 2>&1; then
+  step "cargo install twiggy --locked"
+  cargo install twiggy --locked || die "twiggy could not be installed"
+fi
+
+out=target/bench
+rm -rf "$out"
+mkdir -p "$out"
+started=$(date +%s)
+budget=${BENCH_TIMEOUT:-1200}
+# Seconds left of the budget, at least 1 (timeout 0 would mean no limit).
+remaining() { local left=$((budget - ($(date +%s) - started))); echo $((left > 0 ? left : 1)); }
+events=${BENCH_EVENTS:-100000}
+memory_events=${BENCH_MEMORY_EVENTS:-1000000}
+# History holds more than one whole stream (the memory test streams 20,000 at
+# a time), so a consumer the server drops for falling behind recovers
+# everything it missed.
+history=$((events + 100000))
+
+step "size"
+node bench/size.mjs --out "$out/size.json"
+
+step "fuzzing (FUZZ_CASES=${FUZZ_CASES:-100000} per property, release build)"
+cargo test --release --test fuzz_codecs --no-run
+fuzz_started=$(date +%s)
+fuzz_status=passed
+FUZZ_CASES=${FUZZ_CASES:-100000} timeout "$(remaining)" \
+  cargo test --release --test fuzz_codecs -- --nocapture 2>&1 | tee "$out/fuzz.log" | grep -E 'fuzz |test result' ||
+  true
+grep -q '^test result: ok' "$out/fuzz.log" || fuzz_status=failed
+printf 'fuzz wall time: %s s\nfuzz status: %s\n' "$(($(date +%s) - fuzz_started))" "$fuzz_status" >>"$out/fuzz.log"
+
+step "browser: throughput, latency, startup, memory"
+cp node_modules/centrifuge/dist/centrifuge.js bench/page/centrifuge.js
+trap 'rm -f bench/page/centrifuge.js' EXIT
+timeout "$(remaining)" scripts/with-sandbox.sh -www bench/page -pkg "$pkg" -history-size "$history" -- \
+  node bench/run.mjs --out "$out/run.json" --events "$events" --rounds "${BENCH_ROUNDS:-5}" \
+  --memory-events "$memory_events" --cycles "${BENCH_CYCLES:-1000}"
+
+cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
+mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
+cat >"$out/machine.json" <<EOF
+{
+  "nproc": $(nproc),
+  "cpu": "${cpu:-unknown}",
+  "memory": "$mem",
+  "node": "$(node --version)",
+  "rustc": "$(rustc --version)",
+  "historySize": $history,
+  "fuzzCases": ${FUZZ_CASES:-100000},
+  "totalSeconds": $(($(date +%s) - started))
+}
+EOF
+step "report"
+node bench/report.mjs "$out"
+[ "$fuzz_status" = passed ] || die "fuzzing failed: see $out/fuzz.log"
