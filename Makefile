@@ -6,7 +6,7 @@ DEMO_PORT ?= 8080
 SANDBOX := target/sandbox/twin-sandbox
 
 .PHONY: all bootstrap pkg sandbox lint test test-native test-go test-browser \
-        test-types test-e2e test-consumer test-conformance demo clean
+        test-types test-e2e test-consumer test-conformance test-faults bench demo clean
 
 all: pkg
 
@@ -52,8 +52,18 @@ test-conformance: bootstrap
 	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- \
 		node --test --test-concurrency=1 tests/conformance/
 
+# Fault suite: the built package in Chromium against the sandbox's fault switches (~50 s).
+test-faults: pkg
+	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- node --test --test-concurrency=1 tests/faults/
+
+# Size, fuzzing (>= 1M inputs), throughput, latency, startup and memory against
+# centrifuge-js in the same Chromium; writes BENCH.md and bench/results.json.
+# Not part of make test (~4 min).
+bench: pkg
+	@scripts/bench.sh
+
 # Every test layer, fast to real.
-test: lint test-native test-go test-types test-browser test-e2e test-consumer test-conformance
+test: lint test-native test-go test-types test-browser test-e2e test-consumer test-conformance test-faults
 	@echo "make test: all layers passed"
 
 # Builds the package and serves the demo with the sandbox on DEMO_PORT;

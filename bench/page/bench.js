@@ -1,0 +1,366 @@
+// The bench page: twin-panel (from /pkg/) and centrifuge-js (its dist bundle,
+// copied beside this file at bench time) receive the same sandbox streams
+// into a JS callback. bench/run.mjs drives everything through `window.bench`;
+// nothing here starts on its own, so a fresh page measures a cold start.
+
+const origin = location.origin;
+const urls = {
+  iamUrl: `${origin}/iam/api/v1`,
+  chatUrl: `${origin}/chat/api/v1`,
+  centrifugoUrl: `${origin.replace(/^http/, 'ws')}/centrifugo/connection/websocket`,
+};
+const OPERATOR = { email: 'operator@twin.local', password: 'operator', userId: '389' };
+
+let twin = null; // the twin-panel module, once imported
+let wasmExports = null;
+let tokens = null;
+
+const now = () => performance.now();
+/** Wall-clock milliseconds with sub-millisecond resolution, comparable with Node's. */
+const wallNow = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function sandbox(method, path, body) {
+  const response = await fetch(origin + path, {
+    method,
+    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return JSON.parse(text);
+}
+
+/** Logs in over REST once; both clients then use the same access token. */
+async function login() {
+  if (tokens === null) {
+    tokens = await sandbox('POST', '/iam/api/v1/auth/login', {
+      email: OPERATOR.email,
+      password: OPERATOR.password,
+      ttl: 86400,
+    });
+  }
+  return tokens;
+}
+
+/** Imports the package and instantiates the wasm: { importMs, initMs }. */
+async function loadPanel() {
+  const t0 = now();
+  twin = await import('/pkg/index.js');
+  const t1 = now();
+  wasmExports = await twin.default();
+  const t2 = now();
+  return { importMs: t1 - t0, initMs: t2 - t1 };
+}
+
+/** Loads and runs centrifuge's dist bundle (a classic script): { loadMs }. */
+function loadCentrifuge() {
+  const t0 = now();
+  return new Promise((resolve, reject) => {
+    const script = document.createElement('script');
+    script.src = '/centrifuge.js';
+    script.onload = () => resolve({ loadMs: now() - t0 });
+    script.onerror = () => reject(new Error('centrifuge.js did not load'));
+    document.head.append(script);
+  });
+}
+
+/**
+ * A client of either kind with one callback for stream data; `onData(data)`
+ * gets the Message object (`{seq, ...}`) of every chatMessageCreated.
+ * `options` go to both constructors (the reconnect delays share their names).
+ * Returns { connect(): Promise, disconnect(), lost: () => count, offlineMs: () => ms }.
+ */
+function makeClient(kind, onData, options = {}) {
+  let lost = 0;
+  // Time between losing the connection and `connected` again (reconnect
+  // delay, handshake, and whatever the client does with the recovery reply
+  // before it says `connected`): a diagnostic, not taken out of any rate.
+  const offline = {
+    total: 0,
+    since: null,
+    down() { if (this.since === null) this.since = now(); },
+    up() { if (this.since !== null) { this.total += now() - this.since; this.since = null; } },
+  };
+  if (kind === 'twin-panel') {
+    const panel = new twin.OperatorPanel({ ...urls, ...options });
+    panel.useTokens({ token: tokens.token, refreshToken: tokens.refreshToken });
+    panel.on('chatMessageCreated', onData);
+    panel.on('disconnected', () => { lost += 1; offline.down(); });
+    panel.on('connected', () => offline.up());
+    return {
+      connect: () => panel.connect(),
+      disconnect: () => { panel.disconnect(); panel.free(); },
+      lost: () => lost,
+      offlineMs: () => offline.total,
+    };
+  }
+  const client = new globalThis.Centrifuge(urls.centrifugoUrl, {
+    data: { application: 'notifications', settings: { token: tokens.token } },
+    ...options,
+  });
+  client.on('publication', (ctx) => onData(ctx.data.data));
+  client.on('disconnected', () => { lost += 1; offline.down(); });
+  client.on('connecting', (ctx) => { if (ctx.code !== 0) { lost += 1; offline.down(); } });
+  client.on('connected', () => offline.up());
+  return {
+    connect: () => new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('centrifuge-js did not connect in 15 s')), 15_000);
+      client.once('connected', () => { clearTimeout(timer); resolve(); });
+      client.connect();
+    }),
+    disconnect: () => { client.disconnect(); client.removeAllListeners(); },
+    lost: () => lost,
+    offlineMs: () => offline.total,
+  };
+}
+
+/**
+ * Checks a numbered stream as it arrives: every seq once, in order. Events of
+ * the streams in `staleSessions` (earlier ones, late after a reconnect) are
+ * counted apart, so they cannot pass for this stream's.
+ */
+function streamChecker(count, staleSessions = new Set()) {
+  const rec = {
+    count: 0, expected: 1, firstMs: 0, lastMs: 0, misordered: 0, stale: 0, firstProblem: null,
+    done: null,
+  };
+  let finish;
+  rec.done = new Promise((resolve) => { finish = resolve; });
+  rec.onData = (data) => {
+    const t = now();
+    if (staleSessions.has(data.sessionId)) {
+      rec.stale += 1;
+      return;
+    }
+    if (rec.count === 0) rec.firstMs = t;
+    rec.lastMs = t;
+    const seq = data.seq;
+    if (seq !== rec.expected) {
+      rec.misordered += 1;
+      if (rec.firstProblem === null) rec.firstProblem = { at: rec.count, expected: rec.expected, got: seq };
+    }
+    rec.expected = seq + 1;
+    rec.count += 1;
+    if (rec.count === count) finish();
+  };
+  return rec;
+}
+
+/** Waits for `rec` or the stream's end plus a grace period, bounded by `limitMs`. */
+async function awaitStream(rec, streamId, limitMs) {
+  const deadline = now() + limitMs;
+  let finishedAt = null;
+  for (;;) {
+    const winner = await Promise.race([rec.done.then(() => 'done'), sleep(250).then(() => 'tick')]);
+    if (winner === 'done') return true;
+    if (now() > deadline) return false;
+    if (finishedAt === null) {
+      const status = await sandbox('GET', `/__sandbox/stream/${streamId}`);
+      if (status.done) finishedAt = now();
+    } else if (now() - finishedAt > 90_000) {
+      return false; // published long ago, never all received
+    }
+  }
+}
+
+/**
+ * One throughput round: connect `kind`, publish a numbered stream of `count`
+ * chatMessageCreated events at full speed, receive it into a callback.
+ * The server drops a consumer that falls behind (Centrifuge's 1 MB client
+ * queue); both clients then reconnect after the same fixed 50 ms (min = max
+ * reconnect delay, so no random backoff) and recover the rest from history.
+ */
+async function throughputRound(kind, count, limitMs) {
+  await login();
+  const rec = streamChecker(count);
+  const client = makeClient(kind, rec.onData, { minReconnectDelay: 50, maxReconnectDelay: 50 });
+  await client.connect();
+  const { streamId } = await sandbox('POST', '/__sandbox/stream', {
+    userId: OPERATOR.userId, count, intervalMs: 0,
+  });
+  const complete = await awaitStream(rec, streamId, limitMs);
+  const lost = client.lost();
+  const offlineMs = client.offlineMs();
+  client.disconnect();
+  if (!complete) await sandbox('DELETE', `/__sandbox/stream/${streamId}`).catch(() => {});
+  const seconds = (rec.lastMs - rec.firstMs) / 1000;
+  return {
+    kind,
+    count,
+    received: rec.count,
+    complete,
+    inOrder: rec.misordered === 0,
+    misordered: rec.misordered,
+    firstProblem: rec.firstProblem,
+    reconnects: lost,
+    seconds,
+    // From a lost connection to `connected` again, recovery included.
+    offlineSeconds: offlineMs / 1000,
+    // First to last callback, reconnects included.
+    eventsPerSecond: seconds > 0 ? (rec.count - 1) / seconds : null,
+  };
+}
+
+let latency = null;
+
+/** Connects `kind` and records, per received event, wall-clock arrival − data.sentAt. */
+async function latencyStart(kind, count) {
+  await login();
+  const samples = new Float64Array(count);
+  const rec = { received: 0, misordered: 0, expected: 1 };
+  let finish;
+  const done = new Promise((resolve) => { finish = resolve; });
+  const client = makeClient(kind, (data) => {
+    const arrived = wallNow();
+    if (data.seq !== rec.expected) rec.misordered += 1;
+    rec.expected = data.seq + 1;
+    if (rec.received < count) samples[rec.received] = arrived - data.sentAt;
+    rec.received += 1;
+    if (rec.received === count) finish();
+  });
+  await client.connect();
+  latency = { client, samples, rec, done, count };
+}
+
+async function latencyFinish(limitMs) {
+  const { client, samples, rec, done } = latency;
+  const complete = await Promise.race([done.then(() => true), sleep(limitMs).then(() => false)]);
+  client.disconnect();
+  latency = null;
+  return {
+    complete,
+    received: rec.received,
+    inOrder: rec.misordered === 0,
+    samples: Array.from(samples.subarray(0, Math.min(rec.received, samples.length))),
+  };
+}
+
+/** Cold start in a fresh page: import + init (or bundle load), then connect. */
+async function startup(kind) {
+  await login(); // excluded from the figures
+  let load;
+  if (kind === 'twin-panel') {
+    load = await loadPanel();
+  } else {
+    load = await loadCentrifuge();
+  }
+  const client = makeClient(kind, () => {});
+  const t0 = now();
+  await client.connect();
+  const connectMs = now() - t0;
+  client.disconnect();
+  const loadMs = kind === 'twin-panel' ? load.importMs + load.initMs : load.loadMs;
+  return { kind, ...load, loadMs, connectMs, totalMs: loadMs + connectMs };
+}
+
+// Memory of one long-lived panel (twin-panel only).
+let memoryPanel = null;
+
+async function memoryStart() {
+  await login();
+  if (twin === null) await loadPanel();
+  const panel = new twin.OperatorPanel(urls);
+  panel.useTokens({ token: tokens.token, refreshToken: tokens.refreshToken });
+  const state = { panel, rec: null, lost: 0, pastSessions: new Set() };
+  panel.on('chatMessageCreated', (data) => state.rec.onData(data));
+  panel.on('disconnected', () => { state.lost += 1; });
+  state.rec = streamChecker(0);
+  await panel.connect();
+  memoryPanel = state;
+}
+
+/**
+ * Streams `count` events to the memory panel in streams of `chunk`, each
+ * received in full before the next starts; nothing received is kept. Chunks
+ * keep the backlog of a consumer the server drops for falling behind small,
+ * so memory reflects steady delivery rather than one giant recovery reply.
+ */
+async function memoryStream(count, limitMs, chunk = count) {
+  const state = memoryPanel;
+  const lostBefore = state.lost;
+  const t0 = now();
+  const deadline = t0 + limitMs;
+  let received = 0;
+  let inOrder = true;
+  let complete = true;
+  let stale = 0;
+  const problems = [];
+  for (let sent = 0; sent < count && complete; sent += chunk) {
+    const n = Math.min(chunk, count - sent);
+    const rec = streamChecker(n, state.pastSessions);
+    state.rec = rec;
+    const { streamId } = await sandbox('POST', '/__sandbox/stream', {
+      userId: OPERATOR.userId, count: n, intervalMs: 0,
+    });
+    complete = await awaitStream(rec, streamId, Math.max(1, deadline - now()));
+    state.pastSessions.add(`stream-${streamId}`);
+    if (!complete) await sandbox('DELETE', `/__sandbox/stream/${streamId}`).catch(() => {});
+    const got = Math.min(rec.count, n);
+    received += got;
+    stale += rec.stale;
+    const ok = rec.misordered === 0 && rec.count === n;
+    inOrder = inOrder && ok;
+    if (!ok && problems.length < 5) {
+      problems.push({
+        stream: sent / chunk + 1, received: rec.count, misordered: rec.misordered,
+        firstProblem: rec.firstProblem, complete,
+      });
+    }
+  }
+  return {
+    count,
+    chunk,
+    received,
+    complete: complete && received === count,
+    inOrder,
+    reconnects: state.lost - lostBefore,
+    seconds: (now() - t0) / 1000,
+    // Events of an earlier stream that arrived during a later one.
+    stale,
+    problems,
+  };
+}
+
+/** `cycles` × (connect until connected, disconnect) on the memory panel. */
+async function memoryCycles(cycles) {
+  const { panel } = memoryPanel;
+  panel.disconnect();
+  const t0 = now();
+  for (let i = 0; i < cycles; i += 1) {
+    await panel.connect();
+    panel.disconnect();
+  }
+  const seconds = (now() - t0) / 1000;
+  await panel.connect();
+  return { cycles, seconds };
+}
+
+function wasmMemoryBytes() {
+  return wasmExports === null ? null : wasmExports.memory.buffer.byteLength;
+}
+
+function memoryStop() {
+  if (memoryPanel !== null) {
+    memoryPanel.panel.disconnect();
+    memoryPanel.panel.free();
+    memoryPanel = null;
+  }
+}
+
+window.bench = {
+  loadPanel,
+  loadCentrifuge,
+  login,
+  throughputRound,
+  latencyStart,
+  latencyFinish,
+  startup,
+  memoryStart,
+  memoryStream,
+  memoryCycles,
+  memoryStop,
+  wasmMemoryBytes,
+  wallNow,
+};
+window.benchReady = true;

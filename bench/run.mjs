@@ -1,0 +1,311 @@
+// Browser half of `make bench`: throughput, latency, startup and memory of
+// twin-panel and centrifuge-js in one headless Chromium, against the sandbox
+// at TWIN_SANDBOX_URL serving bench/page/ (scripts/bench.sh sets that up).
+//
+//   node bench/run.mjs --out target/bench/run.json [--events 100000] [--rounds 5]
+//        [--latency-events 2000] [--memory-events 1000000] [--cycles 1000]
+//        [--memory-chunk 20000] [--startup-samples 7]
+//
+// Every step is bounded in count and time; the whole run stays well under
+// the 20 minutes scripts/bench.sh allows.
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { chromium } from 'playwright-core';
+
+const base = (process.env.TWIN_SANDBOX_URL ?? '').replace(/\/+$/, '');
+if (!base) {
+  console.error('TWIN_SANDBOX_URL is not set (run through scripts/with-sandbox.sh)');
+  process.exit(2);
+}
+
+function option(name, fallback) {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const value = process.argv[i + 1];
+  return typeof fallback === 'number' ? Number(value) : value;
+}
+
+const config = {
+  out: option('out', 'target/bench/run.json'),
+  events: option('events', 100_000),
+  rounds: option('rounds', 5),
+  latencyEvents: option('latency-events', 2_000),
+  latencyRounds: option('latency-rounds', 3),
+  memoryEvents: option('memory-events', 1_000_000),
+  memoryChunk: option('memory-chunk', 20_000),
+  cycles: option('cycles', 1_000),
+  startupSamples: option('startup-samples', 7),
+};
+const KINDS = ['twin-panel', 'centrifuge-js'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
+  '--disable-component-update', '--disable-sync', '--disable-quic',
+  // The bench page is in the foreground the whole time; keep timers unthrottled anyway.
+  '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
+];
+
+const wallNow = () => performance.timeOrigin + performance.now();
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+const log = (...args) => console.log('bench:', ...args);
+
+function quantile(sorted, q) {
+  if (sorted.length === 0) return null;
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1));
+  return sorted[i];
+}
+const median = (values) => quantile([...values].sort((a, b) => a - b), 0.5);
+
+async function post(path, body) {
+  const response = await fetch(base + path, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!response.ok) throw new Error(`POST ${path}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+async function openPage(context) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => { if (m.type() === 'error') problems.push(`console: ${m.text()}`); });
+  await page.goto(`${base}/index.html`);
+  await page.waitForFunction(() => window.benchReady === true, null, { timeout: 15_000 });
+  return { page, problems };
+}
+
+/** Offset of the page's wall clock from Node's (page − node), from the tightest round trip. */
+async function clockOffset(page) {
+  let best = null;
+  for (let i = 0; i < 30; i += 1) {
+    const t0 = wallNow();
+    const p = await page.evaluate(() => window.bench.wallNow());
+    const t1 = wallNow();
+    if (best === null || t1 - t0 < best.rtt) best = { rtt: t1 - t0, offset: p - (t0 + t1) / 2 };
+  }
+  return best;
+}
+
+/** Seconds the page's renderer main thread spent in tasks so far (CDP TaskDuration). */
+async function busySeconds(cdp) {
+  const { metrics } = await cdp.send('Performance.getMetrics');
+  return metrics.find((m) => m.name === 'TaskDuration')?.value ?? null;
+}
+
+async function throughput(page) {
+  // Wall-clock rates swing with whatever else the shared machine runs; the
+  // main thread's busy time per round does much less, so both are kept.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const rounds = [];
+  for (let r = 0; r < config.rounds; r += 1) {
+    for (const kind of KINDS) {
+      const busyBefore = await busySeconds(cdp);
+      const result = await page.evaluate(
+        ([k, n, limit]) => window.bench.throughputRound(k, n, limit),
+        [kind, config.events, 240_000],
+      );
+      const busy = (await busySeconds(cdp)) - busyBefore;
+      result.busySeconds = busy;
+      result.eventsPerBusySecond = busy > 0 ? result.received / busy : null;
+      log(`throughput ${kind} round ${r + 1}: ${Math.round(result.eventsPerSecond ?? 0)} events/s, `
+        + `${Math.round(result.eventsPerBusySecond ?? 0)} per busy second, `
+        + `${result.received}/${result.count} received, in order: ${result.inOrder}, `
+        + `reconnects: ${result.reconnects} (${result.offlineSeconds.toFixed(2)} s)`);
+      rounds.push({ round: r + 1, ...result });
+      await sleep(500);
+    }
+  }
+  await cdp.detach();
+  const summary = {};
+  for (const kind of KINDS) {
+    const mine = rounds.filter((x) => x.kind === kind);
+    summary[kind] = {
+      medianEventsPerSecond: median(mine.map((x) => x.eventsPerSecond ?? 0)),
+      minEventsPerSecond: Math.min(...mine.map((x) => x.eventsPerSecond ?? 0)),
+      maxEventsPerSecond: Math.max(...mine.map((x) => x.eventsPerSecond ?? 0)),
+      medianEventsPerBusySecond: median(mine.map((x) => x.eventsPerBusySecond ?? 0)),
+      minEventsPerBusySecond: Math.min(...mine.map((x) => x.eventsPerBusySecond ?? 0)),
+      maxEventsPerBusySecond: Math.max(...mine.map((x) => x.eventsPerBusySecond ?? 0)),
+      allComplete: mine.every((x) => x.complete && x.received === x.count),
+      allInOrder: mine.every((x) => x.inOrder),
+      reconnects: mine.reduce((sum, x) => sum + x.reconnects, 0),
+    };
+  }
+  return { events: config.events, rounds, summary };
+}
+
+/** A realistic chatMessageCreated Message plus seq and the publish instant. */
+function latencyMessage(seq) {
+  return {
+    seq,
+    id: `3e550000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
+    sessionId: '5e550000-0000-4000-8000-000000000001',
+    clientId: 'c1e00000-0000-4000-8000-000000000001',
+    authorType: 'CLIENT',
+    type: 'REGULAR',
+    body: `Здравствуйте! Сообщение ${seq}`,
+    attachments: [],
+    createdAt: new Date().toISOString().replace(/\.\d+Z$/, '+00:00'),
+    sentAt: wallNow(),
+  };
+}
+
+async function latencyRun(page) {
+  const { offset, rtt } = await clockOffset(page);
+  log(`clock offset page−node ${offset.toFixed(3)} ms (round trip ${rtt.toFixed(3)} ms)`);
+  const rounds = [];
+  for (let r = 0; r < config.latencyRounds; r += 1) {
+    for (const kind of KINDS) {
+      await page.evaluate(([k, n]) => window.bench.latencyStart(k, n), [kind, config.latencyEvents]);
+      for (let seq = 1; seq <= config.latencyEvents; seq += 1) {
+        await post('/__sandbox/publish', { userId: '389', event: 'chatMessageCreated', data: latencyMessage(seq) });
+        await sleep(1);
+      }
+      const result = await page.evaluate((limit) => window.bench.latencyFinish(limit), 30_000);
+      const samples = result.samples.map((x) => x - offset);
+      const sorted = [...samples].sort((a, b) => a - b);
+      rounds.push({
+        kind, round: r + 1, complete: result.complete, received: result.received, inOrder: result.inOrder, samples,
+        p50Ms: quantile(sorted, 0.5), p99Ms: quantile(sorted, 0.99), maxMs: sorted.at(-1) ?? null,
+      });
+      log(`latency ${kind} round ${r + 1}: p50 ${quantile(sorted, 0.5)?.toFixed(3)} ms, `
+        + `p99 ${quantile(sorted, 0.99)?.toFixed(3)} ms, ${result.received}/${config.latencyEvents}`);
+      await sleep(300);
+    }
+  }
+  const summary = {};
+  for (const kind of KINDS) {
+    const mine = rounds.filter((x) => x.kind === kind);
+    const all = mine.flatMap((x) => x.samples).sort((a, b) => a - b);
+    summary[kind] = {
+      samples: all.length,
+      p50Ms: quantile(all, 0.5),
+      p90Ms: quantile(all, 0.9),
+      p99Ms: quantile(all, 0.99),
+      maxMs: all.at(-1) ?? null,
+      allComplete: mine.every((x) => x.complete),
+      allInOrder: mine.every((x) => x.inOrder),
+    };
+  }
+  for (const round of rounds) delete round.samples; // the summaries keep what matters
+  return {
+    eventsPerRound: config.latencyEvents,
+    perRound: rounds,
+    rounds: config.latencyRounds,
+    pacing: 'one /__sandbox/publish at a time from Node, 1 ms apart',
+    clock: { offsetMs: offset, roundTripMs: rtt },
+    summary,
+  };
+}
+
+async function startupRun(browser) {
+  const samples = [];
+  for (let i = 0; i < config.startupSamples; i += 1) {
+    for (const kind of KINDS) {
+      const context = await browser.newContext(); // empty cache, fresh V8 isolate for the page
+      try {
+        const { page } = await openPage(context);
+        samples.push(await page.evaluate((k) => window.bench.startup(k), kind));
+      } finally {
+        await context.close();
+      }
+    }
+  }
+  const summary = {};
+  for (const kind of KINDS) {
+    const mine = samples.filter((x) => x.kind === kind);
+    summary[kind] = {
+      loadMs: median(mine.map((x) => x.loadMs)),
+      connectMs: median(mine.map((x) => x.connectMs)),
+      totalMs: median(mine.map((x) => x.totalMs)),
+    };
+    if (kind === 'twin-panel') {
+      summary[kind].importMs = median(mine.map((x) => x.importMs));
+      summary[kind].initMs = median(mine.map((x) => x.initMs));
+    }
+  }
+  return { samples, summary };
+}
+
+async function memoryRun(browser) {
+  const context = await browser.newContext();
+  try {
+    const { page, problems } = await openPage(context);
+    const cdp = await context.newCDPSession(page);
+    await cdp.send('Performance.enable');
+    const measure = async (label) => {
+      await cdp.send('HeapProfiler.collectGarbage');
+      await sleep(100);
+      await cdp.send('HeapProfiler.collectGarbage');
+      const { metrics } = await cdp.send('Performance.getMetrics');
+      const jsHeap = metrics.find((m) => m.name === 'JSHeapUsedSize')?.value ?? null;
+      const wasm = await page.evaluate(() => window.bench.wasmMemoryBytes());
+      log(`memory ${label}: JS heap ${(jsHeap / 1048576).toFixed(2)} MiB, wasm ${(wasm / 1048576).toFixed(2)} MiB`);
+      return { label, jsHeapUsedBytes: jsHeap, wasmMemoryBytes: wasm };
+    };
+    await page.evaluate(() => window.bench.memoryStart());
+    // Warm-up: lazy allocations and JIT tiers settle before the baseline.
+    const warmup = await page.evaluate(() => window.bench.memoryStream(10_000, 60_000));
+    const points = [await measure('baseline (after a 10k warm-up)')];
+    // Two halves, measured after each: flat means the second half adds nothing.
+    const half = Math.floor(config.memoryEvents / 2);
+    const halves = [];
+    for (const [i, n] of [half, config.memoryEvents - half].entries()) {
+      const part = await page.evaluate(
+        ([count, limit, chunk]) => window.bench.memoryStream(count, limit, chunk), [n, 240_000, config.memoryChunk],
+      );
+      log(`memory stream ${i + 1}/2: ${part.received}/${part.count} in ${part.seconds.toFixed(1)} s, in order: ${part.inOrder}, reconnects: ${part.reconnects}, late: ${part.stale}`
+        + (part.problems.length ? `, problems: ${JSON.stringify(part.problems)}` : ''));
+      halves.push(part);
+      points.push(await measure(`after ${(i === 0 ? half : config.memoryEvents).toLocaleString('en-US')} events`));
+    }
+    const stream = {
+      count: config.memoryEvents,
+      chunk: config.memoryChunk,
+      received: halves.reduce((s, p) => s + p.received, 0),
+      complete: halves.every((p) => p.complete),
+      inOrder: halves.every((p) => p.inOrder),
+      reconnects: halves.reduce((s, p) => s + p.reconnects, 0),
+      seconds: halves.reduce((s, p) => s + p.seconds, 0),
+      stale: halves.reduce((s, p) => s + p.stale, 0),
+      problems: halves.flatMap((p) => p.problems),
+    };
+    const cycles = await page.evaluate((n) => window.bench.memoryCycles(n), config.cycles);
+    log(`memory cycles: ${cycles.cycles} in ${cycles.seconds.toFixed(1)} s`);
+    points.push(await measure(`after ${config.cycles.toLocaleString('en-US')} connect/disconnect cycles`));
+    await page.evaluate(() => window.bench.memoryStop());
+    return { warmup, stream, cycles, points, problems };
+  } finally {
+    await context.close();
+  }
+}
+
+const started = Date.now();
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+const results = { config, chromium: browser.version(), startedAt: new Date(started).toISOString() };
+try {
+  const context = await browser.newContext();
+  const { page, problems } = await openPage(context);
+  await page.evaluate(async () => {
+    await window.bench.loadPanel();
+    await window.bench.loadCentrifuge();
+    await window.bench.login();
+  });
+  await post('/__sandbox/faults/reset', {});
+  results.throughput = await throughput(page);
+  results.latency = await latencyRun(page);
+  results.pageProblems = problems;
+  await context.close();
+  results.startup = await startupRun(browser);
+  results.memory = await memoryRun(browser);
+} finally {
+  await browser.close();
+}
+results.seconds = (Date.now() - started) / 1000;
+mkdirSync(dirname(config.out), { recursive: true });
+writeFileSync(config.out, JSON.stringify(results, null, 2));
+log(`done in ${results.seconds.toFixed(0)} s -> ${config.out}`);
