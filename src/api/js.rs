@@ -46,6 +46,16 @@ extern "C" {
     pub fn clear(this: &Emitter);
 }
 
+impl Emitter {
+    /// `on()` of the package's classes: adds the listener and returns its
+    /// unsubscribe function; a bad name or listener is a `TwinError`.
+    pub fn listen(&self, name: &JsValue, listener: &JsValue) -> Result<JsValue, JsValue> {
+        self.on(name, listener).map_err(|e| {
+            super::error::usage(e.as_string().unwrap_or_else(|| "invalid listener".into()))
+        })
+    }
+}
+
 /// A plain object from key/value pairs.
 pub fn object(entries: &[(&str, JsValue)]) -> JsValue {
     let object = js_sys::Object::new();

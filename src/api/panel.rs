@@ -189,10 +189,7 @@ impl OperatorPanel {
     /// `disconnected`, `error`, `resync`, `tokenRefreshed`.
     #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
-        self.core
-            .emitter
-            .on(&name, &listener)
-            .map_err(|e| usage(e.as_string().unwrap_or_else(|| "invalid listener".into())))
+        self.core.emitter.listen(&name, &listener)
     }
 
     /// Removes a listener added with `on`.
@@ -201,6 +198,7 @@ impl OperatorPanel {
         self.core.emitter.off(&name, &listener);
     }
 }
+
 impl Drop for OperatorPanel {
     fn drop(&mut self) {
         self.core.shutdown();

@@ -278,10 +278,7 @@ impl ChatWidget {
     /// `connecting`, `connected`, `disconnected`, `error`.
     #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
-        self.core
-            .emitter
-            .on(&name, &listener)
-            .map_err(|e| usage(e.as_string().unwrap_or_else(|| "invalid listener".into())))
+        self.core.emitter.listen(&name, &listener)
     }
 
     /// Removes a listener added with `on`.

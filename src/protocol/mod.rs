@@ -7,3 +7,6 @@ pub mod backoff;
 pub mod centrifuge;
 pub mod json;
 pub mod socketio;
+pub mod state;
+
+pub use state::State;

@@ -53,27 +53,7 @@ impl ClientConfig {
     }
 }
 
-/// Connection state, as the JS `state` property spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    /// Not connected and not trying.
-    Disconnected,
-    /// Opening a socket, waiting for the connect reply, or waiting to retry.
-    Connecting,
-    /// Connected; publications flow.
-    Connected,
-}
-
-impl State {
-    /// `"disconnected"`, `"connecting"` or `"connected"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Disconnected => "disconnected",
-            State::Connecting => "connecting",
-            State::Connected => "connected",
-        }
-    }
-}
+pub use crate::protocol::state::State;
 
 /// I/O the host must perform.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -108,27 +108,7 @@ impl ClientConfig {
     }
 }
 
-/// Connection state, as the JS `state` property spells it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum State {
-    /// Not connected and not trying.
-    Disconnected,
-    /// Opening a socket, waiting for the handshake, or waiting to retry.
-    Connecting,
-    /// The namespace is connected; events flow.
-    Connected,
-}
-
-impl State {
-    /// `"disconnected"`, `"connecting"` or `"connected"`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            State::Disconnected => "disconnected",
-            State::Connecting => "connecting",
-            State::Connected => "connected",
-        }
-    }
-}
+pub use crate::protocol::state::State;
 
 /// I/O the host must perform.
 #[derive(Debug, Clone, PartialEq, Eq)]
