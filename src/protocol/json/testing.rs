@@ -2,6 +2,7 @@
 //! texts built token by token, so they can hold what a `serde_json::Value`
 //! cannot (unpaired surrogate escapes, repeated keys, numbers too large for
 //! an `f64`), with the field names the protocol decoders look for.
+#![cfg(test)]
 
 use proptest::prelude::*;
 use proptest::sample::select;

@@ -1,3 +1,6 @@
+//! Unit tests of the JSON reader and writer (compiled for tests only).
+#![cfg(test)]
+
 use super::*;
 
 fn parse(text: &str) -> Value<'_> {
