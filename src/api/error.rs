@@ -25,3 +25,14 @@ pub fn to_js(info: &ErrorInfo) -> JsValue {
 pub fn usage(message: impl Into<String>) -> JsValue {
     to_js(&ErrorInfo::local("invalidArgument", message, false))
 }
+
+/// Parses a server answer; text that is not JSON is a `TwinError` (`badResponse`).
+pub fn parse_answer(text: &str) -> Result<JsValue, JsValue> {
+    super::js::parse_json(text).map_err(|_| {
+        to_js(&ErrorInfo::local(
+            "badResponse",
+            "the answer is not valid JSON",
+            false,
+        ))
+    })
+}

@@ -6,7 +6,7 @@
 //! the panel (even `disconnect()` or `free()`-adjacent calls) safely.
 
 use super::delivery::Delivery;
-use super::error::{to_js, usage};
+use super::error::{parse_answer, to_js, usage};
 use super::js::{self, object, Emitter};
 use super::options::PanelOptions;
 use crate::protocol::backoff::BackoffPolicy;
@@ -441,13 +441,7 @@ impl Core {
         future_to_promise(async move {
             let result = self.authorized(method, &url, body).await;
             match result {
-                Ok(text) => js::parse_json(&text).map_err(|_| {
-                    to_js(&ErrorInfo::local(
-                        "badResponse",
-                        "the answer is not valid JSON",
-                        false,
-                    ))
-                }),
+                Ok(text) => parse_answer(&text),
                 Err(error) => Err(to_js(&error)),
             }
         })

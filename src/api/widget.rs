@@ -11,7 +11,7 @@
 //! equally undocumented).
 
 use super::delivery::Delivery;
-use super::error::{to_js, usage};
+use super::error::{parse_answer, to_js, usage};
 use super::js::{self, object, Emitter};
 use super::options::{read_number, read_string, trim_url};
 use crate::protocol::backoff::BackoffPolicy;
@@ -157,22 +157,8 @@ impl ChatWidget {
             let Some(path) = endpoints::START_SESSION.path_with(&[core.chat_id.as_str()]) else {
                 return Err(usage("chatId is not a valid path segment"));
             };
-            let response = http::send(HttpRequest {
-                method: if continuing { "PUT" } else { "POST" },
-                url: &format!("{}{path}", core.chat_url),
-                authorization: None,
-                body: Some(body),
-                timeout_ms: core.timeout_ms,
-            })
-            .await
-            .map_err(|e| to_js(&e))?;
-            let session = js::parse_json(&response.text).map_err(|_| {
-                to_js(&ErrorInfo::local(
-                    "badResponse",
-                    "the answer is not JSON",
-                    false,
-                ))
-            })?;
+            let method = if continuing { "PUT" } else { "POST" };
+            let session = core.public_call(method, &path, body).await?;
             let Some(session_id) = js::get(&session, "id").as_string() else {
                 return Err(to_js(&ErrorInfo::local(
                     "badResponse",
@@ -203,16 +189,7 @@ impl ChatWidget {
             let body = js_sys::JSON::stringify(&object(&[("body", JsValue::from_str(&text))]))
                 .map(String::from)
                 .unwrap_or_default();
-            let response = http::send(HttpRequest {
-                method: "POST",
-                url: &format!("{}{path}", core.chat_url),
-                authorization: None,
-                body: Some(body),
-                timeout_ms: core.timeout_ms,
-            })
-            .await
-            .map_err(|e| to_js(&e))?;
-            js::parse_json(&response.text)
+            core.public_call("POST", &path, body).await
         })
     }
 
@@ -317,6 +294,26 @@ fn origin_of(url: &str) -> String {
 }
 
 impl WidgetCore {
+    /// A call to the chats API without auth (the visitor has none); the
+    /// answer parsed, every failure a `TwinError`.
+    async fn public_call(
+        &self,
+        method: &str,
+        path: &str,
+        body: String,
+    ) -> Result<JsValue, JsValue> {
+        let response = http::send(HttpRequest {
+            method,
+            url: &format!("{}{path}", self.chat_url),
+            authorization: None,
+            body: Some(body),
+            timeout_ms: self.timeout_ms,
+        })
+        .await
+        .map_err(|e| to_js(&e))?;
+        parse_answer(&response.text)
+    }
+
     fn session(&self) -> Result<String, JsValue> {
         self.session_id.borrow().clone().ok_or_else(|| {
             to_js(&ErrorInfo::local(
