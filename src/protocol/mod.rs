@@ -1,12 +1,19 @@
 //! The protocol core: pure Rust, no browser APIs.
 //!
-//! Bytes and "now" go in; frames to send, events to emit and the next deadline
-//! come out. Everything here runs natively under `cargo test`.
+//! Frames and "now" go in; frames to send, events to emit and the next
+//! deadline come out. JSON is parsed and written by a [`JsonEngine`] the host
+//! lends (the browser's own parser in the package, serde_json in the native
+//! tests). Everything here runs natively under `cargo test`; nothing here may
+//! import `js_sys`, `web_sys` or `wasm_bindgen`.
 
 pub mod backoff;
 pub mod centrifuge;
-pub mod json;
+pub mod json_engine;
 pub mod socketio;
 pub mod state;
 
+pub use json_engine::{JsonEngine, JsonError};
 pub use state::State;
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+pub(crate) mod test_json;

@@ -2,33 +2,27 @@
 //! split on `.`, base64url-decode the middle part, take the numeric `exp`.
 //! The signature is the server's business; the client only needs the time.
 
-use crate::protocol::json::{fields, Value};
+use crate::protocol::json_engine::{self, JsonEngine};
+use serde::Deserialize;
 
-/// Expiry of `token` in Unix milliseconds, or `None` when it has no readable `exp`.
-///
-/// ```
-/// use twin_panel::rest::jwt::expires_at_ms;
-/// // {"alg":"HS256"} . {"exp":1700000000} . sig
-/// let token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDB9.c2ln";
-/// assert_eq!(expires_at_ms(token), Some(1_700_000_000_000));
-/// assert_eq!(expires_at_ms("not-a-jwt"), None);
-/// ```
-pub fn expires_at_ms(token: &str) -> Option<u64> {
+/// Expiry of `token` in Unix milliseconds, or `None` when it has no readable
+/// numeric `exp`.
+pub fn expires_at_ms<J: JsonEngine>(json: &J, token: &str) -> Option<u64> {
+    #[derive(Deserialize)]
+    struct Claims {
+        exp: f64,
+    }
     let mut parts = token.split('.');
     let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
         return None;
     }
-    let json = base64url_decode(payload)?;
+    let text = base64url_decode(payload)?;
     // A payload that is not UTF-8 is not JSON; bad bytes inside a string
     // value do not matter for `exp`, so they are replaced rather than refused.
-    let json = String::from_utf8_lossy(&json);
-    let [exp] = fields(Value::parse(&json).ok()?, ["exp"]).ok()?;
-    let exp = exp?.to_f64().ok()?;
-    if exp < 0.0 {
-        return None;
-    }
-    Some((exp * 1000.0) as u64)
+    let text = String::from_utf8_lossy(&text);
+    let claims: Claims = json_engine::decode(json, &text).ok()?;
+    (claims.exp.is_finite() && claims.exp >= 0.0).then(|| (claims.exp * 1000.0) as u64)
 }
 
 /// Decodes unpadded (or padded) base64url; `None` on any other character.
@@ -61,9 +55,22 @@ pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::protocol::test_json::SerdeJson;
+
+    fn expiry(token: &str) -> Option<u64> {
+        expires_at_ms(&SerdeJson, token)
+    }
+
+    #[test]
+    fn reads_exp_in_seconds() {
+        // {"alg":"HS256"} . {"exp":1700000000} . sig
+        let token = "eyJhbGciOiJIUzI1NiJ9.eyJleHAiOjE3MDAwMDAwMDB9.c2ln";
+        assert_eq!(expiry(token), Some(1_700_000_000_000));
+        assert_eq!(expiry("not-a-jwt"), None);
+    }
 
     #[test]
     fn decodes_base64url_without_padding() {
@@ -79,83 +86,15 @@ mod tests {
     fn fractional_exp_is_accepted() {
         // {"exp":1700000000.5}
         let token = "x.eyJleHAiOjE3MDAwMDAwMDAuNX0.y";
-        assert_eq!(expires_at_ms(token), Some(1_700_000_000_500));
+        assert_eq!(expiry(token), Some(1_700_000_000_500));
     }
 
     #[test]
     fn tokens_without_exp_are_rejected() {
         // {"sub":"1"}
-        assert_eq!(expires_at_ms("x.eyJzdWIiOiIxIn0.y"), None);
-        assert_eq!(expires_at_ms("x.y"), None);
-        assert_eq!(expires_at_ms("a.b.c.d"), None);
+        assert_eq!(expiry("x.eyJzdWIiOiIxIn0.y"), None);
+        assert_eq!(expiry("x.y"), None);
+        assert_eq!(expiry("a.b.c.d"), None);
     }
 }
 
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod same_as_serde {
-    use super::*;
-    use crate::protocol::json::testing::{arb_input, config};
-    use proptest::prelude::*;
-
-    /// The serde_json reader of the claims that `expires_at_ms` replaced.
-    fn old_expiry(claims: &[u8]) -> Option<u64> {
-        #[derive(serde::Deserialize)]
-        struct Claims {
-            exp: f64,
-        }
-        let claims: Claims = serde_json::from_slice(claims).ok()?;
-        if !claims.exp.is_finite() || claims.exp < 0.0 {
-            return None;
-        }
-        Some((claims.exp * 1000.0) as u64)
-    }
-
-    fn base64url(bytes: &[u8]) -> String {
-        const ALPHABET: &[u8; 64] =
-            b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-        let mut out = String::new();
-        for chunk in bytes.chunks(3) {
-            let n = chunk.iter().fold(0u32, |acc, &b| acc << 8 | u32::from(b))
-                << (8 * (3 - chunk.len()));
-            for i in 0..=chunk.len() {
-                out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-            }
-        }
-        out
-    }
-
-    const TEMPLATES: &[&str] = &["@", r#"{"exp":@}"#, r#"{"sub":@,"exp":1700000000}"#, "[@]"];
-
-    const FRAMES: &[&str] = &[
-        r#"{"exp":1700000000}"#,
-        r#"{"exp":1700000000.5,"iat":1}"#,
-        r#"{"exp":1.7e9}"#,
-    ];
-
-    #[test]
-    fn base64url_round_trips() {
-        for text in ["", "a", "ab", "abc", "abcd", "\u{ff}\u{fe}"] {
-            assert_eq!(
-                base64url_decode(&base64url(text.as_bytes())).unwrap(),
-                text.as_bytes()
-            );
-        }
-    }
-
-    proptest! {
-        #![proptest_config(config())]
-
-        #[test]
-        fn expiry_reads_as_before(claims in arb_input(TEMPLATES, FRAMES)) {
-            let token = format!("h.{}.s", base64url(claims.as_bytes()));
-            prop_assert_eq!(expires_at_ms(&token), old_expiry(claims.as_bytes()));
-        }
-
-        #[test]
-        fn integer_expiries_read_as_before(exp in any::<u64>()) {
-            let claims = format!(r#"{{"exp":{exp}}}"#);
-            let token = format!("h.{}.s", base64url(claims.as_bytes()));
-            prop_assert_eq!(expires_at_ms(&token), old_expiry(claims.as_bytes()));
-        }
-    }
-}

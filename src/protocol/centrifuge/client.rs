@@ -12,11 +12,11 @@
 //! Every socket gets a new [`SocketId`]; anything reported for an older socket is
 //! ignored, and a socket is always closed before the next one is opened.
 
-use super::codec::{self, Publication, Push, Reply};
+use super::codec::{self, ConnectFields, Publication, Push, Reply};
 use super::codes::{self, connecting, disconnected, CloseVerdict};
 use super::positions::{Acceptance, Continuity, LossReason, Positions};
 use crate::protocol::backoff::{BackoffPolicy, Jitter};
-use crate::protocol::json::{self, Value};
+use crate::protocol::json_engine::{JsonEngine, JsonError};
 use std::collections::VecDeque;
 
 /// Identifies one WebSocket the client asked the host to open.
@@ -91,9 +91,9 @@ pub enum Action {
     },
 }
 
-/// What to tell the application.
+/// What to tell the application; `V` is the host's parsed JSON value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientEvent {
+pub enum ClientEvent<V> {
     /// The client is trying to (re)connect.
     Connecting {
         /// Why (client code below 100, or the server's close code).
@@ -124,8 +124,8 @@ pub enum ClientEvent {
         channel: String,
         /// The `event` field of the payload, when it has one.
         event: Option<String>,
-        /// The payload as JSON text.
-        data: String,
+        /// The payload, as the host's JSON engine parsed it.
+        data: V,
         /// Stream offset (0 when unpositioned).
         offset: u64,
     },
@@ -171,15 +171,11 @@ enum Phase {
 
 /// The Centrifuge client state machine. See the module documentation.
 ///
-/// ```
-/// use twin_panel::protocol::centrifuge::{Action, CentrifugeClient, ClientConfig};
-/// let mut client = CentrifugeClient::new(ClientConfig::new("ws://127.0.0.1/ws"), 1);
-/// client.set_token(0, "jwt".into());
-/// client.connect(0);
-/// assert!(matches!(client.poll_action(), Some(Action::Open { socket: 1, .. })));
-/// ```
+/// `J` parses and writes the frames (the browser's JSON engine in the
+/// package); payloads reach [`ClientEvent::Publication`] as its values.
 #[derive(Debug)]
-pub struct CentrifugeClient {
+pub struct CentrifugeClient<J: JsonEngine> {
+    json: J,
     config: ClientConfig,
     state: State,
     phase: Phase,
@@ -191,13 +187,14 @@ pub struct CentrifugeClient {
     next_command: u32,
     jitter: Jitter,
     actions: VecDeque<Action>,
-    events: VecDeque<ClientEvent>,
+    events: VecDeque<ClientEvent<J::Value>>,
 }
 
-impl CentrifugeClient {
+impl<J: JsonEngine> CentrifugeClient<J> {
     /// A disconnected client; `seed` feeds the backoff jitter.
-    pub fn new(config: ClientConfig, seed: u64) -> Self {
+    pub fn new(json: J, config: ClientConfig, seed: u64) -> Self {
         CentrifugeClient {
+            json,
             config,
             state: State::Disconnected,
             phase: Phase::Idle,
@@ -229,7 +226,7 @@ impl CentrifugeClient {
     }
 
     /// The next event for the application.
-    pub fn poll_event(&mut self) -> Option<ClientEvent> {
+    pub fn poll_event(&mut self) -> Option<ClientEvent<J::Value>> {
         self.events.pop_front()
     }
 
@@ -263,7 +260,7 @@ impl CentrifugeClient {
         if self.phase == Phase::AwaitingToken {
             let delay = self.config.backoff.delay(self.attempt, &mut self.jitter);
             self.attempt = self.attempt.saturating_add(1);
-            self.phase = Phase::Backoff { until: now + delay };
+            self.phase = Phase::Backoff { until: now.saturating_add(delay) };
         }
     }
 
@@ -322,14 +319,17 @@ impl CentrifugeClient {
         let Some(token) = self.token.as_deref() else {
             return;
         };
-        self.next_command += 1;
+        self.next_command = self.next_command.wrapping_add(1).max(1);
         let command = self.next_command;
         let frame = codec::encode_connect(
-            command,
-            token,
-            &self.config.name,
-            &self.config.version,
-            self.positions.recover_requests(),
+            &self.json,
+            ConnectFields {
+                id: command,
+                token,
+                name: &self.config.name,
+                version: &self.config.version,
+                subs: &self.positions.recover_requests(),
+            },
         );
         self.actions.push_back(Action::Send {
             socket,
@@ -338,12 +338,27 @@ impl CentrifugeClient {
         self.phase = Phase::Handshaking {
             socket,
             command,
-            deadline: now + self.config.timeout_ms,
+            deadline: now.saturating_add(self.config.timeout_ms),
         };
     }
 
-    /// A text message arrived on `socket`.
+    /// A text message arrived on `socket`; its lines are parsed here with the
+    /// client's JSON engine. See [`socket_lines`](Self::socket_lines).
     pub fn socket_message(&mut self, now: u64, socket: SocketId, text: &str) {
+        let lines: Vec<_> = codec::parse_frame(&self.json, text).collect();
+        self.socket_lines(now, socket, lines);
+    }
+
+    /// A text message arrived on `socket`, already split on `\n` and parsed
+    /// line by line by the host (blank lines left out). A line that is not
+    /// JSON, or whose envelope has the wrong shape, is an `Error` event and a
+    /// reconnect; the lines after it are not read.
+    pub fn socket_lines(
+        &mut self,
+        now: u64,
+        socket: SocketId,
+        lines: impl IntoIterator<Item = Result<J::Value, JsonError>>,
+    ) {
         if self.socket() != Some(socket) {
             return;
         }
@@ -353,15 +368,18 @@ impl CentrifugeClient {
             ..
         } = self.phase
         {
-            *deadline = Some(now + budget);
+            *deadline = Some(now.saturating_add(budget));
         }
-        for line in codec::split_frame(text) {
-            match codec::decode_reply(line) {
+        for line in lines {
+            let reply = line
+                .map_err(codec::ProtocolError::from)
+                .and_then(|line| codec::read_reply(&self.json, line));
+            match reply {
                 Ok(reply) => self.handle_reply(now, socket, reply),
                 Err(error) => {
                     self.events.push_back(ClientEvent::Error {
                         kind: "protocol",
-                        message: error.message,
+                        message: error.message.into(),
                     });
                     self.lose_connection(now, u32::from(connecting::BAD_FRAME), "bad frame");
                 }
@@ -432,7 +450,7 @@ impl CentrifugeClient {
                 .push_back(Action::RefreshToken { rejected: None });
             return;
         }
-        self.next_socket += 1;
+        self.next_socket = self.next_socket.wrapping_add(1);
         let socket = self.next_socket;
         self.actions.push_back(Action::Open {
             socket,
@@ -440,7 +458,7 @@ impl CentrifugeClient {
         });
         self.phase = Phase::Opening {
             socket,
-            deadline: now + self.config.timeout_ms,
+            deadline: now.saturating_add(self.config.timeout_ms),
         };
     }
 
@@ -450,7 +468,7 @@ impl CentrifugeClient {
         self.enter_connecting(code, reason);
         let delay = self.config.backoff.delay(self.attempt, &mut self.jitter);
         self.attempt = self.attempt.saturating_add(1);
-        self.phase = Phase::Backoff { until: now + delay };
+        self.phase = Phase::Backoff { until: now.saturating_add(delay) };
     }
 
     fn enter_connecting(&mut self, code: u32, reason: &str) {
@@ -520,7 +538,7 @@ impl CentrifugeClient {
         }
     }
 
-    fn handle_reply(&mut self, now: u64, socket: SocketId, reply: Reply<'_>) {
+    fn handle_reply(&mut self, now: u64, socket: SocketId, reply: Reply<J::Value>) {
         match reply {
             Reply::Ping => {
                 if let Phase::Live { pong: true, .. } = self.phase {
@@ -547,10 +565,7 @@ impl CentrifugeClient {
                 match codes::classify_connect_error(error.code, error.temporary) {
                     CloseVerdict::RefreshToken => self.auth_failure(error.code, &error.message),
                     CloseVerdict::Reconnect => {
-                        let mut message = error.message.clone();
-                        message.push_str(" (");
-                        json::push_u64(&mut message, u64::from(error.code));
-                        message.push(')');
+                        let message = format!("{} ({})", error.message, error.code);
                         self.events.push_back(ClientEvent::Error {
                             kind: "connect",
                             message,
@@ -565,13 +580,13 @@ impl CentrifugeClient {
         }
     }
 
-    fn handle_push(&mut self, now: u64, push: Push<'_>) {
+    fn handle_push(&mut self, now: u64, push: Push<J::Value>) {
         match push {
             Push::Publication {
                 channel,
                 publication,
             } => {
-                self.deliver(now, &channel, &publication);
+                self.deliver(now, &channel, publication);
             }
             Push::Subscribe { channel, result } => {
                 self.positions.settle(&channel, &result, false);
@@ -583,8 +598,7 @@ impl CentrifugeClient {
                 self.react_to_close(now, code, &detail.reason);
             }
             Push::Message { data } => {
-                let event = codec::event_name_of(data);
-                self.emit_publication("", data, event.as_deref(), 0);
+                self.emit_publication("", data, 0);
             }
             Push::Other => {}
         }
@@ -592,30 +606,21 @@ impl CentrifugeClient {
 
     /// Delivers a publication unless it is a duplicate; returns false when the
     /// connection ended while handling it.
-    fn deliver(&mut self, now: u64, channel: &str, publication: &Publication<'_>) -> bool {
+    fn deliver(&mut self, now: u64, channel: &str, publication: Publication<J::Value>) -> bool {
         match self.positions.accept(channel, publication.offset) {
             Acceptance::Duplicate => true,
             Acceptance::Gap => {
                 self.lose_connection(now, u32::from(connecting::GAP), "publication gap");
                 false
             }
-            Acceptance::Deliver => self.emit_publication(
-                channel,
-                publication.data,
-                publication.event.as_deref(),
-                publication.offset,
-            ),
+            Acceptance::Deliver => {
+                self.emit_publication(channel, publication.data, publication.offset)
+            }
         }
     }
 
-    fn emit_publication(
-        &mut self,
-        channel: &str,
-        data: Value<'_>,
-        event: Option<&str>,
-        offset: u64,
-    ) -> bool {
-        let event = event.map(str::to_owned);
+    fn emit_publication(&mut self, channel: &str, data: J::Value, offset: u64) -> bool {
+        let event = self.json.event_name(&data);
         let forced_logout = event
             .as_deref()
             .filter(|e| codes::is_forced_logout(e))
@@ -623,7 +628,7 @@ impl CentrifugeClient {
         self.events.push_back(ClientEvent::Publication {
             channel: channel.to_owned(),
             event,
-            data: data.raw().to_owned(),
+            data,
             offset,
         });
         match forced_logout {
@@ -635,16 +640,21 @@ impl CentrifugeClient {
         }
     }
 
-    fn on_connected(&mut self, now: u64, socket: SocketId, result: codec::ConnectResult<'_>) {
+    fn on_connected(
+        &mut self,
+        now: u64,
+        socket: SocketId,
+        result: codec::ConnectResult<J::Value>,
+    ) {
         self.attempt = 0;
         self.auth_retry_used = false;
         let ping_budget = (result.ping > 0)
-            .then(|| u64::from(result.ping) * 1000 + self.config.max_server_ping_delay_ms);
+            .then(|| (u64::from(result.ping) * 1000).saturating_add(self.config.max_server_ping_delay_ms));
         self.phase = Phase::Live {
             socket,
             pong: result.pong,
             ping_budget,
-            deadline: ping_budget.map(|budget| now + budget),
+            deadline: ping_budget.map(|budget| now.saturating_add(budget)),
         };
         self.state = State::Connected;
         self.events.push_back(ClientEvent::Connected {
@@ -653,29 +663,26 @@ impl CentrifugeClient {
         });
 
         let subs = result.subs;
-        self.positions.retain(|name| {
-            subs.binary_search_by(|(channel, _)| channel.as_ref().cmp(name))
-                .is_ok()
-        });
+        self.positions.retain(|name| subs.contains_key(name));
         // Channels to resync, by reason, reported in the order of `LossReason::ALL`.
         let mut lost: [Vec<String>; 4] = Default::default();
-        for (channel, sub) in &subs {
-            match self.positions.continuity(channel, sub) {
+        for (channel, mut sub) in subs {
+            match self.positions.continuity(&channel, &sub) {
                 Continuity::Recovered => {
-                    for publication in &sub.publications {
-                        if !self.deliver(now, channel, publication) {
+                    for publication in std::mem::take(&mut sub.publications) {
+                        if !self.deliver(now, &channel, publication) {
                             return;
                         }
                     }
-                    self.positions.settle(channel, sub, true);
+                    self.positions.settle(&channel, &sub, true);
                 }
                 Continuity::Lost(reason) => {
+                    self.positions.settle(&channel, &sub, false);
                     if let Some(channels) = lost.get_mut(reason as usize) {
-                        channels.push(channel.as_ref().to_owned());
+                        channels.push(channel);
                     }
-                    self.positions.settle(channel, sub, false);
                 }
-                Continuity::Fresh => self.positions.settle(channel, sub, false),
+                Continuity::Fresh => self.positions.settle(&channel, &sub, false),
             }
         }
         for (reason, channels) in LossReason::ALL.into_iter().zip(lost) {

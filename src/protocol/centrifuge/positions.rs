@@ -111,7 +111,7 @@ impl Positions {
     }
 
     /// How the reply for `channel` relates to what was delivered before.
-    pub fn continuity(&self, channel: &str, result: &SubscribeResult<'_>) -> Continuity {
+    pub fn continuity<V>(&self, channel: &str, result: &SubscribeResult<V>) -> Continuity {
         let Some(previous) = self.get(channel) else {
             return if self.forgotten.iter().any(|name| name == channel) {
                 Continuity::Lost(LossReason::StateInvalidated)
@@ -132,7 +132,7 @@ impl Positions {
 
     /// Stores the position a subscribe result reports. After a recovery the
     /// offset never moves back below what was delivered from the reply.
-    pub fn settle(&mut self, channel: &str, result: &SubscribeResult<'_>, recovered: bool) {
+    pub fn settle<V>(&mut self, channel: &str, result: &SubscribeResult<V>, recovered: bool) {
         self.forgotten.retain(|name| name != channel);
         let at = match self.find(channel) {
             Ok(at) => at,
@@ -216,7 +216,7 @@ impl Positions {
 mod tests {
     use super::*;
 
-    fn result(epoch: &str, offset: u64) -> SubscribeResult<'static> {
+    fn result(epoch: &str, offset: u64) -> SubscribeResult<()> {
         SubscribeResult {
             recoverable: true,
             epoch: epoch.into(),
@@ -225,7 +225,7 @@ mod tests {
         }
     }
 
-    fn recovering(epoch: &str, offset: u64, recovered: bool) -> SubscribeResult<'static> {
+    fn recovering(epoch: &str, offset: u64, recovered: bool) -> SubscribeResult<()> {
         SubscribeResult {
             was_recovering: true,
             recovered,

@@ -1,0 +1,36 @@
+//! [`SerdeJson`]: the native tests' [`JsonEngine`], serde_json standing in
+//! for the browser's `JSON.parse`. Test-only: serde_json never ships.
+//!
+//! Integration tests include this same file with `#[path]`.
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use super::{JsonEngine, JsonError};
+
+/// serde_json as a [`JsonEngine`]; payloads are `serde_json::Value`s.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SerdeJson;
+
+impl JsonEngine for SerdeJson {
+    type Value = serde_json::Value;
+
+    fn parse(&self, text: &str) -> Result<serde_json::Value, JsonError> {
+        serde_json::from_str(text).map_err(|_| JsonError::Syntax)
+    }
+
+    fn read<T: DeserializeOwned>(&self, value: serde_json::Value) -> Result<T, JsonError> {
+        serde_json::from_value(value).map_err(|_| JsonError::Shape)
+    }
+
+    fn write<T: Serialize>(&self, value: &T) -> String {
+        serde_json::to_string(value).unwrap_or_default()
+    }
+
+    fn event_name(&self, payload: &serde_json::Value) -> Option<String> {
+        payload
+            .as_object()?
+            .get("event")?
+            .as_str()
+            .map(str::to_owned)
+    }
+}
