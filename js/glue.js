@@ -63,12 +63,13 @@ export class Emitter {
     }
   }
 
-  // A publication: `json` is the payload text `{"event": name, "data": ...}`.
-  // Listeners of `name` get `data`; listeners of `event` get the whole payload.
-  // `byName` is false when the name is missing or collides with a lifecycle event.
-  publication(json, name, byName) {
-    const payload = JSON.parse(json);
-    if (byName) this.emit(name, payload.data);
+  // A publication: `payload` is the value the engine parsed, usually
+  // `{"event": name, "data": ...}`. Listeners of the name get `data` (when
+  // `byName`: the name is a string and not a lifecycle event); listeners of
+  // `event` get the whole payload, or `{ event: null, data }` for a payload
+  // that names no event.
+  publication(payload, byName) {
+    if (byName) this.emit(payload.event, payload.data);
     const all = this.listeners.get('event');
     if (all !== undefined && all.size > 0) {
       const envelope =
@@ -82,4 +83,27 @@ export class Emitter {
   clear() {
     this.listeners.clear();
   }
+}
+
+/**
+ * Splits a Centrifuge text frame on newlines and parses each line with the
+ * engine's JSON parser. Blank lines are left out; a line that is not JSON is
+ * `undefined` in the result (JSON.parse never returns that), so the protocol
+ * core reports it and reconnects.
+ */
+export function parseFrame(text) {
+  const lines = text.split('\n');
+  const values = [];
+  for (const line of lines) {
+    if (line.length === 0) continue;
+    let value;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      if (line.trim() === '') continue;
+      value = undefined;
+    }
+    values.push(value);
+  }
+  return values;
 }

@@ -210,7 +210,7 @@ async fn tokens_are_refreshed_ahead_of_expiry() {
 }
 
 #[wasm_bindgen_test]
-async fn a_server_that_only_knows_get_refresh_is_asked_again_with_get() {
+async fn a_refresh_refused_with_405_is_an_error_and_never_retried_with_the_token_in_a_url() {
     reset().await;
     let panel = logged_in("operator@twin.local", &[]).await;
     post(
@@ -219,12 +219,13 @@ async fn a_server_that_only_knows_get_refresh_is_asked_again_with_get() {
     )
     .await;
     post("/__sandbox/tokens/expire", "{}").await;
-    let me = JsFuture::from(panel.me())
+    let error = JsFuture::from(panel.me())
         .await
-        .expect("refreshed with GET, then retried");
-    assert_eq!(field(&me, "id"), 389);
+        .expect_err("no GET fallback: the refresh fails");
+    assert_eq!(field(&error, "status"), 405);
+    // The fault answered the one POST; a GET retry would have reached the handler.
     assert_eq!(
         number(&get_json("/__sandbox/stats").await, "refreshes"),
-        1.0
+        0.0
     );
 }

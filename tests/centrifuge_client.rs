@@ -3,9 +3,15 @@
 
 use proptest::prelude::*;
 use twin_panel::protocol::backoff::BackoffPolicy;
-use twin_panel::protocol::centrifuge::{
-    Action, CentrifugeClient, ClientConfig, ClientEvent, SocketId, State,
-};
+use twin_panel::protocol::{JsonEngine, JsonError};
+
+#[path = "../src/protocol/test_json.rs"]
+mod test_json;
+use test_json::SerdeJson;
+
+type ClientEvent = twin_panel::protocol::centrifuge::ClientEvent<serde_json::Value>;
+type CentrifugeClient = twin_panel::protocol::centrifuge::CentrifugeClient<SerdeJson>;
+use twin_panel::protocol::centrifuge::{Action, ClientConfig, SocketId, State};
 
 const CHANNEL: &str = "operator:389";
 
@@ -23,7 +29,7 @@ impl Harness {
     }
 
     fn with_seed(seed: u64) -> Self {
-        let mut client = CentrifugeClient::new(ClientConfig::new("ws://sandbox/ws"), seed);
+        let mut client = CentrifugeClient::new(SerdeJson, ClientConfig::new("ws://sandbox/ws"), seed);
         client.set_token(0, "jwt-1".into());
         Harness {
             client,
@@ -138,10 +144,7 @@ fn delivered_seqs(events: &[ClientEvent]) -> Vec<u64> {
     events
         .iter()
         .filter_map(|e| match e {
-            ClientEvent::Publication { data, .. } => {
-                let v: serde_json::Value = serde_json::from_str(data).unwrap();
-                v["data"]["seq"].as_u64()
-            }
+            ClientEvent::Publication { data, .. } => data["data"]["seq"].as_u64(),
             _ => None,
         })
         .collect()
@@ -705,7 +708,7 @@ fn unknown_events_and_payloads_without_an_event_are_still_delivered() {
         matches!(&events[0], ClientEvent::Publication { event: Some(e), .. } if e == "somethingNew")
     );
     assert!(
-        matches!(&events[1], ClientEvent::Publication { event: None, data, .. } if data == "42")
+        matches!(&events[1], ClientEvent::Publication { event: None, data, .. } if *data == serde_json::json!(42))
     );
 }
 
@@ -716,7 +719,7 @@ fn custom_backoff_bounds_are_respected() {
         min_ms: 10,
         max_ms: 40,
     };
-    let mut client = CentrifugeClient::new(config, 3);
+    let mut client = CentrifugeClient::new(SerdeJson, config, 3);
     client.set_token(0, "t".into());
     client.connect(0);
     for attempt in 0..20u64 {

@@ -34,16 +34,17 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn emit(this: &Emitter, name: &str, payload: &JsValue);
 
-    #[wasm_bindgen(method, catch)]
-    pub fn publication(
-        this: &Emitter,
-        json: &str,
-        name: Option<String>,
-        by_name: bool,
-    ) -> Result<(), JsValue>;
+    /// Hands a publication payload to the listeners of its name and of `event`.
+    #[wasm_bindgen(method)]
+    pub fn publication(this: &Emitter, payload: &JsValue, by_name: bool);
 
     #[wasm_bindgen(method)]
     pub fn clear(this: &Emitter);
+
+    /// Splits a text frame on `\n` and parses each line with `JSON.parse`;
+    /// `undefined` stands for a line that is not JSON.
+    #[wasm_bindgen(js_name = parseFrame)]
+    pub fn parse_frame(text: &js_sys::JsString) -> js_sys::Array;
 }
 
 impl Emitter {

@@ -1,6 +1,7 @@
 //! The classes the npm package exports: `OperatorPanel`, `ChatWidget`, `TwinError`.
 
 mod delivery;
+pub(crate) use crate::transport::engine_json;
 mod error;
 mod js;
 mod options;

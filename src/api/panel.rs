@@ -15,8 +15,10 @@ use crate::protocol::centrifuge::{Action, CentrifugeClient, ClientConfig, Client
 use crate::rest::auth::{Auth, Credentials};
 use crate::rest::error::ErrorInfo;
 use crate::rest::http::{self, HttpRequest};
+use crate::protocol::json_engine::JsonError;
 use crate::rest::tokens::TokenPair;
 use crate::transport::clock;
+use crate::transport::engine_json::{EngineJson, JsJson};
 use crate::transport::driver::{DriverHost, SocketDriver};
 use crate::transport::timer::Timer;
 use crate::transport::websocket::SocketEvent;
@@ -59,11 +61,11 @@ pub struct OperatorPanel {
 struct Core {
     options: PanelOptions,
     auth: Auth,
-    client: RefCell<CentrifugeClient>,
+    client: RefCell<CentrifugeClient<EngineJson>>,
     driver: OnceCell<SocketDriver>,
     refresh_timer: OnceCell<Timer>,
     emitter: Emitter,
-    events: Delivery<ClientEvent>,
+    events: Delivery<ClientEvent<JsJson>>,
     connect_waiters: RefCell<Vec<(Function, Function)>>,
     freed: Cell<bool>,
 }
@@ -89,7 +91,11 @@ impl OperatorPanel {
             Core {
                 auth: Auth::new(options.iam_url.clone(), options.ttl, options.timeout),
                 options,
-                client: RefCell::new(CentrifugeClient::new(config, clock::random_seed())),
+                client: RefCell::new(CentrifugeClient::new(
+                    EngineJson,
+                    config,
+                    clock::random_seed(),
+                )),
                 driver: OnceCell::new(),
                 refresh_timer: OnceCell::new(),
                 emitter: Emitter::new(),
@@ -147,7 +153,7 @@ impl OperatorPanel {
         let refresh = js::get(&tokens, "refreshToken")
             .as_string()
             .unwrap_or_default();
-        let pair = TokenPair::new(token, refresh).map_err(|e| usage(e.message()))?;
+        let pair = TokenPair::new(&EngineJson, token, refresh).map_err(|e| usage(e.message()))?;
         self.core.auth.use_tokens(pair.clone());
         self.core.adopt_tokens(&pair);
         Ok(())
@@ -368,7 +374,7 @@ impl Core {
         }
     }
 
-    fn dispatch(&self, event: ClientEvent) {
+    fn dispatch(&self, event: ClientEvent<JsJson>) {
         match event {
             ClientEvent::Connecting { code, reason } => {
                 self.emitter.emit("connecting", &code_reason(code, &reason));
@@ -408,16 +414,7 @@ impl Core {
                 let by_name = event
                     .as_deref()
                     .is_some_and(|name| !LIFECYCLE_EVENTS.contains(&name));
-                if self.emitter.publication(&data, event, by_name).is_err() {
-                    self.emitter.emit(
-                        "error",
-                        &to_js(&ErrorInfo::local(
-                            "protocol",
-                            "a publication payload is not valid JSON",
-                            false,
-                        )),
-                    );
-                }
+                self.emitter.publication(&data.0, by_name);
             }
             ClientEvent::Resync { channels, reason } => {
                 let list: js_sys::Array = channels.iter().map(|c| JsValue::from_str(c)).collect();
@@ -520,7 +517,21 @@ impl DriverHost for Core {
             let mut client = self.client.borrow_mut();
             match event {
                 SocketEvent::Opened => client.socket_opened(now, socket),
-                SocketEvent::Text(text) => client.socket_message(now, socket, &text),
+                SocketEvent::Text(text) => {
+                    // The engine splits and parses the frame; the core reads the envelopes.
+                    let lines = js::parse_frame(&text);
+                    client.socket_lines(
+                        now,
+                        socket,
+                        lines.iter().map(|line| {
+                            if line.is_undefined() {
+                                Err(JsonError::Syntax)
+                            } else {
+                                Ok(JsJson(line))
+                            }
+                        }),
+                    );
+                }
                 // Centrifuge JSON never sends binary frames; ignore one.
                 SocketEvent::Binary => {}
                 SocketEvent::Closed { code, reason } => {

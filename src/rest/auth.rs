@@ -2,15 +2,18 @@
 //!
 //! The platform's rules (twin-api.md §3): login returns `token` and
 //! `refreshToken`; refresh is `POST /auth/refresh` with the raw token (no
-//! `Bearer`) in `Authorization` and `{refreshToken, ttl}` in the body; older
-//! servers only know `GET`, so a 405 is retried once as `GET` (which puts the
-//! refresh token in the query string: there is no other way to reach them).
+//! `Bearer`) in `Authorization` and `{refreshToken, ttl}` in the body. Some
+//! older servers are said to answer refresh on `GET` only, with the refresh
+//! token in the query string; the refresh token never travels in a URL here,
+//! so against such a server a refresh fails with a `TwinError` (405).
 
 use super::error::ErrorInfo;
 use super::http::{self, HttpRequest, HttpResponse};
 use super::single_flight::Flight;
 use super::tokens::TokenPair;
-use crate::protocol::json;
+use crate::transport::engine_json::EngineJson;
+use crate::protocol::json_engine::JsonEngine;
+use serde::Serialize;
 use std::cell::{Cell, RefCell};
 
 type RefreshOutcome = Result<TokenPair, ErrorInfo>;
@@ -62,30 +65,32 @@ impl Auth {
 
     /// Adopts a token pair the host already holds.
     pub fn use_tokens(&self, pair: TokenPair) {
-        self.generation.set(self.generation.get() + 1);
+        self.generation.set(self.generation.get().wrapping_add(1));
         *self.tokens.borrow_mut() = Some(pair);
     }
 
     /// Forgets the tokens; a refresh still in flight will not bring them back.
     pub fn clear(&self) {
-        self.generation.set(self.generation.get() + 1);
+        self.generation.set(self.generation.get().wrapping_add(1));
         *self.tokens.borrow_mut() = None;
     }
 
     /// `POST {iam}/auth/login`.
     pub async fn login(&self, credentials: Credentials<'_>) -> Result<TokenPair, ErrorInfo> {
-        let mut body = String::from("{\"email\":");
-        json::push_string(&mut body, credentials.email);
-        body.push_str(",\"password\":");
-        json::push_string(&mut body, credentials.password);
-        body.push_str(",\"ttl\":");
-        json::push_u64(&mut body, self.ttl_s);
-        body.push_str(",\"companyId\":");
-        match credentials.company_id {
-            Some(id) => json::push_i64(&mut body, id),
-            None => body.push_str("null"),
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct LoginBody<'a> {
+            email: &'a str,
+            password: &'a str,
+            ttl: u64,
+            company_id: Option<i64>,
         }
-        body.push('}');
+        let body = EngineJson.write(&LoginBody {
+            email: credentials.email,
+            password: credentials.password,
+            ttl: self.ttl_s,
+            company_id: credentials.company_id,
+        });
         let url = format!("{}/auth/login", self.iam_url);
         let response = http::send(HttpRequest {
             method: "POST",
@@ -137,14 +142,19 @@ impl Auth {
                 false,
             ));
         };
-        self.refreshes.set(self.refreshes.get() + 1);
+        self.refreshes.set(self.refreshes.get().saturating_add(1));
         let url = format!("{}/auth/refresh", self.iam_url);
-        let mut body = String::from("{\"refreshToken\":");
-        json::push_string(&mut body, &current.refresh_token);
-        body.push_str(",\"ttl\":");
-        json::push_u64(&mut body, self.ttl_s);
-        body.push('}');
-        let post = http::send(HttpRequest {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct RefreshBody<'a> {
+            refresh_token: &'a str,
+            ttl: u64,
+        }
+        let body = EngineJson.write(&RefreshBody {
+            refresh_token: &current.refresh_token,
+            ttl: self.ttl_s,
+        });
+        let response = http::send(HttpRequest {
             method: "POST",
             url: &url,
             authorization: Some(&current.token),
@@ -152,30 +162,12 @@ impl Auth {
             timeout_ms: self.timeout_ms,
         })
         .await;
-        let response = match post {
-            Err(error) if error.status == 405 => {
-                let query = format!(
-                    "{url}?refreshToken={}&ttl={}",
-                    String::from(js_sys::encode_uri_component(&current.refresh_token)),
-                    self.ttl_s
-                );
-                http::send(HttpRequest {
-                    method: "GET",
-                    url: &query,
-                    authorization: Some(&current.token),
-                    body: None,
-                    timeout_ms: self.timeout_ms,
-                })
-                .await
-            }
-            other => other,
-        };
         parse_pair(&response?)
     }
 }
 
 fn parse_pair(response: &HttpResponse) -> Result<TokenPair, ErrorInfo> {
-    TokenPair::from_auth_body(&response.text).map_err(|e| ErrorInfo {
+    TokenPair::from_auth_body(&EngineJson, &response.text).map_err(|e| ErrorInfo {
         status: response.status,
         code: "badResponse",
         message: e.message().into(),

@@ -1,21 +1,15 @@
-//! One HTTP exchange over the browser's `fetch`, with a deadline.
+//! One HTTP exchange over gloo-net's `fetch`, with a deadline.
 //!
 //! Every failure becomes an [`ErrorInfo`]: network errors and timeouts are
-//! retryable, HTTP errors are classified by status.
+//! retryable, HTTP errors are classified by status. Answers come back as
+//! text; callers parse them with the engine's `JSON.parse`.
 
 use super::error::ErrorInfo;
+use crate::transport::engine_json::EngineJson;
 use crate::transport::timer::Timer;
+use gloo_net::http::{Method, RequestBuilder};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
-use web_sys::{AbortController, Headers, RequestInit, Response};
-
-#[wasm_bindgen]
-extern "C" {
-    // The global `fetch`, so the same code runs in windows and workers.
-    #[wasm_bindgen(js_name = fetch)]
-    fn global_fetch(url: &str, init: &RequestInit) -> js_sys::Promise;
-}
+use web_sys::AbortController;
 
 /// A request to send.
 pub struct HttpRequest<'a> {
@@ -39,6 +33,18 @@ pub struct HttpResponse {
     pub text: String,
 }
 
+fn method(name: &str) -> Method {
+    match name {
+        "POST" => Method::POST,
+        "PUT" => Method::PUT,
+        "PATCH" => Method::PATCH,
+        "DELETE" => Method::DELETE,
+        "HEAD" => Method::HEAD,
+        "OPTIONS" => Method::OPTIONS,
+        _ => Method::GET,
+    }
+}
+
 /// Sends `request`; a status of 400 or more is an error.
 pub async fn send(request: HttpRequest<'_>) -> Result<HttpResponse, ErrorInfo> {
     let controller =
@@ -50,42 +56,44 @@ pub async fn send(request: HttpRequest<'_>) -> Result<HttpResponse, ErrorInfo> {
     };
     deadline.arm(request.timeout_ms);
 
-    // The platform's SDK sends a JSON content type on every request, GET included.
-    let headers = Headers::new().map_err(|_| ErrorInfo::network("fetch is unavailable"))?;
-    let _ = headers.set("Content-Type", "application/json");
-    let _ = headers.set("Accept", "application/json");
+    let mut builder = RequestBuilder::new(request.url)
+        .method(method(request.method))
+        .header("Accept", "application/json")
+        .abort_signal(Some(&signal));
     if let Some(authorization) = request.authorization {
-        headers.set("Authorization", authorization).map_err(|_| {
-            ErrorInfo::local("badRequest", "the token is not a valid header", false)
-        })?;
+        builder = builder.header("Authorization", authorization);
     }
-    let init = RequestInit::new();
-    init.set_method(request.method);
-    init.set_headers(&headers);
-    init.set_signal(Some(&signal));
-    if let Some(body) = &request.body {
-        init.set_body(&JsValue::from_str(body));
-    }
-
-    let outcome = exchange(request.url, &init).await;
+    // A content type only with a body: on a GET it would force a CORS preflight.
+    let built = match request.body {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(JsValue::from_str(&body)),
+        None => builder.build(),
+    };
+    let outcome = match built {
+        Ok(request) => exchange(request).await,
+        // Header values the browser refuses (a token with a newline, say).
+        Err(_) => {
+            deadline.cancel();
+            return Err(ErrorInfo::local(
+                "badRequest",
+                "the request cannot be built (a header value is not valid)",
+                false,
+            ));
+        }
+    };
     deadline.cancel();
     match outcome {
         Ok((status, text)) if status < 400 => Ok(HttpResponse { status, text }),
-        Ok((status, text)) => Err(ErrorInfo::from_http(status, &text)),
+        Ok((status, text)) => Err(ErrorInfo::from_http(&EngineJson, status, &text)),
         Err(()) if signal.aborted() => Err(ErrorInfo::timeout(request.timeout_ms)),
         // The browser's message may carry the URL; say only what kind of failure it was.
         Err(()) => Err(ErrorInfo::network("the network request failed")),
     }
 }
 
-async fn exchange(url: &str, init: &RequestInit) -> Result<(u16, String), ()> {
-    let response: Response = JsFuture::from(global_fetch(url, init))
-        .await
-        .map_err(|_| ())?
-        .dyn_into()
-        .map_err(|_| ())?;
-    let text = JsFuture::from(response.text().map_err(|_| ())?)
-        .await
-        .map_err(|_| ())?;
-    Ok((response.status(), text.as_string().unwrap_or_default()))
+async fn exchange(request: gloo_net::http::Request) -> Result<(u16, String), ()> {
+    let response = request.send().await.map_err(|_| ())?;
+    let text = response.text().await.map_err(|_| ())?;
+    Ok((response.status(), text))
 }

@@ -2,5 +2,6 @@
 
 pub mod clock;
 pub mod driver;
+pub mod engine_json;
 pub mod timer;
 pub mod websocket;

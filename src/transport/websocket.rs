@@ -12,8 +12,9 @@ use web_sys::{CloseEvent, Event, MessageEvent, WebSocket};
 pub enum SocketEvent {
     /// The socket opened.
     Opened,
-    /// A text message arrived.
-    Text(String),
+    /// A text message arrived (still a JS string: the owner decides whether
+    /// it needs the text in Rust or hands it straight to the JSON engine).
+    Text(JsString),
     /// A binary message arrived (not used by the protocols here).
     Binary,
     /// The socket closed.
@@ -47,7 +48,7 @@ impl SocketHandlers {
             let Some(ws) = target(&e) else { return };
             let data = e.data();
             match data.dyn_ref::<JsString>() {
-                Some(text) => s(&ws, SocketEvent::Text(String::from(text))),
+                Some(text) => s(&ws, SocketEvent::Text(text.clone())),
                 None => s(&ws, SocketEvent::Binary),
             }
         });
