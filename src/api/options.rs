@@ -1,7 +1,13 @@
-//! `new OperatorPanel(options)`: option names, units and defaults.
+//! `new OperatorPanel(options)`: option names, units, defaults and limits.
+//!
+//! Options are read with serde-wasm-bindgen into a `#[derive(Deserialize)]`
+//! struct; a value of the wrong type, or outside the limits below, is a
+//! `TwinError` (`invalidArgument`) that names the option.
 
 use super::error::usage;
 use super::js;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 
 /// Production IAM service.
@@ -37,20 +43,86 @@ pub struct PanelOptions {
     pub timeout: u64,
 }
 
-impl Default for PanelOptions {
-    fn default() -> Self {
-        PanelOptions {
-            iam_url: DEFAULT_IAM_URL.into(),
-            chat_url: DEFAULT_CHAT_URL.into(),
-            centrifugo_url: DEFAULT_CENTRIFUGO_URL.into(),
-            ttl: 86_400,
-            refresh_before: 900,
-            min_reconnect_delay: 500,
-            max_reconnect_delay: 20_000,
-            ping_timeout: 10_000,
-            connect_timeout: 5_000,
-            timeout: 15_000,
+/// The options as JS gives them: every one may be absent or `null`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct PanelOptionsInput {
+    iam_url: Option<String>,
+    chat_url: Option<String>,
+    centrifugo_url: Option<String>,
+    ttl: Option<f64>,
+    refresh_before: Option<f64>,
+    min_reconnect_delay: Option<f64>,
+    max_reconnect_delay: Option<f64>,
+    ping_timeout: Option<f64>,
+    connect_timeout: Option<f64>,
+    timeout: Option<f64>,
+}
+
+/// Each option's JS name and what it must be, for error messages.
+const PANEL_FIELDS: &[(&str, &str)] = &[
+    ("iamUrl", "a string"),
+    ("chatUrl", "a string"),
+    ("centrifugoUrl", "a string"),
+    ("ttl", "a number"),
+    ("refreshBefore", "a number"),
+    ("minReconnectDelay", "a number"),
+    ("maxReconnectDelay", "a number"),
+    ("pingTimeout", "a number"),
+    ("connectTimeout", "a number"),
+    ("timeout", "a number"),
+];
+
+/// A number option: its default and the range it must fall in.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// JS name.
+    pub name: &'static str,
+    /// Value when absent.
+    pub default: u64,
+    /// Smallest value allowed.
+    pub min: u64,
+    /// Largest value allowed.
+    pub max: u64,
+}
+
+/// One year, in seconds: the longest token lifetime or refresh lead accepted.
+const YEAR_S: u64 = 365 * 24 * 3600;
+/// One hour, in ms: the longest reconnect delay accepted.
+const HOUR_MS: u64 = 3_600_000;
+/// Ten minutes, in ms: the longest deadline accepted.
+const TEN_MINUTES_MS: u64 = 600_000;
+
+/// `ttl`, seconds: 1 s – 365 days, default 24 h.
+pub const TTL: Limits = Limits { name: "ttl", default: 86_400, min: 1, max: YEAR_S };
+/// `refreshBefore`, seconds: 0 – 365 days, default 15 min.
+pub const REFRESH_BEFORE: Limits = Limits { name: "refreshBefore", default: 900, min: 0, max: YEAR_S };
+/// `minReconnectDelay`, ms: 10 ms – 1 h, default 500 ms.
+pub const MIN_RECONNECT_DELAY: Limits = Limits { name: "minReconnectDelay", default: 500, min: 10, max: HOUR_MS };
+/// `maxReconnectDelay`, ms: 10 ms – 1 h (and at least `minReconnectDelay`), default 20 s.
+pub const MAX_RECONNECT_DELAY: Limits = Limits { name: "maxReconnectDelay", default: 20_000, min: 10, max: HOUR_MS };
+/// `pingTimeout`, ms: 100 ms – 10 min, default 10 s.
+pub const PING_TIMEOUT: Limits = Limits { name: "pingTimeout", default: 10_000, min: 100, max: TEN_MINUTES_MS };
+/// `connectTimeout`, ms: 100 ms – 10 min, default 5 s.
+pub const CONNECT_TIMEOUT: Limits = Limits { name: "connectTimeout", default: 5_000, min: 100, max: TEN_MINUTES_MS };
+/// `timeout` (every REST call), ms: 100 ms – 10 min, default 15 s.
+pub const TIMEOUT: Limits = Limits { name: "timeout", default: 15_000, min: 100, max: TEN_MINUTES_MS };
+
+impl Limits {
+    /// The value to use: the default when absent; an error naming the option
+    /// for NaN, infinities, fractions and anything outside the range.
+    pub fn check(self, value: Option<f64>) -> Result<u64, JsValue> {
+        let Some(value) = value else {
+            return Ok(self.default);
+        };
+        let whole = value.is_finite() && value.fract() == 0.0;
+        if whole && value >= self.min as f64 && value <= self.max as f64 {
+            return Ok(value as u64);
         }
+        Err(usage(format!(
+            "option {} must be a whole number from {} to {}",
+            self.name, self.min, self.max
+        )))
     }
 }
 
@@ -58,46 +130,67 @@ impl PanelOptions {
     /// Reads options from JS; `undefined` or `null` means all defaults, a
     /// missing key its default, an unknown key is ignored.
     pub fn from_js(value: JsValue) -> Result<Self, JsValue> {
-        let mut options = PanelOptions::default();
-        if !(value.is_undefined() || value.is_null()) {
-            if !value.is_object() {
-                return Err(usage("OperatorPanel options must be an object"));
-            }
-            for (name, slot) in [
-                ("iamUrl", &mut options.iam_url),
-                ("chatUrl", &mut options.chat_url),
-                ("centrifugoUrl", &mut options.centrifugo_url),
-            ] {
-                if let Some(text) = read_string(&value, name)? {
-                    *slot = text;
-                }
-            }
-            for (name, slot) in [
-                ("ttl", &mut options.ttl),
-                ("refreshBefore", &mut options.refresh_before),
-                ("minReconnectDelay", &mut options.min_reconnect_delay),
-                ("maxReconnectDelay", &mut options.max_reconnect_delay),
-                ("pingTimeout", &mut options.ping_timeout),
-                ("connectTimeout", &mut options.connect_timeout),
-                ("timeout", &mut options.timeout),
-            ] {
-                if let Some(number) = read_number(&value, name)? {
-                    *slot = number as u64;
-                }
-            }
+        let input: PanelOptionsInput = read_options(value, "OperatorPanel", PANEL_FIELDS)?;
+        let min_reconnect_delay = MIN_RECONNECT_DELAY.check(input.min_reconnect_delay)?;
+        let max_reconnect_delay = MAX_RECONNECT_DELAY.check(input.max_reconnect_delay)?;
+        if max_reconnect_delay < min_reconnect_delay {
+            return Err(usage(
+                "option maxReconnectDelay must not be below minReconnectDelay",
+            ));
         }
-        options.iam_url = trim_url("iamUrl", options.iam_url, HTTP)?;
-        options.chat_url = trim_url("chatUrl", options.chat_url, HTTP)?;
-        options.centrifugo_url = trim_url(
-            "centrifugoUrl",
-            options.centrifugo_url,
-            &["ws://", "wss://"],
-        )?;
-        if options.ttl == 0 {
-            return Err(usage("ttl must be at least 1 second"));
-        }
-        Ok(options)
+        Ok(PanelOptions {
+            iam_url: trim_url(
+                "iamUrl",
+                input.iam_url.unwrap_or_else(|| DEFAULT_IAM_URL.into()),
+                HTTP,
+            )?,
+            chat_url: trim_url(
+                "chatUrl",
+                input.chat_url.unwrap_or_else(|| DEFAULT_CHAT_URL.into()),
+                HTTP,
+            )?,
+            centrifugo_url: trim_url(
+                "centrifugoUrl",
+                input
+                    .centrifugo_url
+                    .unwrap_or_else(|| DEFAULT_CENTRIFUGO_URL.into()),
+                &["ws://", "wss://"],
+            )?,
+            ttl: TTL.check(input.ttl)?,
+            refresh_before: REFRESH_BEFORE.check(input.refresh_before)?,
+            min_reconnect_delay,
+            max_reconnect_delay,
+            ping_timeout: PING_TIMEOUT.check(input.ping_timeout)?,
+            connect_timeout: CONNECT_TIMEOUT.check(input.connect_timeout)?,
+            timeout: TIMEOUT.check(input.timeout)?,
+        })
     }
+}
+
+/// Reads an options object into `T`. `undefined` or `null` is `T::default()`;
+/// a value of the wrong type is an error naming its option (serde's own
+/// message does not, so the options are tried one at a time to find it).
+pub fn read_options<T: DeserializeOwned + Default>(
+    value: JsValue,
+    class: &str,
+    fields: &[(&str, &str)],
+) -> Result<T, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(T::default());
+    }
+    if !value.is_object() {
+        return Err(usage(format!("{class} options must be an object")));
+    }
+    if let Ok(options) = serde_wasm_bindgen::from_value::<T>(value.clone()) {
+        return Ok(options);
+    }
+    for (name, expected) in fields {
+        let one = js::object(&[(name, js::get(&value, name))]);
+        if serde_wasm_bindgen::from_value::<T>(one).is_err() {
+            return Err(usage(format!("option {name} must be {expected}")));
+        }
+    }
+    Err(usage(format!("{class} options could not be read")))
 }
 
 const HTTP: &[&str] = &["http://", "https://"];
