@@ -1,14 +1,15 @@
 //! Fuzzing of both wire codecs and both client state machines, natively.
 //!
 //! Three kinds of input reach the Centrifuge codec (`split_frame`,
-//! `decode_reply`), the Socket.IO codec (`decode_engine`, `decode_packet`,
-//! `decode_handshake`) and the two `socket_message` state machines: arbitrary
-//! bytes (lossy UTF-8), arbitrary JSON, and structure-aware mutations of valid
-//! frames (byte edits, truncation, splicing, and JSON edits that swap a value
-//! for another of any type, drop or add a key). The property is always the
-//! same: no panic (a panic aborts the wasm module in the browser), and what
-//! reaches JavaScript is usable (payload text is valid JSON, a protocol error
-//! closes the socket).
+//! `read_reply`), the Socket.IO codec (`decode_engine`, `decode_packet`,
+//! `decode_handshake`) and the two `socket_message` state machines, with the
+//! serde_json test engine standing in for the browser's `JSON.parse`:
+//! arbitrary bytes (lossy UTF-8), arbitrary JSON, and structure-aware
+//! mutations of valid frames (byte edits, truncation, splicing, and JSON edits
+//! that swap a value for another of any type, drop or add a key). The property
+//! is always the same: no panic (a panic aborts the wasm module in the
+//! browser), and what the client does in answer is sound (a protocol error
+//! closes the socket, every frame it sends can be read back).
 //!
 //! `FUZZ_CASES` sets the number of cases per property (default 200, so
 //! `cargo test` stays quick); each case feeds one or more inputs, and every
@@ -23,10 +24,15 @@ use serde_json::{json, Map, Value};
 use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
-use twin_panel::protocol::centrifuge::codec::{decode_reply, split_frame};
+use twin_panel::protocol::centrifuge::codec::{read_reply, split_frame, ProtocolError, Reply};
 use twin_panel::protocol::centrifuge::{self, CentrifugeClient};
-use twin_panel::protocol::socketio::codec::{decode_engine, decode_handshake, decode_packet};
+use twin_panel::protocol::socketio::codec::{self as sio_codec, decode_engine, EnginePacket};
 use twin_panel::protocol::socketio::{self, EioVersion, SocketIoClient};
+use twin_panel::protocol::{JsonEngine, JsonError};
+
+#[path = "../src/protocol/test_json.rs"]
+mod test_json;
+use test_json::SerdeJson;
 
 // ---------------------------------------------------------------------------
 // Runner
@@ -348,10 +354,6 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-fn is_json(text: &str) -> bool {
-    serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
-}
-
 // ---------------------------------------------------------------------------
 // Centrifuge
 
@@ -363,6 +365,7 @@ static CENTRIFUGE_DELIVERED: AtomicU64 = AtomicU64::new(0);
 static CENTRIFUGE_REFUSED: AtomicU64 = AtomicU64::new(0);
 static SOCKETIO_DELIVERED: AtomicU64 = AtomicU64::new(0);
 static SOCKETIO_REFUSED: AtomicU64 = AtomicU64::new(0);
+static SOCKETIO_ACKED: AtomicU64 = AtomicU64::new(0);
 
 /// Replies and pushes as a Centrifuge v0.40 node sends them to the panel.
 const CENTRIFUGE_FRAMES: &[&str] = &[
@@ -386,6 +389,11 @@ const CENTRIFUGE_FRAMES: &[&str] = &[
     "{}\n{\"push\":{\"channel\":\"operator:389\",\"pub\":{\"data\":{\"event\":\"chatMessageRead\",\"data\":{\"messageId\":\"m\"}},\"offset\":7}}}",
 ];
 
+/// Parses and reads one reply line.
+fn decode_reply(line: &str) -> Result<Reply<Value>, ProtocolError> {
+    read_reply(&SerdeJson, SerdeJson.parse(line)?)
+}
+
 /// Decodes every line of `text` the way the client does.
 fn centrifuge_decode(text: &str, inputs: &Cell<u64>) {
     for line in split_frame(text) {
@@ -408,7 +416,7 @@ enum CentrifugeStage {
 }
 
 struct CentrifugeHarness {
-    client: CentrifugeClient,
+    client: CentrifugeClient<SerdeJson>,
     now: u64,
     open: Option<centrifuge::SocketId>,
     /// Id of the last `connect` command sent, to answer it.
@@ -424,6 +432,7 @@ const CENTRIFUGE_RECOVERED_REPLY: &str = r#"{"client":"6f1d","version":"0.40.1",
 impl CentrifugeHarness {
     fn new(stage: CentrifugeStage, rehandshake: bool) -> Result<Self, TestCaseError> {
         let mut client = CentrifugeClient::new(
+            SerdeJson,
             centrifuge::ClientConfig::new("ws://127.0.0.1/centrifugo/connection/websocket"),
             7,
         );
@@ -484,9 +493,8 @@ impl CentrifugeHarness {
         }
         while let Some(event) = self.client.poll_event() {
             match event {
-                centrifuge::ClientEvent::Publication { data, .. } => {
-                    // The glue hands `data` to JSON.parse.
-                    prop_assert!(is_json(&data), "publication data is not JSON: {}", data);
+                centrifuge::ClientEvent::Publication { .. } => {
+                    // `data` is the engine's value, handed to JS as it is.
                     CENTRIFUGE_DELIVERED.fetch_add(1, Relaxed);
                 }
                 centrifuge::ClientEvent::Error {
@@ -656,6 +664,14 @@ const SOCKETIO_FRAMES: &[&str] = &[
     r#"461-/widget,3[{"_placeholder":true,"num":0}]"#,
 ];
 
+fn decode_packet(text: &str) -> Result<sio_codec::Packet<Value>, sio_codec::ProtocolError> {
+    sio_codec::decode_packet(&SerdeJson, text)
+}
+
+fn decode_handshake(text: &str) -> Result<sio_codec::Handshake, sio_codec::ProtocolError> {
+    sio_codec::decode_handshake(&SerdeJson, text)
+}
+
 fn socketio_decode(text: &str, inputs: &Cell<u64>) {
     inputs.set(inputs.get() + 3);
     let _ = decode_engine(text);
@@ -679,7 +695,7 @@ enum SocketIoStage {
 }
 
 struct SocketIoHarness {
-    client: SocketIoClient,
+    client: SocketIoClient<SerdeJson>,
     now: u64,
     open: Option<socketio::SocketId>,
     v3: bool,
@@ -694,7 +710,7 @@ impl SocketIoHarness {
         config.query.push(("sessionId".into(), "s-1".into()));
         config.eio = Some(if v3 { EioVersion::V3 } else { EioVersion::V4 });
         let mut h = SocketIoHarness {
-            client: SocketIoClient::new(config, 7),
+            client: SocketIoClient::new(SerdeJson, config, 7),
             now: 0,
             open: None,
             v3,
@@ -733,15 +749,27 @@ impl SocketIoHarness {
                     prop_assert_eq!(self.open, Some(socket), "closed a socket that is not open");
                     self.open = None;
                 }
-                socketio::Action::Send { socket, .. } => {
+                socketio::Action::Send { socket, text } => {
                     prop_assert_eq!(self.open, Some(socket), "sent on a socket that is not open");
+                    // Whatever the client writes, a server can read back.
+                    match decode_engine(&text) {
+                        Ok(EnginePacket::Message(data)) => {
+                            prop_assert!(
+                                decode_packet(data).is_ok(),
+                                "sent an unreadable packet: {}",
+                                text
+                            );
+                        }
+                        Ok(_) => {}
+                        Err(_) => prop_assert!(false, "sent an unreadable frame: {}", text),
+                    }
                 }
             }
         }
         while let Some(event) = self.client.poll_event() {
             match event {
-                socketio::ClientEvent::Message { data_json, .. } => {
-                    prop_assert!(is_json(&data_json), "event data is not JSON: {}", data_json);
+                socketio::ClientEvent::Message { .. } => {
+                    // The arguments are the engine's values, handed to JS as they are.
                     SOCKETIO_DELIVERED.fetch_add(1, Relaxed);
                 }
                 socketio::ClientEvent::Error {
@@ -749,12 +777,8 @@ impl SocketIoHarness {
                 } => {
                     SOCKETIO_REFUSED.fetch_add(1, Relaxed);
                 }
-                socketio::ClientEvent::Ack { args_json, .. } => {
-                    prop_assert!(
-                        is_json(&args_json),
-                        "ack arguments are not JSON: {}",
-                        args_json
-                    );
+                socketio::ClientEvent::Ack { .. } => {
+                    SOCKETIO_ACKED.fetch_add(1, Relaxed);
                 }
                 _ => {}
             }
@@ -883,18 +907,24 @@ fn socketio_client_socket_message() {
             any::<bool>(),
             any::<bool>(),
             proptest::collection::vec(socketio_frame(), 1..24),
+            proptest::collection::vec(proptest::option::of(arb_json()), 1..24),
         ),
-        |(stage, v3, rehandshake, frames), inputs| {
+        |(stage, v3, rehandshake, frames, emits), inputs| {
             let mut h = SocketIoHarness::new(stage, v3, rehandshake)?;
-            for frame in &frames {
+            for (frame, emit) in frames.iter().zip(emits.iter().cycle()) {
+                // Emits with any JSON argument go out between the frames (or
+                // wait for the connection); the sends are checked like any other.
+                let _ = h.client.emit("clientTyping", emit.as_ref(), emit.is_some());
+                h.check()?;
                 h.feed(frame, inputs)?;
             }
             Ok(())
         },
     );
     eprintln!(
-        "fuzz socket.io client reached: {} events delivered, {} frames refused",
+        "fuzz socket.io client reached: {} events delivered, {} acks answered, {} frames refused",
         SOCKETIO_DELIVERED.load(Relaxed),
+        SOCKETIO_ACKED.load(Relaxed),
         SOCKETIO_REFUSED.load(Relaxed)
     );
 }

@@ -9,8 +9,13 @@
 //! 3 and 4 alike). What the visitor does on the socket is emitted as
 //! `clientTyping`, `clientRead {messageId}` and `clientClose` (our choice,
 //! equally undocumented).
+//!
+//! Socket frames are parsed once, by the engine's `JSON.parse` ([`EngineJson`]):
+//! listeners receive the very objects it built, and emits are serde values
+//! written with `JSON.stringify`.
 
 use super::delivery::Delivery;
+use super::engine_json::{EngineJson, JsJson};
 use super::error::{parse_answer, to_js, usage};
 use super::js::{self, object, Emitter};
 use super::options::{read_number, read_string, trim_url};
@@ -25,6 +30,7 @@ use crate::transport::clock;
 use crate::transport::driver::{DriverHost, SocketDriver};
 use crate::transport::websocket::SocketEvent;
 use js_sys::{Function, Promise};
+use serde::Serialize;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -39,6 +45,17 @@ const EVENT_NAMES: [(&str, &str); 6] = [
     ("operatorStatusChangedEmit", "operatorStatusChanged"),
     ("operatorLoggedOutEmit", "operatorLoggedOut"),
 ];
+
+/// The payload of `clientRead`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ReadReceipt<'a> {
+    message_id: &'a str,
+}
+
+/// The empty object `clientTyping` and `clientClose` carry.
+#[derive(Serialize)]
+struct NoFields {}
 
 /// The visitor's side of a chat: start a session, talk, see the operator type
 /// and read.
@@ -59,10 +76,10 @@ struct WidgetCore {
     chat_id: String,
     timeout_ms: u64,
     config: ClientConfig,
-    client: RefCell<Option<SocketIoClient>>,
+    client: RefCell<Option<SocketIoClient<EngineJson>>>,
     driver: OnceCell<SocketDriver>,
     emitter: Emitter,
-    events: Delivery<ClientEvent>,
+    events: Delivery<ClientEvent<JsJson>>,
     session_id: RefCell<Option<String>>,
     client_id: RefCell<Option<String>>,
     acks: RefCell<Vec<(u64, Function, Function)>>,
@@ -196,7 +213,9 @@ impl ChatWidget {
     /// Tells the operator the visitor read message `messageId`.
     #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<void>")]
     pub fn mark_read(&self, message_id: String) -> Promise {
-        let payload = object(&[("messageId", JsValue::from_str(&message_id))]);
+        let payload = ReadReceipt {
+            message_id: &message_id,
+        };
         self.core.emit_with_ack("clientRead", &payload)
     }
 
@@ -204,7 +223,7 @@ impl ChatWidget {
     /// `TwinError` before `start()`.
     pub fn typing(&self) -> Result<(), JsValue> {
         self.core
-            .emit("clientTyping", &js_sys::Object::new().into(), false)
+            .emit("clientTyping", &NoFields {}, false)
             .map(|_| ())
     }
 
@@ -212,7 +231,7 @@ impl ChatWidget {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
         let core = self.core.clone();
-        let closing = core.emit_with_ack("clientClose", &js_sys::Object::new().into());
+        let closing = core.emit_with_ack("clientClose", &NoFields {});
         future_to_promise(async move {
             let outcome = wasm_bindgen_futures::JsFuture::from(closing).await;
             core.disconnect();
@@ -334,7 +353,7 @@ impl WidgetCore {
             previous.disconnect();
             self.drain(&mut previous);
         }
-        let mut client = SocketIoClient::new(config, clock::random_seed());
+        let mut client = SocketIoClient::new(EngineJson, config, clock::random_seed());
         client.connect(clock::monotonic_ms());
         *self.client.borrow_mut() = Some(client);
         self.pump();
@@ -347,17 +366,15 @@ impl WidgetCore {
         self.pump();
     }
 
-    fn emit(
+    /// Emits `name` with `payload`, written by the engine's `JSON.stringify`.
+    fn emit<P: Serialize + ?Sized>(
         self: &Rc<Self>,
         name: &str,
-        payload: &JsValue,
+        payload: &P,
         with_ack: bool,
     ) -> Result<Option<u64>, JsValue> {
-        let json = js_sys::JSON::stringify(payload)
-            .map(String::from)
-            .map_err(|_| usage("the payload cannot be encoded as JSON"))?;
         let outcome = match self.client.borrow_mut().as_mut() {
-            Some(client) => client.emit(name, &json, with_ack),
+            Some(client) => client.emit(name, Some(payload), with_ack),
             None => {
                 return Err(to_js(&ErrorInfo::local(
                     "notStarted",
@@ -370,7 +387,9 @@ impl WidgetCore {
         outcome.map_err(|e| {
             let (code, message) = match e {
                 EmitError::QueueFull => ("queueFull", "too many emits wait for the connection"),
-                EmitError::InvalidJson => ("invalidArgument", "the payload is not JSON"),
+                EmitError::InvalidJson => {
+                    ("invalidArgument", "the payload cannot be encoded as JSON")
+                }
                 EmitError::ReservedName => ("invalidArgument", "reserved event name"),
             };
             to_js(&ErrorInfo::local(code, message, e == EmitError::QueueFull))
@@ -378,7 +397,7 @@ impl WidgetCore {
     }
 
     /// Emits with an acknowledgement; the promise settles with the server's answer.
-    fn emit_with_ack(self: &Rc<Self>, name: &str, payload: &JsValue) -> Promise {
+    fn emit_with_ack<P: Serialize + ?Sized>(self: &Rc<Self>, name: &str, payload: &P) -> Promise {
         match self.emit(name, payload, true) {
             Ok(Some(id)) => Promise::new(&mut |resolve, reject| {
                 self.acks.borrow_mut().push((id, resolve, reject));
@@ -401,7 +420,7 @@ impl WidgetCore {
     }
 
     /// Performs `client`'s pending I/O and queues its events.
-    fn drain(self: &Rc<Self>, client: &mut SocketIoClient) {
+    fn drain(self: &Rc<Self>, client: &mut SocketIoClient<EngineJson>) {
         let Some(driver) = self.driver.get() else {
             return;
         };
@@ -430,7 +449,7 @@ impl WidgetCore {
         Some((resolve, reject))
     }
 
-    fn dispatch(&self, event: ClientEvent) {
+    fn dispatch(&self, event: ClientEvent<JsJson>) {
         match event {
             ClientEvent::Connecting { reason } => {
                 self.emitter
@@ -462,8 +481,9 @@ impl WidgetCore {
                     &object(&[("reason", reason.into()), ("reconnect", reconnect.into())]),
                 );
             }
-            ClientEvent::Message { name, data_json } => {
-                let data = js::parse_json(&data_json).unwrap_or(JsValue::NULL);
+            ClientEvent::Message { name, args } => {
+                // The first argument, as `JSON.parse` built it; `null` when none.
+                let data = args.into_iter().next().map_or(JsValue::NULL, |arg| arg.0);
                 if let Some((_, ours)) = EVENT_NAMES.iter().find(|(theirs, _)| *theirs == name) {
                     self.emitter.emit(ours, &data);
                 }
@@ -472,13 +492,14 @@ impl WidgetCore {
                     &object(&[("event", JsValue::from_str(&name)), ("data", data)]),
                 );
             }
-            ClientEvent::Ack { id, args_json } => {
+            ClientEvent::Ack { id, args } => {
                 let Some((resolve, reject)) = self.take_ack(id) else {
                     return;
                 };
-                let args = js::parse_json(&args_json).unwrap_or(JsValue::NULL);
-                let answer = js_sys::Reflect::get(&args, &JsValue::from_f64(0.0))
-                    .unwrap_or(JsValue::UNDEFINED);
+                let answer = args
+                    .into_iter()
+                    .next()
+                    .map_or(JsValue::UNDEFINED, |arg| arg.0);
                 match js::get(&answer, "error").as_string() {
                     Some(message) => {
                         let error = to_js(&ErrorInfo::local("rejected", message, false));

@@ -51,15 +51,25 @@
 //!   The binary frames announced by a binary packet are skipped silently.
 //! - **Server events that ask for an ack** (`42` with an id) are delivered; no
 //!   ack is sent back, as socket.io-client does when the listener takes none.
-//! - **Acks.** Ids count up from 0 for the client's life. An ack awaited on a
-//!   connection that ends, or queued when the client stops, is reported as
-//!   [`ClientEvent::AckLost`] (socket.io-client 4.7 rejects such acks too).
+//! - **Acks.** Ids count up from 0 for the client's life (wrapping at
+//!   `u64::MAX`). An ack awaited on a connection that ends, or queued when the
+//!   client stops, is reported as [`ClientEvent::AckLost`] (socket.io-client
+//!   4.7 rejects such acks too).
+//! - **JSON.** The Engine.IO and Socket.IO headers are read as text; every JSON
+//!   part is parsed by the host's [`JsonEngine`], once. Event and ack
+//!   arguments reach the application as the engine's values (in the package,
+//!   the very JS objects `JSON.parse` built). An event name may be a string or
+//!   an integer (the v5 parser takes a number too). Emits are written by the
+//!   same engine from serde values.
+//! - **Time.** Deadlines add with saturation, so a huge interval or timeout
+//!   from the server or the options never wraps around into "now".
 
 use super::codec::{
     self, EioVersion, EnginePacket, Handshake, Packet, PacketKind, RESERVED_EVENTS,
 };
 use crate::protocol::backoff::{BackoffPolicy, Jitter};
-use crate::protocol::json::{self, Value};
+use crate::protocol::json_engine::JsonEngine;
+use serde::Serialize;
 use std::collections::VecDeque;
 use std::fmt;
 
@@ -78,7 +88,8 @@ pub struct ClientConfig {
     pub query: Vec<(String, String)>,
     /// Namespace, `/` by default (a missing leading `/` is added).
     pub namespace: String,
-    /// Auth object for the Socket.IO 5 CONNECT packet, as JSON text.
+    /// Auth object for the Socket.IO 5 CONNECT packet, as JSON text (parsed
+    /// once, by the client's JSON engine, when the client is made).
     pub auth_json: Option<String>,
     /// Engine.IO version; `None` starts with 4 and falls back to 3 (see the module docs).
     pub eio: Option<EioVersion>,
@@ -134,9 +145,9 @@ pub enum Action {
     },
 }
 
-/// What to tell the application.
+/// What to tell the application; `V` is the host's parsed JSON value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientEvent {
+pub enum ClientEvent<V> {
     /// The client is trying to (re)connect.
     Connecting {
         /// Why: `connect called`, `transport close`, `ping timeout`,
@@ -162,15 +173,16 @@ pub enum ClientEvent {
     Message {
         /// Event name, e.g. `chatMessageCreatedEmit`.
         name: String,
-        /// The first argument as JSON text, `null` when there is none.
-        data_json: String,
+        /// The arguments after the name, as the JSON engine parsed them (the
+        /// widget hands the first one, or `null`, to its listeners).
+        args: Vec<V>,
     },
     /// The server answered an emit sent with an ack.
     Ack {
         /// The id [`SocketIoClient::emit`] returned.
         id: u64,
-        /// The answer's arguments, as a JSON array.
-        args_json: String,
+        /// The answer's arguments, as the JSON engine parsed them.
+        args: Vec<V>,
     },
     /// An ack that will never come: its connection ended, or the client stopped
     /// before the emit was sent.
@@ -191,7 +203,7 @@ pub enum ClientEvent {
 /// Why [`SocketIoClient::emit`] refused an emit.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EmitError {
-    /// The payload is not one JSON value.
+    /// The payload cannot be written as JSON.
     InvalidJson,
     /// The name is empty or reserved by Socket.IO (`connect`, `disconnect`, ...).
     ReservedName,
@@ -202,7 +214,7 @@ pub enum EmitError {
 impl fmt::Display for EmitError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
-            EmitError::InvalidJson => "emit payload is not valid JSON",
+            EmitError::InvalidJson => "emit payload cannot be written as JSON",
             EmitError::ReservedName => "emit name is empty or reserved",
             EmitError::QueueFull => "emit queue is full",
         })
@@ -274,28 +286,15 @@ const MIN_HEARTBEAT_MS: u64 = 1_000;
 
 /// The Socket.IO client state machine. See the module documentation.
 ///
-/// ```
-/// use twin_panel::protocol::socketio::{Action, ClientConfig, ClientEvent, SocketIoClient};
-/// let mut config = ClientConfig::new("wss://chat.example");
-/// config.query.push(("sessionId".into(), "s1".into()));
-/// let mut client = SocketIoClient::new(config, 1);
-/// client.connect(0);
-/// assert_eq!(client.poll_action(), Some(Action::Open {
-///     socket: 1,
-///     url: "wss://chat.example/socket.io/?EIO=4&transport=websocket&sessionId=s1".into(),
-/// }));
-/// client.socket_message(10, 1, r#"0{"sid":"e","upgrades":[],"pingInterval":25000,"pingTimeout":20000}"#);
-/// assert_eq!(client.poll_action(), Some(Action::Send { socket: 1, text: "40".into() }));
-/// client.socket_message(20, 1, r#"40{"sid":"s"}"#);
-/// client.socket_message(30, 1, r#"42["chatMessageCreatedEmit",{"id":"m"}]"#);
-/// let events: Vec<_> = std::iter::from_fn(|| client.poll_event()).collect();
-/// assert_eq!(events[1], ClientEvent::Connected { sid: "s".into() });
-/// assert_eq!(events[2], ClientEvent::Message { name: "chatMessageCreatedEmit".into(), data_json: r#"{"id":"m"}"#.into() });
-/// ```
+/// `J` parses and writes the JSON parts of the packets (the browser's JSON
+/// engine in the package); event and ack arguments reach
+/// [`ClientEvent::Message`] and [`ClientEvent::Ack`] as its values.
 #[derive(Debug)]
-pub struct SocketIoClient {
+pub struct SocketIoClient<J: JsonEngine> {
+    json: J,
     config: ClientConfig,
-    auth_json: Option<String>,
+    /// The auth object, parsed once.
+    auth: Option<J::Value>,
     state: State,
     phase: Phase,
     /// Version of the next (or current) attempt.
@@ -314,23 +313,24 @@ pub struct SocketIoClient {
     skip_binary: u64,
     jitter: Jitter,
     actions: VecDeque<Action>,
-    events: VecDeque<ClientEvent>,
+    events: VecDeque<ClientEvent<J::Value>>,
 }
 
-impl SocketIoClient {
-    /// A disconnected client; `seed` feeds the backoff jitter.
+impl<J: JsonEngine> SocketIoClient<J> {
+    /// A disconnected client reading and writing JSON with `json`; `seed`
+    /// feeds the backoff jitter.
     ///
     /// An `auth_json` that is not a JSON object is dropped with a `config` error event.
-    pub fn new(mut config: ClientConfig, seed: u64) -> Self {
+    pub fn new(json: J, mut config: ClientConfig, seed: u64) -> Self {
         // socket.io-client names namespaces with a leading slash; "" is the main one.
         if !config.namespace.starts_with('/') {
             config.namespace.insert(0, '/');
         }
         let mut events = VecDeque::new();
-        let auth_json = match config.auth_json.as_deref() {
+        let auth = match config.auth_json.as_deref() {
             None => None,
-            Some(json) => match Value::parse(json) {
-                Ok(auth) if auth.is_object() => Some(auth.raw().to_owned()),
+            Some(text) => match json.parse(text) {
+                Ok(auth) if codec::is_object(&json, &auth) => Some(auth),
                 _ => {
                     events.push_back(ClientEvent::Error {
                         kind: "config",
@@ -341,10 +341,11 @@ impl SocketIoClient {
             },
         };
         SocketIoClient {
+            json,
             version: config.eio.unwrap_or(EioVersion::V4),
             negotiating: config.eio.is_none(),
             config,
-            auth_json,
+            auth,
             state: State::Disconnected,
             phase: Phase::Idle,
             fallback_spent: false,
@@ -391,7 +392,7 @@ impl SocketIoClient {
     }
 
     /// The next event for the application.
-    pub fn poll_event(&mut self) -> Option<ClientEvent> {
+    pub fn poll_event(&mut self) -> Option<ClientEvent<J::Value>> {
         self.events.pop_front()
     }
 
@@ -436,36 +437,27 @@ impl SocketIoClient {
         self.terminate("io client disconnect");
     }
 
-    /// Sends event `name` with one argument, `payload_json` (no argument when
-    /// it is empty); with `with_ack`, returns the id a later
-    /// [`ClientEvent::Ack`] or [`ClientEvent::AckLost`] carries.
+    /// Sends event `name` with one argument, `payload` (none when `None`),
+    /// written as JSON by the client's engine; with `with_ack`, returns the id
+    /// a later [`ClientEvent::Ack`] or [`ClientEvent::AckLost`] carries.
     ///
     /// While not connected the emit waits in a queue, sent in order after the
-    /// next connect; a full queue refuses it with a `queue` error event.
-    ///
-    /// ```
-    /// use twin_panel::protocol::socketio::{ClientConfig, EmitError, SocketIoClient};
-    /// let mut client = SocketIoClient::new(ClientConfig::new("ws://x"), 1);
-    /// assert_eq!(client.emit("typing", r#"{"on":true}"#, true), Ok(Some(0)));
-    /// assert_eq!(client.emit("typing", "{", false), Err(EmitError::InvalidJson));
-    /// assert_eq!(client.emit("disconnect", "", false), Err(EmitError::ReservedName));
-    /// assert_eq!(client.queued(), 1);
-    /// ```
-    pub fn emit(
+    /// next connect; a full queue refuses it with a `queue` error event. A
+    /// payload the engine cannot write is refused with
+    /// [`EmitError::InvalidJson`] and takes no ack id.
+    pub fn emit<P: Serialize + ?Sized>(
         &mut self,
         name: &str,
-        payload_json: &str,
+        payload: Option<&P>,
         with_ack: bool,
     ) -> Result<Option<u64>, EmitError> {
         if name.is_empty() || RESERVED_EVENTS.contains(&name) {
             return Err(EmitError::ReservedName);
         }
-        let payload = if payload_json.trim().is_empty() {
-            None
-        } else {
-            let payload = Value::parse(payload_json).map_err(|_| EmitError::InvalidJson)?;
-            Some(payload.raw())
-        };
+        let body = codec::encode_event_json(&self.json, name, payload);
+        if body.is_empty() {
+            return Err(EmitError::InvalidJson);
+        }
         let live = match self.phase {
             Phase::Live { socket, .. } => Some(socket),
             _ => None,
@@ -485,7 +477,10 @@ impl SocketIoClient {
             self.next_ack = self.next_ack.wrapping_add(1);
             id
         });
-        let frame = self.event_frame(name, payload, ack);
+        // `42[/nsp,][id]["name",payload]`
+        let mut frame = String::from("4");
+        frame.push_str(&codec::packet_header('2', &self.config.namespace, ack));
+        frame.push_str(&body);
         match live {
             Some(socket) => {
                 self.awaiting.extend(ack);
@@ -546,7 +541,7 @@ impl SocketIoClient {
             EnginePacket::Close(_) => self.lose_connection(now, "transport close"),
             EnginePacket::Ping(_) => self.on_ping(now, socket),
             EnginePacket::Pong(_) => self.on_pong(now),
-            EnginePacket::Message(data) => match codec::decode_packet(data) {
+            EnginePacket::Message(data) => match codec::decode_packet(&self.json, data) {
                 Ok(packet) => self.on_packet(now, socket, packet),
                 Err(error) => self.bad_frame(now, error.message),
             },
@@ -633,32 +628,9 @@ impl SocketIoClient {
     }
 
     /// Wraps a Socket.IO packet in an Engine.IO message frame.
-    fn message_frame(&self, packet: &Packet) -> String {
+    fn message_frame(&self, packet: &Packet<J::Value>) -> String {
         let mut frame = String::from("4");
-        frame.push_str(&codec::encode_packet(packet, self.version));
-        frame
-    }
-
-    /// `42[/nsp,][id]["name",payload]`, built directly from the validated payload.
-    fn event_frame(&self, name: &str, payload: Option<&str>, ack: Option<u64>) -> String {
-        let ns = self.config.namespace.as_str();
-        let mut frame =
-            String::with_capacity(8 + ns.len() + name.len() + payload.map_or(0, str::len));
-        frame.push_str("42");
-        if ns != "/" {
-            frame.push_str(ns);
-            frame.push(',');
-        }
-        if let Some(id) = ack {
-            json::push_u64(&mut frame, id);
-        }
-        frame.push('[');
-        json::push_string(&mut frame, name);
-        if let Some(payload) = payload {
-            frame.push(',');
-            frame.push_str(payload);
-        }
-        frame.push(']');
+        frame.push_str(&codec::encode_packet(&self.json, packet, self.version));
         frame
     }
 
@@ -771,11 +743,11 @@ impl SocketIoClient {
         self.lose_connection(now, "parse error");
     }
 
-    fn on_open(&mut self, now: u64, socket: SocketId, json: &str) {
+    fn on_open(&mut self, now: u64, socket: SocketId, text: &str) {
         let Phase::Opening { deadline, .. } = self.phase else {
             return;
         };
-        let handshake: Handshake = match codec::decode_handshake(json) {
+        let handshake: Handshake = match codec::decode_handshake(&self.json, text) {
             Ok(h) => h,
             Err(error) => return self.bad_frame(now, error.message),
         };
@@ -803,15 +775,15 @@ impl SocketIoClient {
             },
         };
         let main = self.config.namespace == "/";
-        let payload_json = match self.version {
-            EioVersion::V4 => self.auth_json.clone(),
+        let payload = match self.version {
+            EioVersion::V4 => self.auth.clone(),
             // Socket.IO 4 connects `/` by itself and has no auth payload.
             EioVersion::V3 if main => return,
             EioVersion::V3 => None,
         };
         let frame = self.message_frame(&Packet {
             namespace: self.config.namespace.clone(),
-            kind: PacketKind::Connect { payload_json },
+            kind: PacketKind::Connect { payload },
         });
         self.actions.push_back(Action::Send {
             socket,
@@ -844,15 +816,15 @@ impl SocketIoClient {
         }
     }
 
-    fn on_packet(&mut self, now: u64, socket: SocketId, packet: Packet) {
+    fn on_packet(&mut self, now: u64, socket: SocketId, packet: Packet<J::Value>) {
         if packet.namespace != self.config.namespace {
             return;
         }
         let live = matches!(self.phase, Phase::Live { .. });
         match packet.kind {
-            PacketKind::Connect { payload_json } => {
+            PacketKind::Connect { payload } => {
                 if let Phase::Handshaking { link, .. } = &self.phase {
-                    let sid = payload_json.as_deref().and_then(sid_of);
+                    let sid = payload.and_then(|p| codec::connect_sid(&self.json, p));
                     if sid.is_none() && link.version == EioVersion::V4 && self.negotiating {
                         // A Socket.IO 4 server that ignored EIO=4.
                         return self.switch_version(now, "transport close");
@@ -866,19 +838,15 @@ impl SocketIoClient {
                     self.terminate("io server disconnect");
                 }
             }
-            PacketKind::Event {
-                name, args_json, ..
-            } => {
+            PacketKind::Event { name, args, .. } => {
                 if live {
-                    let data_json = codec::first_arg_json(&args_json).to_owned();
-                    self.events
-                        .push_back(ClientEvent::Message { name, data_json });
+                    self.events.push_back(ClientEvent::Message { name, args });
                 }
             }
-            PacketKind::Ack { id, args_json } => {
+            PacketKind::Ack { id, args } => {
                 if let Some(at) = self.awaiting.iter().position(|&a| a == id) {
                     self.awaiting.swap_remove(at);
-                    self.events.push_back(ClientEvent::Ack { id, args_json });
+                    self.events.push_back(ClientEvent::Ack { id, args });
                 }
             }
             PacketKind::ConnectError { message } => {
@@ -926,35 +894,122 @@ impl SocketIoClient {
     }
 }
 
-/// The `sid` string of a CONNECT payload.
-fn sid_of(text: &str) -> Option<String> {
-    let [sid] = json::fields(Value::parse(text).ok()?, ["sid"]).ok()?;
-    Some(sid?.to_str().ok()?.into_owned())
-}
-
 #[cfg(all(test, not(target_arch = "wasm32")))]
-mod same_as_serde {
+mod tests {
     use super::*;
-    use crate::protocol::json::testing::{arb_input, config};
-    use proptest::prelude::*;
+    use crate::protocol::test_json::SerdeJson;
+    use serde_json::{json, Value};
 
-    /// The serde_json reader `sid_of` replaced.
-    fn old_sid_of(json: &str) -> Option<String> {
-        #[derive(serde::Deserialize)]
-        struct Connected {
-            sid: String,
-        }
-        serde_json::from_str::<Connected>(json).ok().map(|c| c.sid)
+    fn client(eio: EioVersion) -> SocketIoClient<SerdeJson> {
+        let mut config = ClientConfig::new("ws://x");
+        config.eio = Some(eio);
+        SocketIoClient::new(SerdeJson, config, 1)
     }
 
-    proptest! {
-        #![proptest_config(config())]
+    fn drain(client: &mut SocketIoClient<SerdeJson>) -> (Vec<Action>, Vec<ClientEvent<Value>>) {
+        (
+            std::iter::from_fn(|| client.poll_action()).collect(),
+            std::iter::from_fn(|| client.poll_event()).collect(),
+        )
+    }
 
-        #[test]
-        fn sid_of_reads_what_the_serde_reader_read(
-            text in arb_input(&["@", r#"{"sid":@}"#, "[@]", r#"{"sid":"a","x":@}"#], &[r#"{"sid":"s-1"}"#]),
-        ) {
-            prop_assert_eq!(sid_of(&text), old_sid_of(&text));
+    /// Opens the first socket at `now` and delivers `open`; returns the socket.
+    fn open(client: &mut SocketIoClient<SerdeJson>, now: u64, open: &str) -> SocketId {
+        client.connect(now);
+        let socket = match drain(client).0.first() {
+            Some(Action::Open { socket, .. }) => *socket,
+            other => panic!("expected an open, got {other:?}"),
+        };
+        client.socket_opened(now, socket);
+        client.socket_message(now, socket, open);
+        socket
+    }
+
+    #[test]
+    fn huge_server_intervals_saturate_instead_of_wrapping() {
+        let huge = format!(
+            r#"0{{"sid":"e","pingInterval":{},"pingTimeout":{}}}"#,
+            u64::MAX,
+            u64::MAX
+        );
+        // v4: the ping watchdog sits at the end of time, not in the past.
+        let mut v4 = client(EioVersion::V4);
+        let socket = open(&mut v4, 1_000, &huge);
+        v4.socket_message(1_000, socket, r#"40{"sid":"s"}"#);
+        assert_eq!(v4.state(), State::Connected);
+        v4.socket_message(2_000, socket, "2");
+        assert_eq!(v4.poll_timeout(), Some(u64::MAX));
+        v4.handle_timeout(u64::MAX - 1);
+        assert_eq!(v4.state(), State::Connected);
+        // v3: the client's own ping is due at the end of time too.
+        let mut v3 = client(EioVersion::V3);
+        let socket = open(&mut v3, 1_000, &huge);
+        v3.socket_message(1_000, socket, "40");
+        assert_eq!(v3.state(), State::Connected);
+        assert_eq!(v3.poll_timeout(), Some(u64::MAX));
+        drain(&mut v3);
+        v3.handle_timeout(u64::MAX);
+        let (actions, _) = drain(&mut v3);
+        assert_eq!(
+            actions,
+            vec![Action::Send {
+                socket,
+                text: "2".into()
+            }]
+        );
+        assert_eq!(v3.poll_timeout(), Some(u64::MAX));
+    }
+
+    #[test]
+    fn huge_connect_timeouts_and_backoff_saturate() {
+        let mut config = ClientConfig::new("ws://x");
+        config.timeout_ms = u64::MAX;
+        config.backoff = BackoffPolicy {
+            min_ms: u64::MAX,
+            max_ms: u64::MAX,
+        };
+        let mut client = SocketIoClient::new(SerdeJson, config, 1);
+        client.connect(5);
+        assert_eq!(client.poll_timeout(), Some(u64::MAX));
+        let socket = match drain(&mut client).0.first() {
+            Some(Action::Open { socket, .. }) => *socket,
+            other => panic!("expected an open, got {other:?}"),
+        };
+        client.socket_closed(10, socket, 1006, "");
+        client.socket_closed(10, socket + 1, 1006, "");
+        assert!(client.poll_timeout().is_some_and(|at| at >= 10));
+    }
+
+    #[test]
+    fn ack_ids_and_socket_ids_wrap_around() {
+        let mut client = client(EioVersion::V4);
+        client.next_ack = u64::MAX;
+        client.next_socket = SocketId::MAX;
+        assert_eq!(client.emit("e", Some(&1), true), Ok(Some(u64::MAX)));
+        assert_eq!(client.emit("e", Some(&2), true), Ok(Some(0)));
+        client.connect(0);
+        assert!(matches!(
+            drain(&mut client).0.first(),
+            Some(Action::Open { socket: 0, .. })
+        ));
+    }
+
+    #[test]
+    fn a_payload_the_engine_cannot_write_is_refused_without_an_ack_id() {
+        struct Unwritable;
+        impl Serialize for Unwritable {
+            fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+                Err(serde::ser::Error::custom("no"))
+            }
         }
+        let mut client = client(EioVersion::V4);
+        assert_eq!(
+            client.emit("e", Some(&Unwritable), true),
+            Err(EmitError::InvalidJson)
+        );
+        assert_eq!(client.queued(), 0);
+        assert_eq!(client.emit("e", Some(&json!({"a": 1})), true), Ok(Some(0)));
+        assert_eq!(client.emit("e", None::<&Value>, false), Ok(None));
+        assert_eq!(client.queued(), 2);
     }
 }

@@ -9,10 +9,16 @@
 //! The text layout is the same in Engine.IO v3 and v4 (Socket.IO v4 and v5);
 //! what differs is who pings, who connects the main namespace, and the shape of
 //! a connect error, which [`encode_packet`] takes from an [`EioVersion`].
-//! Payloads stay raw JSON text: the browser's `JSON.parse` builds the JS objects.
+//!
+//! The packet header (type digit, attachments, namespace, ack id) is read as
+//! text; every JSON part after it is parsed by the host's [`JsonEngine`] and
+//! read with the serde shapes below. Event and ack arguments stay the values
+//! the engine built (`V`), so they reach the application without a copy.
 
-use crate::protocol::json::{self, fields, ErrorKind, Value};
-use std::borrow::Cow;
+use crate::protocol::json_engine::{JsonEngine, JsonError};
+use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeSeq, Serializer};
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// A frame the server sent that the client cannot read.
@@ -35,17 +41,9 @@ impl ProtocolError {
         }
     }
 
-    /// A JSON error, reported by kind and column only, never with frame content.
-    fn json(what: &str, error: json::Error) -> Self {
-        let kind = match error.kind {
-            ErrorKind::Eof => "Eof",
-            kind if kind.is_syntax() => "Syntax",
-            _ => "Data",
-        };
-        ProtocolError::new(format!(
-            "unreadable {what} ({kind} error at column {})",
-            error.at + 1
-        ))
+    /// A JSON error, reported by kind only, never with frame content.
+    fn json(what: &str, error: JsonError) -> Self {
+        ProtocolError::new(format!("unreadable {what} ({})", error.as_str()))
     }
 }
 
@@ -190,98 +188,53 @@ pub fn encode_engine(packet: &EnginePacket<'_>) -> String {
 ///
 /// `maxPayload` is sent by v4 servers only. Missing intervals take the
 /// engine.io server defaults (25 s interval, 20 s timeout).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
 pub struct Handshake {
     /// Engine.IO session id.
     pub sid: String,
     /// Transports the session could upgrade to (none matter over WebSocket).
+    #[serde(default)]
     pub upgrades: Vec<String>,
     /// Heartbeat period in ms (`pingInterval`).
+    #[serde(default = "default_ping_interval")]
     pub ping_interval: u64,
     /// Heartbeat grace in ms (`pingTimeout`).
+    #[serde(default = "default_ping_timeout")]
     pub ping_timeout: u64,
     /// Largest payload the server accepts, in bytes (`maxPayload`, v4 only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_payload: Option<u64>,
 }
 
-/// Reads the JSON of an open packet.
-///
-/// ```
-/// use twin_panel::protocol::socketio::codec::decode_handshake;
-/// let h = decode_handshake(r#"{"sid":"abc","upgrades":[],"pingInterval":25000,"pingTimeout":5000}"#).unwrap();
-/// assert_eq!((h.sid.as_str(), h.ping_interval, h.ping_timeout, h.max_payload), ("abc", 25_000, 5_000, None));
-/// ```
-pub fn decode_handshake(json: &str) -> Result<Handshake, ProtocolError> {
-    read_handshake(json).map_err(|e| ProtocolError::json("open packet", e))
+fn default_ping_interval() -> u64 {
+    25_000
 }
 
-fn read_handshake(text: &str) -> Result<Handshake, json::Error> {
-    let value = Value::parse(text)?;
-    let [sid, upgrades, ping_interval, ping_timeout, max_payload] = fields(
-        value,
-        [
-            "sid",
-            "upgrades",
-            "pingInterval",
-            "pingTimeout",
-            "maxPayload",
-        ],
-    )?;
-    let mut list = Vec::new();
-    if let Some(upgrades) = upgrades {
-        if !upgrades.is_array() {
-            return Err(upgrades.error(ErrorKind::Type));
-        }
-        for upgrade in upgrades.items() {
-            list.push(upgrade.to_str()?.into_owned());
-        }
-    }
-    Ok(Handshake {
-        sid: sid
-            .ok_or(value.error(ErrorKind::Missing))?
-            .to_str()?
-            .into_owned(),
-        upgrades: list,
-        ping_interval: ping_interval.map_or(Ok(25_000), Value::to_u64)?,
-        ping_timeout: ping_timeout.map_or(Ok(20_000), Value::to_u64)?,
-        max_payload: max_payload
-            .filter(|v| !v.is_null())
-            .map(Value::to_u64)
-            .transpose()?,
-    })
+fn default_ping_timeout() -> u64 {
+    20_000
+}
+
+/// Reads the JSON of an open packet with `json`.
+pub fn decode_handshake<J: JsonEngine>(json: &J, text: &str) -> Result<Handshake, ProtocolError> {
+    json.parse(text)
+        .and_then(|value| json.read(value))
+        .map_err(|e| ProtocolError::json("open packet", e))
 }
 
 /// Writes the JSON of an open packet (the server side; for tests and tools).
-pub fn encode_handshake(handshake: &Handshake) -> String {
-    let mut out = String::from("{\"sid\":");
-    json::push_string(&mut out, &handshake.sid);
-    out.push_str(",\"upgrades\":[");
-    for (n, upgrade) in handshake.upgrades.iter().enumerate() {
-        if n > 0 {
-            out.push(',');
-        }
-        json::push_string(&mut out, upgrade);
-    }
-    out.push_str("],\"pingInterval\":");
-    json::push_u64(&mut out, handshake.ping_interval);
-    out.push_str(",\"pingTimeout\":");
-    json::push_u64(&mut out, handshake.ping_timeout);
-    if let Some(max) = handshake.max_payload {
-        out.push_str(",\"maxPayload\":");
-        json::push_u64(&mut out, max);
-    }
-    out.push('}');
-    out
+pub fn encode_handshake<J: JsonEngine>(json: &J, handshake: &Handshake) -> String {
+    json.write(handshake)
 }
 
-/// What a Socket.IO packet carries.
+/// What a Socket.IO packet carries; `V` is the host's parsed JSON value.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PacketKind {
+pub enum PacketKind<V> {
     /// `0` CONNECT: from the client, the optional auth object (v5 only); from
     /// the server, `{"sid": ...}` in v5 and nothing in v4.
     Connect {
-        /// The payload as JSON text, when there is one.
-        payload_json: Option<String>,
+        /// The payload (always an object), when there is one.
+        payload: Option<V>,
     },
     /// `1` DISCONNECT of the namespace.
     Disconnect,
@@ -289,17 +242,17 @@ pub enum PacketKind {
     Event {
         /// Ack id the sender waits for, if any.
         id: Option<u64>,
-        /// Event name.
+        /// Event name (a number name is kept as its decimal text).
         name: String,
-        /// The arguments after the name, as a JSON array (`[]` when none).
-        args_json: String,
+        /// The arguments after the name, as the engine parsed them.
+        args: Vec<V>,
     },
     /// `3` ACK: the answer to the event sent with `id`.
     Ack {
         /// Ack id.
         id: u64,
-        /// The answer's arguments, as a JSON array.
-        args_json: String,
+        /// The answer's arguments, as the engine parsed them.
+        args: Vec<V>,
     },
     /// `4` CONNECT_ERROR: `{"message": ...}` in v5, a JSON string in v4.
     ConnectError {
@@ -327,56 +280,30 @@ pub enum PacketKind {
 }
 
 /// One Socket.IO packet.
-///
-/// ```
-/// use twin_panel::protocol::socketio::codec::{decode_packet, PacketKind};
-/// let p = decode_packet(r#"2["chatMessageCreatedEmit",{"id":"m"}]"#).unwrap();
-/// assert_eq!(p.namespace, "/");
-/// assert!(matches!(&p.kind, PacketKind::Event { name, id: None, .. } if name == "chatMessageCreatedEmit"));
-/// assert_eq!(p.first_arg_json(), r#"{"id":"m"}"#);
-/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Packet {
+pub struct Packet<V> {
     /// Namespace, `/` for the main one.
     pub namespace: String,
     /// Type and payload.
-    pub kind: PacketKind,
+    pub kind: PacketKind<V>,
 }
 
-impl Packet {
+impl<V> Packet<V> {
     /// A packet on the main namespace.
-    pub fn main(kind: PacketKind) -> Self {
+    pub fn main(kind: PacketKind<V>) -> Self {
         Packet {
             namespace: "/".into(),
             kind,
         }
     }
 
-    /// The first argument of an EVENT or ACK as raw JSON, `null` when there is none.
-    pub fn first_arg_json(&self) -> &str {
+    /// The first argument of an EVENT or ACK, when there is one.
+    pub fn first_arg(&self) -> Option<&V> {
         match &self.kind {
-            PacketKind::Event { args_json, .. } | PacketKind::Ack { args_json, .. } => {
-                first_arg_json(args_json)
-            }
-            _ => "null",
+            PacketKind::Event { args, .. } | PacketKind::Ack { args, .. } => args.first(),
+            _ => None,
         }
     }
-}
-
-/// The first element of a JSON array as raw JSON text; `null` when the array is
-/// empty or the text is not an array.
-///
-/// ```
-/// use twin_panel::protocol::socketio::codec::first_arg_json;
-/// assert_eq!(first_arg_json(r#"[{"a":1}, 2]"#), r#"{"a":1}"#);
-/// assert_eq!(first_arg_json("[]"), "null");
-/// ```
-pub fn first_arg_json(args_json: &str) -> &str {
-    Value::parse(args_json)
-        .ok()
-        .filter(|args| args.is_array())
-        .and_then(|args| args.items().next())
-        .map_or("null", Value::raw)
 }
 
 /// Event names the Socket.IO v5 parser refuses: a server that receives one
@@ -407,18 +334,14 @@ fn leading_number(text: &str) -> Result<(Option<u64>, &str), ProtocolError> {
     Ok((number, rest))
 }
 
-/// Decodes the data of an Engine.IO message into a Socket.IO packet.
+/// Decodes the data of an Engine.IO message into a Socket.IO packet; the
+/// JSON after the header is parsed and read with `json`.
 ///
 /// Accepts both connect error forms (`44"text"` and `44{"message":"text"}`).
-///
-/// ```
-/// use twin_panel::protocol::socketio::codec::{decode_packet, PacketKind};
-/// let p = decode_packet(r#"2/admin,5["x"]"#).unwrap();
-/// assert_eq!(p.namespace, "/admin");
-/// assert!(matches!(p.kind, PacketKind::Event { id: Some(5), .. }));
-/// assert!(decode_packet("2{").is_err());
-/// ```
-pub fn decode_packet(text: &str) -> Result<Packet, ProtocolError> {
+pub fn decode_packet<J: JsonEngine>(
+    json: &J,
+    text: &str,
+) -> Result<Packet<J::Value>, ProtocolError> {
     let Some(&first) = text.as_bytes().first() else {
         return Err(ProtocolError::new("empty Socket.IO packet"));
     };
@@ -457,32 +380,30 @@ pub fn decode_packet(text: &str) -> Result<Packet, ProtocolError> {
 
     let kind = match first {
         b'0' => PacketKind::Connect {
-            payload_json: match payload {
+            payload: match payload {
                 None => None,
-                Some(json) => Some(object_json(json, "CONNECT payload")?),
+                Some(text) => Some(read_object(json, text, "CONNECT payload")?),
             },
         },
         // A payload on DISCONNECT means nothing; it is not worth a reconnect.
         b'1' => PacketKind::Disconnect,
         b'2' => {
-            let json = payload.ok_or_else(|| ProtocolError::new("EVENT without arguments"))?;
-            let (name, args_json) = split_event(json)?;
-            PacketKind::Event {
-                id,
-                name,
-                args_json,
-            }
+            let text = payload.ok_or_else(|| ProtocolError::new("EVENT without arguments"))?;
+            let (name, args) = read_event(json, text)?;
+            PacketKind::Event { id, name, args }
         }
         b'3' => {
             let id = id.ok_or_else(|| ProtocolError::new("ACK without id"))?;
-            let json = payload.ok_or_else(|| ProtocolError::new("ACK without arguments"))?;
+            let text = payload.ok_or_else(|| ProtocolError::new("ACK without arguments"))?;
             PacketKind::Ack {
                 id,
-                args_json: array_json(json)?,
+                args: read_array(json, text, "ACK arguments")?,
             }
         }
         b'4' => PacketKind::ConnectError {
-            message: connect_error_message(payload.unwrap_or("")),
+            message: payload
+                .map(|text| connect_error_message(json, text))
+                .unwrap_or_default(),
         },
         b'5' => PacketKind::BinaryEvent {
             attachments,
@@ -501,77 +422,242 @@ pub fn decode_packet(text: &str) -> Result<Packet, ProtocolError> {
     })
 }
 
-/// Checks that `text` is one JSON object and returns it trimmed.
-fn object_json(text: &str, what: &str) -> Result<String, ProtocolError> {
-    let value = Value::parse(text).map_err(|e| ProtocolError::json(what, e))?;
-    if value.is_object() {
-        Ok(value.raw().to_owned())
+/// Parses `text`, which must be one JSON object.
+fn read_object<J: JsonEngine>(json: &J, text: &str, what: &str) -> Result<J::Value, ProtocolError> {
+    let value = json.parse(text).map_err(|e| ProtocolError::json(what, e))?;
+    if is_object(json, &value) {
+        Ok(value)
     } else {
         Err(ProtocolError::new(format!("{what} is not an object")))
     }
 }
 
-/// The items of the JSON array `text`.
-fn array_items<'a>(text: &'a str, what: &str) -> Result<json::Items<'a>, ProtocolError> {
-    let value = Value::parse(text).map_err(|e| ProtocolError::json(what, e))?;
-    if value.is_array() {
-        Ok(value.items())
-    } else {
-        Err(ProtocolError::json(what, value.error(ErrorKind::Type)))
-    }
+/// Parses `text`, which must be one JSON array, into its items.
+fn read_array<J: JsonEngine>(
+    json: &J,
+    text: &str,
+    what: &str,
+) -> Result<Vec<J::Value>, ProtocolError> {
+    json.parse(text)
+        .and_then(|value| json.read(value))
+        .map_err(|e| ProtocolError::json(what, e))
 }
 
-/// Re-joins a JSON array from its raw elements, so whitespace around them goes.
-fn join_array(items: json::Items<'_>) -> String {
-    let mut out = String::from("[");
-    for (n, item) in items.enumerate() {
-        if n > 0 {
-            out.push(',');
-        }
-        out.push_str(item.raw());
-    }
-    out.push(']');
-    out
-}
-
-fn array_json(text: &str) -> Result<String, ProtocolError> {
-    Ok(join_array(array_items(text, "ACK arguments")?))
-}
-
-/// `["name", arg...]` into the name and the array of the remaining arguments.
-fn split_event(text: &str) -> Result<(String, String), ProtocolError> {
-    let mut items = array_items(text, "EVENT")?;
+/// `["name", arg...]` into the name and the remaining arguments.
+fn read_event<J: JsonEngine>(
+    json: &J,
+    text: &str,
+) -> Result<(String, Vec<J::Value>), ProtocolError> {
+    let mut items = read_array(json, text, "EVENT")?.into_iter();
     let Some(head) = items.next() else {
         return Err(ProtocolError::new("EVENT without a name"));
     };
-    // The v5 parser also takes a number as the name.
-    let name = if head.is_string() {
-        head.to_str()
-            .map_err(|e| ProtocolError::json("event name", e))?
-            .into_owned()
-    } else if head.is_number() {
-        head.raw().to_owned()
-    } else {
-        return Err(ProtocolError::new("EVENT name is not a string"));
-    };
-    Ok((name, join_array(items)))
+    let EventName(name) = json
+        .read(head)
+        .map_err(|_| ProtocolError::new("EVENT name is not a string"))?;
+    Ok((name, items.collect()))
+}
+
+/// Whether `value` is a JSON object (not an array, not a scalar).
+pub fn is_object<J: JsonEngine>(json: &J, value: &J::Value) -> bool {
+    json.read::<ConnectObject>(value.clone()).is_ok()
+}
+
+/// The `sid` string of a CONNECT payload; `None` when it has none, or when
+/// `sid` is not a string.
+pub fn connect_sid<J: JsonEngine>(json: &J, payload: J::Value) -> Option<String> {
+    json.read::<ConnectObject>(payload).ok()?.sid
 }
 
 /// The message of a connect error in either form (a JSON string, or an object
-/// with a string `message`); empty when there is none. As when serde_json read
-/// the payload into a `serde_json::Value` first, a payload with a string that
-/// cannot be decoded or a number too large for an `f64` anywhere has none.
-fn connect_error_message(text: &str) -> String {
-    let message = || -> Option<String> {
-        let value = Value::parse(text).ok().filter(|v| v.is_strict())?;
-        if value.is_string() {
-            return value.to_str().ok().map(Cow::into_owned);
+/// with a string `message`); empty when there is none.
+fn connect_error_message<J: JsonEngine>(json: &J, text: &str) -> String {
+    json.parse(text)
+        .and_then(|value| json.read::<ConnectErrorMessage>(value))
+        .map(|m| m.0)
+        .unwrap_or_default()
+}
+
+/// An event name: a string, or an integer (the v5 parser takes a number too),
+/// kept as its decimal text.
+struct EventName(String);
+
+impl<'de> Deserialize<'de> for EventName {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct NameVisitor;
+        impl Visitor<'_> for NameVisitor {
+            type Value = EventName;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an event name")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<EventName, E> {
+                Ok(EventName(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<EventName, E> {
+                Ok(EventName(v))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<EventName, E> {
+                Ok(EventName(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<EventName, E> {
+                Ok(EventName(v.to_string()))
+            }
         }
-        // Unlike a plain struct, serde's untagged enum took no array form here.
-        let [message] = fields(value.is_object().then_some(value)?, ["message"]).ok()?;
-        Some(message?.to_str().ok()?.into_owned())
-    };
-    message().unwrap_or_default()
+        deserializer.deserialize_any(NameVisitor)
+    }
+}
+
+/// A value that is kept only when it is a string; any other value is
+/// skipped whole.
+struct MaybeString(Option<String>);
+
+impl<'de> Deserialize<'de> for MaybeString {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct StringVisitor;
+        impl<'de> Visitor<'de> for StringVisitor {
+            type Value = MaybeString;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<MaybeString, E> {
+                Ok(MaybeString(Some(v.to_owned())))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<MaybeString, E> {
+                Ok(MaybeString(Some(v)))
+            }
+            fn visit_bool<E: de::Error>(self, _: bool) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_i64<E: de::Error>(self, _: i64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_u64<E: de::Error>(self, _: u64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_f64<E: de::Error>(self, _: f64) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_unit<E: de::Error>(self) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_none<E: de::Error>(self) -> Result<MaybeString, E> {
+                Ok(MaybeString(None))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MaybeString, A::Error> {
+                while seq.next_element::<IgnoredAny>()?.is_some() {}
+                Ok(MaybeString(None))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MaybeString, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(MaybeString(None))
+            }
+        }
+        deserializer.deserialize_any(StringVisitor)
+    }
+}
+
+/// A JSON object (never an array) and its `sid`, when that is a string.
+struct ConnectObject {
+    sid: Option<String>,
+}
+
+impl<'de> Deserialize<'de> for ConnectObject {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> Visitor<'de> for ObjectVisitor {
+            type Value = ConnectObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ConnectObject, A::Error> {
+                Ok(ConnectObject {
+                    sid: string_field(map, "sid")?,
+                })
+            }
+        }
+        // `deserialize_any`, not `deserialize_map`: an array must not pass
+        // for an object (a JS array is an object to serde-wasm-bindgen's map).
+        deserializer.deserialize_any(ObjectVisitor)
+    }
+}
+
+/// The message of a connect error: a JSON string, or the string `message`
+/// of an object; empty for an object without one. Any other value is an error.
+struct ConnectErrorMessage(String);
+
+impl<'de> Deserialize<'de> for ConnectErrorMessage {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct MessageVisitor;
+        impl<'de> Visitor<'de> for MessageVisitor {
+            type Value = ConnectErrorMessage;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string or an object with a message")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<ConnectErrorMessage, E> {
+                Ok(ConnectErrorMessage(v.to_owned()))
+            }
+            fn visit_string<E: de::Error>(self, v: String) -> Result<ConnectErrorMessage, E> {
+                Ok(ConnectErrorMessage(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ConnectErrorMessage, A::Error> {
+                Ok(ConnectErrorMessage(
+                    string_field(map, "message")?.unwrap_or_default(),
+                ))
+            }
+        }
+        deserializer.deserialize_any(MessageVisitor)
+    }
+}
+
+/// Reads every entry of `map`, keeping the string value of `key` (the last
+/// one, should the map repeat it).
+fn string_field<'de, A: MapAccess<'de>>(mut map: A, key: &str) -> Result<Option<String>, A::Error> {
+    let mut found = None;
+    while let Some(name) = map.next_key::<String>()? {
+        if name == key {
+            found = map.next_value::<MaybeString>()?.0;
+        } else {
+            map.next_value::<IgnoredAny>()?;
+        }
+    }
+    Ok(found)
+}
+
+/// `["name", arg...]` written as one JSON array.
+struct EventArray<'a, I> {
+    name: &'a str,
+    args: I,
+}
+
+impl<I> Serialize for EventArray<'_, I>
+where
+    I: IntoIterator + Copy,
+    I::Item: Serialize,
+{
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(None)?;
+        seq.serialize_element(self.name)?;
+        for arg in self.args {
+            seq.serialize_element(&arg)?;
+        }
+        seq.end()
+    }
+}
+
+/// Writes the JSON part of an EVENT, `["name", arg...]`, with `json`; empty
+/// when an argument cannot be written as JSON.
+pub fn encode_event_json<J, I>(json: &J, name: &str, args: I) -> String
+where
+    J: JsonEngine,
+    I: IntoIterator + Copy,
+    I::Item: Serialize,
+{
+    json.write(&EventArray { name, args })
+}
+
+#[derive(Serialize)]
+struct ErrorObject<'a> {
+    message: &'a str,
 }
 
 /// Pushes `/namespace,` unless the namespace is the main one.
@@ -584,82 +670,56 @@ fn push_namespace(out: &mut String, namespace: &str) {
 
 fn push_id(out: &mut String, id: Option<u64>) {
     if let Some(id) = id {
-        json::push_u64(out, id);
+        out.push_str(&id.to_string());
     }
 }
 
-/// Writes `["name", arg...]` from a name and the JSON array of arguments.
-fn push_event(out: &mut String, name: &str, args_json: &str) {
-    out.push('[');
-    json::push_string(out, name);
-    let inner = args_json
-        .trim()
-        .strip_prefix('[')
-        .and_then(|a| a.strip_suffix(']'))
-        .unwrap_or("")
-        .trim();
-    if !inner.is_empty() {
-        out.push(',');
-        out.push_str(inner);
-    }
-    out.push(']');
+/// The header of a Socket.IO packet: type digit, `/namespace,` unless it is
+/// the main one, then the ack id digits.
+pub fn packet_header(type_digit: char, namespace: &str, id: Option<u64>) -> String {
+    let mut out = String::with_capacity(8 + namespace.len());
+    out.push(type_digit);
+    push_namespace(&mut out, namespace);
+    push_id(&mut out, id);
+    out
 }
 
-/// Encodes a Socket.IO packet as the data of an Engine.IO message (without the `4`).
+/// Encodes a Socket.IO packet as the data of an Engine.IO message (without
+/// the `4`); its JSON is written with `json`.
 ///
-/// `version` only changes the connect error form. `args_json` of an EVENT or
-/// ACK must be a JSON array.
-///
-/// ```
-/// use twin_panel::protocol::socketio::codec::{encode_packet, EioVersion, Packet, PacketKind};
-/// let ack = Packet::main(PacketKind::Event { id: Some(7), name: "typing".into(), args_json: "[{}]".into() });
-/// assert_eq!(encode_packet(&ack, EioVersion::V4), r#"27["typing",{}]"#);
-/// let err = Packet::main(PacketKind::ConnectError { message: "bad".into() });
-/// assert_eq!(encode_packet(&err, EioVersion::V3), r#"4"bad""#);
-/// assert_eq!(encode_packet(&err, EioVersion::V4), r#"4{"message":"bad"}"#);
-/// ```
-pub fn encode_packet(packet: &Packet, version: EioVersion) -> String {
-    let mut out = String::new();
+/// `version` only changes the connect error form.
+pub fn encode_packet<J: JsonEngine>(
+    json: &J,
+    packet: &Packet<J::Value>,
+    version: EioVersion,
+) -> String {
     let ns = packet.namespace.as_str();
     match &packet.kind {
-        PacketKind::Connect { payload_json } => {
-            out.push('0');
-            push_namespace(&mut out, ns);
-            if let Some(json) = payload_json {
-                out.push_str(json);
+        PacketKind::Connect { payload } => {
+            let mut out = packet_header('0', ns, None);
+            if let Some(payload) = payload {
+                out.push_str(&json.write(payload));
             }
+            out
         }
-        PacketKind::Disconnect => {
-            out.push('1');
-            push_namespace(&mut out, ns);
+        PacketKind::Disconnect => packet_header('1', ns, None),
+        PacketKind::Event { id, name, args } => {
+            let mut out = packet_header('2', ns, *id);
+            out.push_str(&encode_event_json(json, name, args.as_slice()));
+            out
         }
-        PacketKind::Event {
-            id,
-            name,
-            args_json,
-        } => {
-            out.push('2');
-            push_namespace(&mut out, ns);
-            push_id(&mut out, *id);
-            push_event(&mut out, name, args_json);
-        }
-        PacketKind::Ack { id, args_json } => {
-            out.push('3');
-            push_namespace(&mut out, ns);
-            push_id(&mut out, Some(*id));
-            out.push_str(args_json);
+        PacketKind::Ack { id, args } => {
+            let mut out = packet_header('3', ns, Some(*id));
+            out.push_str(&json.write(args));
+            out
         }
         PacketKind::ConnectError { message } => {
-            out.push('4');
-            push_namespace(&mut out, ns);
-            match version {
-                EioVersion::V3 => json::push_string(&mut out, message),
-                EioVersion::V4 => {
-                    out.push_str("{\"message\":");
-                    json::push_string(&mut out, message);
-                    out.push('}');
-                }
-            }
+            let mut out = packet_header('4', ns, None);
+            out.push_str(&match version {
+                EioVersion::V3 => json.write(message),
+                EioVersion::V4 => json.write(&ErrorObject { message }),
+            });
+            out
         }
         PacketKind::BinaryEvent {
             attachments,
@@ -671,19 +731,20 @@ pub fn encode_packet(packet: &Packet, version: EioVersion) -> String {
             id,
             payload_json,
         } => {
+            let mut out = String::new();
             out.push(if matches!(packet.kind, PacketKind::BinaryEvent { .. }) {
                 '5'
             } else {
                 '6'
             });
-            json::push_u64(&mut out, *attachments);
+            out.push_str(&attachments.to_string());
             out.push('-');
             push_namespace(&mut out, ns);
             push_id(&mut out, *id);
             out.push_str(payload_json);
+            out
         }
     }
-    out
 }
 
 /// The WebSocket URL of a Socket.IO server.
@@ -745,52 +806,148 @@ fn percent_encode(out: &mut String, text: &str) {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::protocol::test_json::SerdeJson;
+    use serde_json::{json, Value};
+
+    fn decode(text: &str) -> Result<Packet<Value>, ProtocolError> {
+        decode_packet(&SerdeJson, text)
+    }
+
+    fn encode(packet: &Packet<Value>, version: EioVersion) -> String {
+        encode_packet(&SerdeJson, packet, version)
+    }
 
     #[test]
     fn namespace_without_comma_takes_the_rest() {
-        let p = decode_packet("1/admin").unwrap();
+        let p = decode("1/admin").unwrap();
         assert_eq!(p.namespace, "/admin");
         assert_eq!(p.kind, PacketKind::Disconnect);
     }
 
     #[test]
-    fn event_names_may_be_numbers_and_arguments_lose_outer_whitespace() {
-        let p = decode_packet(r#"2[ 7 , {"a": 1} , "x" ]"#).unwrap();
+    fn event_names_may_be_integers_and_arguments_stay_values() {
+        let p = decode(r#"2[ 7 , {"a": 1} , "x" ]"#).unwrap();
         assert_eq!(
             p.kind,
             PacketKind::Event {
                 id: None,
                 name: "7".into(),
-                args_json: r#"[{"a": 1},"x"]"#.into()
+                args: vec![json!({"a": 1}), json!("x")],
             }
+        );
+        assert_eq!(p.first_arg(), Some(&json!({"a": 1})));
+        assert_eq!(
+            decode("2[-3]").unwrap().kind,
+            PacketKind::Event {
+                id: None,
+                name: "-3".into(),
+                args: vec![]
+            }
+        );
+        for bad in ["2[1.5]", "2[true]", "2[null]", "2[{}]", "2[[\"x\"]]"] {
+            assert_eq!(
+                decode(bad).unwrap_err().message,
+                "EVENT name is not a string",
+                "{bad}"
+            );
+        }
+        assert_eq!(decode("2[]").unwrap_err().message, "EVENT without a name");
+        assert_eq!(
+            decode("2{}").unwrap_err().message,
+            "unreadable EVENT (unexpected field types)"
+        );
+        assert_eq!(
+            decode("2[").unwrap_err().message,
+            "unreadable EVENT (not JSON)"
         );
     }
 
     #[test]
     fn escaped_names_are_unescaped_and_reescaped() {
-        let p = decode_packet(r#"2["a\"b\u0041"]"#).unwrap();
+        let p = decode(r#"2["a\"b\u0041"]"#).unwrap();
         assert!(matches!(&p.kind, PacketKind::Event { name, .. } if name == "a\"bA"));
-        assert_eq!(encode_packet(&p, EioVersion::V4), r#"2["a\"bA"]"#);
+        assert_eq!(encode(&p, EioVersion::V4), r#"2["a\"bA"]"#);
+    }
+
+    #[test]
+    fn events_and_acks_are_written_as_one_array() {
+        let event = Packet {
+            namespace: "/w".into(),
+            kind: PacketKind::Event {
+                id: Some(7),
+                name: "typing".into(),
+                args: vec![json!({}), json!([1, "2"])],
+            },
+        };
+        assert_eq!(
+            encode(&event, EioVersion::V4),
+            r#"2/w,7["typing",{},[1,"2"]]"#
+        );
+        let ack = Packet::main(PacketKind::Ack {
+            id: 3,
+            args: vec![json!(null)],
+        });
+        assert_eq!(encode(&ack, EioVersion::V3), "33[null]");
+        assert_eq!(
+            encode_event_json(&SerdeJson, "x", None::<&Value>),
+            r#"["x"]"#
+        );
     }
 
     #[test]
     fn huge_ids_are_errors() {
-        assert!(decode_packet("399999999999999999999999[]").is_err());
-        assert!(decode_packet("599999999999999999999999-[]").is_err());
+        assert!(decode("399999999999999999999999[]").is_err());
+        assert!(decode("599999999999999999999999-[]").is_err());
     }
 
     #[test]
-    fn connect_error_object_without_a_string_message_reads_as_empty() {
-        let p = decode_packet(r#"4{"message":5}"#).unwrap();
+    fn connect_payloads_must_be_objects_and_give_their_string_sid() {
+        for bad in ["0[]", r#"0["sid"]"#, "0\"x\"", "0true", "0null", "0{"] {
+            assert!(decode(bad).is_err(), "{bad}");
+        }
+        let sid = |text: &str| connect_sid(&SerdeJson, SerdeJson.parse(text).unwrap());
         assert_eq!(
-            p.kind,
-            PacketKind::ConnectError {
-                message: String::new()
-            }
+            sid(r#"{"sid":"s-1","x":[1,{"sid":2}]}"#).as_deref(),
+            Some("s-1")
         );
+        assert_eq!(sid(r#"{"sid":5}"#), None);
+        assert_eq!(sid(r#"{"sid":{"a":"b"}}"#), None);
+        assert_eq!(sid("{}"), None);
+        assert_eq!(sid(r#"["s"]"#), None);
+    }
+
+    #[test]
+    fn connect_errors_are_read_in_both_forms() {
+        let message = |text: &str| match decode(text).unwrap().kind {
+            PacketKind::ConnectError { message } => message,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(message(r#"4"refused""#), "refused");
+        assert_eq!(message(r#"4{"message":"bad","data":{"x":1}}"#), "bad");
+        assert_eq!(message(r#"4{"data":[1],"message":"late"}"#), "late");
+        // Anything else reads as no message (the client then says "refused").
+        for none in [
+            "4",
+            r#"4{"message":5}"#,
+            r#"4{"message":null}"#,
+            "4[\"m\"]",
+            "47",
+            "4{",
+        ] {
+            assert_eq!(message(none), "", "{none}");
+        }
+    }
+
+    #[test]
+    fn connect_errors_are_written_in_the_form_of_each_version() {
+        let err = Packet::main(PacketKind::ConnectError {
+            message: "b\"ad".into(),
+        });
+        assert_eq!(encode(&err, EioVersion::V3), r#"4"b\"ad""#);
+        assert_eq!(encode(&err, EioVersion::V4), r#"4{"message":"b\"ad"}"#);
     }
 
     #[test]
@@ -798,183 +955,5 @@ mod tests {
         let mut out = String::new();
         percent_encode(&mut out, "aZ09-_.!~*'() /?#&=+é");
         assert_eq!(out, "aZ09-_.!~*'()%20%2F%3F%23%26%3D%2B%C3%A9");
-    }
-}
-
-/// The JSON readers and writers against the serde_json ones they replaced
-/// (kept here, as they were, as the reference).
-#[cfg(all(test, not(target_arch = "wasm32")))]
-mod same_as_serde {
-    use super::*;
-    use crate::protocol::json::testing::{arb_input, config};
-    use proptest::prelude::*;
-    use serde::{Deserialize, Serialize};
-    use serde_json::value::RawValue;
-
-    #[derive(Debug, PartialEq, Serialize, Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct OldHandshake {
-        sid: String,
-        #[serde(default)]
-        upgrades: Vec<String>,
-        #[serde(default = "default_ping_interval")]
-        ping_interval: u64,
-        #[serde(default = "default_ping_timeout")]
-        ping_timeout: u64,
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        max_payload: Option<u64>,
-    }
-
-    fn default_ping_interval() -> u64 {
-        25_000
-    }
-
-    fn default_ping_timeout() -> u64 {
-        20_000
-    }
-
-    fn old_handshake(json: &str) -> Option<Handshake> {
-        let h: OldHandshake = serde_json::from_str(json).ok()?;
-        Some(Handshake {
-            sid: h.sid,
-            upgrades: h.upgrades,
-            ping_interval: h.ping_interval,
-            ping_timeout: h.ping_timeout,
-            max_payload: h.max_payload,
-        })
-    }
-
-    fn old_first_arg_json(args_json: &str) -> &str {
-        match serde_json::from_str::<Vec<&RawValue>>(args_json) {
-            Ok(args) => args.first().map_or("null", |a| a.get()),
-            Err(_) => "null",
-        }
-    }
-
-    fn old_object_json(json: &str) -> Option<String> {
-        let raw: &RawValue = serde_json::from_str(json).ok()?;
-        raw.get().starts_with('{').then(|| raw.get().to_owned())
-    }
-
-    fn old_join(items: &[&RawValue]) -> String {
-        let items: Vec<&str> = items.iter().map(|i| i.get()).collect();
-        format!("[{}]", items.join(","))
-    }
-
-    fn old_array_json(json: &str) -> Option<String> {
-        let items: Vec<&RawValue> = serde_json::from_str(json).ok()?;
-        Some(old_join(&items))
-    }
-
-    fn old_split_event(json: &str) -> Option<(String, String)> {
-        let items: Vec<&RawValue> = serde_json::from_str(json).ok()?;
-        let (head, args) = items.split_first()?;
-        let head = head.get();
-        let name = if head.starts_with('"') {
-            serde_json::from_str::<String>(head).ok()?
-        } else if head.starts_with(|c: char| c == '-' || c.is_ascii_digit()) {
-            head.to_owned()
-        } else {
-            return None;
-        };
-        Some((name, old_join(args)))
-    }
-
-    fn old_connect_error_message(json: &str) -> String {
-        #[derive(Deserialize)]
-        #[serde(untagged)]
-        enum ConnectError {
-            Text(String),
-            Object {
-                #[serde(default)]
-                message: Option<serde_json::Value>,
-            },
-        }
-        match serde_json::from_str::<ConnectError>(json) {
-            Ok(ConnectError::Text(message)) => message,
-            Ok(ConnectError::Object {
-                message: Some(serde_json::Value::String(message)),
-            }) => message,
-            _ => String::new(),
-        }
-    }
-
-    const TEMPLATES: &[&str] = &[
-        "@",
-        "[@]",
-        "[@,@]",
-        r#"["e",@]"#,
-        r#"{"sid":"s","upgrades":@}"#,
-        r#"{"sid":@,"pingInterval":@,"pingTimeout":@,"maxPayload":@}"#,
-        r#"["s",@,@,@,@]"#,
-        r#"{"message":@}"#,
-        r#"[@,{"message":"m"}]"#,
-    ];
-
-    const FRAMES: &[&str] = &[
-        r#"{"sid":"abc","upgrades":[],"pingInterval":25000,"pingTimeout":20000,"maxPayload":1000000}"#,
-        r#"{"sid":"e3","upgrades":["websocket"],"pingInterval":25000,"pingTimeout":5000}"#,
-        r#"["chatMessageCreatedEmit",{"id":"m1","body":"Здравствуйте"}]"#,
-        r#"["chatMessageReadEmit",{"messageId":"m1"},{"extra":[1,2,3]}]"#,
-        r#"[ 7 , {"a": 1} , "x" ]"#,
-        r#"{"message":"Not authorized"}"#,
-        r#""refused""#,
-        r#"{"sid":"s-1"}"#,
-    ];
-
-    proptest! {
-        #![proptest_config(config())]
-
-        #[test]
-        fn json_readers_read_what_the_serde_ones_read(text in arb_input(TEMPLATES, FRAMES)) {
-            prop_assert_eq!(decode_handshake(&text).ok(), old_handshake(&text));
-            prop_assert_eq!(first_arg_json(&text), old_first_arg_json(&text));
-            prop_assert_eq!(object_json(&text, "x").ok(), old_object_json(&text));
-            prop_assert_eq!(array_json(&text).ok(), old_array_json(&text));
-            prop_assert_eq!(split_event(&text).ok(), old_split_event(&text));
-            prop_assert_eq!(connect_error_message(&text), old_connect_error_message(&text));
-        }
-
-        #[test]
-        fn handshakes_are_written_as_serde_wrote_them(
-            sid in any::<String>(),
-            upgrades in proptest::collection::vec(any::<String>(), 0..3),
-            ping_interval in any::<u64>(),
-            ping_timeout in any::<u64>(),
-            max_payload in any::<Option<u64>>(),
-        ) {
-            let old = OldHandshake { sid, upgrades, ping_interval, ping_timeout, max_payload };
-            let new = Handshake {
-                sid: old.sid.clone(),
-                upgrades: old.upgrades.clone(),
-                ping_interval,
-                ping_timeout,
-                max_payload,
-            };
-            prop_assert_eq!(encode_handshake(&new), serde_json::to_string(&old).unwrap());
-        }
-
-        #[test]
-        fn packets_are_written_as_before(
-            name in any::<String>(),
-            id in any::<Option<u64>>(),
-            attachments in any::<u64>(),
-        ) {
-            let event = Packet::main(PacketKind::Event { id, name: name.clone(), args_json: "[1]".into() });
-            let mut expected = String::from("2");
-            if let Some(id) = id {
-                expected.push_str(&id.to_string());
-            }
-            expected.push_str(&format!("[{},1]", serde_json::to_string(&name).unwrap()));
-            prop_assert_eq!(encode_packet(&event, EioVersion::V4), expected);
-            let error = Packet::main(PacketKind::ConnectError { message: name.clone() });
-            prop_assert_eq!(
-                encode_packet(&error, EioVersion::V4),
-                format!("4{}", serde_json::to_string(&serde_json::json!({"message": name})).unwrap())
-            );
-            let binary = Packet::main(PacketKind::BinaryEvent { attachments, id, payload_json: "[]".into() });
-            let id_text = id.map(|i| i.to_string()).unwrap_or_default();
-            prop_assert_eq!(encode_packet(&binary, EioVersion::V3), format!("5{attachments}-{id_text}[]"));
-        }
     }
 }
