@@ -29,7 +29,8 @@ impl Harness {
     }
 
     fn with_seed(seed: u64) -> Self {
-        let mut client = CentrifugeClient::new(SerdeJson, ClientConfig::new("ws://sandbox/ws"), seed);
+        let mut client =
+            CentrifugeClient::new(SerdeJson, ClientConfig::new("ws://sandbox/ws"), seed);
         client.set_token(0, "jwt-1".into());
         Harness {
             client,

@@ -94,19 +94,54 @@ const HOUR_MS: u64 = 3_600_000;
 const TEN_MINUTES_MS: u64 = 600_000;
 
 /// `ttl`, seconds: 1 s – 365 days, default 24 h.
-pub const TTL: Limits = Limits { name: "ttl", default: 86_400, min: 1, max: YEAR_S };
+pub const TTL: Limits = Limits {
+    name: "ttl",
+    default: 86_400,
+    min: 1,
+    max: YEAR_S,
+};
 /// `refreshBefore`, seconds: 0 – 365 days, default 15 min.
-pub const REFRESH_BEFORE: Limits = Limits { name: "refreshBefore", default: 900, min: 0, max: YEAR_S };
+pub const REFRESH_BEFORE: Limits = Limits {
+    name: "refreshBefore",
+    default: 900,
+    min: 0,
+    max: YEAR_S,
+};
 /// `minReconnectDelay`, ms: 10 ms – 1 h, default 500 ms.
-pub const MIN_RECONNECT_DELAY: Limits = Limits { name: "minReconnectDelay", default: 500, min: 10, max: HOUR_MS };
+pub const MIN_RECONNECT_DELAY: Limits = Limits {
+    name: "minReconnectDelay",
+    default: 500,
+    min: 10,
+    max: HOUR_MS,
+};
 /// `maxReconnectDelay`, ms: 10 ms – 1 h (and at least `minReconnectDelay`), default 20 s.
-pub const MAX_RECONNECT_DELAY: Limits = Limits { name: "maxReconnectDelay", default: 20_000, min: 10, max: HOUR_MS };
+pub const MAX_RECONNECT_DELAY: Limits = Limits {
+    name: "maxReconnectDelay",
+    default: 20_000,
+    min: 10,
+    max: HOUR_MS,
+};
 /// `pingTimeout`, ms: 100 ms – 10 min, default 10 s.
-pub const PING_TIMEOUT: Limits = Limits { name: "pingTimeout", default: 10_000, min: 100, max: TEN_MINUTES_MS };
+pub const PING_TIMEOUT: Limits = Limits {
+    name: "pingTimeout",
+    default: 10_000,
+    min: 100,
+    max: TEN_MINUTES_MS,
+};
 /// `connectTimeout`, ms: 100 ms – 10 min, default 5 s.
-pub const CONNECT_TIMEOUT: Limits = Limits { name: "connectTimeout", default: 5_000, min: 100, max: TEN_MINUTES_MS };
+pub const CONNECT_TIMEOUT: Limits = Limits {
+    name: "connectTimeout",
+    default: 5_000,
+    min: 100,
+    max: TEN_MINUTES_MS,
+};
 /// `timeout` (every REST call), ms: 100 ms – 10 min, default 15 s.
-pub const TIMEOUT: Limits = Limits { name: "timeout", default: 15_000, min: 100, max: TEN_MINUTES_MS };
+pub const TIMEOUT: Limits = Limits {
+    name: "timeout",
+    default: 15_000,
+    min: 100,
+    max: TEN_MINUTES_MS,
+};
 
 impl Limits {
     /// The value to use: the default when absent; an error naming the option

@@ -534,7 +534,7 @@ impl DriverHost for WidgetCore {
         if let Some(client) = self.client.borrow_mut().as_mut() {
             match event {
                 SocketEvent::Opened => client.socket_opened(now, socket),
-                SocketEvent::Text(text) => client.socket_message(now, socket, &text),
+                SocketEvent::Text(text) => client.socket_message(now, socket, &String::from(text)),
                 SocketEvent::Binary => client.socket_binary(now, socket),
                 SocketEvent::Closed { code, reason } => {
                     client.socket_closed(now, socket, code, &reason)

@@ -3,9 +3,9 @@
 //!
 //! Integration tests include this same file with `#[path]`.
 
+use super::{JsonEngine, JsonError};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
-use super::{JsonEngine, JsonError};
 
 /// serde_json as a [`JsonEngine`]; payloads are `serde_json::Value`s.
 #[derive(Debug, Clone, Copy, Default)]

@@ -11,8 +11,8 @@ use super::error::ErrorInfo;
 use super::http::{self, HttpRequest, HttpResponse};
 use super::single_flight::Flight;
 use super::tokens::TokenPair;
-use crate::transport::engine_json::EngineJson;
 use crate::protocol::json_engine::JsonEngine;
+use crate::transport::engine_json::EngineJson;
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 

@@ -135,7 +135,10 @@ mod tests {
         assert_eq!(e.message, "no such session");
         assert!(!e.retryable);
         let e = from_http(401, r#"{"error":"Token is expired.","details":null}"#);
-        assert_eq!((e.code, e.message.as_str(), e.details), ("unauthorized", "Token is expired.", None));
+        assert_eq!(
+            (e.code, e.message.as_str(), e.details),
+            ("unauthorized", "Token is expired.", None)
+        );
         let e = from_http(400, r#"{"error":null,"message":5}"#);
         assert_eq!(e.message, "5");
     }
@@ -157,4 +160,3 @@ mod tests {
         assert!(!from_http(404, "").wants_refresh());
     }
 }
-

@@ -22,7 +22,7 @@ pub fn expires_at_ms<J: JsonEngine>(json: &J, token: &str) -> Option<u64> {
     // value do not matter for `exp`, so they are replaced rather than refused.
     let text = String::from_utf8_lossy(&text);
     let claims: Claims = json_engine::decode(json, &text).ok()?;
-    (claims.exp.is_finite() && claims.exp >= 0.0).then(|| (claims.exp * 1000.0) as u64)
+    (claims.exp.is_finite() && claims.exp >= 0.0).then_some((claims.exp * 1000.0) as u64)
 }
 
 /// Decodes unpadded (or padded) base64url; `None` on any other character.
@@ -97,4 +97,3 @@ mod tests {
         assert_eq!(expiry("a.b.c.d"), None);
     }
 }
-

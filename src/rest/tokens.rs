@@ -131,8 +131,7 @@ mod tests {
 
     #[test]
     fn reads_both_spellings() {
-        let a = from_auth_body(&format!(r#"{{"token":"{TOKEN}","refreshToken":"r"}}"#))
-            .unwrap();
+        let a = from_auth_body(&format!(r#"{{"token":"{TOKEN}","refreshToken":"r"}}"#)).unwrap();
         let b = from_auth_body(&format!(
             r#"{{"authToken":"{TOKEN}","refreshToken":"r","extra":1}}"#
         ))
@@ -163,12 +162,9 @@ mod tests {
 
     #[test]
     fn expiry_checks() {
-        let pair =
-            from_auth_body(&format!(r#"{{"token":"{TOKEN}","refreshToken":"r"}}"#))
-                .unwrap();
+        let pair = from_auth_body(&format!(r#"{{"token":"{TOKEN}","refreshToken":"r"}}"#)).unwrap();
         assert!(!pair.is_expired(9_999));
         assert!(pair.is_expired(10_000));
         assert_eq!(pair.refresh_due_at(20_000, 1_000), 20_000);
     }
 }
-

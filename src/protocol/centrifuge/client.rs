@@ -260,7 +260,9 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         if self.phase == Phase::AwaitingToken {
             let delay = self.config.backoff.delay(self.attempt, &mut self.jitter);
             self.attempt = self.attempt.saturating_add(1);
-            self.phase = Phase::Backoff { until: now.saturating_add(delay) };
+            self.phase = Phase::Backoff {
+                until: now.saturating_add(delay),
+            };
         }
     }
 
@@ -468,7 +470,9 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         self.enter_connecting(code, reason);
         let delay = self.config.backoff.delay(self.attempt, &mut self.jitter);
         self.attempt = self.attempt.saturating_add(1);
-        self.phase = Phase::Backoff { until: now.saturating_add(delay) };
+        self.phase = Phase::Backoff {
+            until: now.saturating_add(delay),
+        };
     }
 
     fn enter_connecting(&mut self, code: u32, reason: &str) {
@@ -640,16 +644,12 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         }
     }
 
-    fn on_connected(
-        &mut self,
-        now: u64,
-        socket: SocketId,
-        result: codec::ConnectResult<J::Value>,
-    ) {
+    fn on_connected(&mut self, now: u64, socket: SocketId, result: codec::ConnectResult<J::Value>) {
         self.attempt = 0;
         self.auth_retry_used = false;
-        let ping_budget = (result.ping > 0)
-            .then(|| (u64::from(result.ping) * 1000).saturating_add(self.config.max_server_ping_delay_ms));
+        let ping_budget = (result.ping > 0).then(|| {
+            (u64::from(result.ping) * 1000).saturating_add(self.config.max_server_ping_delay_ms)
+        });
         self.phase = Phase::Live {
             socket,
             pong: result.pong,

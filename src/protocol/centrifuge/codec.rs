@@ -405,7 +405,10 @@ impl<V> WireReply<V> {
 }
 
 /// Reads one parsed reply line.
-pub fn read_reply<J: JsonEngine>(json: &J, line: J::Value) -> Result<Reply<J::Value>, ProtocolError> {
+pub fn read_reply<J: JsonEngine>(
+    json: &J,
+    line: J::Value,
+) -> Result<Reply<J::Value>, ProtocolError> {
     json.read::<WireReply<J::Value>>(line)?.read()
 }
 
@@ -590,9 +593,10 @@ mod tests {
 
     #[test]
     fn decodes_runtime_subscribe_unsubscribe_and_disconnect_pushes() {
-        let sub =
-            decode(r#"{"push":{"channel":"x","subscribe":{"recoverable":true,"epoch":"e","offset":4}}}"#)
-                .unwrap();
+        let sub = decode(
+            r#"{"push":{"channel":"x","subscribe":{"recoverable":true,"epoch":"e","offset":4}}}"#,
+        )
+        .unwrap();
         assert!(
             matches!(sub, Reply::Push(Push::Subscribe { ref channel, ref result }) if channel == "x" && result.offset == 4)
         );
@@ -633,7 +637,12 @@ mod tests {
             }
             other => panic!("unexpected {other:?}"),
         }
-        for too_large in ["9007199254740992", "9007199254740993", "18446744073709551615", "1e300"] {
+        for too_large in [
+            "9007199254740992",
+            "9007199254740993",
+            "18446744073709551615",
+            "1e300",
+        ] {
             let error = at(too_large).unwrap_err();
             assert!(error.message.contains("2^53"), "{too_large}: {error}");
         }
