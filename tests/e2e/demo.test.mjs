@@ -315,21 +315,31 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
     });
 
     // #15 item 14: the header keeps one line for the name and one for the status.
-    await t.test('after the transfer the widget header does not wrap', { todo: !hasWidget && 'ChatWidget is not exported by this build' }, async () => {
+    // Both ways: to "II Dev", then (by that operator, over the API) back to
+    // "Первый Оператор V", the longer name.
+    await t.test('after a transfer the widget header does not wrap', { todo: !hasWidget && 'ChatWidget is not exported by this build' }, async () => {
       if (!hasWidget) return;
-      await visitor.locator('#message-list .system', { hasText: 'took over from' }).waitFor();
-      await visitor.locator('#operator-title', { hasText: 'II Dev' }).waitFor();
-      for (const width of [400, 1280]) {
-        await visitor.setViewportSize({ width, height: 800 });
-        for (const part of ['#operator-title', '#operator-line']) {
-          assert.ok(await lineCount(visitor.locator(part)) < 1.5, `${part} takes one line at ${width} px`);
+      const oneLine = async (step) => {
+        for (const width of [400, 1280]) {
+          await visitor.setViewportSize({ width, height: 800 });
+          for (const part of ['#operator-title', '#operator-line']) {
+            assert.ok(await lineCount(visitor.locator(part)) < 1.5, `${part} takes one line at ${width} px (${step})`);
+          }
+          const head = await visitor.locator('.widget-head').boundingBox();
+          const end = await visitor.locator('#end-chat').boundingBox();
+          assert.ok(end.y + end.height <= head.y + head.height && end.x + end.width <= head.x + head.width, `"End chat" inside the header at ${width} px (${step})`);
+          await shot(visitor, `visitor-${step}-${width}`);
         }
-        const head = await visitor.locator('.widget-head').boundingBox();
-        const end = await visitor.locator('#end-chat').boundingBox();
-        assert.ok(end.y + end.height <= head.y + head.height && end.x + end.width <= head.x + head.width, `"End chat" inside the header at ${width} px`);
-        await shot(visitor, `visitor-transferred-${width}`);
-      }
-      await visitor.setViewportSize({ width: 400, height: 800 });
+        await visitor.setViewportSize({ width: 400, height: 800 });
+      };
+      await visitor.locator('#message-list .system', { hasText: 'II Dev took over from' }).waitFor();
+      await visitor.locator('#operator-title', { hasText: /^II Dev$/ }).waitFor();
+      await oneLine('transferred');
+      await call('PATCH', `/chat/api/v1/sessions/${session.id}/operators/${ME}`, {}, token);
+      await visitor.locator('#message-list .system', { hasText: 'Первый Оператор V took over from II Dev' }).waitFor();
+      await visitor.locator('#operator-title', { hasText: 'Первый Оператор V' }).waitFor();
+      await oneLine('transferred-back');
+      await row(session.id).waitFor(); // back in "My chats"
     });
 
     await t.test('rename takes any text', async () => {
