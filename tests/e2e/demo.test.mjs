@@ -483,7 +483,12 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
       await tab('closed');
       await row(unread.id).waitFor();
       assert.equal(await page.locator('#sessions .unread').count(), 0, 'no closed chat shows an unread count');
-      await shotBoth(page, 'closed-tab');
+      await shot(page, 'closed-tab-1280');
+      await page.setViewportSize({ width: 400, height: 800 });
+      await page.click('#chat-back'); // the narrow layout shows the list or the chat
+      await page.locator('#sessions li', { hasText: 'Unread then closed' }).waitFor();
+      await shot(page, 'closed-tab-400');
+      await page.setViewportSize({ width: 1280, height: 800 });
       await tab('mine');
     });
 
