@@ -405,12 +405,14 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
       const label = await page.locator('#events-toggle .label').boundingBox();
       const count = await page.locator('#events-unseen').boundingBox();
       const button = await page.locator('#events-toggle').boundingBox();
+      assert.ok(label && count && button, 'label, count and button on screen');
       assert.ok(!overlap(label, count), 'count over the label at 1280 px');
       assert.ok(count.x >= button.x && count.x + count.width <= button.x + button.width, 'count inside the button');
       await page.locator('.topbar').screenshot({ path: join(artifacts, 'topbar-1280.png') });
       await page.setViewportSize({ width: 400, height: 800 });
       const icon = await page.locator('#events-toggle svg').boundingBox();
       const narrow = await page.locator('#events-unseen').boundingBox();
+      assert.ok(icon && narrow, 'icon and count on screen at 400 px');
       assert.ok(!overlap(icon, narrow), 'count over the icon at 400 px');
       assert.ok(narrow.x + narrow.width <= 400, 'count on screen at 400 px');
       await page.locator('.topbar').screenshot({ path: join(artifacts, 'topbar-400.png') });
@@ -451,7 +453,9 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
       const toastClear = async (what, target) => {
         const toast = page.locator('#toasts .toast', { hasText: what }).last();
         await toast.waitFor();
-        assert.ok(!overlap(await toast.boundingBox(), await page.locator(target).boundingBox()), `"${what}" over ${target} at ${page.viewportSize().width} px`);
+        const [shown, other] = [await toast.boundingBox(), await page.locator(target).boundingBox()];
+        assert.ok(shown && other, `"${what}" and ${target} are both on screen`);
+        assert.ok(!overlap(shown, other), `"${what}" over ${target} at ${page.viewportSize().width} px`);
       };
       await page.click('#chat-tools [data-action=close]');
       await page.click('dialog.modal[open] button[type=submit]');
