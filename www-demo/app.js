@@ -46,9 +46,13 @@ const FORCED = {
   operatorLoggedOut: 'You were logged out by the platform (operatorLoggedOut).',
 };
 
+// `disconnected` codes this page tells apart. The package is to export them
+// as named constants; until then they live here, in this one line.
+const DISCONNECT_CODE = { disconnectCalled: 0, unauthorized: 1 };
+
 panel.on('disconnected', ({ code, reason, reconnect }) => {
-  if (reconnect || !signedIn || code === 0) return; // code 0: our own logout()
-  const text = FORCED[reason] ?? (code === 1 ? 'Your session expired. Please log in again.' : `The connection was closed: ${reason || 'no reason'} (code ${code}).`);
+  if (reconnect || !signedIn || code === DISCONNECT_CODE.disconnectCalled) return; // our own logout()
+  const text = FORCED[reason] ?? (code === DISCONNECT_CODE.unauthorized ? 'Your session expired. Please log in again.' : `The connection was closed: ${reason || 'no reason'} (code ${code}).`);
   leave(text);
 });
 

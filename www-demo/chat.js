@@ -6,12 +6,14 @@
 // message, so the answer's id is used. Own messages can be edited
 // (editMessage) and deleted (deleteMessage); client messages are marked read
 // (markRead) once shown; `chatMessageRead` ticks own messages as read and
-// `typing` shows the client typing. The toolbar runs the session actions.
-import { $, h, avatar, clientOnline, errorText, formatSize, showError, timeLabel, toast } from './ui.js';
+// `typing` shows the client typing; while the operator writes, typing()
+// shows it to the client. The toolbar runs the session actions.
+import { $, h, avatar, clientOnline, errorText, formatSize, safeUrl, showError, timeLabel, toast } from './ui.js';
 import { transferDialog, renameDialog, closeDialog } from './actions.js';
 
 const PAGE = 20;
 const TYPING_MS = 5000;
+const TYPING_EVERY_MS = 2000; // the visitor's indicator lasts a few seconds: renew it while typing
 
 export class ChatView {
   /**
@@ -29,6 +31,7 @@ export class ChatView {
     this.firstOffset = 0; // the position of messages[0] in the session's history
     this.editing = null; // the message being edited
     this.typingTimer = 0;
+    this.typingSentAt = 0; // when typing() was last called for the open chat
     this.el = {
       placeholder: $('#chat-placeholder'),
       body: $('#chat-body'),
@@ -71,7 +74,10 @@ export class ChatView {
         this.stopEditing();
       }
     });
-    el.text.addEventListener('input', () => this.autosize());
+    el.text.addEventListener('input', () => {
+      this.autosize();
+      this.sayTyping();
+    });
     $('#edit-cancel').addEventListener('click', () => this.stopEditing());
     el.tools.addEventListener('click', (e) => {
       const action = e.target.closest('[data-action]')?.dataset.action;
@@ -126,6 +132,7 @@ export class ChatView {
     this.lastKnown = session;
     this.messages = [];
     this.firstOffset = 0;
+    this.typingSentAt = 0;
     this.sessions.select(id);
     this.el.placeholder.hidden = true;
     this.el.body.hidden = false;
@@ -264,6 +271,18 @@ export class ChatView {
       if (!this.el.text.value) this.el.text.value = body;
       showError(this.el.error, error);
     }
+  }
+
+  /**
+   * Shows the visitor that the operator is typing: typing(sessionId), at
+   * most once every TYPING_EVERY_MS, only for a new reply in a chat of ours.
+   */
+  sayTyping() {
+    if (this.editing || !this.canWrite() || this.el.text.value.trim() === '') return;
+    const now = Date.now();
+    if (now - this.typingSentAt < TYPING_EVERY_MS) return;
+    this.typingSentAt = now;
+    this.panel.typing(this.sessionId).catch(() => {}); // best effort, like the indicator itself
   }
 
   startEditing(message) {
@@ -494,14 +513,17 @@ function clipIcon() {
   return span;
 }
 
+/** An attachment: an image preview or a file link (only http(s) and blob URLs). */
 function attachment(a) {
   const name = a.name || [a.baseName, a.extension].filter(Boolean).join('.') || 'file';
-  const href = a.url || a.downloadLink;
+  const url = safeUrl(a.url);
+  const download = safeUrl(a.downloadLink);
+  const href = url ?? download;
   if (href && /^image\//.test(a.contentType ?? '')) {
     return h('a', { class: 'attachment image', href, target: '_blank', rel: 'noopener' },
       h('img', { src: href, alt: name, loading: 'lazy' }));
   }
-  return h('a', { class: 'attachment file', href: a.downloadLink || href || null, target: '_blank', rel: 'noopener' },
+  return h('a', { class: 'attachment file', href: download ?? url, target: '_blank', rel: 'noopener' },
     clipIcon(),
     h('span', { text: name }),
     a.size != null ? h('span', { class: 'muted', text: formatSize(a.size) }) : null);

@@ -2,10 +2,12 @@
 // catch-all receives every publication as { event, data }, including event
 // names this version of the package does not know yet; the lifecycle events
 // (connecting, connected, disconnected, resync, error, tokenRefreshed) are
-// logged too. Tokens are never shown.
+// logged too. Tokens are never shown. A long payload shows its first lines
+// and a button that unfolds the rest.
 import { $, h, errorText } from './ui.js';
 
 const LIMIT = 100;
+const PREVIEW_LINES = 12; // demo.css clips `.event pre.clipped` at the same count
 
 export class EventLog {
   /** @param {import('/pkg/index.js').OperatorPanel} panel */
@@ -13,6 +15,7 @@ export class EventLog {
     this.list = $('#events');
     this.pane = $('#events-pane');
     this.toggle = $('#events-toggle');
+    this.badge = $('#events-unseen');
     this.unseen = 0;
 
     panel.on('event', ({ event, data }) => this.add(event ?? '(no name)', data));
@@ -33,20 +36,39 @@ export class EventLog {
     this.toggle.setAttribute('aria-expanded', String(open));
     document.getElementById('workspace').classList.toggle('events-open', open);
     if (open) this.unseen = 0;
-    this.toggle.dataset.unseen = this.unseen ? String(this.unseen) : '';
+    this.showUnseen();
+  }
+
+  showUnseen() {
+    this.badge.textContent = this.unseen ? String(this.unseen) : '';
+    this.badge.hidden = this.unseen === 0;
+    this.toggle.title = this.unseen ? `Live events (${this.unseen} new)` : 'Live events';
   }
 
   add(name, data, kind = 'pub') {
+    const text = JSON.stringify(data, null, 2) ?? String(data);
+    const lines = text.split('\n').length;
+    const long = lines > PREVIEW_LINES;
+    const pre = h('pre', { class: long ? 'clipped' : null, text });
+    const more = long
+      ? h('button', {
+        type: 'button', class: 'link event-more', text: `Show all ${lines} lines`,
+        onclick: (e) => {
+          const clipped = pre.classList.toggle('clipped');
+          e.currentTarget.textContent = clipped ? `Show all ${lines} lines` : 'Show less';
+        },
+      })
+      : null;
     const item = h('li', { class: `event ${kind}` },
       h('div', { class: 'event-head' },
         h('span', { class: 'event-name', text: name }),
         h('time', { text: new Date().toLocaleTimeString() })),
-      h('pre', { text: JSON.stringify(data, null, 2) }));
+      pre, more);
     this.list.prepend(item);
     while (this.list.children.length > LIMIT) this.list.lastChild.remove();
     if (this.pane.hidden) {
       this.unseen = Math.min(this.unseen + 1, 99);
-      this.toggle.dataset.unseen = String(this.unseen);
+      this.showUnseen();
     }
   }
 }

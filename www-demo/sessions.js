@@ -225,7 +225,8 @@ export class SessionList {
 
   item(session) {
     const name = session.name || 'Visitor';
-    const unread = session.unreadClientMessageCount ?? 0;
+    // A closed chat cannot be answered: its unread count means nothing any more.
+    const unread = session.status === 'CLOSED' ? 0 : session.unreadClientMessageCount ?? 0;
     const typing = session.status !== 'CLOSED' && (this.typingUntil.get(session.id) ?? 0) > Date.now();
     const last = session.lastMessage;
     let preview = last?.body || (last?.attachments?.length ? 'Attachment' : '');

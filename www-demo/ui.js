@@ -47,10 +47,21 @@ export function showError(box, error) {
   box.hidden = false;
 }
 
-/** A short notification in the corner; kind is '', 'ok' or 'warn'. */
+/**
+ * A short notification; kind is '', 'ok' or 'warn'. It shows in the corner
+ * of a visible element marked `data-toast-host="<rank>"` (lowest rank
+ * first: the message area, the empty chat pane, the list), so it never
+ * covers a notice bar, the composer or the events pane; without one, in
+ * the page's corner.
+ */
 export function toast(text, kind = '') {
   const node = h('div', { class: `toast ${kind}`, role: 'status', text });
   const box = document.getElementById('toasts');
+  const host = [...document.querySelectorAll('[data-toast-host]')]
+    .filter((el) => el.getClientRects().length > 0) // shown
+    .sort((a, b) => Number(a.dataset.toastHost) - Number(b.dataset.toastHost))[0];
+  if (host && box.parentElement !== host) host.append(box);
+  else if (!host && box.parentElement !== document.body) document.body.append(box);
   box.append(node);
   while (box.children.length > 3) box.firstChild.remove();
   setTimeout(() => node.classList.add('leaving'), 4500);
@@ -78,6 +89,24 @@ export function banner(text, { kind = 'info', id, dismissable = true } = {}) {
 
 export function clearBanners() {
   document.getElementById('banners').replaceChildren();
+}
+
+/** Link schemes an attachment may use; anything else (javascript:, data:) is dropped. */
+const SAFE_SCHEMES = new Set(['http:', 'https:', 'blob:']);
+
+/**
+ * `url` as an absolute http(s) or blob URL, or null. Attachment links come
+ * from the server and other users, so they go into `href` / `src` only
+ * through this check.
+ */
+export function safeUrl(url) {
+  if (typeof url !== 'string' || url.trim() === '') return null;
+  try {
+    const parsed = new URL(url, location.href);
+    return SAFE_SCHEMES.has(parsed.protocol) ? parsed.href : null;
+  } catch {
+    return null;
+  }
 }
 
 const sameDay = (a, b) => a.toDateString() === b.toDateString();

@@ -5,12 +5,23 @@
 // chat (close) and follows the widget's events: message, typing, read,
 // operatorChanged, operatorStatusChanged, operatorLoggedOut and the
 // connection states. A build without ChatWidget gets a clear notice.
+//
+// The operator assigned when the chat starts is named by no event the page
+// can receive (the socket opens after the session exists), so an operator's
+// message or typing also tells the page that someone answers.
 import * as twin from '/pkg/index.js';
 import { widgetOptions } from './config.js';
-import { $, h, avatar, errorText, showError, timeLabel } from './ui.js';
+import { $, h, avatar, errorText, safeUrl, showError, timeLabel } from './ui.js';
 
 const TYPING_MS = 5000;
 const TYPING_EVERY_MS = 2000;
+
+/** The header's second line for an operator's `operatorStatusChanged`. */
+const STATUS_LINE = {
+  ACTIVE: 'is answering you',
+  PAUSED: 'is away for a moment',
+  OFFLINE: 'is offline: another operator will answer',
+};
 
 await twin.default(); // init(): loads the wasm once
 
@@ -26,6 +37,7 @@ const el = {
   error: $('#visitor-error'),
   state: $('#widget-state'),
   end: $('#end-chat'),
+  ended: $('#ended'),
   title: $('#operator-title'),
   line: $('#operator-line'),
   avatar: $('#operator-avatar'),
@@ -45,10 +57,13 @@ function runWidget() {
   let messages = [];
   let typingTimer = 0;
   let lastTyping = 0;
+  let answered = false; // an operator has joined, written or typed in this chat
 
-  // A returning visitor (or ?clientId=… in the address) can continue.
+  // A returning visitor can continue: this browser keeps its own clientId.
+  // (Never one from the address: a crafted link would continue someone
+  // else's chat.)
   const CLIENT_KEY = 'twin-panel-demo.clientId';
-  let knownClient = new URLSearchParams(location.search).get('clientId') || localStorage.getItem(CLIENT_KEY);
+  let knownClient = localStorage.getItem(CLIENT_KEY);
   el.start.hidden = false;
   $('#continue').hidden = !knownClient;
   document.addEventListener('visibilitychange', () => markShownRead());
@@ -65,10 +80,25 @@ function runWidget() {
 
   const showOperator = (name) => {
     el.title.textContent = name || 'Support';
+    el.title.title = name || '';
     const fresh = avatar(name || 'Support', name || 'support');
     fresh.id = 'operator-avatar';
     el.avatar.replaceWith(fresh);
     el.avatar = fresh;
+  };
+
+  /** An operator answers this chat (named when `name` is known). */
+  const operatorAnswers = (name) => {
+    if (name) showOperator(name);
+    answered = true;
+    el.line.textContent = 'is answering you';
+  };
+
+  /** Nobody answers yet (a new chat), or the operator left. */
+  const waitForOperator = () => {
+    answered = false;
+    showOperator('Support');
+    el.line.textContent = 'waiting for an operator';
   };
 
   function create() {
@@ -78,16 +108,17 @@ function runWidget() {
     w.on('disconnected', ({ reconnect }) => showState(reconnect ? 'connecting' : 'disconnected'));
     w.on('error', (error) => showError(el.error, error));
     w.on('message', (message) => {
-      // A continued chat gets no operatorChanged: name the operator from their messages.
-      if (message.authorType === 'OPERATOR' && message.authorName && el.title.textContent === 'Support') {
-        showOperator(message.authorName);
-      }
+      // The first operator of a chat is named by their messages.
+      if (message.authorType === 'OPERATOR') operatorAnswers(message.authorName);
       add(message);
       hideTyping();
       markShownRead();
     });
     w.on('typing', (data) => {
-      el.typing.textContent = data?.authorType === 'BOT' ? 'The bot is typing…' : 'The operator is typing…';
+      const bot = data?.authorType === 'BOT';
+      if (!bot && !answered) operatorAnswers(null);
+      const who = el.title.textContent !== 'Support' ? el.title.textContent : 'The operator';
+      el.typing.textContent = bot ? 'The bot is typing…' : `${who} is typing…`;
       el.typing.hidden = false;
       clearTimeout(typingTimer);
       typingTimer = setTimeout(hideTyping, TYPING_MS);
@@ -100,17 +131,17 @@ function runWidget() {
       }
     });
     w.on('operatorChanged', (data) => {
-      showOperator(data?.operatorName);
-      el.line.textContent = 'is answering you';
+      operatorAnswers(data?.operatorName ?? 'Operator');
       system(data?.previousOperatorName
         ? `${data.operatorName ?? 'Another operator'} took over from ${data.previousOperatorName}.`
         : `${data?.operatorName ?? 'An operator'} joined the chat.`);
     });
     w.on('operatorStatusChanged', ({ currentStatus }) => {
-      if (currentStatus) el.line.textContent = `operator ${String(currentStatus).toLowerCase()}`;
+      const line = STATUS_LINE[currentStatus];
+      if (line) el.line.textContent = line;
     });
     w.on('operatorLoggedOut', () => {
-      el.line.textContent = 'waiting for an operator';
+      waitForOperator();
       system('The operator has left. Another one will answer soon.');
     });
     return w;
@@ -159,7 +190,7 @@ function runWidget() {
         h('div', { class: 'bubble' },
           own ? null : h('div', { class: 'author', text: m.authorName || (m.authorType === 'BOT' ? 'Bot' : 'Operator') }),
           m.body ? h('div', { class: 'text', text: m.body }) : null,
-          ...(m.attachments ?? []).map((a) => h('a', { class: 'attachment file', href: a.url || a.downloadLink || null, target: '_blank', rel: 'noopener', text: a.name || 'file' })),
+          ...(m.attachments ?? []).map((a) => h('a', { class: 'attachment file', href: safeUrl(a.url) ?? safeUrl(a.downloadLink), target: '_blank', rel: 'noopener', text: a.name || 'file' })),
           h('div', { class: 'meta' }, ...meta)));
     }));
     if (atBottom) el.scroller.scrollTop = el.scroller.scrollHeight;
@@ -195,15 +226,17 @@ function runWidget() {
       widget ??= create();
       // With a clientId, start() continues that visitor's last open session.
       const continuing = e.submitter?.value === 'continue' && knownClient;
+      messages = [];
+      answered = false;
       session = await widget.start(continuing ? { clientId: knownClient, clientName: name } : { clientName: name });
       if (widget.clientId) localStorage.setItem(CLIENT_KEY, (knownClient = widget.clientId));
-      messages = [];
       for (const m of session?.messages ?? []) add({ ...m, id: m.id ?? m.messageId });
       el.start.hidden = true;
       el.scroller.hidden = false;
       el.composer.hidden = false;
       el.end.hidden = false;
-      el.line.textContent = continuing ? 'We are here to help' : 'waiting for an operator';
+      // Events that came while start() ran may already name the operator.
+      if (!answered) el.line.textContent = continuing ? 'We are here to help' : 'waiting for an operator';
       system(continuing ? 'Welcome back: your chat continues.' : `Chat started${session?.startedAt ? ` at ${timeLabel(session.startedAt)}` : ''}.`);
       if (first && !continuing) await send(first);
       el.text.focus();
@@ -240,6 +273,9 @@ function runWidget() {
     }
   });
 
+  // Ending keeps the transcript on screen with a "Start a new chat" bar in
+  // place of the composer; the start form comes back only on request, on
+  // its own (a new chat starts with an empty transcript).
   el.end.addEventListener('click', async () => {
     try {
       await widget.close();
@@ -247,16 +283,29 @@ function runWidget() {
       showError(el.error, new Error(`Could not end the chat: ${errorText(error)}`));
       return;
     }
-    system('You ended the chat. Thank you!');
+    widget.free(); // a new chat gets a new widget
+    widget = null;
+    session = null;
+    hideTyping();
+    showError(el.error, null);
     el.composer.hidden = true;
     el.end.hidden = true;
-    el.start.hidden = false;
+    el.ended.hidden = false;
     $('#continue').hidden = true;
     localStorage.removeItem(CLIENT_KEY); // that chat is over
     knownClient = null;
-    el.line.textContent = 'We usually answer within a minute';
+    answered = false;
     showOperator('Support');
+    el.line.textContent = 'We usually answer within a minute';
     showState('disconnected');
-    widget = null; // a new chat gets a new widget
+  });
+
+  $('#new-chat').addEventListener('click', () => {
+    messages = [];
+    render();
+    el.ended.hidden = true;
+    el.scroller.hidden = true;
+    el.start.hidden = false;
+    el.start.elements.message.focus();
   });
 }
