@@ -3,6 +3,7 @@
 mod delivery;
 pub(crate) use crate::transport::engine_json;
 mod error;
+mod host;
 mod js;
 mod options;
 mod panel;

@@ -6,6 +6,9 @@
 
 use super::error::usage;
 use super::js;
+use crate::protocol::backoff::BackoffPolicy;
+use crate::protocol::centrifuge;
+use crate::protocol::socketio::{ClientConfig, EioVersion};
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -202,6 +205,20 @@ impl PanelOptions {
     }
 }
 
+impl PanelOptions {
+    /// The Centrifuge client's settings.
+    pub fn centrifuge_config(&self) -> centrifuge::ClientConfig {
+        let mut config = centrifuge::ClientConfig::new(self.centrifugo_url.clone());
+        config.timeout_ms = self.connect_timeout;
+        config.max_server_ping_delay_ms = self.ping_timeout;
+        config.backoff = BackoffPolicy {
+            min_ms: self.min_reconnect_delay,
+            max_ms: self.max_reconnect_delay,
+        };
+        config
+    }
+}
+
 /// Reads an options object into `T`. `undefined` or `null` is `T::default()`;
 /// a value of the wrong type is an error naming its option (serde's own
 /// message does not, so the options are tried one at a time to find it).
@@ -246,29 +263,119 @@ pub fn trim_url(name: &str, mut url: String, schemes: &[&str]) -> Result<String,
     }
 }
 
-/// Reads a string option; `None` when absent.
-pub fn read_string(options: &JsValue, name: &str) -> Result<Option<String>, JsValue> {
-    read(options, name, JsValue::as_string, "a string")
+/// Options of `ChatWidget`; times in milliseconds.
+#[derive(Debug, Clone)]
+pub struct WidgetOptions {
+    /// The chat (widget) to start sessions in.
+    pub chat_id: String,
+    /// Chats API base URL.
+    pub chat_url: String,
+    /// Socket.IO server origin (default: the origin of `chat_url`).
+    pub socket_url: String,
+    /// Engine.IO version; `None` = 4 with fallback to 3.
+    pub eio: Option<EioVersion>,
+    /// Shortest reconnect delay, ms.
+    pub min_reconnect_delay: u64,
+    /// Longest reconnect delay, ms.
+    pub max_reconnect_delay: u64,
+    /// Deadline for the socket and the Socket.IO connect, ms.
+    pub connect_timeout: u64,
+    /// Deadline of every REST call, ms.
+    pub timeout: u64,
 }
 
-/// Reads a finite, non-negative number option; `None` when absent.
-pub fn read_number(options: &JsValue, name: &str) -> Result<Option<f64>, JsValue> {
-    let whole = |v: &JsValue| v.as_f64().filter(|n| n.is_finite() && *n >= 0.0);
-    read(options, name, whole, "a non-negative number")
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+struct WidgetOptionsInput {
+    chat_id: Option<String>,
+    chat_url: Option<String>,
+    socket_url: Option<String>,
+    eio: Option<f64>,
+    min_reconnect_delay: Option<f64>,
+    max_reconnect_delay: Option<f64>,
+    connect_timeout: Option<f64>,
+    timeout: Option<f64>,
 }
 
-/// Reads option `name`: `None` when absent, an error naming it when mistyped.
-fn read<T>(
-    options: &JsValue,
-    name: &str,
-    convert: impl Fn(&JsValue) -> Option<T>,
-    expected: &str,
-) -> Result<Option<T>, JsValue> {
-    let value = js::get(options, name);
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
+const WIDGET_FIELDS: &[(&str, &str)] = &[
+    ("chatId", "a string"),
+    ("chatUrl", "a string"),
+    ("socketUrl", "a string"),
+    ("eio", "3 or 4"),
+    ("minReconnectDelay", "a number"),
+    ("maxReconnectDelay", "a number"),
+    ("connectTimeout", "a number"),
+    ("timeout", "a number"),
+];
+
+impl WidgetOptions {
+    /// Reads `new ChatWidget(options)`: `chatId` is required.
+    pub fn from_js(value: JsValue) -> Result<Self, JsValue> {
+        if !value.is_object() {
+            return Err(usage("ChatWidget needs options with a chatId"));
+        }
+        let input: WidgetOptionsInput = read_options(value, "ChatWidget", WIDGET_FIELDS)?;
+        let chat_id = input
+            .chat_id
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| usage("option chatId is required"))?;
+        let chat_url = trim_url(
+            "chatUrl",
+            input.chat_url.unwrap_or_else(|| DEFAULT_CHAT_URL.into()),
+            HTTP,
+        )?;
+        let socket_url = match input.socket_url {
+            Some(url) => trim_url(
+                "socketUrl",
+                url,
+                &["http://", "https://", "ws://", "wss://"],
+            )?,
+            None => origin_of(&chat_url),
+        };
+        let eio = match input.eio {
+            None => None,
+            Some(3.0) => Some(EioVersion::V3),
+            Some(4.0) => Some(EioVersion::V4),
+            Some(_) => return Err(usage("option eio must be 3 or 4")),
+        };
+        let min_reconnect_delay = MIN_RECONNECT_DELAY.check(input.min_reconnect_delay)?;
+        let max_reconnect_delay = MAX_RECONNECT_DELAY.check(input.max_reconnect_delay)?;
+        if max_reconnect_delay < min_reconnect_delay {
+            return Err(usage(
+                "option maxReconnectDelay must not be below minReconnectDelay",
+            ));
+        }
+        Ok(WidgetOptions {
+            chat_id,
+            chat_url,
+            socket_url,
+            eio,
+            min_reconnect_delay,
+            max_reconnect_delay,
+            connect_timeout: CONNECT_TIMEOUT.check(input.connect_timeout)?,
+            timeout: TIMEOUT.check(input.timeout)?,
+        })
     }
-    convert(&value)
-        .map(Some)
-        .ok_or_else(|| usage(format!("option {name} must be {expected}")))
+
+    /// The Socket.IO client's settings (the session query is added per session).
+    pub fn socket_config(&self) -> ClientConfig {
+        let mut config = ClientConfig::new(self.socket_url.clone());
+        config.eio = self.eio;
+        config.timeout_ms = self.connect_timeout;
+        config.backoff = BackoffPolicy {
+            min_ms: self.min_reconnect_delay,
+            max_ms: self.max_reconnect_delay,
+        };
+        config
+    }
+}
+
+/// `https://host:port/api/v1` → `https://host:port`.
+fn origin_of(url: &str) -> String {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let slash = url.get(after_scheme..).and_then(|rest| rest.find('/'));
+    slash
+        .and_then(|slash| url.get(..after_scheme + slash))
+        .unwrap_or(url)
+        .to_owned()
 }

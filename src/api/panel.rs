@@ -5,25 +5,23 @@
 //! state is borrowed and delivered afterwards, so a listener may call back into
 //! the panel (even `disconnect()` or `free()`-adjacent calls) safely.
 
-use super::delivery::Delivery;
 use super::error::{parse_answer, to_js, usage};
+use super::host::{self, Host, HostAction, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
 use super::options::PanelOptions;
-use crate::protocol::backoff::BackoffPolicy;
 use crate::protocol::centrifuge::codes::disconnected;
-use crate::protocol::centrifuge::{Action, CentrifugeClient, ClientConfig, ClientEvent};
+use crate::protocol::centrifuge::{Action, CentrifugeClient, ClientEvent};
 use crate::protocol::json_engine::JsonError;
+use crate::protocol::State;
 use crate::rest::auth::{Auth, Credentials};
 use crate::rest::error::ErrorInfo;
 use crate::rest::http::{self, HttpRequest};
 use crate::rest::tokens::TokenPair;
 use crate::transport::clock;
-use crate::transport::driver::{DriverHost, SocketDriver};
 use crate::transport::engine_json::{EngineJson, JsJson};
 use crate::transport::timer::Timer;
-use crate::transport::websocket::SocketEvent;
-use js_sys::{Function, Promise};
-use std::cell::{Cell, OnceCell, RefCell};
+use js_sys::{Function, JsString, Promise};
+use std::cell::OnceCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -61,14 +59,14 @@ pub struct OperatorPanel {
 struct Core {
     options: PanelOptions,
     auth: Auth,
-    client: RefCell<CentrifugeClient<EngineJson>>,
-    driver: OnceCell<SocketDriver>,
+    host: Host<CentrifugeClient<EngineJson>>,
     refresh_timer: OnceCell<Timer>,
     emitter: Emitter,
-    events: Delivery<ClientEvent<JsJson>>,
-    connect_waiters: RefCell<Vec<(Function, Function)>>,
-    freed: Cell<bool>,
+    connect_waiters: Waiters,
 }
+
+/// At most this many `connect()` calls may wait at once.
+const MAX_CONNECT_WAITERS: usize = 64;
 
 #[wasm_bindgen]
 impl OperatorPanel {
@@ -80,28 +78,16 @@ impl OperatorPanel {
         #[wasm_bindgen(unchecked_optional_param_type = "OperatorPanelOptions")] options: JsValue,
     ) -> Result<OperatorPanel, JsValue> {
         let options = PanelOptions::from_js(options)?;
-        let mut config = ClientConfig::new(options.centrifugo_url.clone());
-        config.timeout_ms = options.connect_timeout;
-        config.max_server_ping_delay_ms = options.ping_timeout;
-        config.backoff = BackoffPolicy {
-            min_ms: options.min_reconnect_delay,
-            max_ms: options.max_reconnect_delay,
-        };
+        let config = options.centrifuge_config();
         let core = Rc::new_cyclic(|weak: &Weak<Core>| {
+            let client = CentrifugeClient::new(EngineJson, config, clock::random_seed());
             Core {
                 auth: Auth::new(options.iam_url.clone(), options.ttl, options.timeout),
                 options,
-                client: RefCell::new(CentrifugeClient::new(
-                    EngineJson,
-                    config,
-                    clock::random_seed(),
-                )),
-                driver: OnceCell::new(),
+                host: Host::new(weak, Some(client)),
                 refresh_timer: OnceCell::new(),
                 emitter: Emitter::new(),
-                events: Delivery::default(),
-                connect_waiters: RefCell::new(Vec::new()),
-                freed: Cell::new(false),
+                connect_waiters: Waiters::new(MAX_CONNECT_WAITERS),
             }
             .with_weak(weak)
         });
@@ -170,8 +156,8 @@ impl OperatorPanel {
 
     /// Closes the live connection and stops reconnecting. Tokens are kept.
     pub fn disconnect(&self) {
-        self.core.client.borrow_mut().disconnect();
-        self.core.pump();
+        self.core.host.with_client(|client| client.disconnect());
+        host::pump_later(&self.core);
     }
 
     /// Disconnects and forgets the tokens.
@@ -186,7 +172,7 @@ impl OperatorPanel {
     /// `'disconnected'`, `'connecting'` or `'connected'`.
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
-        self.core.client.borrow().state().as_str().into()
+        self.core.host.state().as_str().into()
     }
 
     /// Adds a listener; returns the function that removes it. Names: the
@@ -207,7 +193,11 @@ impl OperatorPanel {
 
 impl Drop for OperatorPanel {
     fn drop(&mut self) {
-        self.core.shutdown();
+        host::shutdown(&self.core);
+        if let Some(timer) = self.core.refresh_timer.get() {
+            timer.cancel();
+        }
+        self.core.emitter.clear();
     }
 }
 
@@ -221,7 +211,6 @@ fn tokens_object(pair: &TokenPair) -> JsValue {
 
 impl Core {
     fn with_weak(self, weak: &Weak<Core>) -> Self {
-        let _ = self.driver.set(SocketDriver::new(weak.clone()));
         let w = weak.clone();
         let _ = self.refresh_timer.set(Timer::new(move || {
             if let Some(core) = w.upgrade() {
@@ -237,9 +226,8 @@ impl Core {
     /// New tokens from login, `useTokens` or a refresh: the socket uses them on
     /// its next connect, and the refresh timer is re-armed.
     fn adopt_tokens(&self, pair: &TokenPair) {
-        self.client
-            .borrow_mut()
-            .set_token(clock::monotonic_ms(), pair.token.clone());
+        self.host
+            .with_client(|client| client.set_token(clock::monotonic_ms(), pair.token.clone()));
         if let Some(timer) = self.refresh_timer.get() {
             let now = clock::wall_ms();
             let due = pair.refresh_due_at(now, self.options.refresh_before * 1000);
@@ -260,9 +248,8 @@ impl Core {
                 self.emitter.emit("tokenRefreshed", &tokens_object(pair));
             }
             Err(error) if error.retryable => {
-                self.client
-                    .borrow_mut()
-                    .token_refresh_deferred(clock::monotonic_ms());
+                self.host
+                    .with_client(|client| client.token_refresh_deferred(clock::monotonic_ms()));
             }
             Err(error) => {
                 if self.auth.tokens().is_some() {
@@ -272,17 +259,16 @@ impl Core {
                     }
                     self.emitter.emit("error", &to_js(error));
                 }
-                self.client
-                    .borrow_mut()
-                    .token_refresh_failed("token refresh failed");
+                self.host
+                    .with_client(|client| client.token_refresh_failed("token refresh failed"));
             }
         }
-        self.pump();
+        host::pump(self);
         outcome
     }
 
     fn start_connect(self: &Rc<Self>, resolve: Function, reject: Function) {
-        if self.freed.get() {
+        if self.host.is_freed() {
             let _ = reject.call1(&JsValue::NULL, &usage("the panel was freed"));
             return;
         }
@@ -295,95 +281,26 @@ impl Core {
             let _ = reject.call1(&JsValue::NULL, &error);
             return;
         };
-        if self.client.borrow().state() == crate::protocol::centrifuge::State::Connected {
+        if self.host.state() == State::Connected {
             let _ = resolve.call0(&JsValue::NULL);
             return;
         }
-        self.connect_waiters.borrow_mut().push((resolve, reject));
-        {
+        self.connect_waiters.add(resolve, reject);
+        self.host.with_client(|client| {
             let now = clock::monotonic_ms();
-            let mut client = self.client.borrow_mut();
             client.set_token(now, pair.token);
             client.connect(now);
-        }
-        self.pump();
+        });
+        host::pump_later(self);
     }
 
-    /// Performs pending I/O, re-arms the deadline timer, then delivers events.
-    fn pump(self: &Rc<Self>) {
-        loop {
-            let action = self.client.borrow_mut().poll_action();
-            match action {
-                Some(action) => self.perform(action),
-                None => break,
-            }
-        }
-        let Some(driver) = self.driver.get() else {
-            return;
-        };
-        driver.schedule(self.client.borrow().poll_timeout());
-        loop {
-            let event = self.client.borrow_mut().poll_event();
-            match event {
-                Some(event) => self.events.push(event),
-                None => break,
-            }
-        }
-        self.events.run(|event| self.dispatch(event));
-    }
-
-    fn perform(self: &Rc<Self>, action: Action) {
-        let Some(driver) = self.driver.get() else {
-            return;
-        };
-        match action {
-            Action::Open { socket, url } => {
-                if !driver.open(socket, &url) {
-                    self.client.borrow_mut().socket_closed(
-                        clock::monotonic_ms(),
-                        socket,
-                        1006,
-                        "the WebSocket could not be created",
-                    );
-                }
-            }
-            Action::Send { socket, text } => driver.send(socket, &text),
-            Action::Close {
-                socket,
-                code,
-                reason,
-            } => driver.close(socket, code, reason),
-            Action::RefreshToken { rejected } => {
-                // A proactive refresh may already have replaced the refused token.
-                if let Some(pair) = self.auth.tokens() {
-                    if rejected.as_deref() != Some(pair.token.as_str())
-                        && !pair.is_expired(clock::wall_ms())
-                    {
-                        self.client
-                            .borrow_mut()
-                            .set_token(clock::monotonic_ms(), pair.token);
-                        return;
-                    }
-                }
-                let core = self.clone();
-                wasm_bindgen_futures::spawn_local(async move {
-                    // refresh_tokens reports the outcome to the client itself.
-                    let _ = core.refresh_tokens().await;
-                });
-            }
-        }
-    }
-
-    fn dispatch(&self, event: ClientEvent<JsJson>) {
+    fn dispatch_event(&self, event: ClientEvent<JsJson>) {
         match event {
             ClientEvent::Connecting { code, reason } => {
                 self.emitter.emit("connecting", &code_reason(code, &reason));
             }
             ClientEvent::Connected { client, version } => {
-                let waiters = std::mem::take(&mut *self.connect_waiters.borrow_mut());
-                for (resolve, _) in waiters {
-                    let _ = resolve.call0(&JsValue::NULL);
-                }
+                self.connect_waiters.resolve_all();
                 self.emitter.emit(
                     "connected",
                     &object(&[
@@ -398,13 +315,8 @@ impl Core {
                 reconnect,
             } => {
                 if !reconnect {
-                    let waiters = std::mem::take(&mut *self.connect_waiters.borrow_mut());
-                    if !waiters.is_empty() {
-                        let error = to_js(&disconnect_error(code, &reason));
-                        for (_, reject) in waiters {
-                            let _ = reject.call1(&JsValue::NULL, &error);
-                        }
-                    }
+                    self.connect_waiters
+                        .reject_all(|| to_js(&disconnect_error(code, &reason)));
                 }
                 let payload = code_reason(code, &reason);
                 let _ = js_sys::Reflect::set(&payload, &"reconnect".into(), &reconnect.into());
@@ -493,70 +405,114 @@ impl Core {
             }
         }
     }
+}
 
-    fn shutdown(self: &Rc<Self>) {
-        if self.freed.replace(true) {
-            return;
+impl HostedClient for CentrifugeClient<EngineJson> {
+    /// A token refresh; `Some(token)` is the token the server refused.
+    type OwnerAction = Option<String>;
+    type Event = ClientEvent<JsJson>;
+
+    fn poll_action(&mut self) -> Option<HostAction<Option<String>>> {
+        Some(match CentrifugeClient::poll_action(self)? {
+            Action::Open { socket, url } => HostAction::Open { socket, url },
+            Action::Send { socket, text } => HostAction::Send { socket, text },
+            Action::Close {
+                socket,
+                code,
+                reason,
+            } => HostAction::Close {
+                socket,
+                code,
+                reason,
+            },
+            Action::RefreshToken { rejected } => HostAction::Owner(rejected),
+        })
+    }
+
+    fn poll_event(&mut self) -> Option<ClientEvent<JsJson>> {
+        CentrifugeClient::poll_event(self)
+    }
+
+    fn poll_timeout(&self) -> Option<u64> {
+        CentrifugeClient::poll_timeout(self)
+    }
+
+    fn state(&self) -> State {
+        CentrifugeClient::state(self)
+    }
+
+    fn socket_opened(&mut self, now: u64, socket: u32) {
+        CentrifugeClient::socket_opened(self, now, socket);
+    }
+
+    fn socket_text(&mut self, now: u64, socket: u32, text: &JsString) {
+        // The engine splits and parses the frame; the core reads the envelopes.
+        let lines = js::parse_frame(text);
+        self.socket_lines(
+            now,
+            socket,
+            lines.iter().map(|line| {
+                if line.is_undefined() {
+                    Err(JsonError::Syntax)
+                } else {
+                    Ok(JsJson(line))
+                }
+            }),
+        );
+    }
+
+    // Centrifuge JSON never sends binary frames; one is ignored.
+    fn socket_binary(&mut self, _now: u64, _socket: u32) {}
+
+    fn socket_closed(&mut self, now: u64, socket: u32, code: u16, reason: &str) {
+        CentrifugeClient::socket_closed(self, now, socket, code, reason);
+    }
+
+    fn handle_timeout(&mut self, now: u64) {
+        CentrifugeClient::handle_timeout(self, now);
+    }
+
+    fn network_changed(&mut self, now: u64, online: bool) {
+        if online {
+            self.network_online(now);
+        } else {
+            self.network_offline(now);
         }
-        self.client.borrow_mut().disconnect();
-        self.pump();
-        if let Some(driver) = self.driver.get() {
-            driver.shutdown();
-        }
-        if let Some(timer) = self.refresh_timer.get() {
-            timer.cancel();
-        }
-        self.emitter.clear();
+    }
+
+    fn disconnect(&mut self) {
+        CentrifugeClient::disconnect(self);
     }
 }
 
-impl DriverHost for Core {
-    fn socket_event(self: Rc<Self>, socket: u32, event: SocketEvent) {
-        let now = clock::monotonic_ms();
-        {
-            let mut client = self.client.borrow_mut();
-            match event {
-                SocketEvent::Opened => client.socket_opened(now, socket),
-                SocketEvent::Text(text) => {
-                    // The engine splits and parses the frame; the core reads the envelopes.
-                    let lines = js::parse_frame(&text);
-                    client.socket_lines(
-                        now,
-                        socket,
-                        lines.iter().map(|line| {
-                            if line.is_undefined() {
-                                Err(JsonError::Syntax)
-                            } else {
-                                Ok(JsJson(line))
-                            }
-                        }),
-                    );
-                }
-                // Centrifuge JSON never sends binary frames; ignore one.
-                SocketEvent::Binary => {}
-                SocketEvent::Closed { code, reason } => {
-                    client.socket_closed(now, socket, code, &reason)
-                }
+impl HostOwner for Core {
+    type Client = CentrifugeClient<EngineJson>;
+
+    fn host(&self) -> &Host<Self::Client> {
+        &self.host
+    }
+
+    fn perform(self: &Rc<Self>, rejected: Option<String>) {
+        // A proactive refresh may already have replaced the refused token.
+        if let Some(pair) = self.auth.tokens() {
+            if rejected.as_deref() != Some(pair.token.as_str())
+                && !pair.is_expired(clock::wall_ms())
+            {
+                self.host
+                    .with_client(|client| client.set_token(clock::monotonic_ms(), pair.token));
+                host::pump(self);
+                return;
             }
         }
-        self.pump();
+        let core = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            // refresh_tokens reports the outcome to the client itself.
+            let _ = core.refresh_tokens().await;
+        });
     }
 
-    fn deadline_passed(self: Rc<Self>) {
-        self.client
-            .borrow_mut()
-            .handle_timeout(clock::monotonic_ms());
-        self.pump();
-    }
-
-    fn network_changed(self: Rc<Self>, online: bool) {
-        let now = clock::monotonic_ms();
-        if online {
-            self.client.borrow_mut().network_online(now);
-        } else {
-            self.client.borrow_mut().network_offline(now);
-        }
-        self.pump();
+    fn dispatch(self: &Rc<Self>, event: ClientEvent<JsJson>) {
+        self.dispatch_event(event);
     }
 }
 

@@ -14,24 +14,20 @@
 //! listeners receive the very objects it built, and emits are serde values
 //! written with `JSON.stringify`.
 
-use super::delivery::Delivery;
 use super::engine_json::{EngineJson, JsJson};
 use super::error::{parse_answer, to_js, usage};
+use super::host::{self, Host, HostAction, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
-use super::options::{read_number, read_string, trim_url};
-use crate::protocol::backoff::BackoffPolicy;
-use crate::protocol::socketio::{
-    Action, ClientConfig, ClientEvent, EioVersion, EmitError, SocketIoClient,
-};
+use super::options::WidgetOptions;
+use crate::protocol::socketio::{Action, ClientEvent, EmitError, SocketIoClient};
+use crate::protocol::State;
 use crate::rest::endpoints;
 use crate::rest::error::ErrorInfo;
 use crate::rest::http::{self, HttpRequest};
 use crate::transport::clock;
-use crate::transport::driver::{DriverHost, SocketDriver};
-use crate::transport::websocket::SocketEvent;
-use js_sys::{Function, Promise};
+use js_sys::{Function, JsString, Promise};
 use serde::Serialize;
-use std::cell::{Cell, OnceCell, RefCell};
+use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -72,20 +68,17 @@ pub struct ChatWidget {
 }
 
 struct WidgetCore {
-    chat_url: String,
-    chat_id: String,
-    timeout_ms: u64,
-    config: ClientConfig,
-    client: RefCell<Option<SocketIoClient<EngineJson>>>,
-    driver: OnceCell<SocketDriver>,
+    options: WidgetOptions,
+    host: Host<SocketIoClient<EngineJson>>,
     emitter: Emitter,
-    events: Delivery<ClientEvent<JsJson>>,
     session_id: RefCell<Option<String>>,
     client_id: RefCell<Option<String>>,
     acks: RefCell<Vec<(u64, Function, Function)>>,
-    start_waiters: RefCell<Vec<(Function, Function)>>,
-    freed: Cell<bool>,
+    start_waiters: Waiters,
 }
+
+/// At most this many `start()` calls may wait for the socket at once.
+const MAX_START_WAITERS: usize = 16;
 
 #[wasm_bindgen]
 impl ChatWidget {
@@ -98,55 +91,15 @@ impl ChatWidget {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ChatWidgetOptions")] options: JsValue,
     ) -> Result<ChatWidget, JsValue> {
-        if !options.is_object() {
-            return Err(usage("ChatWidget needs options with a chatId"));
-        }
-        let chat_id = read_string(&options, "chatId")?
-            .filter(|id| !id.is_empty())
-            .ok_or_else(|| usage("option chatId is required"))?;
-        let chat_url = trim_url(
-            "chatUrl",
-            read_string(&options, "chatUrl")?
-                .unwrap_or_else(|| super::options::DEFAULT_CHAT_URL.into()),
-            &["http://", "https://"],
-        )?;
-        let socket_url = match read_string(&options, "socketUrl")? {
-            Some(url) => trim_url(
-                "socketUrl",
-                url,
-                &["http://", "https://", "ws://", "wss://"],
-            )?,
-            None => origin_of(&chat_url),
-        };
-        let eio = match read_number(&options, "eio")? {
-            None => None,
-            Some(n) => Some(
-                EioVersion::from_number(n as u32)
-                    .ok_or_else(|| usage("option eio must be 3 or 4"))?,
-            ),
-        };
-        let mut config = ClientConfig::new(socket_url);
-        config.eio = eio;
-        config.timeout_ms = read_number(&options, "connectTimeout")?.map_or(5_000, |n| n as u64);
-        config.backoff = BackoffPolicy {
-            min_ms: read_number(&options, "minReconnectDelay")?.map_or(500, |n| n as u64),
-            max_ms: read_number(&options, "maxReconnectDelay")?.map_or(20_000, |n| n as u64),
-        };
-        let timeout_ms = read_number(&options, "timeout")?.map_or(15_000, |n| n as u64);
+        let options = WidgetOptions::from_js(options)?;
         let core = Rc::new_cyclic(|weak: &Weak<WidgetCore>| WidgetCore {
-            chat_url,
-            chat_id,
-            timeout_ms,
-            config,
-            client: RefCell::new(None),
-            driver: OnceCell::from(SocketDriver::new(weak.clone())),
+            options,
+            host: Host::new(weak, None),
             emitter: Emitter::new(),
-            events: Delivery::default(),
             session_id: RefCell::new(None),
             client_id: RefCell::new(None),
             acks: RefCell::new(Vec::new()),
-            start_waiters: RefCell::new(Vec::new()),
-            freed: Cell::new(false),
+            start_waiters: Waiters::new(MAX_START_WAITERS),
         });
         Ok(ChatWidget { core })
     }
@@ -171,7 +124,8 @@ impl ChatWidget {
             } else {
                 "{}".into()
             };
-            let Some(path) = endpoints::START_SESSION.path_with(&[core.chat_id.as_str()]) else {
+            let Some(path) = endpoints::START_SESSION.path_with(&[core.options.chat_id.as_str()])
+            else {
                 return Err(usage("chatId is not a valid path segment"));
             };
             let method = if continuing { "PUT" } else { "POST" };
@@ -186,7 +140,7 @@ impl ChatWidget {
             *core.client_id.borrow_mut() = js::get(&session, "clientId").as_string();
             core.connect_to(session_id);
             let connected = Promise::new(&mut |resolve, reject| {
-                core.start_waiters.borrow_mut().push((resolve, reject));
+                core.start_waiters.add(resolve, reject);
             });
             wasm_bindgen_futures::JsFuture::from(connected).await?;
             Ok(session)
@@ -247,12 +201,7 @@ impl ChatWidget {
     /// `'disconnected'`, `'connecting'` or `'connected'`.
     #[wasm_bindgen(getter)]
     pub fn state(&self) -> String {
-        self.core
-            .client
-            .borrow()
-            .as_ref()
-            .map_or("disconnected", |c| c.state().as_str())
-            .into()
+        self.core.host.state().as_str().into()
     }
 
     /// The current session id, once `start()` has been called.
@@ -286,30 +235,9 @@ impl ChatWidget {
 
 impl Drop for ChatWidget {
     fn drop(&mut self) {
-        if !self.core.freed.replace(true) {
-            self.core.disconnect();
-            if let Some(driver) = self.core.driver.get() {
-                driver.shutdown();
-            }
-            self.core.emitter.clear();
-        }
+        host::shutdown(&self.core);
+        self.core.emitter.clear();
     }
-}
-
-/// `https://host:port/api/v1` → `https://host:port`.
-fn origin_of(url: &str) -> String {
-    let bytes = url.as_bytes();
-    let after_scheme = bytes
-        .windows(3)
-        .position(|w| w == b"://")
-        .map_or(0, |i| i + 3);
-    let slash = bytes
-        .get(after_scheme..)
-        .and_then(|rest| rest.iter().position(|&b| b == b'/'));
-    slash
-        .and_then(|slash| url.get(..after_scheme + slash))
-        .unwrap_or(url)
-        .to_owned()
 }
 
 impl WidgetCore {
@@ -323,10 +251,10 @@ impl WidgetCore {
     ) -> Result<JsValue, JsValue> {
         let response = http::send(HttpRequest {
             method,
-            url: &format!("{}{path}", self.chat_url),
+            url: &format!("{}{path}", self.options.chat_url),
             authorization: None,
             body: Some(body),
-            timeout_ms: self.timeout_ms,
+            timeout_ms: self.options.timeout,
         })
         .await
         .map_err(|e| to_js(&e))?;
@@ -345,25 +273,21 @@ impl WidgetCore {
 
     /// (Re)creates the socket client for `session_id` and connects it.
     fn connect_to(self: &Rc<Self>, session_id: String) {
-        let mut config = self.config.clone();
+        if self.host.is_freed() {
+            return;
+        }
+        let mut config = self.options.socket_config();
         config.query = vec![("sessionId".into(), session_id.clone())];
         *self.session_id.borrow_mut() = Some(session_id);
-        let previous = self.client.replace(None);
-        if let Some(mut previous) = previous {
-            previous.disconnect();
-            self.drain(&mut previous);
-        }
         let mut client = SocketIoClient::new(EngineJson, config, clock::random_seed());
         client.connect(clock::monotonic_ms());
-        *self.client.borrow_mut() = Some(client);
-        self.pump();
+        self.host.replace_client(client);
+        host::pump(self);
     }
 
     fn disconnect(self: &Rc<Self>) {
-        if let Some(client) = self.client.borrow_mut().as_mut() {
-            client.disconnect();
-        }
-        self.pump();
+        self.host.with_client(|client| client.disconnect());
+        host::pump_later(self);
     }
 
     /// Emits `name` with `payload`, written by the engine's `JSON.stringify`.
@@ -373,8 +297,11 @@ impl WidgetCore {
         payload: &P,
         with_ack: bool,
     ) -> Result<Option<u64>, JsValue> {
-        let outcome = match self.client.borrow_mut().as_mut() {
-            Some(client) => client.emit(name, Some(payload), with_ack),
+        let outcome = match self
+            .host
+            .with_client(|client| client.emit(name, Some(payload), with_ack))
+        {
+            Some(outcome) => outcome,
             None => {
                 return Err(to_js(&ErrorInfo::local(
                     "notStarted",
@@ -383,7 +310,7 @@ impl WidgetCore {
                 )))
             }
         };
-        self.pump();
+        host::pump_later(self);
         outcome.map_err(|e| {
             let (code, message) = match e {
                 EmitError::QueueFull => ("queueFull", "too many emits wait for the connection"),
@@ -407,40 +334,6 @@ impl WidgetCore {
         }
     }
 
-    /// Performs pending I/O, re-arms the deadline, then delivers events
-    /// (listeners run with no Rust state borrowed).
-    fn pump(self: &Rc<Self>) {
-        if let Some(client) = self.client.borrow_mut().as_mut() {
-            self.drain(client);
-            if let Some(driver) = self.driver.get() {
-                driver.schedule(client.poll_timeout());
-            }
-        }
-        self.events.run(|event| self.dispatch(event));
-    }
-
-    /// Performs `client`'s pending I/O and queues its events.
-    fn drain(self: &Rc<Self>, client: &mut SocketIoClient<EngineJson>) {
-        let Some(driver) = self.driver.get() else {
-            return;
-        };
-        loop {
-            match client.poll_action() {
-                Some(Action::Open { socket, url }) => {
-                    if !driver.open(socket, &url) {
-                        client.socket_closed(clock::monotonic_ms(), socket, 1006, "bad url");
-                    }
-                }
-                Some(Action::Send { socket, text }) => driver.send(socket, &text),
-                Some(Action::Close { socket }) => driver.close(socket, 1000, "close"),
-                None => break,
-            }
-        }
-        while let Some(event) = client.poll_event() {
-            self.events.push(event);
-        }
-    }
-
     /// The promise functions waiting for ack `id`, removed.
     fn take_ack(&self, id: u64) -> Option<(Function, Function)> {
         let mut acks = self.acks.borrow_mut();
@@ -449,32 +342,26 @@ impl WidgetCore {
         Some((resolve, reject))
     }
 
-    fn dispatch(&self, event: ClientEvent<JsJson>) {
+    fn dispatch_event(&self, event: ClientEvent<JsJson>) {
         match event {
             ClientEvent::Connecting { reason } => {
                 self.emitter
                     .emit("connecting", &object(&[("reason", reason.into())]));
             }
             ClientEvent::Connected { sid } => {
-                for (resolve, _) in self.start_waiters.take() {
-                    let _ = resolve.call0(&JsValue::NULL);
-                }
+                self.start_waiters.resolve_all();
                 self.emitter
                     .emit("connected", &object(&[("sid", sid.into())]));
             }
             ClientEvent::Disconnected { reason, reconnect } => {
                 if !reconnect {
-                    let waiters = self.start_waiters.take();
-                    if !waiters.is_empty() {
-                        let error = to_js(&ErrorInfo::local(
+                    self.start_waiters.reject_all(|| {
+                        to_js(&ErrorInfo::local(
                             "disconnected",
                             format!("the chat socket stopped: {reason}"),
                             false,
-                        ));
-                        for (_, reject) in waiters {
-                            let _ = reject.call1(&JsValue::NULL, &error);
-                        }
-                    }
+                        ))
+                    });
                 }
                 self.emitter.emit(
                     "disconnected",
@@ -528,38 +415,79 @@ impl WidgetCore {
     }
 }
 
-impl DriverHost for WidgetCore {
-    fn socket_event(self: Rc<Self>, socket: u32, event: SocketEvent) {
-        let now = clock::monotonic_ms();
-        if let Some(client) = self.client.borrow_mut().as_mut() {
-            match event {
-                SocketEvent::Opened => client.socket_opened(now, socket),
-                SocketEvent::Text(text) => client.socket_message(now, socket, &String::from(text)),
-                SocketEvent::Binary => client.socket_binary(now, socket),
-                SocketEvent::Closed { code, reason } => {
-                    client.socket_closed(now, socket, code, &reason)
-                }
-            }
-        }
-        self.pump();
+impl HostedClient for SocketIoClient<EngineJson> {
+    /// The Socket.IO client asks for nothing but socket I/O.
+    type OwnerAction = ();
+    type Event = ClientEvent<JsJson>;
+
+    fn poll_action(&mut self) -> Option<HostAction<()>> {
+        Some(match SocketIoClient::poll_action(self)? {
+            Action::Open { socket, url } => HostAction::Open { socket, url },
+            Action::Send { socket, text } => HostAction::Send { socket, text },
+            Action::Close { socket } => HostAction::Close {
+                socket,
+                code: 1000,
+                reason: "close",
+            },
+        })
     }
 
-    fn deadline_passed(self: Rc<Self>) {
-        if let Some(client) = self.client.borrow_mut().as_mut() {
-            client.handle_timeout(clock::monotonic_ms());
-        }
-        self.pump();
+    fn poll_event(&mut self) -> Option<ClientEvent<JsJson>> {
+        SocketIoClient::poll_event(self)
     }
 
-    fn network_changed(self: Rc<Self>, online: bool) {
-        let now = clock::monotonic_ms();
-        if let Some(client) = self.client.borrow_mut().as_mut() {
-            if online {
-                client.network_online(now);
-            } else {
-                client.network_offline(now);
-            }
+    fn poll_timeout(&self) -> Option<u64> {
+        SocketIoClient::poll_timeout(self)
+    }
+
+    fn state(&self) -> State {
+        SocketIoClient::state(self)
+    }
+
+    fn socket_opened(&mut self, now: u64, socket: u32) {
+        SocketIoClient::socket_opened(self, now, socket);
+    }
+
+    fn socket_text(&mut self, now: u64, socket: u32, text: &JsString) {
+        // The packet header is read in Rust; its JSON part goes to the engine.
+        self.socket_message(now, socket, &String::from(text));
+    }
+
+    fn socket_binary(&mut self, now: u64, socket: u32) {
+        SocketIoClient::socket_binary(self, now, socket);
+    }
+
+    fn socket_closed(&mut self, now: u64, socket: u32, code: u16, reason: &str) {
+        SocketIoClient::socket_closed(self, now, socket, code, reason);
+    }
+
+    fn handle_timeout(&mut self, now: u64) {
+        SocketIoClient::handle_timeout(self, now);
+    }
+
+    fn network_changed(&mut self, now: u64, online: bool) {
+        if online {
+            self.network_online(now);
+        } else {
+            self.network_offline(now);
         }
-        self.pump();
+    }
+
+    fn disconnect(&mut self) {
+        SocketIoClient::disconnect(self);
+    }
+}
+
+impl HostOwner for WidgetCore {
+    type Client = SocketIoClient<EngineJson>;
+
+    fn host(&self) -> &Host<Self::Client> {
+        &self.host
+    }
+
+    fn perform(self: &Rc<Self>, _: ()) {}
+
+    fn dispatch(self: &Rc<Self>, event: ClientEvent<JsJson>) {
+        self.dispatch_event(event);
     }
 }

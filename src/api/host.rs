@@ -1,0 +1,310 @@
+//! The one browser host both JS classes run their sans-IO client in.
+//!
+//! A [`HostedClient`] (the Centrifuge or the Socket.IO state machine) decides;
+//! the [`Host`] moves bytes and times between it and the browser: it performs
+//! the socket actions through one [`SocketDriver`], re-arms the deadline
+//! timer, and hands events to the owner (`OperatorPanel` or `ChatWidget`)
+//! through a re-entrancy-safe queue, so a listener may call back into the
+//! object that emitted the event. Everything client-specific (what an event
+//! means to JS, actions other than socket I/O) stays with the owner through
+//! [`HostOwner`].
+//!
+//! May import `transport/` and the protocol core; nothing here may know a
+//! TWIN event name or a REST path.
+
+use super::delivery::Delivery;
+use super::error::to_js;
+use crate::protocol::State;
+use crate::rest::error::ErrorInfo;
+use crate::transport::clock;
+use crate::transport::driver::{DriverHost, SocketDriver};
+use crate::transport::websocket::SocketEvent;
+use js_sys::{Function, JsString};
+use std::cell::{Cell, OnceCell, RefCell};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+
+/// Socket I/O a client asks for, plus whatever else its owner performs.
+pub enum HostAction<X> {
+    /// Open a WebSocket to `url` as socket `socket`.
+    Open {
+        /// Id to report back.
+        socket: u32,
+        /// Where to connect.
+        url: String,
+    },
+    /// Send `text` on `socket`.
+    Send {
+        /// The socket.
+        socket: u32,
+        /// The frame.
+        text: String,
+    },
+    /// Close `socket`; it reports nothing more.
+    Close {
+        /// The socket.
+        socket: u32,
+        /// WebSocket close code.
+        code: u16,
+        /// Close reason.
+        reason: &'static str,
+    },
+    /// An action only the owner knows how to perform (a token refresh, say).
+    Owner(X),
+}
+
+/// A sans-IO connection state machine, as the host drives it.
+pub trait HostedClient: 'static {
+    /// Actions for the owner (not socket I/O).
+    type OwnerAction;
+    /// Events for the owner.
+    type Event;
+    /// The next I/O to perform.
+    fn poll_action(&mut self) -> Option<HostAction<Self::OwnerAction>>;
+    /// The next event for the application.
+    fn poll_event(&mut self) -> Option<Self::Event>;
+    /// When the next deadline passes (monotonic ms).
+    fn poll_timeout(&self) -> Option<u64>;
+    /// Connection state.
+    fn state(&self) -> State;
+    /// Socket `socket` opened.
+    fn socket_opened(&mut self, now: u64, socket: u32);
+    /// A text frame arrived on `socket` (still a JS string).
+    fn socket_text(&mut self, now: u64, socket: u32, text: &JsString);
+    /// A binary frame arrived on `socket`.
+    fn socket_binary(&mut self, now: u64, socket: u32);
+    /// Socket `socket` closed.
+    fn socket_closed(&mut self, now: u64, socket: u32, code: u16, reason: &str);
+    /// A deadline passed.
+    fn handle_timeout(&mut self, now: u64);
+    /// The browser went online (`true`) or offline.
+    fn network_changed(&mut self, now: u64, online: bool);
+    /// Stops for good (the JS object is being freed).
+    fn disconnect(&mut self);
+}
+
+/// The JS class that owns a [`Host`].
+pub trait HostOwner: 'static {
+    /// Its client.
+    type Client: HostedClient;
+    /// Its host.
+    fn host(&self) -> &Host<Self::Client>;
+    /// Performs an owner action (called with no Rust state borrowed).
+    fn perform(self: &Rc<Self>, action: <Self::Client as HostedClient>::OwnerAction);
+    /// Tells JS about `event` (called with no Rust state borrowed).
+    fn dispatch(self: &Rc<Self>, event: <Self::Client as HostedClient>::Event);
+}
+
+/// A client, its socket driver and its event queue.
+pub struct Host<C: HostedClient> {
+    client: RefCell<Option<C>>,
+    driver: OnceCell<SocketDriver>,
+    events: Delivery<C::Event>,
+    freed: Cell<bool>,
+}
+
+impl<C: HostedClient> Host<C> {
+    /// A host for `client` (none yet when `None`), reporting to `owner`.
+    pub fn new<O: HostOwner<Client = C>>(owner: &Weak<O>, client: Option<C>) -> Self {
+        Host {
+            client: RefCell::new(client),
+            driver: OnceCell::from(SocketDriver::new(owner.clone())),
+            events: Delivery::default(),
+            freed: Cell::new(false),
+        }
+    }
+
+    /// Runs `f` on the client, if there is one.
+    pub fn with_client<R>(&self, f: impl FnOnce(&mut C) -> R) -> Option<R> {
+        self.client.borrow_mut().as_mut().map(f)
+    }
+
+    /// Replaces the client; the old one (if any) is stopped and its last
+    /// events are still delivered by the next pump.
+    pub fn replace_client(&self, client: C) {
+        let previous = self.client.replace(None);
+        if let Some(mut previous) = previous {
+            previous.disconnect();
+            self.drain_socket_io(&mut previous);
+            while let Some(event) = previous.poll_event() {
+                self.events.push(event);
+            }
+        }
+        *self.client.borrow_mut() = Some(client);
+    }
+
+    /// The connection state (`Disconnected` before there is a client).
+    pub fn state(&self) -> State {
+        self.client
+            .borrow()
+            .as_ref()
+            .map_or(State::Disconnected, HostedClient::state)
+    }
+
+    /// True once the owner was freed.
+    pub fn is_freed(&self) -> bool {
+        self.freed.get()
+    }
+
+    /// Socket actions only (used for a client being replaced: its owner
+    /// actions no longer matter).
+    fn drain_socket_io(&self, client: &mut C) {
+        while let Some(action) = client.poll_action() {
+            self.perform_socket_action(client, action);
+        }
+    }
+
+    fn perform_socket_action(&self, client: &mut C, action: HostAction<C::OwnerAction>) {
+        let Some(driver) = self.driver.get() else {
+            return;
+        };
+        match action {
+            HostAction::Open { socket, url } => {
+                if !driver.open(socket, &url) {
+                    client.socket_closed(
+                        clock::monotonic_ms(),
+                        socket,
+                        1006,
+                        "the WebSocket could not be created",
+                    );
+                }
+            }
+            HostAction::Send { socket, text } => driver.send(socket, &text),
+            HostAction::Close {
+                socket,
+                code,
+                reason,
+            } => driver.close(socket, code, reason),
+            HostAction::Owner(_) => {}
+        }
+    }
+}
+
+/// Performs the client's pending I/O, re-arms the deadline timer, then
+/// delivers its events. Owner actions run after the client is released.
+pub fn pump<O: HostOwner>(owner: &Rc<O>) {
+    let host = owner.host();
+    if host.freed.get() && host.client.borrow().is_none() {
+        return;
+    }
+    let mut owner_actions = Vec::new();
+    if let Some(client) = host.client.borrow_mut().as_mut() {
+        while let Some(action) = client.poll_action() {
+            match action {
+                HostAction::Owner(action) => owner_actions.push(action),
+                socket_action => host.perform_socket_action(client, socket_action),
+            }
+        }
+        if let Some(driver) = host.driver.get() {
+            driver.schedule(client.poll_timeout());
+        }
+        while let Some(event) = client.poll_event() {
+            host.events.push(event);
+        }
+    }
+    for action in owner_actions {
+        owner.perform(action);
+    }
+    host.events.run(|event| owner.dispatch(event));
+}
+
+/// [`pump`] in a microtask: for calls from JS methods. A listener fired while
+/// such a method runs could not `free()` the object (wasm-bindgen holds it
+/// borrowed until the method returns), so its events wait for the method to end.
+pub fn pump_later<O: HostOwner>(owner: &Rc<O>) {
+    let owner = owner.clone();
+    wasm_bindgen_futures::spawn_local(async move { pump(&owner) });
+}
+
+/// Stops the client and the driver for good; safe to call twice.
+pub fn shutdown<O: HostOwner>(owner: &Rc<O>) {
+    let host = owner.host();
+    if host.freed.replace(true) {
+        return;
+    }
+    host.with_client(HostedClient::disconnect);
+    pump(owner);
+    if let Some(driver) = host.driver.get() {
+        driver.shutdown();
+    }
+}
+
+impl<O: HostOwner> DriverHost for O {
+    fn socket_event(self: Rc<Self>, socket: u32, event: SocketEvent) {
+        let now = clock::monotonic_ms();
+        self.host().with_client(|client| match event {
+            SocketEvent::Opened => client.socket_opened(now, socket),
+            SocketEvent::Text(text) => client.socket_text(now, socket, &text),
+            SocketEvent::Binary => client.socket_binary(now, socket),
+            SocketEvent::Closed { code, reason } => {
+                client.socket_closed(now, socket, code, &reason)
+            }
+        });
+        pump(&self);
+    }
+
+    fn deadline_passed(self: Rc<Self>) {
+        self.host()
+            .with_client(|client| client.handle_timeout(clock::monotonic_ms()));
+        pump(&self);
+    }
+
+    fn network_changed(self: Rc<Self>, online: bool) {
+        self.host()
+            .with_client(|client| client.network_changed(clock::monotonic_ms(), online));
+        pump(&self);
+    }
+}
+
+/// Promises waiting for one outcome (a connect, a start), bounded so a
+/// runaway caller gets an error instead of an ever-growing list.
+pub struct Waiters {
+    waiting: RefCell<Vec<(Function, Function)>>,
+    limit: usize,
+}
+
+impl Waiters {
+    /// At most `limit` waiters at once.
+    pub fn new(limit: usize) -> Self {
+        Waiters {
+            waiting: RefCell::new(Vec::new()),
+            limit,
+        }
+    }
+
+    /// Adds a waiter, or rejects it at once when `limit` already wait.
+    pub fn add(&self, resolve: Function, reject: Function) {
+        let mut waiting = self.waiting.borrow_mut();
+        if waiting.len() >= self.limit {
+            drop(waiting);
+            let error = to_js(&ErrorInfo::local(
+                "tooManyWaiters",
+                format!("{} calls already wait for this", self.limit),
+                true,
+            ));
+            let _ = reject.call1(&JsValue::NULL, &error);
+            return;
+        }
+        waiting.push((resolve, reject));
+    }
+
+    /// Resolves every waiter.
+    pub fn resolve_all(&self) {
+        let waiting = self.waiting.take();
+        for (resolve, _) in waiting {
+            let _ = resolve.call0(&JsValue::NULL);
+        }
+    }
+
+    /// Rejects every waiter with the error `make` builds (only when one waits).
+    pub fn reject_all(&self, make: impl FnOnce() -> JsValue) {
+        let waiting = self.waiting.take();
+        if waiting.is_empty() {
+            return;
+        }
+        let error = make();
+        for (_, reject) in waiting {
+            let _ = reject.call1(&JsValue::NULL, &error);
+        }
+    }
+}
