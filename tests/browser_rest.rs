@@ -229,3 +229,29 @@ async fn a_refresh_refused_with_405_is_an_error_and_never_retried_with_the_token
         0.0
     );
 }
+
+#[wasm_bindgen_test]
+async fn a_403_refreshes_a_token_once_then_is_a_plain_permission_error() {
+    reset().await;
+    let panel = logged_in("operator@twin.local", &[]).await;
+    post(
+        "/__sandbox/faults/http",
+        r#"{"failNext":3,"status":403,"pathPrefix":"/chat/api/v1/timestamp"}"#,
+    )
+    .await;
+    // First call: 403, one refresh, 403 again with the fresh token: forbidden.
+    let error = rejection(panel.server_time()).await;
+    assert_eq!(field(&error, "status"), 403);
+    assert_eq!(field(&error, "code"), "forbidden");
+    // Second call: a 403 with the token a 403 already renewed is no reason
+    // to refresh again.
+    let error = rejection(panel.server_time()).await;
+    assert_eq!(field(&error, "code"), "forbidden");
+    assert_eq!(
+        number(&get_json("/__sandbox/stats").await, "refreshes"),
+        1.0
+    );
+    // Still logged in: the next call goes through.
+    let me = JsFuture::from(panel.me()).await.expect("still logged in");
+    assert_eq!(field(&me, "id"), 389);
+}

@@ -454,6 +454,26 @@ fn a_failed_refresh_stops_with_unauthorized() {
 }
 
 #[test]
+fn a_forgotten_token_is_never_sent_again() {
+    let mut h = Harness::new();
+    let (_, _) = h.connect_with(&live_reply("e", 0));
+    h.client.disconnect();
+    h.client.forget_token();
+    h.take_actions();
+    h.client.connect(h.now);
+    let actions = h.take_actions();
+    assert!(
+        actions
+            .iter()
+            .all(|a| !matches!(a, Action::Open { .. } | Action::Send { .. })),
+        "no socket without a token: {actions:?}"
+    );
+    assert!(actions
+        .iter()
+        .any(|a| matches!(a, Action::RefreshToken { rejected: None })));
+}
+
+#[test]
 fn a_passing_refresh_failure_asks_again_after_a_backoff() {
     let mut h = Harness::new();
     let (socket, _) = h.connect_with(&live_reply("e", 0));

@@ -13,9 +13,8 @@ use crate::protocol::centrifuge::codes::disconnected;
 use crate::protocol::centrifuge::{Action, CentrifugeClient, ClientEvent};
 use crate::protocol::json_engine::JsonError;
 use crate::protocol::State;
-use crate::rest::auth::{Auth, Credentials};
 use crate::rest::error::ErrorInfo;
-use crate::rest::http::{self, HttpRequest};
+use crate::rest::session::{Credentials, Session, TokenChange};
 use crate::rest::tokens::TokenPair;
 use crate::transport::clock;
 use crate::transport::engine_json::{EngineJson, JsJson};
@@ -58,7 +57,7 @@ pub struct OperatorPanel {
 
 struct Core {
     options: PanelOptions,
-    auth: Auth,
+    session: Session,
     host: Host<CentrifugeClient<EngineJson>>,
     refresh_timer: OnceCell<Timer>,
     emitter: Emitter,
@@ -82,7 +81,7 @@ impl OperatorPanel {
         let core = Rc::new_cyclic(|weak: &Weak<Core>| {
             let client = CentrifugeClient::new(EngineJson, config, clock::random_seed());
             Core {
-                auth: Auth::new(options.iam_url.clone(), options.ttl, options.timeout),
+                session: Session::new(options.iam_url.clone(), options.ttl, options.timeout),
                 options,
                 host: Host::new(weak, Some(client)),
                 refresh_timer: OnceCell::new(),
@@ -114,7 +113,7 @@ impl OperatorPanel {
                 .as_f64()
                 .map(|n| n as i64);
             let pair = core
-                .auth
+                .session
                 .login(Credentials {
                     email: &email,
                     password: &password,
@@ -122,7 +121,6 @@ impl OperatorPanel {
                 })
                 .await
                 .map_err(|e| to_js(&e))?;
-            core.adopt_tokens(&pair);
             Ok(tokens_object(&pair))
         })
     }
@@ -140,8 +138,7 @@ impl OperatorPanel {
             .as_string()
             .unwrap_or_default();
         let pair = TokenPair::new(&EngineJson, token, refresh).map_err(|e| usage(e.message()))?;
-        self.core.auth.use_tokens(pair.clone());
-        self.core.adopt_tokens(&pair);
+        self.core.session.use_tokens(pair);
         Ok(())
     }
 
@@ -160,13 +157,11 @@ impl OperatorPanel {
         host::pump_later(&self.core);
     }
 
-    /// Disconnects and forgets the tokens.
+    /// Disconnects and forgets the tokens (every copy: the session's and
+    /// the one the live connection would reconnect with).
     pub fn logout(&self) {
         self.disconnect();
-        self.core.auth.clear();
-        if let Some(timer) = self.core.refresh_timer.get() {
-            timer.cancel();
-        }
+        self.core.session.clear();
     }
 
     /// `'disconnected'`, `'connecting'` or `'connected'`.
@@ -216,55 +211,67 @@ impl Core {
             if let Some(core) = w.upgrade() {
                 wasm_bindgen_futures::spawn_local(async move {
                     // A failure here is not fatal yet: the next 401 or the socket retries it.
-                    let _ = core.refresh_tokens().await;
+                    let _ = core.session.refresh().await;
                 });
             }
         }));
+        let w = weak.clone();
+        self.session.on_change(move |change| {
+            if let Some(core) = w.upgrade() {
+                core.token_changed(change);
+            }
+        });
         self
     }
 
-    /// New tokens from login, `useTokens` or a refresh: the socket uses them on
-    /// its next connect, and the refresh timer is re-armed.
+    /// The session's tokens changed: the live connection uses the new token
+    /// on its next connect, the refresh timer follows the expiry, and a
+    /// refused refresh token ends the connection (`disconnected`, `reconnect: false`).
+    fn token_changed(self: &Rc<Self>, change: TokenChange) {
+        let now = clock::monotonic_ms();
+        match change {
+            TokenChange::Adopted(pair) => self.adopt_tokens(&pair),
+            TokenChange::Refreshed(pair) => {
+                self.adopt_tokens(&pair);
+                self.emitter.emit("tokenRefreshed", &tokens_object(&pair));
+            }
+            TokenChange::RefreshDeferred => {
+                self.host
+                    .with_client(|client| client.token_refresh_deferred(now));
+            }
+            TokenChange::RefreshRefused {
+                error,
+                ended_session,
+            } => {
+                if ended_session {
+                    self.cancel_refresh_timer();
+                    self.emitter.emit("error", &to_js(&error));
+                }
+                self.host
+                    .with_client(|client| client.token_refresh_failed("token refresh failed"));
+            }
+            TokenChange::Cleared => {
+                self.cancel_refresh_timer();
+                self.host.with_client(|client| client.forget_token());
+            }
+        }
+        host::pump_later(self);
+    }
+
     fn adopt_tokens(&self, pair: &TokenPair) {
         self.host
             .with_client(|client| client.set_token(clock::monotonic_ms(), pair.token.clone()));
         if let Some(timer) = self.refresh_timer.get() {
             let now = clock::wall_ms();
-            let due = pair.refresh_due_at(now, self.options.refresh_before * 1000);
+            let due = pair.refresh_due_at(now, self.options.refresh_before.saturating_mul(1000));
             timer.arm(due.saturating_sub(now));
         }
     }
 
-    /// Refreshes the tokens (single flight). A refused refresh token ends the
-    /// session: tokens are dropped and `disconnected` fires with `reconnect: false`.
-    async fn refresh_tokens(self: &Rc<Self>) -> Result<TokenPair, ErrorInfo> {
-        let (outcome, performed) = self.auth.refresh().await;
-        if !performed {
-            return outcome;
+    fn cancel_refresh_timer(&self) {
+        if let Some(timer) = self.refresh_timer.get() {
+            timer.cancel();
         }
-        match &outcome {
-            Ok(pair) => {
-                self.adopt_tokens(pair);
-                self.emitter.emit("tokenRefreshed", &tokens_object(pair));
-            }
-            Err(error) if error.retryable => {
-                self.host
-                    .with_client(|client| client.token_refresh_deferred(clock::monotonic_ms()));
-            }
-            Err(error) => {
-                if self.auth.tokens().is_some() {
-                    self.auth.clear();
-                    if let Some(timer) = self.refresh_timer.get() {
-                        timer.cancel();
-                    }
-                    self.emitter.emit("error", &to_js(error));
-                }
-                self.host
-                    .with_client(|client| client.token_refresh_failed("token refresh failed"));
-            }
-        }
-        host::pump(self);
-        outcome
     }
 
     fn start_connect(self: &Rc<Self>, resolve: Function, reject: Function) {
@@ -272,7 +279,7 @@ impl Core {
             let _ = reject.call1(&JsValue::NULL, &usage("the panel was freed"));
             return;
         }
-        let Some(pair) = self.auth.tokens() else {
+        let Some(pair) = self.session.tokens() else {
             let error = to_js(&ErrorInfo::local(
                 "notAuthenticated",
                 "log in or call useTokens() before connect()",
@@ -345,65 +352,14 @@ impl Core {
         }
     }
 
-    /// An authenticated JSON call: refreshes once on 401/403 and repeats it.
+    /// An authenticated JSON call (see [`Session::call`]); the answer parsed.
     fn call(self: Rc<Self>, method: &'static str, url: String, body: Option<String>) -> Promise {
         future_to_promise(async move {
-            let result = self.authorized(method, &url, body).await;
-            match result {
+            match self.session.call(method, &url, body).await {
                 Ok(text) => parse_answer(&text),
                 Err(error) => Err(to_js(&error)),
             }
         })
-    }
-
-    async fn authorized(
-        self: &Rc<Self>,
-        method: &'static str,
-        url: &str,
-        body: Option<String>,
-    ) -> Result<String, ErrorInfo> {
-        let Some(mut pair) = self.auth.tokens() else {
-            return Err(ErrorInfo::local(
-                "notAuthenticated",
-                "log in or call useTokens() first",
-                false,
-            ));
-        };
-        if pair.is_expired(clock::wall_ms()) {
-            pair = self.refresh_tokens().await?;
-        }
-        let mut refreshed = false;
-        let mut retried = false;
-        loop {
-            let bearer = format!("Bearer {}", pair.token);
-            let outcome = http::send(HttpRequest {
-                method,
-                url,
-                authorization: Some(&bearer),
-                body: body.clone(),
-                timeout_ms: self.options.timeout,
-            })
-            .await;
-            match outcome {
-                Ok(response) => return Ok(response.text),
-                Err(error) if error.wants_refresh() && !refreshed => {
-                    refreshed = true;
-                    // Another call may have refreshed while this one was in flight.
-                    pair = match self.auth.tokens() {
-                        Some(newer) if newer.token != pair.token => newer,
-                        _ => self.refresh_tokens().await?,
-                    };
-                }
-                // Only a GET is repeated: a POST that failed may still have taken effect.
-                Err(error)
-                    if error.retryable && error.status != 0 && method == "GET" && !retried =>
-                {
-                    retried = true;
-                    crate::transport::timer::sleep(RETRY_DELAY_MS).await;
-                }
-                Err(error) => return Err(error),
-            }
-        }
     }
 }
 
@@ -494,7 +450,7 @@ impl HostOwner for Core {
 
     fn perform(self: &Rc<Self>, rejected: Option<String>) {
         // A proactive refresh may already have replaced the refused token.
-        if let Some(pair) = self.auth.tokens() {
+        if let Some(pair) = self.session.tokens() {
             if rejected.as_deref() != Some(pair.token.as_str())
                 && !pair.is_expired(clock::wall_ms())
             {
@@ -506,8 +462,8 @@ impl HostOwner for Core {
         }
         let core = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
-            // refresh_tokens reports the outcome to the client itself.
-            let _ = core.refresh_tokens().await;
+            // The session reports the outcome through token_changed.
+            let _ = core.session.refresh().await;
         });
     }
 
@@ -515,9 +471,6 @@ impl HostOwner for Core {
         self.dispatch_event(event);
     }
 }
-
-/// Pause before repeating a failed GET.
-const RETRY_DELAY_MS: u64 = 300;
 
 fn code_reason(code: u32, reason: &str) -> JsValue {
     object(&[

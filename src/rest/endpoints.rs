@@ -133,9 +133,9 @@ impl Endpoint {
         args.next().is_none().then_some(out)
     }
 
-    /// True for methods that may be repeated without a second effect.
-    pub fn is_idempotent(&self) -> bool {
-        self.method == "GET"
+    /// True when a failed call may be repeated ([`super::retry::is_repeatable`]).
+    pub fn is_repeatable(&self) -> bool {
+        super::retry::is_repeatable(self.method)
     }
 }
 
@@ -211,10 +211,10 @@ mod tests {
     }
 
     #[test]
-    fn only_get_is_retried() {
-        assert!(LIST_SESSIONS.is_idempotent());
-        assert!(!SEND_MESSAGE.is_idempotent());
-        assert!(!CLOSE_SESSION.is_idempotent());
+    fn only_reads_are_retried() {
+        assert!(LIST_SESSIONS.is_repeatable());
+        assert!(!SEND_MESSAGE.is_repeatable());
+        assert!(!CLOSE_SESSION.is_repeatable());
     }
 
     #[test]

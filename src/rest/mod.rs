@@ -6,10 +6,11 @@
 pub mod endpoints;
 pub mod error;
 pub mod jwt;
+pub mod retry;
 pub mod single_flight;
 pub mod tokens;
 
 #[cfg(target_arch = "wasm32")]
-pub mod auth;
-#[cfg(target_arch = "wasm32")]
 pub mod http;
+#[cfg(target_arch = "wasm32")]
+pub mod session;

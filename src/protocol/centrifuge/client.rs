@@ -254,6 +254,12 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         self.terminate(u32::from(disconnected::UNAUTHORIZED), reason);
     }
 
+    /// Forgets the token (logout): no copy stays here, and a later connect
+    /// asks the host for one.
+    pub fn forget_token(&mut self) {
+        self.token = None;
+    }
+
     /// A refresh failed for a passing reason (network, 5xx): if a connect waits
     /// for the token, ask again after a backoff delay.
     pub fn token_refresh_deferred(&mut self, now: u64) {
