@@ -5,6 +5,7 @@
 //! - `transport`: the browser WebSocket and timers (wasm32 only).
 //! - `api`: the `#[wasm_bindgen]` classes the npm package exports (wasm32 only).
 
+pub mod error_code;
 pub mod protocol;
 pub mod rest;
 

@@ -1,7 +1,7 @@
 //! Turning [`ErrorInfo`] into the JS `TwinError` every promise rejects with.
 
 use super::js::{parse_json, JsTwinError};
-use crate::rest::error::ErrorInfo;
+use crate::rest::error::{ErrorCode, ErrorInfo};
 use wasm_bindgen::prelude::*;
 
 /// The JS `TwinError` for `info`.
@@ -13,7 +13,7 @@ pub fn to_js(info: &ErrorInfo) -> JsValue {
         .unwrap_or(JsValue::NULL);
     JsTwinError::new(
         info.status,
-        info.code,
+        info.code.as_str(),
         &info.message,
         &details,
         info.retryable,
@@ -23,14 +23,18 @@ pub fn to_js(info: &ErrorInfo) -> JsValue {
 
 /// A `TwinError` for a mistake in how the package was called.
 pub fn usage(message: impl Into<String>) -> JsValue {
-    to_js(&ErrorInfo::local("invalidArgument", message, false))
+    to_js(&ErrorInfo::local(
+        ErrorCode::InvalidArgument,
+        message,
+        false,
+    ))
 }
 
 /// Parses a server answer; text that is not JSON is a `TwinError` (`badResponse`).
 pub fn parse_answer(text: &str) -> Result<JsValue, JsValue> {
     super::js::parse_json(text).map_err(|_| {
         to_js(&ErrorInfo::local(
-            "badResponse",
+            ErrorCode::BadResponse,
             "the answer is not valid JSON",
             false,
         ))

@@ -15,7 +15,7 @@
 use super::delivery::Delivery;
 use super::error::to_js;
 use crate::protocol::State;
-use crate::rest::error::ErrorInfo;
+use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::transport::clock;
 use crate::transport::driver::{DriverHost, SocketDriver};
 use crate::transport::websocket::SocketEvent;
@@ -278,7 +278,7 @@ impl Waiters {
         if waiting.len() >= self.limit {
             drop(waiting);
             let error = to_js(&ErrorInfo::local(
-                "tooManyWaiters",
+                ErrorCode::TooManyWaiters,
                 format!("{} calls already wait for this", self.limit),
                 true,
             ));

@@ -9,11 +9,11 @@ use super::error::{parse_answer, to_js, usage};
 use super::host::{self, Host, HostAction, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
 use super::options::PanelOptions;
-use crate::protocol::centrifuge::codes::disconnected;
+use crate::protocol::centrifuge::codes::{self, disconnected};
 use crate::protocol::centrifuge::{Action, CentrifugeClient, ClientEvent};
 use crate::protocol::json_engine::JsonError;
 use crate::protocol::State;
-use crate::rest::error::ErrorInfo;
+use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::session::{Credentials, Session, TokenChange};
 use crate::rest::tokens::TokenPair;
 use crate::transport::clock;
@@ -281,7 +281,7 @@ impl Core {
         }
         let Some(pair) = self.session.tokens() else {
             let error = to_js(&ErrorInfo::local(
-                "notAuthenticated",
+                ErrorCode::NotAuthenticated,
                 "log in or call useTokens() before connect()",
                 false,
             ));
@@ -346,8 +346,14 @@ impl Core {
                 );
             }
             ClientEvent::Error { kind, message } => {
-                self.emitter
-                    .emit("error", &to_js(&ErrorInfo::local(kind, message, true)));
+                self.emitter.emit(
+                    "error",
+                    &to_js(&ErrorInfo::local(
+                        ErrorCode::for_client_error(kind),
+                        message,
+                        true,
+                    )),
+                );
             }
         }
     }
@@ -481,14 +487,16 @@ fn code_reason(code: u32, reason: &str) -> JsValue {
 
 /// The error a pending `connect()` rejects with when the panel stops.
 fn disconnect_error(code: u32, reason: &str) -> ErrorInfo {
-    let unauthorized =
-        code == u32::from(disconnected::UNAUTHORIZED) || code == 3500 || code == 109 || code == 101;
+    let unauthorized = code == u32::from(disconnected::UNAUTHORIZED)
+        || code == u32::from(codes::CLOSE_INVALID_TOKEN)
+        || code == codes::ERROR_TOKEN_EXPIRED
+        || code == codes::ERROR_UNAUTHORIZED;
     ErrorInfo {
         status: 0,
         code: if unauthorized {
-            "unauthorized"
+            ErrorCode::Unauthorized
         } else {
-            "disconnected"
+            ErrorCode::Disconnected
         },
         message: format!("disconnected: {reason} ({code})"),
         details: Some(format!(r#"{{"code":{code}}}"#)),

@@ -22,7 +22,7 @@ use super::options::WidgetOptions;
 use crate::protocol::socketio::{Action, ClientEvent, EmitError, SocketIoClient};
 use crate::protocol::State;
 use crate::rest::endpoints;
-use crate::rest::error::ErrorInfo;
+use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::http::{self, HttpRequest};
 use crate::transport::clock;
 use js_sys::{Function, JsString, Promise};
@@ -132,7 +132,7 @@ impl ChatWidget {
             let session = core.public_call(method, &path, body).await?;
             let Some(session_id) = js::get(&session, "id").as_string() else {
                 return Err(to_js(&ErrorInfo::local(
-                    "badResponse",
+                    ErrorCode::BadResponse,
                     "the started session has no id",
                     false,
                 )));
@@ -264,7 +264,7 @@ impl WidgetCore {
     fn session(&self) -> Result<String, JsValue> {
         self.session_id.borrow().clone().ok_or_else(|| {
             to_js(&ErrorInfo::local(
-                "notStarted",
+                ErrorCode::NotStarted,
                 "call start() before talking",
                 false,
             ))
@@ -304,7 +304,7 @@ impl WidgetCore {
             Some(outcome) => outcome,
             None => {
                 return Err(to_js(&ErrorInfo::local(
-                    "notStarted",
+                    ErrorCode::NotStarted,
                     "call start() before talking",
                     false,
                 )))
@@ -313,11 +313,15 @@ impl WidgetCore {
         host::pump_later(self);
         outcome.map_err(|e| {
             let (code, message) = match e {
-                EmitError::QueueFull => ("queueFull", "too many emits wait for the connection"),
-                EmitError::InvalidJson => {
-                    ("invalidArgument", "the payload cannot be encoded as JSON")
-                }
-                EmitError::ReservedName => ("invalidArgument", "reserved event name"),
+                EmitError::QueueFull => (
+                    ErrorCode::QueueFull,
+                    "too many emits wait for the connection",
+                ),
+                EmitError::InvalidJson => (
+                    ErrorCode::InvalidArgument,
+                    "the payload cannot be encoded as JSON",
+                ),
+                EmitError::ReservedName => (ErrorCode::InvalidArgument, "reserved event name"),
             };
             to_js(&ErrorInfo::local(code, message, e == EmitError::QueueFull))
         })
@@ -357,7 +361,7 @@ impl WidgetCore {
                 if !reconnect {
                     self.start_waiters.reject_all(|| {
                         to_js(&ErrorInfo::local(
-                            "disconnected",
+                            ErrorCode::Disconnected,
                             format!("the chat socket stopped: {reason}"),
                             false,
                         ))
@@ -389,7 +393,7 @@ impl WidgetCore {
                     .map_or(JsValue::UNDEFINED, |arg| arg.0);
                 match js::get(&answer, "error").as_string() {
                     Some(message) => {
-                        let error = to_js(&ErrorInfo::local("rejected", message, false));
+                        let error = to_js(&ErrorInfo::local(ErrorCode::Rejected, message, false));
                         let _ = reject.call1(&JsValue::NULL, &error);
                     }
                     None => {
@@ -400,7 +404,7 @@ impl WidgetCore {
             ClientEvent::AckLost { id } => {
                 if let Some((_, reject)) = self.take_ack(id) {
                     let error = to_js(&ErrorInfo::local(
-                        "ackLost",
+                        ErrorCode::AckLost,
                         "the connection ended before the server answered",
                         true,
                     ));
@@ -408,8 +412,14 @@ impl WidgetCore {
                 }
             }
             ClientEvent::Error { kind, message } => {
-                self.emitter
-                    .emit("error", &to_js(&ErrorInfo::local(kind, message, true)));
+                self.emitter.emit(
+                    "error",
+                    &to_js(&ErrorInfo::local(
+                        ErrorCode::for_client_error(kind),
+                        message,
+                        true,
+                    )),
+                );
             }
         }
     }

@@ -1,5 +1,6 @@
 //! Error values of every failed call, before they become a JS `TwinError`.
 
+pub use crate::error_code::ErrorCode;
 use crate::protocol::json_engine::JsonEngine;
 use serde::Deserialize;
 
@@ -8,8 +9,8 @@ use serde::Deserialize;
 pub struct ErrorInfo {
     /// HTTP status; 0 for network, timeout and protocol errors.
     pub status: u16,
-    /// Stable machine-readable code, e.g. `unauthorized`, `network`, `timeout`.
-    pub code: &'static str,
+    /// Stable machine-readable code.
+    pub code: ErrorCode,
     /// Human-readable message (the server's `error` text when it gave one).
     pub message: String,
     /// The server's `details` as JSON text, when present.
@@ -20,7 +21,7 @@ pub struct ErrorInfo {
 
 impl ErrorInfo {
     /// An error that did not come from an HTTP status.
-    pub fn local(code: &'static str, message: impl Into<String>, retryable: bool) -> Self {
+    pub fn local(code: ErrorCode, message: impl Into<String>, retryable: bool) -> Self {
         ErrorInfo {
             status: 0,
             code,
@@ -32,12 +33,16 @@ impl ErrorInfo {
 
     /// The network failed before an answer arrived.
     pub fn network(message: impl Into<String>) -> Self {
-        Self::local("network", message, true)
+        Self::local(ErrorCode::Network, message, true)
     }
 
     /// No answer within the deadline.
     pub fn timeout(after_ms: u64) -> Self {
-        Self::local("timeout", format!("no answer within {after_ms} ms"), true)
+        Self::local(
+            ErrorCode::Timeout,
+            format!("no answer within {after_ms} ms"),
+            true,
+        )
     }
 
     /// Reads an HTTP error answer: `{"error": string | object, "details": any}`
@@ -77,7 +82,7 @@ impl ErrorInfo {
         let details = details.map(|d| json.write(&d)).filter(|d| d != "null");
         ErrorInfo {
             status,
-            code: code_for_status(status),
+            code: ErrorCode::for_status(status),
             message,
             details,
             retryable: is_retryable_status(status),
@@ -88,23 +93,6 @@ impl ErrorInfo {
     /// 401 (`"Token is expired."`) and 403 (the platform's advice: refresh on any 403).
     pub fn wants_refresh(&self) -> bool {
         self.status == 401 || self.status == 403
-    }
-}
-
-/// The `code` of an HTTP error status.
-pub fn code_for_status(status: u16) -> &'static str {
-    match status {
-        400 => "badRequest",
-        401 => "unauthorized",
-        403 => "forbidden",
-        404 => "notFound",
-        405 => "methodNotAllowed",
-        408 => "timeout",
-        409 => "conflict",
-        422 => "unprocessableEntity",
-        429 => "tooManyRequests",
-        500..=599 => "serverError",
-        _ => "httpError",
     }
 }
 
@@ -127,7 +115,7 @@ mod tests {
         let e = from_http(422, r#"{"error":{"field":"body"},"details":[1]}"#);
         assert_eq!(e.message, r#"{"field":"body"}"#);
         assert_eq!(e.details.as_deref(), Some("[1]"));
-        assert_eq!(e.code, "unprocessableEntity");
+        assert_eq!(e.code, ErrorCode::UnprocessableEntity);
         let e = from_http(502, "<html>bad gateway</html>");
         assert_eq!(e.message, "HTTP 502");
         assert!(e.retryable);
@@ -137,7 +125,7 @@ mod tests {
         let e = from_http(401, r#"{"error":"Token is expired.","details":null}"#);
         assert_eq!(
             (e.code, e.message.as_str(), e.details),
-            ("unauthorized", "Token is expired.", None)
+            (ErrorCode::Unauthorized, "Token is expired.", None)
         );
         let e = from_http(400, r#"{"error":null,"message":5}"#);
         assert_eq!(e.message, "5");

@@ -4,7 +4,7 @@
 //! retryable, HTTP errors are classified by status. Answers come back as
 //! text; callers parse them with the engine's `JSON.parse`.
 
-use super::error::ErrorInfo;
+use super::error::{ErrorCode, ErrorInfo};
 use crate::transport::engine_json::EngineJson;
 use crate::transport::timer::Timer;
 use gloo_net::http::{Method, RequestBuilder};
@@ -76,7 +76,7 @@ pub async fn send(request: HttpRequest<'_>) -> Result<HttpResponse, ErrorInfo> {
         Err(_) => {
             deadline.cancel();
             return Err(ErrorInfo::local(
-                "badRequest",
+                ErrorCode::BadRequest,
                 "the request cannot be built (a header value is not valid)",
                 false,
             ));

@@ -73,11 +73,12 @@ impl CallRetries {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error_code::ErrorCode;
 
     fn http(status: u16) -> ErrorInfo {
         ErrorInfo {
             status,
-            code: super::super::error::code_for_status(status),
+            code: ErrorCode::for_status(status),
             message: String::new(),
             details: None,
             retryable: super::super::error::is_retryable_status(status),
@@ -135,7 +136,7 @@ mod tests {
                 Decision::Fail
             );
         }
-        let local = ErrorInfo::local("local", "x", true);
+        let local = ErrorInfo::local(ErrorCode::Config, "x", true);
         assert_eq!(
             CallRetries::default().decide("GET", &local, false),
             Decision::Fail

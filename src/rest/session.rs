@@ -13,7 +13,7 @@
 //! told of every change through [`Session::on_change`] and keeps no copy of
 //! its own beyond what it is using right now.
 
-use super::error::ErrorInfo;
+use super::error::{ErrorCode, ErrorInfo};
 use super::http::{self, HttpRequest, HttpResponse};
 use super::retry::{CallRetries, Decision, RETRY_DELAY_MS};
 use super::single_flight::Flight;
@@ -185,7 +185,7 @@ impl Session {
     ) -> Result<String, ErrorInfo> {
         let Some(mut pair) = self.tokens() else {
             return Err(ErrorInfo::local(
-                "notAuthenticated",
+                ErrorCode::NotAuthenticated,
                 "log in or call useTokens() first",
                 false,
             ));
@@ -246,7 +246,7 @@ impl Session {
                 Ok(pair)
             }
             Ok(_) => Err(ErrorInfo::local(
-                "loggedOut",
+                ErrorCode::LoggedOut,
                 "logged out while the token was being refreshed",
                 false,
             )),
@@ -260,7 +260,7 @@ impl Session {
     async fn refresh_request(&self) -> RefreshOutcome {
         let Some(current) = self.tokens() else {
             return Err(ErrorInfo::local(
-                "notAuthenticated",
+                ErrorCode::NotAuthenticated,
                 "log in or call useTokens() first",
                 false,
             ));
@@ -291,7 +291,7 @@ impl Session {
 fn parse_pair(response: &HttpResponse) -> Result<TokenPair, ErrorInfo> {
     TokenPair::from_auth_body(&EngineJson, &response.text).map_err(|e| ErrorInfo {
         status: response.status,
-        code: "badResponse",
+        code: ErrorCode::BadResponse,
         message: e.message().into(),
         details: None,
         retryable: false,

@@ -6,7 +6,7 @@ use crate::api::error::{to_js, usage};
 use crate::api::js::{self, object};
 use crate::api::options::PanelOptions;
 use crate::rest::endpoints::{self, Endpoint, Service};
-use crate::rest::error::ErrorInfo;
+use crate::rest::error::{ErrorCode, ErrorInfo};
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
@@ -301,7 +301,7 @@ impl OperatorPanel {
         match (resolved, method, body) {
             (Some(url), Ok(method), Ok(body)) => core.call(method, url, body),
             (None, _, _) => Promise::reject(&to_js(&ErrorInfo::local(
-                "forbiddenUrl",
+                ErrorCode::ForbiddenUrl,
                 "request() only reaches the configured chatUrl and iamUrl",
                 false,
             ))),
