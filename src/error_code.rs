@@ -137,37 +137,39 @@ impl ErrorCode {
 mod tests {
     use super::*;
 
+    const ALL: [ErrorCode; 27] = [
+        ErrorCode::BadRequest,
+        ErrorCode::Unauthorized,
+        ErrorCode::Forbidden,
+        ErrorCode::NotFound,
+        ErrorCode::MethodNotAllowed,
+        ErrorCode::Timeout,
+        ErrorCode::Conflict,
+        ErrorCode::UnprocessableEntity,
+        ErrorCode::TooManyRequests,
+        ErrorCode::ServerError,
+        ErrorCode::HttpError,
+        ErrorCode::Network,
+        ErrorCode::BadResponse,
+        ErrorCode::InvalidArgument,
+        ErrorCode::NotAuthenticated,
+        ErrorCode::LoggedOut,
+        ErrorCode::NotStarted,
+        ErrorCode::Disconnected,
+        ErrorCode::Protocol,
+        ErrorCode::Connect,
+        ErrorCode::Unsupported,
+        ErrorCode::QueueFull,
+        ErrorCode::TooManyWaiters,
+        ErrorCode::Rejected,
+        ErrorCode::AckLost,
+        ErrorCode::Config,
+        ErrorCode::ForbiddenUrl,
+    ];
+
     #[test]
     fn names_are_camel_case_and_distinct() {
-        let all = [
-            ErrorCode::BadRequest,
-            ErrorCode::Unauthorized,
-            ErrorCode::Forbidden,
-            ErrorCode::NotFound,
-            ErrorCode::MethodNotAllowed,
-            ErrorCode::Timeout,
-            ErrorCode::Conflict,
-            ErrorCode::UnprocessableEntity,
-            ErrorCode::TooManyRequests,
-            ErrorCode::ServerError,
-            ErrorCode::HttpError,
-            ErrorCode::Network,
-            ErrorCode::BadResponse,
-            ErrorCode::InvalidArgument,
-            ErrorCode::NotAuthenticated,
-            ErrorCode::LoggedOut,
-            ErrorCode::NotStarted,
-            ErrorCode::Disconnected,
-            ErrorCode::Protocol,
-            ErrorCode::Connect,
-            ErrorCode::Unsupported,
-            ErrorCode::QueueFull,
-            ErrorCode::TooManyWaiters,
-            ErrorCode::Rejected,
-            ErrorCode::AckLost,
-            ErrorCode::Config,
-            ErrorCode::ForbiddenUrl,
-        ];
+        let all = ALL;
         let mut names: Vec<&str> = all.iter().map(|c| c.as_str()).collect();
         assert!(names
             .iter()
@@ -175,6 +177,26 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), all.len());
+    }
+
+    #[test]
+    fn the_typescript_union_lists_every_code() {
+        let types = include_str!("api/types.rs");
+        let union = types
+            .split("export type TwinErrorCode =")
+            .nth(1)
+            .and_then(|rest| rest.split(';').next())
+            .expect("TwinErrorCode in api/types.rs");
+        let listed: Vec<&str> = union
+            .split('|')
+            .map(|name| name.trim().trim_matches('\''))
+            .filter(|name| !name.is_empty())
+            .collect();
+        let mut ours: Vec<&str> = ALL.iter().map(|c| c.as_str()).collect();
+        let mut theirs = listed.clone();
+        ours.sort_unstable();
+        theirs.sort_unstable();
+        assert_eq!(ours, theirs);
     }
 
     #[test]

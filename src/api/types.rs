@@ -15,21 +15,32 @@ export interface OperatorPanelOptions {
   chatUrl?: string;
   /** Centrifugo WebSocket URL. Default `wss://twin24.ai/centrifugo/connection/websocket`. */
   centrifugoUrl?: string;
-  /** Token lifetime to request, seconds. Default 86400. */
+  /** Token lifetime to request, whole seconds, 1 – 31536000 (365 days). Default 86400. */
   ttl?: number;
-  /** Refresh this many seconds before expiry. Default 900. */
+  /** Refresh this many seconds before expiry, 0 – 31536000. Default 900. */
   refreshBefore?: number;
-  /** Shortest reconnect delay, ms. Default 500. */
+  /** Shortest reconnect delay, ms, 10 – 3600000. Default 500. */
   minReconnectDelay?: number;
-  /** Longest reconnect delay, ms. Default 20000. */
+  /** Longest reconnect delay, ms, 10 – 3600000 and at least `minReconnectDelay`. Default 20000. */
   maxReconnectDelay?: number;
-  /** Silence past the server's ping interval before the link counts as dead, ms. Default 10000. */
+  /** Silence past the server's ping interval before the link counts as dead, ms, 100 – 600000. Default 10000. */
   pingTimeout?: number;
-  /** Socket open + connect reply deadline, ms. Default 5000. */
+  /** Socket open + connect reply deadline, ms, 100 – 600000. Default 5000. */
   connectTimeout?: number;
-  /** Deadline of every REST call, ms. Default 15000. */
+  /** Deadline of every REST call, ms, 100 – 600000. Default 15000. */
   timeout?: number;
 }
+
+/** The `state` of a panel or a widget. */
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
+
+/** Every `TwinError.code`. */
+export type TwinErrorCode =
+  | 'badRequest' | 'unauthorized' | 'forbidden' | 'notFound' | 'methodNotAllowed'
+  | 'timeout' | 'conflict' | 'unprocessableEntity' | 'tooManyRequests' | 'serverError'
+  | 'httpError' | 'network' | 'badResponse' | 'invalidArgument' | 'notAuthenticated'
+  | 'loggedOut' | 'notStarted' | 'disconnected' | 'protocol' | 'connect' | 'unsupported'
+  | 'queueFull' | 'tooManyWaiters' | 'rejected' | 'ackLost' | 'config' | 'forbiddenUrl';
 
 /** `login()` credentials. The password is used for that request only. */
 export interface Credentials {

@@ -199,7 +199,7 @@ impl ChatWidget {
     }
 
     /// `'disconnected'`, `'connecting'` or `'connected'`.
-    #[wasm_bindgen(getter)]
+    #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
     pub fn state(&self) -> String {
         self.core.host.state().as_str().into()
     }
