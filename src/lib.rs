@@ -6,6 +6,7 @@
 //! - `api`: the `#[wasm_bindgen]` classes the npm package exports (wasm32 only).
 
 pub mod error_code;
+pub mod percent;
 pub mod protocol;
 pub mod rest;
 

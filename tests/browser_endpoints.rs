@@ -1,6 +1,7 @@
 //! Every operator REST call against the sandbox's chats model: the happy path,
 //! the main error, and the live event each change causes.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 
 mod support;
 

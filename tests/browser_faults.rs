@@ -1,6 +1,7 @@
 //! Live events that are never lost: OperatorPanel against the sandbox's fault
 //! switches, in headless Chromium. The sandbox runs with a 2 s ping interval.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 
 mod support;
 

@@ -3,6 +3,7 @@
 //! `make test` starts the sandbox and passes its address in `TWIN_SANDBOX_URL`
 //! at build time.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 
 mod support;
 

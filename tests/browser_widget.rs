@@ -1,6 +1,7 @@
 //! An OperatorPanel and a ChatWidget in one page hold a conversation through
 //! the sandbox, once over Engine.IO 4 and once over Engine.IO 3.
 #![cfg(target_arch = "wasm32")]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 
 mod support;
 

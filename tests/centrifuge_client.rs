@@ -1,5 +1,6 @@
 //! The Centrifuge client state machine, driven natively with an injected clock.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 
 use proptest::prelude::*;
 use twin_panel::protocol::backoff::BackoffPolicy;

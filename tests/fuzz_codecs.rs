@@ -17,6 +17,7 @@
 //! (visible with `-- --nocapture`). proptest is used as a random generator
 //! with shrinking; cargo-fuzz would need a nightly toolchain.
 #![cfg(not(target_arch = "wasm32"))]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};

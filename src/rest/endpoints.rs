@@ -152,19 +152,7 @@ pub fn http_method(name: &str) -> Option<&'static str> {
         .find(|m| m.eq_ignore_ascii_case(name))
 }
 
-/// Appends `text` percent-encoded like `encodeURIComponent` (RFC 3986 unreserved kept).
-pub fn encode_component(text: &str, out: &mut String) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &byte in text.as_bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'.' | b'_' | b'~') {
-            out.push(byte as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(byte >> 4)] as char);
-            out.push(HEX[usize::from(byte & 15)] as char);
-        }
-    }
-}
+pub use crate::percent::encode_component;
 
 /// A query string (`?a=1&b=x`) from key/value pairs; empty when there are none.
 ///

@@ -1,6 +1,7 @@
 //! Helpers shared by the browser suites: sandbox address, HTTP to the
 //! sandbox's test API, sleeping, recording listener payloads.
 #![allow(dead_code)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 
 use js_sys::{Promise, Reflect};
 use std::cell::RefCell;

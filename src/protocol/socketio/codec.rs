@@ -752,7 +752,7 @@ pub fn encode_packet<J: JsonEngine>(
 /// `base` is the server origin with an optional path prefix (`https://` and
 /// `http://` become `wss://` and `ws://`); `path` is the Socket.IO path
 /// (socket.io-client's `path`, normally `/socket.io/`); `query` pairs are
-/// appended after `EIO` and `transport`, percent-encoded as `encodeURIComponent` does.
+/// appended after `EIO` and `transport`, percent-encoded ([`crate::percent::encode_component`]).
 ///
 /// ```
 /// use twin_panel::protocol::socketio::codec::{socket_url, EioVersion};
@@ -785,25 +785,11 @@ pub fn socket_url(
     url.push_str("&transport=websocket");
     for (key, value) in query {
         url.push('&');
-        percent_encode(&mut url, key);
+        crate::percent::encode_component(key, &mut url);
         url.push('=');
-        percent_encode(&mut url, value);
+        crate::percent::encode_component(value, &mut url);
     }
     url
-}
-
-/// `encodeURIComponent`: everything but `A-Z a-z 0-9 - _ . ! ~ * ' ( )` as `%XX` of UTF-8.
-fn percent_encode(out: &mut String, text: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || b"-_.!~*'()".contains(&b) {
-            out.push(char::from(b));
-        } else {
-            out.push('%');
-            out.push(char::from(HEX[usize::from(b >> 4)]));
-            out.push(char::from(HEX[usize::from(b & 0x0F)]));
-        }
-    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
@@ -948,12 +934,5 @@ mod tests {
         });
         assert_eq!(encode(&err, EioVersion::V3), r#"4"b\"ad""#);
         assert_eq!(encode(&err, EioVersion::V4), r#"4{"message":"b\"ad"}"#);
-    }
-
-    #[test]
-    fn percent_encoding_matches_encode_uri_component() {
-        let mut out = String::new();
-        percent_encode(&mut out, "aZ09-_.!~*'() /?#&=+é");
-        assert_eq!(out, "aZ09-_.!~*'()%20%2F%3F%23%26%3D%2B%C3%A9");
     }
 }
