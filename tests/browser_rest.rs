@@ -175,6 +175,8 @@ async fn request_only_reaches_the_configured_services() {
         "/\\example.com",
         &format!("{}/chat/api/v1/../../iam/api/v1/users/me", sandbox()),
         &format!("{}/chat/api/v1.example.com/x", sandbox()),
+        "/%2e%2e/%2E%2E/iam/api/v1/users/me",
+        &format!("{}/chat/api/v1/.%2e/.%2e/iam/api/v1/users/me", sandbox()),
     ] {
         let error = rejection(panel.request("GET".into(), path.into(), JsValue::UNDEFINED)).await;
         assert_eq!(field(&error, "code"), "forbiddenUrl", "{path}");

@@ -7,6 +7,7 @@ use crate::api::js::{self, object};
 use crate::api::options::PanelOptions;
 use crate::rest::endpoints::{self, Endpoint, Service};
 use crate::rest::error::{ErrorCode, ErrorInfo};
+use crate::rest::request_guard;
 use js_sys::Promise;
 use wasm_bindgen::prelude::*;
 
@@ -346,16 +347,5 @@ impl OperatorPanel {
 
 /// The absolute URL for `path`, or `None` when it leaves the configured services.
 fn resolve_url(options: &PanelOptions, path: &str) -> Option<String> {
-    if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') {
-        return Some(format!("{}{}", options.chat_url, path));
-    }
-    [&options.chat_url, &options.iam_url]
-        .into_iter()
-        .find(|base| {
-            path.strip_prefix(base.as_str()).is_some_and(|rest| {
-                rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')
-            })
-        })
-        .filter(|_| !path.as_bytes().windows(4).any(|w| w == b"/../") && !path.ends_with("/.."))
-        .map(|_| path.to_owned())
+    request_guard::resolve(&options.chat_url, &options.iam_url, path)
 }
