@@ -9,6 +9,7 @@ use super::js;
 use crate::protocol::backoff::BackoffPolicy;
 use crate::protocol::centrifuge;
 use crate::protocol::socketio::{ClientConfig, EioVersion};
+use crate::rest::origin::is_plain_text_to_remote;
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -60,10 +61,12 @@ struct PanelOptionsInput {
     ping_timeout: Option<f64>,
     connect_timeout: Option<f64>,
     timeout: Option<f64>,
+    allow_insecure: Option<bool>,
 }
 
 /// Each option's JS name and what it must be, for error messages.
 const PANEL_FIELDS: &[(&str, &str)] = &[
+    ("allowInsecure", "a boolean"),
     ("iamUrl", "a string"),
     ("chatUrl", "a string"),
     ("centrifugoUrl", "a string"),
@@ -176,7 +179,7 @@ impl PanelOptions {
                 "option maxReconnectDelay must not be below minReconnectDelay",
             ));
         }
-        Ok(PanelOptions {
+        let options = PanelOptions {
             iam_url: trim_url(
                 "iamUrl",
                 input.iam_url.unwrap_or_else(|| DEFAULT_IAM_URL.into()),
@@ -295,9 +298,11 @@ struct WidgetOptionsInput {
     max_reconnect_delay: Option<f64>,
     connect_timeout: Option<f64>,
     timeout: Option<f64>,
+    allow_insecure: Option<bool>,
 }
 
 const WIDGET_FIELDS: &[(&str, &str)] = &[
+    ("allowInsecure", "a boolean"),
     ("chatId", "a string"),
     ("chatUrl", "a string"),
     ("socketUrl", "a string"),
@@ -332,6 +337,10 @@ impl WidgetOptions {
             )?,
             None => origin_of(&chat_url),
         };
+        refuse_plain_text(
+            &[("chatUrl", &chat_url), ("socketUrl", &socket_url)],
+            input.allow_insecure.unwrap_or(false),
+        )?;
         let eio = match input.eio {
             None => None,
             Some(3.0) => Some(EioVersion::V3),

@@ -29,6 +29,12 @@ export interface OperatorPanelOptions {
   connectTimeout?: number;
   /** Deadline of every REST call, ms, 100 – 600000. Default 15000. */
   timeout?: number;
+  /**
+   * Allow `http://` and `ws://` URLs to another machine (the tokens then
+   * cross the network in plain text). Default false: such a URL throws,
+   * unless the page itself is plain `http:`. Loopback hosts are always allowed.
+   */
+  allowInsecure?: boolean;
 }
 
 /** The `state` of a panel or a widget. */
@@ -286,14 +292,16 @@ export interface ChatWidgetOptions {
   socketUrl?: string;
   /** Engine.IO version: 4, or 3 for old servers. Default: 4, falling back to 3 when the server refuses 4. */
   eio?: 3 | 4;
-  /** Shortest reconnect delay, ms. Default 500. */
+  /** Shortest reconnect delay, ms, 10 – 3600000. Default 500. */
   minReconnectDelay?: number;
-  /** Longest reconnect delay, ms. Default 20000. */
+  /** Longest reconnect delay, ms, 10 – 3600000. Default 20000. */
   maxReconnectDelay?: number;
-  /** Socket open + Socket.IO connect deadline, ms. Default 5000. */
+  /** Socket open + Socket.IO connect deadline, ms, 100 – 600000. Default 5000. */
   connectTimeout?: number;
-  /** Deadline of every REST call, ms. Default 15000. */
+  /** Deadline of every REST call, ms, 100 – 600000. Default 15000. */
   timeout?: number;
+  /** As `OperatorPanelOptions.allowInsecure`, for `chatUrl` and `socketUrl`. Default false. */
+  allowInsecure?: boolean;
 }
 
 /** Who the visitor is, for `start()`: the platform's start-session fields. */

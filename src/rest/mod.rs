@@ -6,6 +6,7 @@
 pub mod endpoints;
 pub mod error;
 pub mod jwt;
+pub mod origin;
 pub mod request_guard;
 pub mod retry;
 pub mod single_flight;
