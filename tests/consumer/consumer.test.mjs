@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { base, launch, loginAndReceive, publish } from './support.mjs';
+import { activeConnections, base, launch, loginAndReceive, publish, waitFor } from './support.mjs';
 
 const consumer = join(dirname(fileURLToPath(import.meta.url)), '..');
 let browser;
@@ -63,19 +63,23 @@ describe('the tarball in real toolchains', { skip: !base && 'needs TWIN_SANDBOX_
   }
 
   for (const name of ['react', 'vue']) {
-    test(`examples/${name}: logs in, shows a live event, frees the panel on unmount`, { skip: !existsSync(join(consumer, 'www', name)) && 'not built' }, async () => {
+    test(`examples/${name}: logs in, shows a live event, and free() on unmount closes its socket`, { skip: !existsSync(join(consumer, 'www', name)) && 'not built' }, async () => {
       const page = await browser.newPage();
       const errors = [];
       page.on('pageerror', (e) => errors.push(e.message));
       try {
         await page.goto(`${base}/${name}/?sandbox=${encodeURIComponent(base)}`);
+        await waitFor(async () => (await activeConnections()) === 0, 'earlier pages\' sockets to close');
         await page.getByRole('button', { name: 'Log in' }).click();
         await page.getByText('connected', { exact: true }).waitFor({ timeout: 30_000 });
+        assert.equal(await activeConnections(), 1);
         const body = `${name} example ${Date.now()}`;
         await publish(body);
         await page.getByText(body).waitFor({ timeout: 10_000 });
         await page.getByRole('button', { name: 'Log out' }).click();
         await page.getByRole('button', { name: 'Log in' }).waitFor({ timeout: 10_000 });
+        // The component's cleanup called free(): the socket is gone.
+        await waitFor(async () => (await activeConnections()) === 0, 'free() to close the socket');
         assert.deepEqual(errors, []);
       } finally {
         await page.close();

@@ -51,3 +51,18 @@ export async function loginAndReceive(browser, url, label) {
     await page.close();
   }
 }
+
+/** The sandbox's count of open Centrifugo connections. */
+export async function activeConnections() {
+  const response = await fetch(`${base}/__sandbox/stats`);
+  return (await response.json()).activeConnections;
+}
+
+/** Polls `check` every 100 ms until it is true; fails after 10 s. */
+export async function waitFor(check, what) {
+  for (let i = 0; i < 100; i++) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`gave up waiting for ${what}`);
+}
