@@ -86,4 +86,11 @@ describe('twin-panel on Node.js', { concurrency: true }, () => {
       assert.equal(run.result.event, run.result.expected, 'the publication reached the listener');
     },
   );
+
+  test('twin-panel/slim before init() says to call `await init()` first', async () => {
+    const { code, result, output } = await runScript('slim.mjs');
+    assert.equal(code, 0, output);
+    assert.match(result.before, /call `await init\(\)` first \(see README\)/);
+    assert.equal(result.state, 'disconnected', 'after init() the class works');
+  });
 });
