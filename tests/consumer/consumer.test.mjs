@@ -62,6 +62,26 @@ describe('the tarball in real toolchains', { skip: !base && 'needs TWIN_SANDBOX_
     });
   }
 
+  test('Vite 6 dev server: twin-panel/slim with the README\'s optimizeDeps.exclude line', async () => {
+    const { createServer } = await import('vite-6');
+    const server = await createServer({
+      root: join(consumer, 'app'),
+      configFile: false,
+      logLevel: 'warn',
+      cacheDir: join(consumer, '.vite-cache-vite-6-slim'),
+      optimizeDeps: { exclude: ['twin-panel'] }, // the line the README shows for this case
+      server: { host: '127.0.0.1', port: 0, strictPort: false },
+    });
+    await server.listen();
+    try {
+      const url = `${server.resolvedUrls.local[0]}slim.html?sandbox=${encodeURIComponent(base)}`;
+      const requests = await loginAndReceive(browser, url, 'Vite 6 dev slim');
+      assert.ok(requests.some((u) => u.endsWith('.wasm')), 'no .wasm was fetched');
+    } finally {
+      await server.close();
+    }
+  });
+
   for (const name of ['react', 'vue']) {
     test(`examples/${name}: logs in, shows a live event, and free() on unmount closes its socket`, { skip: !existsSync(join(consumer, 'www', name)) && 'not built' }, async () => {
       const page = await browser.newPage();
