@@ -18,6 +18,8 @@ const response = await fetch(`${base}/__sandbox/publish`, {
   headers: { 'Content-Type': 'application/json', 'X-Sandbox-Control': '1' },
   body: JSON.stringify({ userId: '389', event: 'chatMessageCreated', data: { id: `n-${process.pid}`, body } }),
 });
-const event = await Promise.race([received, new Promise((resolve) => setTimeout(() => resolve(null), 10_000))]);
+let giveUp;
+const event = await Promise.race([received, new Promise((resolve) => (giveUp = setTimeout(() => resolve(null), 10_000)))]);
+clearTimeout(giveUp);
 panel.free();
 await soakAndReport({ state, published: response.status, event, expected: body });
