@@ -1,4 +1,4 @@
-// twin-panel for Node.js (and test runners on it: Vitest, Jest, node --test):
+// twin-panel for Node.js (and test runners on it: Vitest, node --test):
 // the wasm is read from disk on first use; `await init()` is optional.
 import { readFileSync } from 'node:fs';
 import load, { initSync } from './twin_panel.js';

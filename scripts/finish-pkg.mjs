@@ -6,8 +6,8 @@
 // and types. Every edit checks that the text it expects is there, so a
 // wasm-bindgen release that changes its output stops the build instead of
 // shipping a broken package.
-import { readFileSync, writeFileSync, copyFileSync, readdirSync, mkdirSync } from 'node:fs';
-import { join, dirname } from 'node:path';
+import { readFileSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+import { join, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const [dir, version] = process.argv.slice(2);
@@ -90,15 +90,17 @@ writeFileSync(
 );
 
 // --- entry files and package metadata ----------------------------------------
-const snippets = readdirSync(join(dir, 'snippets'));
-if (snippets.length !== 1) fail(`expected one snippets/ folder, found ${snippets.length}`);
-const gluePath = `./snippets/${snippets[0]}/js/glue.js`;
+// The JS snippet that defines TwinError (js/glue.js in the crate).
+const glueFiles = readdirSync(join(dir, 'snippets'), { recursive: true })
+  .filter((file) => file.endsWith('.js'))
+  .filter((file) => /^export class TwinError\b/m.test(readFileSync(join(dir, 'snippets', file), 'utf8')));
+if (glueFiles.length !== 1) fail(`expected one snippet that exports TwinError, found ${glueFiles.length}`);
+const gluePath = `./snippets/${glueFiles[0].split(sep).join('/')}`;
 for (const file of ['index.js', 'index.d.ts', 'slim.js', 'node.js', 'first-use.js']) {
   const text = readFileSync(join(template, file), 'utf8').replaceAll('__GLUE__', gluePath);
   writeFileSync(join(dir, file), text);
 }
-mkdirSync(join(dir, dirname(gluePath)), { recursive: true });
-copyFileSync(join(template, 'glue.d.ts'), join(dir, dirname(gluePath), 'glue.d.ts'));
+copyFileSync(join(template, 'glue.d.ts'), join(dir, gluePath.replace(/\.js$/, '.d.ts')));
 copyFileSync(join(template, 'README.md'), join(dir, 'README.md'));
 copyFileSync(join(template, 'LICENSE'), join(dir, 'LICENSE'));
 writeFileSync(

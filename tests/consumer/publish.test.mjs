@@ -22,13 +22,14 @@ test('npm publish --dry-run is clean', () => {
   assert.equal(report.version, version);
 });
 
+function tarballFiles() {
+  return execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((p) => p.replace(/^package\//, ''));
+}
+
 test('the tarball holds only what a user needs', () => {
-  const files = execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .map((path) => path.replace(/^package\//, '').replace(/^snippets\/[^/]+\//, 'snippets/*/'))
-    .sort();
-  assert.deepEqual(files, [
+  const files = tarballFiles();
+  const top = files.filter((path) => !path.startsWith('snippets/')).sort();
+  assert.deepEqual(top, [
     'LICENSE',
     'README.md',
     'first-use.js',
@@ -37,18 +38,33 @@ test('the tarball holds only what a user needs', () => {
     'node.js',
     'package.json',
     'slim.js',
-    'snippets/*/js/glue.d.ts',
-    'snippets/*/js/glue.js',
     'twin_panel.d.ts',
     'twin_panel.js',
     'twin_panel_bg.wasm',
     'wasm-inline.js',
   ]);
+  // snippets/: wasm-bindgen's copies of the crate's JS modules, with types.
+  const snippets = files.filter((path) => path.startsWith('snippets/'));
+  assert.ok(snippets.length > 0, 'no snippets/');
+  for (const path of snippets) assert.match(path, /\.(js|d\.ts)$/, `${path} does not belong in the tarball`);
+});
+
+test('every relative import of the shipped JS and types resolves inside the tarball', () => {
+  const files = new Set(tarballFiles());
+  for (const file of files) {
+    if (!/\.(js|d\.ts)$/.test(file)) continue;
+    const text = execFileSync('tar', ['xzOf', tarball, `package/${file}`], { encoding: 'utf8' });
+    for (const [, spec] of text.matchAll(/(?:from|import\()\s*['"](\.{1,2}\/[^'"]+)['"]/g)) {
+      const target = new URL(spec, `file:///${file}`).pathname.slice(1);
+      const candidates = file.endsWith('.d.ts') ? [target, target.replace(/\.js$/, '.d.ts')] : [target];
+      assert.ok(candidates.some((c) => files.has(c)), `${file} imports ${spec}, which is not in the tarball`);
+    }
+  }
 });
 
 test('package.json: registry metadata, and every export points into the tarball', () => {
   const manifest = JSON.parse(execFileSync('tar', ['xzOf', tarball, 'package/package.json'], { encoding: 'utf8' }));
-  const inside = new Set(execFileSync('tar', ['tzf', tarball], { encoding: 'utf8' }).trim().split('\n').map((p) => p.replace(/^package\//, './')));
+  const inside = new Set(tarballFiles().map((p) => `./${p}`));
   assert.equal(manifest.license, 'MIT');
   assert.match(manifest.repository.url, /^git\+https:\/\/github\.com\/.+\.git$/);
   assert.ok(manifest.keywords.length >= 5, 'keywords');
