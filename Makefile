@@ -6,7 +6,7 @@ DEMO_PORT ?= 8080
 SANDBOX := target/sandbox/twin-sandbox
 
 .PHONY: all bootstrap pkg sandbox lint test test-native test-go test-browser \
-        test-types test-e2e test-consumer test-conformance test-faults bench demo clean
+        test-types test-e2e test-consumer test-node test-conformance test-faults bench demo clean
 
 all: pkg
 
@@ -35,14 +35,23 @@ test-go:
 test-browser: pkg
 	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- scripts/test-browser.sh
 
-# The package's .d.ts checked against a typed example (tsc --noEmit).
+# The installed package's types under TypeScript 5.0 and 7.0, strict, no skipLibCheck.
 test-types: pkg
-	node_modules/.bin/tsc -p tests/types/tsconfig.json
+	@scripts/install-consumer.sh
+	node --test tests/types/
 
-# The npm tarball installed into a scratch app, bundled with esbuild.
+# The tarball in apps built by Vite 8 and 6 (build and dev server), webpack 5,
+# esbuild and Rollup, a worker, the slim entry, the React and Vue examples, in
+# Chromium against the sandbox; Vitest on Node; npm publish --dry-run.
 test-consumer: pkg
 	@scripts/build-consumer-app.sh
-	@scripts/with-sandbox.sh -www target/consumer-app/dist -- node --test --test-concurrency=1 tests/consumer/
+	@scripts/with-sandbox.sh -www target/consumer/www -- \
+		node --test --test-concurrency=1 tests/consumer/publish.test.mjs target/consumer/suite/consumer.test.mjs
+
+# The package on Node.js (its `node` entry): login, REST, the socket, free(), no stray timer.
+test-node: pkg
+	@scripts/install-consumer.sh
+	@scripts/with-sandbox.sh -- node --test tests/node/
 
 # The built package in the demo page (release wasm after wasm-opt).
 test-e2e: pkg
@@ -63,7 +72,7 @@ bench: pkg
 	@scripts/bench.sh
 
 # Every test layer, fast to real.
-test: lint test-native test-go test-types test-browser test-e2e test-consumer test-conformance test-faults
+test: lint test-native test-go test-types test-browser test-e2e test-consumer test-node test-conformance test-faults
 	@echo "make test: all layers passed"
 
 # Builds the package and serves the demo with the sandbox on DEMO_PORT;

@@ -1,24 +1,26 @@
 #!/usr/bin/env bash
-# Installs the tarball `make pkg` packed into a scratch app and bundles the
-# app with esbuild into target/consumer-app/dist, as a CRM developer would.
+# build-consumer-app.sh [TOOLCHAIN...]
+# Installs the toolchains and the tarball `make pkg` packed (install-consumer.sh),
+# copies the consumer app, the examples and the consumer tests into
+# target/consumer, and builds the app with each toolchain (tests/consumer/build.mjs)
+# into target/consumer/www, which the sandbox serves during the tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
-version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
-tarball=twin-panel-$version.tgz
-[ -f "target/npm/$tarball" ] || die "target/npm/$tarball is missing (run make pkg)"
 
-app=target/consumer-app
-rm -rf "$app"
-mkdir -p "$app/dist"
-step "installing $tarball into a scratch app"
-cp tests/consumer/app/app.js tests/consumer/app/index.html "$app/"
-printf '{ "name": "consumer-app", "private": true, "type": "module" }\n' > "$app/package.json"
-(cd "$app" && npm install --no-audit --no-fund --silent "../npm/$tarball")
-step "esbuild bundle"
-node_modules/.bin/esbuild "$app/app.js" --bundle --format=esm --target=es2022 \
-  --outfile="$app/dist/app.js" --log-level=warning
-cp "$app/index.html" "$app/dist/"
-# esbuild does not copy assets referenced at run time: ship the .wasm beside the bundle.
-cp "$app/node_modules/twin-panel/twin_panel_bg.wasm" "$app/dist/"
-echo "consumer app: $app/dist ($(wc -c < "$app/dist/app.js") B of JS)"
+scripts/install-consumer.sh
+dir=target/consumer
+rm -rf "$dir/app" "$dir/examples" "$dir/suite"
+mkdir -p "$dir/examples" "$dir/suite" "$dir/www"
+cp -r tests/consumer/app "$dir/app"
+cp tests/consumer/build.mjs "$dir/build.mjs"
+cp tests/consumer/consumer.test.mjs tests/consumer/support.mjs "$dir/suite/"
+cp -r tests/consumer/vitest "$dir/suite/vitest"
+for example in $(ls -d examples/*/ 2>/dev/null); do
+  name=$(basename "$example")
+  mkdir -p "$dir/examples/$name"
+  # The example's sources; its dependencies come from the toolchains' node_modules.
+  (cd "$example" && tar cf - --exclude=node_modules --exclude=dist --exclude=package-lock.json .) | (cd "$dir/examples/$name" && tar xf -)
+done
+step "building the consumer app with each toolchain"
+node "$dir/build.mjs" "$@"

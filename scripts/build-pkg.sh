@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the npm package into pkg/: release wasm -> wasm-bindgen (web target)
-# -> wasm-opt -Oz -> package.json and entry files from pkg-template/.
+# -> wasm-opt -Oz -> entry files, types and package.json from pkg-template/
+# (scripts/finish-pkg.mjs).
 # Prints wasm and glue sizes, raw and gzip -9.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,15 +30,12 @@ step "wasm-opt -Oz"
 mv "$out/twin_panel_bg.opt.wasm" "$out/twin_panel_bg.wasm"
 
 step "package files"
-glue=$(cd "$out" && ls snippets/*/js/glue.js)
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
-sed "s/__VERSION__/$version/" pkg-template/package.json > "$out/package.json"
-cp pkg-template/README.md "$out/README.md"
-sed "s#__GLUE__#./$glue#" pkg-template/index.js > "$out/index.js"
-sed "s#__GLUE__#./$glue#" pkg-template/index.d.ts > "$out/index.d.ts"
-cp pkg-template/glue.d.ts "$out/$(dirname "$glue")/glue.d.ts"
+node scripts/finish-pkg.mjs "$out" "$version"
 
 size_report "$out"
+printf '%-10s %10s %10s   (the default entry: the wasm inlined as base64)\n' "inline" \
+  "$(raw_size "$out/wasm-inline.js")" "$(gz_size "$out/wasm-inline.js")"
 
 step "npm pack"
 mkdir -p target/npm

@@ -1,6 +1,7 @@
-// A typed use of the package, checked by `tsc --noEmit` in `make test`.
-// Lines marked @ts-expect-error must NOT type-check; tsc fails if they do.
-import init, { ChatWidget, OperatorPanel, TwinError, type Message, type Session, type List } from '../../pkg/index.js';
+// A typed use of the package, checked by tsc in `make test-types` (tests/types/types.test.mjs)
+// under several compilers and settings. Lines marked @ts-expect-error must
+// NOT type-check; tsc fails if they do.
+import init, { ChatWidget, OperatorPanel, TwinError, type Message, type Session, type List } from 'twin-panel';
 
 export async function example(): Promise<void> {
   await init();

@@ -1,25 +1,13 @@
-// What a CRM developer writes after `npm install twin-panel`, bundled by esbuild.
-import init, { OperatorPanel, TwinError } from 'twin-panel';
+// The default entry: no init() call, no top-level await, no bundler config.
+// With `?worker` the panel runs in a dedicated worker instead.
+import * as twin from 'twin-panel';
+import { runPanel, show, sandboxUrl } from './panel.js';
 
-const $ = (id) => document.getElementById(id);
-await init({ module_or_path: new URL('twin_panel_bg.wasm', location.href) });
-
-const base = location.origin;
-const panel = new OperatorPanel({
-  iamUrl: `${base}/iam/api/v1`,
-  chatUrl: `${base}/chat/api/v1`,
-  centrifugoUrl: `${base.replace(/^http/, 'ws')}/centrifugo/connection/websocket`,
-});
-panel.on('chatMessageCreated', (message) => {
-  const li = document.createElement('li');
-  li.textContent = message.body;
-  $('events').append(li);
-});
-try {
-  await panel.login({ email: 'operator@twin.local', password: 'wrong' });
-} catch (error) {
-  window.loginError = error instanceof TwinError ? error.status : 'not a TwinError';
+if (new URLSearchParams(location.search).has('worker')) {
+  const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+  worker.onmessage = ({ data }) => show(data.kind, data.value);
+  worker.onerror = (event) => show('state', `worker failed: ${event.message}`);
+  worker.postMessage(sandboxUrl());
+} else {
+  runPanel(twin, sandboxUrl(), show).catch((error) => show('state', `failed: ${error}`));
 }
-await panel.login({ email: 'operator@twin.local', password: 'operator' });
-await panel.connect();
-$('state').textContent = panel.state;

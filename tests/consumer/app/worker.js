@@ -1,0 +1,9 @@
+// The panel in a dedicated worker: the page sends the sandbox URL, the worker
+// posts back what happens.
+import * as twin from 'twin-panel';
+import { runPanel } from './panel.js';
+
+self.onmessage = ({ data: base }) => {
+  const report = (kind, value) => self.postMessage({ kind, value });
+  runPanel(twin, base, report).catch((error) => report('state', `failed: ${error}`));
+};

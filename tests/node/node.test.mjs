@@ -1,0 +1,96 @@
+// The package on Node.js, imported by name from the installed tarball
+// (target/consumer) through its `node` export condition: login and REST with
+// fetch; the Centrifugo socket with Node's WebSocket (global from Node 22;
+// behind --experimental-websocket on Node 20); then free(), and no crash and
+// no timer left 30 s later. Each case runs in a child process so a crash or a
+// timer that keeps the process alive shows.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync, spawn } from 'node:child_process';
+import { cpSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const consumer = join(here, '..', '..', 'target', 'consumer');
+const work = join(consumer, 'node-tests');
+cpSync(join(here, 'scripts'), work, { recursive: true });
+const base = process.env.TWIN_SANDBOX_URL;
+
+// The flags that give this Node a global WebSocket, or null when none do.
+function websocketFlags() {
+  for (const flags of [[], ['--experimental-websocket']]) {
+    try {
+      const type = execFileSync(process.execPath, [...flags, '-p', 'typeof WebSocket'], { encoding: 'utf8' }).trim();
+      if (type === 'function') return flags;
+    } catch {
+      // an unknown flag: try the next
+    }
+  }
+  return null;
+}
+
+// Runs a script; resolves with its exit code, its last output line parsed as
+// JSON, and all its output. Kills it after 90 s (then the code is null).
+function runScript(script, flags = []) {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [...flags, join(work, script)], { cwd: work, env: process.env });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const killer = setTimeout(() => child.kill('SIGKILL'), 90_000);
+    child.on('close', (code) => {
+      clearTimeout(killer);
+      const last = output.trim().split('\n').at(-1) ?? '';
+      let result = null;
+      try {
+        result = JSON.parse(last);
+      } catch {
+        // no result line: the output says why
+      }
+      resolve({ code, result, output });
+    });
+  });
+}
+
+function assertCleanExit({ code, result, output }) {
+  assert.ok(result, `no result line; output:\n${output}`);
+  assert.deepEqual(result.crashes, [], 'uncaught errors after free()');
+  assert.ok(!result.afterFree.includes('Timeout'), `a timer is still armed after free(): ${result.afterFree}`);
+  assert.ok(!result.afterSoak.includes('Timeout'), `a timer is still armed 30 s after free(): ${result.afterSoak}`);
+  assert.equal(code, 0, `the process did not exit cleanly by itself; output:\n${output}`);
+}
+
+const flags = websocketFlags();
+const options = { skip: !base && 'needs TWIN_SANDBOX_URL (make test-node)', timeout: 120_000 };
+
+// The two cases soak 30 s each: run them side by side.
+describe('twin-panel on Node.js', { concurrency: true }, () => {
+  test('login and REST with fetch, no init(), then free(): no crash, no timer 30 s later', options, async () => {
+    const run = await runScript('rest.mjs');
+    assertCleanExit(run);
+    assert.equal(run.result.wrongPassword, 401, 'a wrong password is a TwinError 401');
+    assert.equal(run.result.hasToken, true);
+    assert.equal(run.result.email, 'operator@twin.local');
+    assert.equal(run.result.sessions, true);
+  });
+
+  test(
+    `the Centrifugo socket with Node's WebSocket${flags?.length ? ` (${flags.join(' ')})` : ''}, then free(): no crash, no timer 30 s later`,
+    { ...options, skip: options.skip || (flags === null && `Node ${process.version} has no WebSocket`) },
+    async () => {
+      const run = await runScript('socket.mjs', flags);
+      assertCleanExit(run);
+      assert.equal(run.result.state, 'connected');
+      assert.equal(run.result.published, 200);
+      assert.equal(run.result.event, run.result.expected, 'the publication reached the listener');
+    },
+  );
+
+  test('twin-panel/slim before init() says to call `await init()` first', async () => {
+    const { code, result, output } = await runScript('slim.mjs');
+    assert.equal(code, 0, output);
+    assert.match(result.before, /call `await init\(\)` first \(see README\)/);
+    assert.equal(result.state, 'disconnected', 'after init() the class works');
+  });
+});

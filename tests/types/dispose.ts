@@ -1,0 +1,9 @@
+// Where the lib knows Symbol.dispose (lib esnext), the classes are Disposable:
+// `using` frees them at the end of the scope.
+import { OperatorPanel } from 'twin-panel';
+
+export function scoped(): void {
+  using panel = new OperatorPanel();
+  const dispose: () => void = panel[Symbol.dispose];
+  console.log(panel.state, typeof dispose);
+}
