@@ -204,11 +204,18 @@ impl PanelOptions {
             ping_timeout: PING_TIMEOUT.check(input.ping_timeout)?,
             connect_timeout: CONNECT_TIMEOUT.check(input.connect_timeout)?,
             timeout: TIMEOUT.check(input.timeout)?,
-        })
+        };
+        refuse_plain_text(
+            &[
+                ("iamUrl", &options.iam_url),
+                ("chatUrl", &options.chat_url),
+                ("centrifugoUrl", &options.centrifugo_url),
+            ],
+            input.allow_insecure.unwrap_or(false),
+        )?;
+        Ok(options)
     }
-}
 
-impl PanelOptions {
     /// The Centrifuge client's settings.
     pub fn centrifuge_config(&self) -> centrifuge::ClientConfig {
         let mut config = centrifuge::ClientConfig::new(self.centrifugo_url.clone());
@@ -220,6 +227,27 @@ impl PanelOptions {
         };
         config
     }
+}
+
+/// Refuses an `http://` or `ws://` URL to another machine: the token would
+/// cross the network in plain text. Allowed when the page itself is plain
+/// `http:` (nothing is protected anyway) or with `allowInsecure: true`.
+fn refuse_plain_text(urls: &[(&str, &str)], allow_insecure: bool) -> Result<(), JsValue> {
+    if allow_insecure || page_is_plain_http() {
+        return Ok(());
+    }
+    match urls.iter().find(|(_, url)| is_plain_text_to_remote(url)) {
+        Some((name, _)) => Err(usage(format!(
+            "option {name} is plain http/ws to another machine: use https/wss, or set allowInsecure: true"
+        ))),
+        None => Ok(()),
+    }
+}
+
+/// True when the page (or worker) was itself loaded over plain `http:`.
+fn page_is_plain_http() -> bool {
+    let location = js::get(&js_sys::global(), "location");
+    js::get(&location, "protocol").as_string().as_deref() == Some("http:")
 }
 
 /// Reads an options object into `T`. `undefined` or `null` is `T::default()`;
