@@ -87,6 +87,23 @@ describe('twin-panel on Node.js', { concurrency: true }, () => {
     },
   );
 
+  test('options: plain text to another machine and out-of-range numbers are refused by name', async () => {
+    const { code, result, output } = await runScript('options.mjs');
+    assert.equal(code, 0, output);
+    assert.match(result.plainRemote, /^TwinError invalidArgument: option iamUrl is plain http/);
+    assert.equal(result.plainRemoteAllowed, 'ok');
+    assert.equal(result.plainLoopback, 'ok');
+    assert.match(result.widgetPlainRemote, /^TwinError invalidArgument: option chatUrl is plain http/);
+    assert.match(result.ttlTooLong, /invalidArgument: option ttl must be a whole number from 1 to 31536000/);
+    assert.match(result.zeroTimeout, /invalidArgument: option timeout must be/);
+    assert.match(result.nanPing, /invalidArgument: option pingTimeout must be/);
+    assert.match(result.negativeDelay, /invalidArgument: option minReconnectDelay must be/);
+    assert.match(result.hugeDelay, /invalidArgument: option maxReconnectDelay must be/);
+    assert.match(result.maxBelowMin, /invalidArgument: option maxReconnectDelay must not be below minReconnectDelay/);
+    assert.match(result.wrongType, /invalidArgument: option ttl must be a number/);
+    assert.equal(result.defaults, 'ok');
+  });
+
   test('twin-panel/slim before init() says to call `await init()` first', async () => {
     const { code, result, output } = await runScript('slim.mjs');
     assert.equal(code, 0, output);
