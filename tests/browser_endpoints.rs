@@ -59,7 +59,9 @@ fn query(entries: &[(&str, JsValue)]) -> JsValue {
 async fn live(email: &str, events: &[&str]) -> (OperatorPanel, Vec<Rc<RefCell<Vec<JsValue>>>>) {
     let panel = logged_in(email, &[]).await;
     let seen = events.iter().map(|e| recorder(&panel, e)).collect();
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     (panel, seen)
 }
 

@@ -48,7 +48,9 @@ async fn drops_during_a_numbered_stream_lose_and_duplicate_nothing() {
     let panel = logged_in("operator@twin.local", FAST).await;
     let seqs = stream_recorder(&panel);
     let reconnects = recorder(&panel, "connected");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
 
     const COUNT: u32 = 400;
     let started = post(
@@ -84,7 +86,9 @@ async fn a_silent_server_is_detected_and_the_panel_reconnects() {
     let panel = logged_in("operator@twin.local", FAST).await;
     let lost = recorder(&panel, "disconnected");
     let connected = recorder(&panel, "connected");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     post("/__sandbox/faults/silence", r#"{"on":true}"#).await;
     // 2 s ping interval + 1 s pingTimeout: detected within about 3 s.
     assert!(
@@ -110,7 +114,9 @@ async fn a_terminal_close_code_is_not_retried_within_30_seconds() {
     reset().await;
     let panel = logged_in("dev@twin.local", FAST).await;
     let lost = recorder(&panel, "disconnected");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     post(
         "/__sandbox/faults/close",
         r#"{"userId":"472","code":4501,"reason":"terminal for the test"}"#,
@@ -136,7 +142,9 @@ async fn a_reconnect_close_code_reconnects() {
     let panel = logged_in("dev@twin.local", FAST).await;
     let connected = recorder(&panel, "connected");
     let lost = recorder(&panel, "disconnected");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     post(
         "/__sandbox/faults/close",
         r#"{"userId":"472","code":4001,"reason":"come back"}"#,
@@ -154,7 +162,9 @@ async fn an_expired_token_is_refreshed_once_then_the_panel_connects() {
     let panel = logged_in("third@twin.local", FAST).await;
     let refreshed = recorder(&panel, "tokenRefreshed");
     let connected = recorder(&panel, "connected");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     post("/__sandbox/stats/reset", "{}").await;
     // Every token issued so far now counts as expired; the next connect is refused with 109.
     post("/__sandbox/tokens/expire", "{}").await;
@@ -182,7 +192,9 @@ async fn a_restart_that_loses_history_fires_resync() {
     let panel = logged_in("operator@twin.local", FAST).await;
     let resync = recorder(&panel, "resync");
     let connected = recorder(&panel, "connected");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     post(
         "/__sandbox/publish",
         r#"{"userId":"389","event":"chatMessageCreated","data":{"id":"before-restart"}}"#,
@@ -208,7 +220,9 @@ async fn forced_logout_events_end_the_connection_for_good() {
     let panel = logged_in("third@twin.local", FAST).await;
     let lost = recorder(&panel, "disconnected");
     let logged_out = recorder(&panel, "operatorLoggedOut");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     post(
         "/__sandbox/publish",
         r#"{"userId":"494","event":"operatorLoggedOut","data":{"operatorId":"494"}}"#,
@@ -235,7 +249,9 @@ async fn garbage_frames_are_an_error_event_then_a_reconnect() {
     let errors = recorder(&panel, "error");
     let connected = recorder(&panel, "connected");
     let seqs = stream_recorder(&panel);
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     post(
         "/__sandbox/faults/garbage",
         r#"{"payload":"{\"push\":{\"channel\":"}"#,
@@ -278,7 +294,9 @@ async fn offline_drops_the_socket_and_online_reconnects_without_waiting() {
     .await;
     let lost = recorder(&panel, "disconnected");
     let connected = recorder(&panel, "connected");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     dispatch_global("offline");
     assert!(wait_for(2_000, || !lost.borrow().is_empty()).await);
     assert_eq!(field(&lost.borrow()[0], "code"), 6, "offline");

@@ -36,7 +36,7 @@ async fn login_connect_and_receive_a_published_event() {
     let states = recorder(&panel, "connected");
     let messages = recorder(&panel, "chatMessageCreated");
     let all = recorder(&panel, "event");
-    JsFuture::from(panel.connect())
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
         .await
         .expect("connect resolves");
     assert_eq!(panel.state(), "connected");
@@ -94,7 +94,7 @@ async fn wrong_password_rejects_with_a_twin_error_401() {
 #[wasm_bindgen_test]
 async fn connect_before_login_rejects_and_a_listener_can_disconnect_from_inside() {
     let panel = Rc::new(OperatorPanel::new(options()).unwrap());
-    let error = JsFuture::from(panel.connect())
+    let error = JsFuture::from(panel.connect(JsValue::UNDEFINED))
         .await
         .expect_err("not logged in");
     assert_eq!(
@@ -112,7 +112,9 @@ async fn connect_before_login_rejects_and_a_listener_can_disconnect_from_inside(
         .unwrap();
     listener.forget();
     let disconnected = recorder(&panel, "disconnected");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     assert_eq!(panel.state(), "disconnected");
     let events = disconnected.borrow();
     assert_eq!(events.len(), 1);
@@ -139,7 +141,9 @@ async fn unsubscribe_function_removes_the_listener() {
         .unwrap();
     listener.forget();
     let typing = recorder(&panel, "typing");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     post(
         "/__sandbox/publish",
         r#"{"userId":"472","event":"typing","data":{"n":1}}"#,
@@ -154,5 +158,34 @@ async fn unsubscribe_function_removes_the_listener() {
     .await;
     assert!(wait_for(5_000, || typing.borrow().len() == 2).await);
     assert_eq!(*seen.borrow(), 1);
+    panel.disconnect();
+}
+
+#[wasm_bindgen_test]
+async fn connect_with_a_timeout_rejects_and_keeps_trying_in_the_background() {
+    // A loopback port nothing listens on: the socket fails again and again.
+    let options = options_with(&[("minReconnectDelay", 50.0), ("maxReconnectDelay", 100.0)]);
+    js_sys::Reflect::set(
+        &options,
+        &"centrifugoUrl".into(),
+        &"ws://127.0.0.1:59999/connection/websocket".into(),
+    )
+    .unwrap();
+    let panel = OperatorPanel::new(options).unwrap();
+    JsFuture::from(panel.login(credentials("operator@twin.local", "operator")))
+        .await
+        .unwrap();
+    let connect_options = js_sys::Object::new();
+    js_sys::Reflect::set(&connect_options, &"timeout".into(), &300.into()).unwrap();
+    let error = JsFuture::from(panel.connect(connect_options.into()))
+        .await
+        .expect_err("the deadline passes first");
+    assert_eq!(field(&error, "code"), "timeout");
+    assert_eq!(field(&error, "retryable"), JsValue::TRUE);
+    assert_eq!(panel.state(), "connecting", "still trying");
+    let bad = js_sys::Object::new();
+    js_sys::Reflect::set(&bad, &"timeout".into(), &(-1).into()).unwrap();
+    let error = JsFuture::from(panel.connect(bad.into())).await.unwrap_err();
+    assert_eq!(field(&error, "code"), "invalidArgument");
     panel.disconnect();
 }

@@ -57,7 +57,9 @@ async fn a_refused_refresh_token_ends_the_session() {
         .await
         .unwrap();
     let lost = recorder(&panel, "disconnected");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
     let stats_before = get_json("/__sandbox/stats").await;
     // Keep the access token, replace the refresh token with one the server never issued.
     Reflect::set(&tokens, &"refreshToken".into(), &"never-issued".into()).unwrap();
@@ -256,5 +258,22 @@ async fn a_403_refreshes_a_token_once_then_is_a_plain_permission_error() {
     );
     // Still logged in: the next call goes through.
     let me = JsFuture::from(panel.me()).await.expect("still logged in");
+    assert_eq!(field(&me, "id"), 389);
+}
+
+#[wasm_bindgen_test]
+async fn a_token_lifetime_past_the_set_timeout_limit_does_not_refresh_at_once() {
+    reset().await;
+    // 30 days: the refresh is due in about 30 days less 15 minutes, beyond
+    // the 2^31 - 1 ms setTimeout honours; fired at once, it would loop.
+    let panel = logged_in("operator@twin.local", &[("ttl", 2_592_000.0)]).await;
+    let refreshed = recorder(&panel, "tokenRefreshed");
+    sleep(1_500).await;
+    assert!(refreshed.borrow().is_empty(), "no refresh");
+    assert_eq!(
+        number(&get_json("/__sandbox/stats").await, "refreshes"),
+        0.0
+    );
+    let me = JsFuture::from(panel.me()).await.unwrap();
     assert_eq!(field(&me, "id"), 389);
 }

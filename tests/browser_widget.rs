@@ -53,7 +53,9 @@ async fn conversation(eio: u32) {
     let created = recorder(&panel, "chatMessageCreated");
     let operator_read = recorder(&panel, "chatMessageRead");
     let operator_typing = recorder(&panel, "typing");
-    JsFuture::from(panel.connect()).await.unwrap();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
 
     let widget = ChatWidget::new(object(&[
         ("chatId", "chat-web-1".into()),

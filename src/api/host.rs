@@ -256,10 +256,20 @@ impl<O: HostOwner> DriverHost for O {
     }
 }
 
+/// One promise waiting: its functions, and an id for its deadline to find it.
+struct Waiter {
+    id: u32,
+    resolve: Function,
+    reject: Function,
+}
+
 /// Promises waiting for one outcome (a connect, a start), bounded so a
-/// runaway caller gets an error instead of an ever-growing list.
+/// runaway caller gets an error instead of an ever-growing list. A waiter may
+/// have a deadline: past it, it is rejected (`timeout`) and leaves the list,
+/// while whatever it waited for goes on.
 pub struct Waiters {
-    waiting: RefCell<Vec<(Function, Function)>>,
+    waiting: Rc<RefCell<Vec<Waiter>>>,
+    next_id: Cell<u32>,
     limit: usize,
 }
 
@@ -267,16 +277,16 @@ impl Waiters {
     /// At most `limit` waiters at once.
     pub fn new(limit: usize) -> Self {
         Waiters {
-            waiting: RefCell::new(Vec::new()),
+            waiting: Rc::new(RefCell::new(Vec::new())),
+            next_id: Cell::new(0),
             limit,
         }
     }
 
-    /// Adds a waiter, or rejects it at once when `limit` already wait.
-    pub fn add(&self, resolve: Function, reject: Function) {
-        let mut waiting = self.waiting.borrow_mut();
-        if waiting.len() >= self.limit {
-            drop(waiting);
+    /// Adds a waiter, or rejects it at once when `limit` already wait. With
+    /// `deadline_ms`, it is rejected with a `timeout` TwinError after that long.
+    pub fn add(&self, resolve: Function, reject: Function, deadline_ms: Option<u64>) {
+        if self.waiting.borrow().len() >= self.limit {
             let error = to_js(&ErrorInfo::local(
                 ErrorCode::TooManyWaiters,
                 format!("{} calls already wait for this", self.limit),
@@ -285,14 +295,42 @@ impl Waiters {
             let _ = reject.call1(&JsValue::NULL, &error);
             return;
         }
-        waiting.push((resolve, reject));
+        let id = self.next_id.get();
+        self.next_id.set(id.wrapping_add(1));
+        self.waiting.borrow_mut().push(Waiter {
+            id,
+            resolve,
+            reject,
+        });
+        if let Some(ms) = deadline_ms {
+            let waiting = Rc::downgrade(&self.waiting);
+            wasm_bindgen_futures::spawn_local(async move {
+                crate::transport::timer::sleep(ms).await;
+                let Some(waiting) = waiting.upgrade() else {
+                    return;
+                };
+                let expired = {
+                    let mut list = waiting.borrow_mut();
+                    let at = list.iter().position(|w| w.id == id);
+                    at.map(|at| list.remove(at))
+                };
+                if let Some(waiter) = expired {
+                    let error = to_js(&ErrorInfo::local(
+                        ErrorCode::Timeout,
+                        format!("not connected within {ms} ms; still trying in the background"),
+                        true,
+                    ));
+                    let _ = waiter.reject.call1(&JsValue::NULL, &error);
+                }
+            });
+        }
     }
 
     /// Resolves every waiter.
     pub fn resolve_all(&self) {
         let waiting = self.waiting.take();
-        for (resolve, _) in waiting {
-            let _ = resolve.call0(&JsValue::NULL);
+        for waiter in waiting {
+            let _ = waiter.resolve.call0(&JsValue::NULL);
         }
     }
 
@@ -303,8 +341,8 @@ impl Waiters {
             return;
         }
         let error = make();
-        for (_, reject) in waiting {
-            let _ = reject.call1(&JsValue::NULL, &error);
+        for waiter in waiting {
+            let _ = waiter.reject.call1(&JsValue::NULL, &error);
         }
     }
 }

@@ -100,56 +100,31 @@ const HOUR_MS: u64 = 3_600_000;
 const TEN_MINUTES_MS: u64 = 600_000;
 
 /// `ttl`, seconds: 1 s – 365 days, default 24 h.
-pub const TTL: Limits = Limits {
-    name: "ttl",
-    default: 86_400,
-    min: 1,
-    max: YEAR_S,
-};
+pub const TTL: Limits = Limits::new("ttl", 86_400, 1, YEAR_S);
 /// `refreshBefore`, seconds: 0 – 365 days, default 15 min.
-pub const REFRESH_BEFORE: Limits = Limits {
-    name: "refreshBefore",
-    default: 900,
-    min: 0,
-    max: YEAR_S,
-};
+pub const REFRESH_BEFORE: Limits = Limits::new("refreshBefore", 900, 0, YEAR_S);
 /// `minReconnectDelay`, ms: 10 ms – 1 h, default 500 ms.
-pub const MIN_RECONNECT_DELAY: Limits = Limits {
-    name: "minReconnectDelay",
-    default: 500,
-    min: 10,
-    max: HOUR_MS,
-};
+pub const MIN_RECONNECT_DELAY: Limits = Limits::new("minReconnectDelay", 500, 10, HOUR_MS);
 /// `maxReconnectDelay`, ms: 10 ms – 1 h (and at least `minReconnectDelay`), default 20 s.
-pub const MAX_RECONNECT_DELAY: Limits = Limits {
-    name: "maxReconnectDelay",
-    default: 20_000,
-    min: 10,
-    max: HOUR_MS,
-};
+pub const MAX_RECONNECT_DELAY: Limits = Limits::new("maxReconnectDelay", 20_000, 10, HOUR_MS);
 /// `pingTimeout`, ms: 100 ms – 10 min, default 10 s.
-pub const PING_TIMEOUT: Limits = Limits {
-    name: "pingTimeout",
-    default: 10_000,
-    min: 100,
-    max: TEN_MINUTES_MS,
-};
+pub const PING_TIMEOUT: Limits = Limits::new("pingTimeout", 10_000, 100, TEN_MINUTES_MS);
 /// `connectTimeout`, ms: 100 ms – 10 min, default 5 s.
-pub const CONNECT_TIMEOUT: Limits = Limits {
-    name: "connectTimeout",
-    default: 5_000,
-    min: 100,
-    max: TEN_MINUTES_MS,
-};
+pub const CONNECT_TIMEOUT: Limits = Limits::new("connectTimeout", 5_000, 100, TEN_MINUTES_MS);
 /// `timeout` (every REST call), ms: 100 ms – 10 min, default 15 s.
-pub const TIMEOUT: Limits = Limits {
-    name: "timeout",
-    default: 15_000,
-    min: 100,
-    max: TEN_MINUTES_MS,
-};
+pub const TIMEOUT: Limits = Limits::new("timeout", 15_000, 100, TEN_MINUTES_MS);
 
 impl Limits {
+    /// Option `name`: `default` when absent, else from `min` to `max`.
+    pub const fn new(name: &'static str, default: u64, min: u64, max: u64) -> Self {
+        Limits {
+            name,
+            default,
+            min,
+            max,
+        }
+    }
+
     /// The value to use: the default when absent; an error naming the option
     /// for NaN, infinities, fractions and anything outside the range.
     pub fn check(self, value: Option<f64>) -> Result<u64, JsValue> {
@@ -248,6 +223,25 @@ fn refuse_plain_text(urls: &[(&str, &str)], allow_insecure: bool) -> Result<(), 
 fn page_is_plain_http() -> bool {
     let location = js::get(&js_sys::global(), "location");
     js::get(&location, "protocol").as_string().as_deref() == Some("http:")
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+struct ConnectOptionsInput {
+    timeout: Option<f64>,
+}
+
+/// `connect({ timeout })`, ms: 1 ms – 10 min; none by default (wait until
+/// connected or stopped).
+pub const CONNECT_DEADLINE: Limits = Limits::new("timeout", 0, 1, TEN_MINUTES_MS);
+
+/// The deadline of one `connect()` call, if it gave one.
+pub fn connect_deadline(value: JsValue) -> Result<Option<u64>, JsValue> {
+    let input: ConnectOptionsInput = read_options(value, "connect()", &[("timeout", "a number")])?;
+    input
+        .timeout
+        .map(|ms| CONNECT_DEADLINE.check(Some(ms)))
+        .transpose()
 }
 
 /// Reads an options object into `T`. `undefined` or `null` is `T::default()`;

@@ -8,7 +8,7 @@
 use super::error::{parse_answer, to_js, usage};
 use super::host::{self, Host, HostAction, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
-use super::options::PanelOptions;
+use super::options::{self, PanelOptions};
 use crate::protocol::centrifuge::codes::{self, disconnected};
 use crate::protocol::centrifuge::{Action, CentrifugeClient, ClientEvent};
 use crate::protocol::json_engine::JsonError;
@@ -144,11 +144,21 @@ impl OperatorPanel {
 
     /// Opens the live connection. Resolves on the first `connected`; rejects
     /// with a `TwinError` if the panel stops before that (bad token, terminal
-    /// close code, `disconnect()`). Afterwards it reconnects on its own.
+    /// close code, `disconnect()`), or, given `{ timeout }` (ms), with code
+    /// `timeout` once that has passed: the panel then goes on trying in the
+    /// background, and `connected` fires when it gets through. Afterwards it
+    /// reconnects on its own.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
-    pub fn connect(&self) -> Promise {
+    pub fn connect(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ConnectOptions")] options: JsValue,
+    ) -> Promise {
+        let deadline = match options::connect_deadline(options) {
+            Ok(deadline) => deadline,
+            Err(error) => return Promise::reject(&error),
+        };
         let core = self.core.clone();
-        Promise::new(&mut |resolve, reject| core.start_connect(resolve, reject))
+        Promise::new(&mut |resolve, reject| core.start_connect(resolve, reject, deadline))
     }
 
     /// Closes the live connection and stops reconnecting. Tokens are kept.
@@ -274,7 +284,7 @@ impl Core {
         }
     }
 
-    fn start_connect(self: &Rc<Self>, resolve: Function, reject: Function) {
+    fn start_connect(self: &Rc<Self>, resolve: Function, reject: Function, deadline: Option<u64>) {
         if self.host.is_freed() {
             let _ = reject.call1(&JsValue::NULL, &usage("the panel was freed"));
             return;
@@ -292,7 +302,7 @@ impl Core {
             let _ = resolve.call0(&JsValue::NULL);
             return;
         }
-        self.connect_waiters.add(resolve, reject);
+        self.connect_waiters.add(resolve, reject, deadline);
         self.host.with_client(|client| {
             let now = clock::monotonic_ms();
             client.set_token(now, pair.token);

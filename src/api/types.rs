@@ -37,6 +37,16 @@ export interface OperatorPanelOptions {
   allowInsecure?: boolean;
 }
 
+/** `connect()` options. */
+export interface ConnectOptions {
+  /**
+   * Reject with a `timeout` TwinError when not connected within this many ms
+   * (1 – 600000). The panel goes on trying in the background; `connected`
+   * fires when it gets through. Default: no deadline.
+   */
+  timeout?: number;
+}
+
 /** The `state` of a panel or a widget. */
 export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
 

@@ -140,7 +140,7 @@ impl ChatWidget {
             *core.client_id.borrow_mut() = js::get(&session, "clientId").as_string();
             core.connect_to(session_id);
             let connected = Promise::new(&mut |resolve, reject| {
-                core.start_waiters.add(resolve, reject);
+                core.start_waiters.add(resolve, reject, None);
             });
             wasm_bindgen_futures::JsFuture::from(connected).await?;
             Ok(session)

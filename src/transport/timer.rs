@@ -1,5 +1,10 @@
 //! One re-armable `setTimeout`, with its callback created once.
+//!
+//! `setTimeout` fires at once for a delay above 2^31 − 1 ms (about 24.8
+//! days), so a long delay is waited out in steps of at most that: the timer
+//! re-arms itself on each wake until the real deadline has passed.
 
+use super::clock;
 use js_sys::Function;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -14,39 +19,71 @@ extern "C" {
     fn clear_timeout(handle: &JsValue);
 }
 
-/// A timer that fires `callback` once per [`arm`](Timer::arm).
-pub struct Timer {
-    callback: Closure<dyn FnMut()>,
+/// The longest delay `setTimeout` honours.
+pub const MAX_TIMEOUT_MS: u64 = (1 << 31) - 1;
+
+/// The delay to hand `setTimeout` for a wait of `remaining_ms`.
+pub fn step(remaining_ms: u64) -> u64 {
+    remaining_ms.min(MAX_TIMEOUT_MS)
+}
+
+/// A pending arming: the `setTimeout` handle and the real deadline.
+struct Pending {
     /// What `setTimeout` returned, kept as is: a number in browsers but an
     /// object in Node, and `clearTimeout` needs the very same value.
-    handle: Rc<Cell<Option<JsValue>>>,
+    handle: JsValue,
+    /// Monotonic ms at which the callback is due.
+    due: u64,
+}
+
+/// A timer that fires `callback` once per [`arm`](Timer::arm).
+pub struct Timer {
+    callback: Rc<Closure<dyn FnMut()>>,
+    pending: Rc<Cell<Option<Pending>>>,
 }
 
 impl Timer {
     /// A timer that runs `callback` when it fires.
     pub fn new(mut callback: impl FnMut() + 'static) -> Self {
-        let handle = Rc::new(Cell::new(None));
-        let pending = handle.clone();
-        Timer {
-            callback: Closure::new(move || {
-                pending.set(None);
+        let pending: Rc<Cell<Option<Pending>>> = Rc::new(Cell::new(None));
+        let slot = pending.clone();
+        let callback = Rc::new_cyclic(|me: &std::rc::Weak<Closure<dyn FnMut()>>| {
+            let me = me.clone();
+            Closure::new(move || {
+                let Some(Pending { due, .. }) = slot.take() else {
+                    return;
+                };
+                let now = clock::monotonic_ms();
+                if now < due {
+                    // Woken early by the step limit: wait out the rest.
+                    if let Some(me) = me.upgrade() {
+                        let handle =
+                            set_timeout((*me).as_ref().unchecked_ref(), step(due - now) as f64);
+                        slot.set(Some(Pending { handle, due }));
+                    }
+                    return;
+                }
                 callback();
-            }),
-            handle,
-        }
+            })
+        });
+        Timer { callback, pending }
     }
 
-    /// Fires after `delay_ms`, replacing any earlier arming.
+    /// Fires after `delay_ms` (any length), replacing any earlier arming.
     pub fn arm(&self, delay_ms: u64) {
         self.cancel();
-        let handle = set_timeout(self.callback.as_ref().unchecked_ref(), delay_ms as f64);
-        self.handle.set(Some(handle));
+        let due = clock::monotonic_ms().saturating_add(delay_ms);
+        let handle = set_timeout(
+            (*self.callback).as_ref().unchecked_ref(),
+            step(delay_ms) as f64,
+        );
+        self.pending.set(Some(Pending { handle, due }));
     }
 
     /// Stops a pending firing.
     pub fn cancel(&self) {
-        if let Some(handle) = self.handle.take() {
-            clear_timeout(&handle);
+        if let Some(pending) = self.pending.take() {
+            clear_timeout(&pending.handle);
         }
     }
 }
@@ -63,7 +100,8 @@ pub async fn sleep(ms: u64) {
         let fire = Closure::once_into_js(move || {
             let _ = resolve.call0(&JsValue::NULL);
         });
-        set_timeout(fire.unchecked_ref(), ms as f64);
+        // Callers sleep briefly; a longer wait is cut to what setTimeout honours.
+        set_timeout(fire.unchecked_ref(), step(ms) as f64);
     });
     let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }

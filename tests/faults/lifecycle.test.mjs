@@ -83,3 +83,59 @@ test('a silent server is detected and the panel reconnects', { skip, timeout: 60
     await assertNoCrash(page, seen);
   });
 });
+
+test('free() from a listener of connect(), disconnect() or logout() is safe', { skip, timeout: 60_000 }, async () => {
+  await resetSandbox();
+  await withBrowser(50_000, async (browser) => {
+    const { page, seen } = await openPage(browser);
+    const outcome = await page.evaluate(async (urls) => {
+      const { OperatorPanel } = window.faults.mod;
+      const results = {};
+      const settle = async (name, run) => {
+        try {
+          await run();
+          results[name] = 'ok';
+        } catch (e) {
+          results[name] = `threw: ${e?.message ?? e}`;
+        }
+      };
+      const panel = async (listenOn) => {
+        const p = new OperatorPanel(urls);
+        await p.login({ email: 'operator@twin.local', password: 'operator' });
+        let freed = false;
+        p.on(listenOn, () => {
+          if (!freed) {
+            freed = true;
+            p.free();
+          }
+        });
+        return { p, freed: () => freed };
+      };
+      // `connecting` fires inside connect(), `disconnected` inside
+      // disconnect() and logout(): each listener frees the panel.
+      await settle('connect', async () => {
+        const { p, freed } = await panel('connecting');
+        await p.connect().catch(() => {});
+        await new Promise((r) => setTimeout(r, 50));
+        if (!freed()) throw new Error('listener did not run');
+      });
+      await settle('disconnect', async () => {
+        const { p, freed } = await panel('disconnected');
+        await p.connect();
+        p.disconnect();
+        await new Promise((r) => setTimeout(r, 50));
+        if (!freed()) throw new Error('listener did not run');
+      });
+      await settle('logout', async () => {
+        const { p, freed } = await panel('disconnected');
+        await p.connect();
+        p.logout();
+        await new Promise((r) => setTimeout(r, 50));
+        if (!freed()) throw new Error('listener did not run');
+      });
+      return results;
+    }, await page.evaluate(() => window.faults.urls));
+    assert.deepEqual(outcome, { connect: 'ok', disconnect: 'ok', logout: 'ok' });
+    await assertNoCrash(page, seen);
+  });
+});
