@@ -8,6 +8,7 @@
 
 pub mod backoff;
 pub mod centrifuge;
+pub(crate) mod connection;
 pub mod json_engine;
 pub mod socketio;
 pub mod state;
