@@ -9,8 +9,11 @@
 //! `socketio::client`, the only users of this module.
 //!
 //! Time is milliseconds from the host; deadlines add with saturation and
-//! socket ids wrap, so no input can overflow. Only [`SocketId`] is public
-//! outside the crate. Pure Rust: no `js_sys`, `web_sys` or `wasm_bindgen`.
+//! socket ids wrap, so no input can overflow.
+//!
+//! Only the two clients import from here, and only [`SocketId`] is public
+//! outside the crate (the clients re-export it). Imports: std and `protocol`
+//! only, no browser APIs. Over 500 lines only with its unit tests (the second half).
 
 use crate::protocol::backoff::{BackoffPolicy, Jitter};
 use crate::protocol::state::State;

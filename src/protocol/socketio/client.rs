@@ -65,11 +65,15 @@
 //!   from the server or the options never wraps around into "now".
 //!
 //! The lifecycle (phases, socket ids, backoff, connecting and disconnected
-//! bookkeeping) is the shared [`Connection`]; this module keeps the Engine.IO
-//! and Socket.IO handshakes, the heartbeat, frames, acks and the emit queue.
-//! Nothing here may import `js_sys`, `web_sys` or `wasm_bindgen`; the browser
-//! host imports the public items. Over 500 lines because the decisions above
-//! are one state machine, with its unit tests at the end.
+//! bookkeeping) is the shared `protocol::connection`; this module keeps the
+//! Engine.IO and Socket.IO handshakes, the heartbeat, frames, acks and the
+//! emit queue.
+//!
+//! Imports: std, serde and `protocol` only, no browser APIs. The browser host
+//! imports the public items; the private ones (the link, the queue) stay here.
+//! Over 500 lines: the decisions above, about 140 lines of documented public
+//! types and 120 of unit tests around one state machine, easier to follow
+//! whole than split.
 
 use super::codec::{
     self, EioVersion, EnginePacket, Handshake, Packet, PacketKind, RESERVED_EVENTS,
