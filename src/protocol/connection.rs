@@ -13,7 +13,8 @@
 //!
 //! Only the two clients import from here, and only [`SocketId`] is public
 //! outside the crate (the clients re-export it). Imports: std and `protocol`
-//! only, no browser APIs. Over 500 lines only with its unit tests (the second half).
+//! only, no browser APIs. Over 500 lines only with its unit tests (the
+//! second half).
 
 use crate::protocol::backoff::{BackoffPolicy, Jitter};
 use crate::protocol::state::State;
@@ -52,8 +53,9 @@ pub(crate) enum Phase<H, L> {
 pub(crate) struct Step {
     /// The socket the step dropped: the host must close it.
     pub closed: Option<SocketId>,
-    /// A connected client stopped being connected: `Some(true)` when it
-    /// tries again on its own, `Some(false)` when it stopped for good.
+    /// Report `Disconnected`: `Some(true)` when a connected client lost its
+    /// connection and tries again on its own, `Some(false)` when a client
+    /// that was connected or connecting stopped for good.
     pub disconnected: Option<bool>,
     /// The client started (re)connecting.
     pub connecting: bool,
