@@ -3,6 +3,9 @@
 //! `delay = min(max, min + random(0 ..= min(max, min * 2^attempt)))`, with the
 //! exponent capped at 31. The jitter spreads a crowd of clients that lost the
 //! same server so they do not all come back in the same millisecond.
+//!
+//! Used by `connection` (the delays) and by the hosts (the policy in the
+//! options). Imports: std only.
 
 /// A small, fast pseudo-random generator (SplitMix64).
 ///

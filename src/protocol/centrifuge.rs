@@ -4,6 +4,10 @@
 //! - [`codes`]: what a close code or an error code means for the client.
 //! - [`positions`]: stream positions of server-side subscriptions, for recovery.
 //! - [`client`]: [`CentrifugeClient`], the connection state machine.
+//!
+//! The lifecycle it shares with the Socket.IO client lives in
+//! `protocol::connection`. Imports: std, serde and `protocol` only (no browser
+//! APIs); the browser host imports the re-exports below and [`codes`].
 
 pub mod client;
 pub mod codec;

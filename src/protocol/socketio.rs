@@ -3,6 +3,10 @@
 //!
 //! - [`codec`]: Engine.IO packets, the open handshake, Socket.IO packets, the URL.
 //! - [`client`]: [`SocketIoClient`], the connection state machine.
+//!
+//! The lifecycle it shares with the Centrifuge client lives in
+//! `protocol::connection`. Imports: std, serde and `protocol` only (no browser
+//! APIs); the browser host imports the re-exports below.
 
 pub mod client;
 pub mod codec;

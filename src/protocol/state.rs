@@ -1,4 +1,6 @@
 //! The connection state both clients share, as the JS `state` property spells it.
+//!
+//! Kept by `connection`, re-exported by both clients. Imports nothing.
 
 /// Connection state of a client.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,7 +1,8 @@
 //! [`SerdeJson`]: the native tests' [`JsonEngine`], serde_json standing in
 //! for the browser's `JSON.parse`. Test-only: serde_json never ships.
 //!
-//! Integration tests include this same file with `#[path]`.
+//! Integration tests include this same file with `#[path]`. Nothing outside
+//! `#[cfg(test)]` code may import from here.
 
 use super::{JsonEngine, JsonError};
 use serde::de::DeserializeOwned;

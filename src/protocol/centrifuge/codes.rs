@@ -3,6 +3,8 @@
 //! Server codes follow the Centrifuge rules: 3000–3499 and 4000–4499 (and ≥ 5000)
 //! reconnect, 3500–3999 and 4500–4999 are terminal. Codes below 100 in events are
 //! the client's own, numbered as centrifuge-js numbers them where it has one.
+//!
+//! Imports: nothing. The browser host reads the client codes from here.
 
 /// Client-side codes of the `connecting` event.
 pub mod connecting {

@@ -3,6 +3,9 @@
 //!
 //! The offset advances *before* a publication is handed out, so a listener that
 //! makes the client reconnect from inside its callback does not get it twice.
+//!
+//! Imports: std and the codec's subscription shapes only. Used by the client;
+//! public for inspection ([`CentrifugeClient::positions`](super::CentrifugeClient::positions)).
 
 use super::codec::{RecoverRequest, SubscribeResult};
 

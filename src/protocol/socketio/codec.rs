@@ -14,6 +14,12 @@
 //! text; every JSON part after it is parsed by the host's [`JsonEngine`] and
 //! read with the serde shapes below. Event and ack arguments stay the values
 //! the engine built (`V`), so they reach the application without a copy.
+//!
+//! Imports: std, serde and `protocol` only, no browser APIs. Used by the client
+//! and the codec tests; the browser host takes only [`EioVersion`] from here.
+//! Over 500 lines: two layers of one text format (Engine.IO and Socket.IO, in
+//! both versions) that share the header reader and the serde shapes, plus 150
+//! lines of unit tests.
 
 use crate::protocol::json_engine::{JsonEngine, JsonError};
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
