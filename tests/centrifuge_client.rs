@@ -4,6 +4,7 @@
 
 use proptest::prelude::*;
 use twin_panel::protocol::backoff::BackoffPolicy;
+use twin_panel::protocol::SansIoClient;
 use twin_panel::protocol::{JsonEngine, JsonError};
 
 #[path = "../src/protocol/test_json.rs"]
@@ -12,7 +13,7 @@ use test_json::SerdeJson;
 
 type ClientEvent = twin_panel::protocol::centrifuge::ClientEvent<serde_json::Value>;
 type CentrifugeClient = twin_panel::protocol::centrifuge::CentrifugeClient<SerdeJson>;
-use twin_panel::protocol::centrifuge::{Action, ClientConfig, SocketId, State};
+use twin_panel::protocol::centrifuge::{Action, ClientConfig, SocketId, State, TokenRequest};
 
 const CHANNEL: &str = "operator:389";
 
@@ -382,9 +383,9 @@ fn expired_token_refreshes_once_then_connects() {
     );
     let actions = h.take_actions();
     assert!(
-        actions.contains(&Action::RefreshToken {
+        actions.contains(&Action::Host(TokenRequest {
             rejected: Some("jwt-1".into())
-        }),
+        })),
         "{actions:?}"
     );
     assert!(actions.iter().any(|a| matches!(a, Action::Close { .. })));
@@ -430,7 +431,7 @@ fn a_second_auth_failure_stops_without_reconnect() {
     assert!(!h
         .take_actions()
         .iter()
-        .any(|a| matches!(a, Action::Open { .. } | Action::RefreshToken { .. })));
+        .any(|a| matches!(a, Action::Open { .. } | Action::Host(_))));
 }
 
 #[test]
@@ -441,7 +442,7 @@ fn a_failed_refresh_stops_with_unauthorized() {
     assert!(h
         .take_actions()
         .iter()
-        .any(|a| matches!(a, Action::RefreshToken { .. })));
+        .any(|a| matches!(a, Action::Host(_))));
     h.client.token_refresh_failed("refresh token expired");
     let events = h.take_events();
     assert!(matches!(
@@ -471,7 +472,7 @@ fn a_forgotten_token_is_never_sent_again() {
     );
     assert!(actions
         .iter()
-        .any(|a| matches!(a, Action::RefreshToken { rejected: None })));
+        .any(|a| matches!(a, Action::Host(TokenRequest { rejected: None }))));
 }
 
 #[test]
@@ -487,7 +488,7 @@ fn a_passing_refresh_failure_asks_again_after_a_backoff() {
     assert!(h
         .take_actions()
         .iter()
-        .any(|a| matches!(a, Action::RefreshToken { rejected: None })));
+        .any(|a| matches!(a, Action::Host(TokenRequest { rejected: None }))));
     h.client.set_token(h.now, "jwt-3".into());
     let (_, frame) = h.handshake(&live_reply("e", 0));
     assert!(frame.contains("jwt-3"));
@@ -829,7 +830,7 @@ proptest! {
                         open = None;
                     }
                     Action::Send { socket, .. } => prop_assert_eq!(open, Some(socket)),
-                    Action::RefreshToken { .. } => {}
+                    Action::Host(_) => {}
                 }
             }
             if h.client.state() == State::Disconnected {

@@ -29,6 +29,7 @@ use twin_panel::protocol::centrifuge::codec::{read_reply, split_frame, ProtocolE
 use twin_panel::protocol::centrifuge::{self, CentrifugeClient};
 use twin_panel::protocol::socketio::codec::{self as sio_codec, decode_engine, EnginePacket};
 use twin_panel::protocol::socketio::{self, EioVersion, SocketIoClient};
+use twin_panel::protocol::SansIoClient;
 use twin_panel::protocol::{JsonEngine, JsonError};
 
 #[path = "../src/protocol/test_json.rs"]
@@ -487,7 +488,7 @@ impl CentrifugeHarness {
                         }
                     }
                 }
-                centrifuge::Action::RefreshToken { .. } => {
+                centrifuge::Action::Host(_) => {
                     self.client.set_token(self.now, "jwt-2".into());
                 }
             }
@@ -746,7 +747,7 @@ impl SocketIoHarness {
                     prop_assert!(self.open.is_none(), "a second socket opened");
                     self.open = Some(socket);
                 }
-                socketio::Action::Close { socket } => {
+                socketio::Action::Close { socket, .. } => {
                     prop_assert_eq!(self.open, Some(socket), "closed a socket that is not open");
                     self.open = None;
                 }

@@ -12,6 +12,7 @@ use twin_panel::protocol::socketio::codec::{
 use twin_panel::protocol::socketio::{
     Action, ClientConfig, ClientEvent, EioVersion, EmitError, SocketId, SocketIoClient, State,
 };
+use twin_panel::protocol::SansIoClient;
 use twin_panel::protocol::{JsonEngine, JsonError};
 
 #[path = "../src/protocol/test_json.rs"]
@@ -25,6 +26,15 @@ const OPEN_V3: &str =
 const BASE: &str = "ws://sandbox";
 
 // The codec with the test JSON engine.
+
+/// The close the client asks for: code 1000, reason "close".
+fn close(socket: SocketId) -> Action {
+    Action::Close {
+        socket,
+        code: 1000,
+        reason: "close",
+    }
+}
 
 fn decode_handshake(text: &str) -> Result<Handshake, ProtocolError> {
     codec::decode_handshake(&SerdeJson, text)
@@ -633,7 +643,7 @@ fn connect_timeout_covers_the_open_packet_and_the_namespace_connect() {
     h.advance_to(4_999);
     assert!(h.take_actions().is_empty());
     h.advance_to(5_000);
-    assert_eq!(h.take_actions(), vec![Action::Close { socket }]);
+    assert_eq!(h.take_actions(), vec![close(socket)]);
     assert_eq!(h.client.state(), State::Connecting);
     let retry_at = h.client.poll_timeout().unwrap();
     assert!((5_500..=6_000).contains(&retry_at), "{retry_at}");
@@ -678,7 +688,7 @@ fn v4_is_dead_after_ping_interval_plus_timeout_of_silence() {
     assert_eq!(h.client.state(), State::Connected);
     h.advance_to(75_000);
     assert_eq!(h.client.state(), State::Connecting);
-    assert!(h.take_actions().contains(&Action::Close { socket }));
+    assert!(h.take_actions().contains(&close(socket)));
     let events = h.take_events();
     assert_eq!(
         events[1..],
@@ -728,7 +738,7 @@ fn v3_pings_every_interval_and_is_dead_without_a_pong() {
     assert_eq!(h.client.state(), State::Connected);
     h.advance_to(55_040);
     assert_eq!(h.client.state(), State::Connecting);
-    assert!(h.take_actions().contains(&Action::Close { socket }));
+    assert!(h.take_actions().contains(&close(socket)));
     assert!(h.take_events().contains(&ClientEvent::Disconnected {
         reason: "ping timeout".into(),
         reconnect: true
@@ -795,7 +805,7 @@ fn an_engine_io_error_before_open_also_falls_back() {
         r#"{"code":5,"message":"Unsupported protocol version"}"#,
     );
     let actions = h.take_actions();
-    assert_eq!(actions[0], Action::Close { socket });
+    assert_eq!(actions[0], close(socket));
     assert_eq!(opens(&actions), vec![url("3")]);
     assert!(matches!(
         h.take_events()[..],
@@ -817,7 +827,7 @@ fn a_socketio_v4_server_that_ignored_eio_4_is_detected_by_its_sidless_connect() 
     assert_eq!(frames, vec!["40"]);
     h.message(socket, "40");
     let actions = h.take_actions();
-    assert_eq!(actions[0], Action::Close { socket });
+    assert_eq!(actions[0], close(socket));
     assert_eq!(opens(&actions), vec![url("3")]);
     assert_eq!(h.client.state(), State::Connecting);
     h.handshake_v3();
@@ -948,7 +958,7 @@ fn transport_close_and_engine_close_reconnect() {
             assert!(h.take_actions().is_empty(), "the socket is already gone");
         } else {
             h.message(socket, "1");
-            assert_eq!(h.take_actions(), vec![Action::Close { socket }]);
+            assert_eq!(h.take_actions(), vec![close(socket)]);
         }
         assert_eq!(
             h.take_events(),
@@ -974,7 +984,7 @@ fn a_server_disconnect_ends_for_good() {
     let socket = h.connect_v4();
     h.take_events();
     h.message(socket, "41");
-    assert_eq!(h.take_actions(), vec![Action::Close { socket }]);
+    assert_eq!(h.take_actions(), vec![close(socket)]);
     assert_eq!(
         h.take_events(),
         vec![ClientEvent::Disconnected {
@@ -1004,7 +1014,7 @@ fn connect_errors_in_either_form_stop_without_reconnect() {
         let (socket, _) = h.engine_open(open);
         h.take_events();
         h.message(socket, frame);
-        assert_eq!(h.take_actions(), vec![Action::Close { socket }]);
+        assert_eq!(h.take_actions(), vec![close(socket)]);
         assert_eq!(
             h.take_events(),
             vec![
@@ -1054,7 +1064,7 @@ fn disconnect_during_a_pending_connect_leaves_nothing_running() {
         }
         h.take_actions();
         h.client.disconnect();
-        assert_eq!(h.take_actions(), vec![Action::Close { socket }], "{stage}");
+        assert_eq!(h.take_actions(), vec![close(socket)], "{stage}");
         assert_eq!(h.client.poll_timeout(), None);
         assert_eq!(h.client.state(), State::Disconnected);
         // Late news from the abandoned socket changes nothing.
@@ -1103,7 +1113,7 @@ fn disconnect_when_connected_says_goodbye_to_the_namespace() {
                 socket,
                 text: "41".into()
             },
-            Action::Close { socket }
+            close(socket)
         ]
     );
 }
@@ -1134,7 +1144,7 @@ fn online_skips_the_backoff_and_offline_drops_the_socket() {
     let socket = h.connect_v4();
     h.take_actions();
     h.client.network_offline(h.now);
-    assert_eq!(h.take_actions(), vec![Action::Close { socket }]);
+    assert_eq!(h.take_actions(), vec![close(socket)]);
     assert_eq!(h.client.state(), State::Connecting);
     h.client.network_online(h.now);
     assert_eq!(opens(&h.take_actions()), vec![url("4")]);
@@ -1422,7 +1432,7 @@ fn unreadable_frames_are_an_error_event_and_a_reconnect() {
             },
             "{bad}"
         );
-        assert!(h.take_actions().contains(&Action::Close { socket }));
+        assert!(h.take_actions().contains(&close(socket)));
         h.advance(1_000);
         assert_eq!(opens(&h.take_actions()).len(), 1);
     }
@@ -1434,7 +1444,7 @@ fn an_unreadable_open_packet_is_a_protocol_error() {
     h.client.connect(0);
     let (socket, _) = h.pending_open();
     h.message(socket, r#"0{"sid":"a","pingInterval":"soon"}"#);
-    assert!(h.take_actions().contains(&Action::Close { socket }));
+    assert!(h.take_actions().contains(&close(socket)));
     assert!(h.take_events().iter().any(|e| matches!(
         e,
         ClientEvent::Error {
@@ -1559,7 +1569,7 @@ proptest! {
                         open = Some(socket);
                         last = socket;
                     }
-                    Action::Close { socket } => {
+                    Action::Close { socket, .. } => {
                         prop_assert_eq!(open, Some(socket));
                         open = None;
                     }

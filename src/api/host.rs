@@ -14,7 +14,7 @@
 
 use super::delivery::Delivery;
 use super::error::to_js;
-use crate::protocol::State;
+use crate::protocol::{Action, SansIoClient, State};
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::transport::clock;
 use crate::transport::driver::{DriverHost, SocketDriver};
@@ -24,63 +24,11 @@ use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
-/// Socket I/O a client asks for, plus whatever else its owner performs.
-pub enum HostAction<X> {
-    /// Open a WebSocket to `url` as socket `socket`.
-    Open {
-        /// Id to report back.
-        socket: u32,
-        /// Where to connect.
-        url: String,
-    },
-    /// Send `text` on `socket`.
-    Send {
-        /// The socket.
-        socket: u32,
-        /// The frame.
-        text: String,
-    },
-    /// Close `socket`; it reports nothing more.
-    Close {
-        /// The socket.
-        socket: u32,
-        /// WebSocket close code.
-        code: u16,
-        /// Close reason.
-        reason: &'static str,
-    },
-    /// An action only the owner knows how to perform (a token refresh, say).
-    Owner(X),
-}
-
-/// A sans-IO connection state machine, as the host drives it.
-pub trait HostedClient: 'static {
-    /// Actions for the owner (not socket I/O).
-    type OwnerAction;
-    /// Events for the owner.
-    type Event;
-    /// The next I/O to perform.
-    fn poll_action(&mut self) -> Option<HostAction<Self::OwnerAction>>;
-    /// The next event for the application.
-    fn poll_event(&mut self) -> Option<Self::Event>;
-    /// When the next deadline passes (monotonic ms).
-    fn poll_timeout(&self) -> Option<u64>;
-    /// Connection state.
-    fn state(&self) -> State;
-    /// Socket `socket` opened.
-    fn socket_opened(&mut self, now: u64, socket: u32);
+/// A sans-IO client as the host drives it: the calls every client takes,
+/// plus how it reads a text frame the browser hands over as a JS string.
+pub trait HostedClient: SansIoClient + 'static {
     /// A text frame arrived on `socket` (still a JS string).
     fn socket_text(&mut self, now: u64, socket: u32, text: &JsString);
-    /// A binary frame arrived on `socket`.
-    fn socket_binary(&mut self, now: u64, socket: u32);
-    /// Socket `socket` closed.
-    fn socket_closed(&mut self, now: u64, socket: u32, code: u16, reason: &str);
-    /// A deadline passed.
-    fn handle_timeout(&mut self, now: u64);
-    /// The browser went online (`true`) or offline.
-    fn network_changed(&mut self, now: u64, online: bool);
-    /// Stops for good (the JS object is being freed).
-    fn disconnect(&mut self);
 }
 
 /// The JS class that owns a [`Host`].
@@ -89,10 +37,10 @@ pub trait HostOwner: 'static {
     type Client: HostedClient;
     /// Its host.
     fn host(&self) -> &Host<Self::Client>;
-    /// Performs an owner action (called with no Rust state borrowed).
-    fn perform(self: &Rc<Self>, action: <Self::Client as HostedClient>::OwnerAction);
+    /// Performs what only the owner can (called with no Rust state borrowed).
+    fn perform(self: &Rc<Self>, action: <Self::Client as SansIoClient>::HostAction);
     /// Tells JS about `event` (called with no Rust state borrowed).
-    fn dispatch(self: &Rc<Self>, event: <Self::Client as HostedClient>::Event);
+    fn dispatch(self: &Rc<Self>, event: <Self::Client as SansIoClient>::Event);
 }
 
 /// A client, its socket driver and its event queue.
@@ -138,7 +86,7 @@ impl<C: HostedClient> Host<C> {
         self.client
             .borrow()
             .as_ref()
-            .map_or(State::Disconnected, HostedClient::state)
+            .map_or(State::Disconnected, SansIoClient::state)
     }
 
     /// True once the owner was freed.
@@ -154,12 +102,12 @@ impl<C: HostedClient> Host<C> {
         }
     }
 
-    fn perform_socket_action(&self, client: &mut C, action: HostAction<C::OwnerAction>) {
+    fn perform_socket_action(&self, client: &mut C, action: Action<C::HostAction>) {
         let Some(driver) = self.driver.get() else {
             return;
         };
         match action {
-            HostAction::Open { socket, url } => {
+            Action::Open { socket, url } => {
                 if !driver.open(socket, &url) {
                     client.socket_closed(
                         clock::monotonic_ms(),
@@ -169,13 +117,13 @@ impl<C: HostedClient> Host<C> {
                     );
                 }
             }
-            HostAction::Send { socket, text } => driver.send(socket, &text),
-            HostAction::Close {
+            Action::Send { socket, text } => driver.send(socket, &text),
+            Action::Close {
                 socket,
                 code,
                 reason,
             } => driver.close(socket, code, reason),
-            HostAction::Owner(_) => {}
+            Action::Host(_) => {}
         }
     }
 }
@@ -191,7 +139,7 @@ pub fn pump<O: HostOwner>(owner: &Rc<O>) {
     if let Some(client) = host.client.borrow_mut().as_mut() {
         while let Some(action) = client.poll_action() {
             match action {
-                HostAction::Owner(action) => owner_actions.push(action),
+                Action::Host(action) => owner_actions.push(action),
                 socket_action => host.perform_socket_action(client, socket_action),
             }
         }
@@ -222,7 +170,7 @@ pub fn shutdown<O: HostOwner>(owner: &Rc<O>) {
     if host.freed.replace(true) {
         return;
     }
-    host.with_client(HostedClient::disconnect);
+    host.with_client(SansIoClient::disconnect);
     pump(owner);
     if let Some(driver) = host.driver.get() {
         driver.shutdown();
@@ -250,8 +198,14 @@ impl<O: HostOwner> DriverHost for O {
     }
 
     fn network_changed(self: Rc<Self>, online: bool) {
-        self.host()
-            .with_client(|client| client.network_changed(clock::monotonic_ms(), online));
+        self.host().with_client(|client| {
+            let now = clock::monotonic_ms();
+            if online {
+                client.network_online(now);
+            } else {
+                client.network_offline(now);
+            }
+        });
         pump(&self);
     }
 }

@@ -6,13 +6,13 @@
 //! the panel (even `disconnect()` or `free()`-adjacent calls) safely.
 
 use super::error::{parse_answer, to_js, usage};
-use super::host::{self, Host, HostAction, HostOwner, HostedClient, Waiters};
+use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
 use super::options::{self, PanelOptions};
 use crate::protocol::centrifuge::codes::{self, disconnected};
-use crate::protocol::centrifuge::{Action, CentrifugeClient, ClientEvent};
+use crate::protocol::centrifuge::{CentrifugeClient, ClientEvent, TokenRequest};
 use crate::protocol::json_engine::JsonError;
-use crate::protocol::State;
+use crate::protocol::{SansIoClient, State};
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::session::{Credentials, Session, TokenChange};
 use crate::rest::tokens::TokenPair;
@@ -380,43 +380,6 @@ impl Core {
 }
 
 impl HostedClient for CentrifugeClient<EngineJson> {
-    /// A token refresh; `Some(token)` is the token the server refused.
-    type OwnerAction = Option<String>;
-    type Event = ClientEvent<JsJson>;
-
-    fn poll_action(&mut self) -> Option<HostAction<Option<String>>> {
-        Some(match CentrifugeClient::poll_action(self)? {
-            Action::Open { socket, url } => HostAction::Open { socket, url },
-            Action::Send { socket, text } => HostAction::Send { socket, text },
-            Action::Close {
-                socket,
-                code,
-                reason,
-            } => HostAction::Close {
-                socket,
-                code,
-                reason,
-            },
-            Action::RefreshToken { rejected } => HostAction::Owner(rejected),
-        })
-    }
-
-    fn poll_event(&mut self) -> Option<ClientEvent<JsJson>> {
-        CentrifugeClient::poll_event(self)
-    }
-
-    fn poll_timeout(&self) -> Option<u64> {
-        CentrifugeClient::poll_timeout(self)
-    }
-
-    fn state(&self) -> State {
-        CentrifugeClient::state(self)
-    }
-
-    fn socket_opened(&mut self, now: u64, socket: u32) {
-        CentrifugeClient::socket_opened(self, now, socket);
-    }
-
     fn socket_text(&mut self, now: u64, socket: u32, text: &JsString) {
         // The engine splits and parses the frame; the core reads the envelopes.
         let lines = js::parse_frame(text);
@@ -432,29 +395,6 @@ impl HostedClient for CentrifugeClient<EngineJson> {
             }),
         );
     }
-
-    // Centrifuge JSON never sends binary frames; one is ignored.
-    fn socket_binary(&mut self, _now: u64, _socket: u32) {}
-
-    fn socket_closed(&mut self, now: u64, socket: u32, code: u16, reason: &str) {
-        CentrifugeClient::socket_closed(self, now, socket, code, reason);
-    }
-
-    fn handle_timeout(&mut self, now: u64) {
-        CentrifugeClient::handle_timeout(self, now);
-    }
-
-    fn network_changed(&mut self, now: u64, online: bool) {
-        if online {
-            self.network_online(now);
-        } else {
-            self.network_offline(now);
-        }
-    }
-
-    fn disconnect(&mut self) {
-        CentrifugeClient::disconnect(self);
-    }
 }
 
 impl HostOwner for Core {
@@ -464,7 +404,7 @@ impl HostOwner for Core {
         &self.host
     }
 
-    fn perform(self: &Rc<Self>, rejected: Option<String>) {
+    fn perform(self: &Rc<Self>, TokenRequest { rejected }: TokenRequest) {
         // A proactive refresh may already have replaced the refused token.
         if let Some(pair) = self.session.tokens() {
             if rejected.as_deref() != Some(pair.token.as_str())

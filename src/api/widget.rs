@@ -16,11 +16,11 @@
 
 use super::engine_json::{EngineJson, JsJson};
 use super::error::{parse_answer, to_js, usage};
-use super::host::{self, Host, HostAction, HostOwner, HostedClient, Waiters};
+use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
 use super::options::WidgetOptions;
-use crate::protocol::socketio::{Action, ClientEvent, EmitError, SocketIoClient};
-use crate::protocol::State;
+use crate::protocol::socketio::{ClientEvent, EmitError, SocketIoClient};
+use crate::protocol::SansIoClient;
 use crate::rest::endpoints;
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::http::{self, HttpRequest};
@@ -426,65 +426,9 @@ impl WidgetCore {
 }
 
 impl HostedClient for SocketIoClient<EngineJson> {
-    /// The Socket.IO client asks for nothing but socket I/O.
-    type OwnerAction = ();
-    type Event = ClientEvent<JsJson>;
-
-    fn poll_action(&mut self) -> Option<HostAction<()>> {
-        Some(match SocketIoClient::poll_action(self)? {
-            Action::Open { socket, url } => HostAction::Open { socket, url },
-            Action::Send { socket, text } => HostAction::Send { socket, text },
-            Action::Close { socket } => HostAction::Close {
-                socket,
-                code: 1000,
-                reason: "close",
-            },
-        })
-    }
-
-    fn poll_event(&mut self) -> Option<ClientEvent<JsJson>> {
-        SocketIoClient::poll_event(self)
-    }
-
-    fn poll_timeout(&self) -> Option<u64> {
-        SocketIoClient::poll_timeout(self)
-    }
-
-    fn state(&self) -> State {
-        SocketIoClient::state(self)
-    }
-
-    fn socket_opened(&mut self, now: u64, socket: u32) {
-        SocketIoClient::socket_opened(self, now, socket);
-    }
-
     fn socket_text(&mut self, now: u64, socket: u32, text: &JsString) {
         // The packet header is read in Rust; its JSON part goes to the engine.
         self.socket_message(now, socket, &String::from(text));
-    }
-
-    fn socket_binary(&mut self, now: u64, socket: u32) {
-        SocketIoClient::socket_binary(self, now, socket);
-    }
-
-    fn socket_closed(&mut self, now: u64, socket: u32, code: u16, reason: &str) {
-        SocketIoClient::socket_closed(self, now, socket, code, reason);
-    }
-
-    fn handle_timeout(&mut self, now: u64) {
-        SocketIoClient::handle_timeout(self, now);
-    }
-
-    fn network_changed(&mut self, now: u64, online: bool) {
-        if online {
-            self.network_online(now);
-        } else {
-            self.network_offline(now);
-        }
-    }
-
-    fn disconnect(&mut self) {
-        SocketIoClient::disconnect(self);
     }
 }
 
@@ -495,7 +439,9 @@ impl HostOwner for WidgetCore {
         &self.host
     }
 
-    fn perform(self: &Rc<Self>, _: ()) {}
+    fn perform(self: &Rc<Self>, nothing: std::convert::Infallible) {
+        match nothing {}
+    }
 
     fn dispatch(self: &Rc<Self>, event: ClientEvent<JsJson>) {
         self.dispatch_event(event);

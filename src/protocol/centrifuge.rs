@@ -14,4 +14,6 @@ pub mod codec;
 pub mod codes;
 pub mod positions;
 
-pub use client::{Action, CentrifugeClient, ClientConfig, ClientEvent, SocketId, State};
+pub use client::{
+    Action, CentrifugeClient, ClientConfig, ClientEvent, SocketId, State, TokenRequest,
+};

@@ -17,10 +17,12 @@ pub mod backoff;
 pub mod centrifuge;
 pub(crate) mod connection;
 pub mod json_engine;
+pub mod sans_io;
 pub mod socketio;
 pub mod state;
 
 pub use json_engine::{JsonEngine, JsonError};
+pub use sans_io::{Action, SansIoClient};
 pub use state::State;
 
 #[cfg(all(test, not(target_arch = "wasm32")))]

@@ -27,7 +27,7 @@ use super::positions::{Acceptance, Continuity, LossReason, Positions};
 use crate::protocol::backoff::BackoffPolicy;
 use crate::protocol::connection::{Connection, Due, Phase, Step};
 use crate::protocol::json_engine::{JsonEngine, JsonError};
-use std::collections::VecDeque;
+use crate::protocol::sans_io::{Outbox, SansIoClient};
 
 pub use crate::protocol::connection::SocketId;
 
@@ -64,41 +64,18 @@ impl ClientConfig {
 
 pub use crate::protocol::state::State;
 
-/// I/O the host must perform.
+/// What only the Centrifuge client's host does: obtain a fresh token and hand
+/// it to [`CentrifugeClient::set_token`], or call
+/// [`CentrifugeClient::token_refresh_failed`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// Open a WebSocket to `url` and report its events with `socket`.
-    Open {
-        /// Id to report back.
-        socket: SocketId,
-        /// Where to connect.
-        url: String,
-    },
-    /// Send one text message on `socket`.
-    Send {
-        /// The socket.
-        socket: SocketId,
-        /// The frame.
-        text: String,
-    },
-    /// Close `socket` and forget it; report nothing more for it.
-    Close {
-        /// The socket.
-        socket: SocketId,
-        /// WebSocket close code (1000 or 3000–4999).
-        code: u16,
-        /// Close reason.
-        reason: &'static str,
-    },
-    /// Obtain a fresh token and hand it to [`CentrifugeClient::set_token`], or
-    /// call [`CentrifugeClient::token_refresh_failed`]. `rejected` is the token
-    /// the server refused (`None` when there was none): if the host already
-    /// holds a newer one, it can hand that over without another refresh.
-    RefreshToken {
-        /// The refused token.
-        rejected: Option<String>,
-    },
+pub struct TokenRequest {
+    /// The token the server refused (`None` when there was none): a host that
+    /// already holds a newer one can hand that over without a refresh.
+    pub rejected: Option<String>,
 }
+
+/// I/O the host must perform.
+pub type Action = crate::protocol::sans_io::Action<TokenRequest>;
 
 /// What to tell the application; `V` is the host's parsed JSON value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -181,8 +158,7 @@ pub struct CentrifugeClient<J: JsonEngine> {
     positions: Positions,
     auth_retry_used: bool,
     next_command: u32,
-    actions: VecDeque<Action>,
-    events: VecDeque<ClientEvent<J::Value>>,
+    out: Outbox<TokenRequest, ClientEvent<J::Value>>,
 }
 
 impl<J: JsonEngine> CentrifugeClient<J> {
@@ -196,37 +172,13 @@ impl<J: JsonEngine> CentrifugeClient<J> {
             positions: Positions::default(),
             auth_retry_used: false,
             next_command: 0,
-            actions: VecDeque::new(),
-            events: VecDeque::new(),
+            out: Outbox::default(),
         }
-    }
-
-    /// The current state.
-    pub fn state(&self) -> State {
-        self.conn.state()
     }
 
     /// Stream positions, for inspection.
     pub fn positions(&self) -> &Positions {
         &self.positions
-    }
-
-    /// The next I/O to perform.
-    pub fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
-    }
-
-    /// The next event for the application.
-    pub fn poll_event(&mut self) -> Option<ClientEvent<J::Value>> {
-        self.events.pop_front()
-    }
-
-    /// When [`handle_timeout`](Self::handle_timeout) must be called next (ms).
-    pub fn poll_timeout(&self) -> Option<u64> {
-        match self.conn.phase() {
-            Phase::Live { live, .. } => live.deadline,
-            _ => self.conn.timeout(),
-        }
     }
 
     /// Stores the token for the next connect; resumes a connect that waited for it.
@@ -255,74 +207,6 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         if self.conn.is_awaiting_host() {
             self.conn.schedule_retry(now);
         }
-    }
-
-    /// Starts connecting (no-op unless disconnected). The first attempt is immediate.
-    pub fn connect(&mut self, now: u64) {
-        if !self.conn.begin() {
-            return;
-        }
-        self.auth_retry_used = false;
-        self.events.push_back(ClientEvent::Connecting {
-            code: u32::from(connecting::CONNECT_CALLED),
-            reason: "connect called".into(),
-        });
-        self.start_attempt(now);
-    }
-
-    /// Stops: closes the socket, cancels timers, emits `Disconnected` (code 0).
-    /// Stream positions are kept, so a later `connect` recovers what was missed.
-    pub fn disconnect(&mut self) {
-        if self.conn.state() == State::Disconnected {
-            return;
-        }
-        self.terminate(
-            u32::from(disconnected::DISCONNECT_CALLED),
-            "disconnect called",
-        );
-    }
-
-    /// The browser reports it is online again: retry now instead of waiting.
-    pub fn network_online(&mut self, now: u64) {
-        if self.conn.is_backing_off() {
-            self.start_attempt(now);
-        }
-    }
-
-    /// The browser reports it went offline: drop the socket, retry with backoff.
-    pub fn network_offline(&mut self, now: u64) {
-        if self.conn.socket().is_some() {
-            self.lose_connection(now, u32::from(connecting::OFFLINE), "offline");
-        }
-    }
-
-    /// Socket `socket` opened: send `connect`.
-    pub fn socket_opened(&mut self, now: u64, socket: SocketId) {
-        let opening = matches!(self.conn.phase(), Phase::Opening { .. });
-        if !opening || !self.conn.is_current(socket) {
-            return;
-        }
-        let Some(token) = self.token.as_deref() else {
-            return;
-        };
-        self.next_command = self.next_command.wrapping_add(1).max(1);
-        let command = self.next_command;
-        let frame = codec::encode_connect(
-            &self.json,
-            ConnectFields {
-                id: command,
-                token,
-                name: &self.config.name,
-                version: &self.config.version,
-                subs: &self.positions.recover_requests(),
-            },
-        );
-        self.actions.push_back(Action::Send {
-            socket,
-            text: frame,
-        });
-        let deadline = self.conn.connect_deadline(now);
-        self.conn.enter_handshake(command, deadline);
     }
 
     /// A text message arrived on `socket`; its lines are parsed here with the
@@ -364,7 +248,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
             match reply {
                 Ok(reply) => self.handle_reply(now, socket, reply),
                 Err(error) => {
-                    self.events.push_back(ClientEvent::Error {
+                    self.out.events.push_back(ClientEvent::Error {
                         kind: "protocol",
                         message: error.message.into(),
                     });
@@ -377,61 +261,25 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         }
     }
 
-    /// `socket` closed with `code` and `reason`.
-    pub fn socket_closed(&mut self, now: u64, socket: SocketId, code: u16, reason: &str) {
-        // The socket is gone: the lifecycle forgets it, so nothing closes it again.
-        if self.conn.socket_closed(socket).is_none() {
-            return;
-        }
-        self.react_to_close(now, code, reason);
-    }
-
-    /// Fires whatever deadline has passed.
-    pub fn handle_timeout(&mut self, now: u64) {
-        match self.conn.due(now) {
-            Some(Due::Retry) => self.start_attempt(now),
-            Some(Due::ConnectTimeout) => self.lose_connection(
-                now,
-                u32::from(connecting::CONNECT_TIMEOUT),
-                "connect timeout",
-            ),
-            None => {
-                if let Phase::Live {
-                    live:
-                        Live {
-                            deadline: Some(deadline),
-                            ..
-                        },
-                    ..
-                } = *self.conn.phase()
-                {
-                    if now >= deadline {
-                        self.lose_connection(now, u32::from(connecting::NO_PING), "no ping");
-                    }
-                }
-            }
-        }
-    }
-
     /// Reports a lifecycle step: closes its socket (code 1000, `close_reason`)
     /// and emits its events with `code` and `reason`.
     fn report(&mut self, step: Step, close_reason: &'static str, code: u32, reason: &str) {
         if let Some(socket) = step.closed {
-            self.actions.push_back(Action::Close {
+            self.out.actions.push_back(Action::Close {
                 socket,
                 code: 1000,
                 reason: close_reason,
             });
         }
         if let Some(reconnect) = step.disconnected {
-            self.events.push_back(ClientEvent::Disconnected {
+            self.out.events.push_back(ClientEvent::Disconnected {
                 code,
                 reason: reason.into(),
                 reconnect,
             });
         }
         if step.connecting {
-            self.events.push_back(ClientEvent::Connecting {
+            self.out.events.push_back(ClientEvent::Connecting {
                 code,
                 reason: reason.into(),
             });
@@ -442,12 +290,13 @@ impl<J: JsonEngine> CentrifugeClient<J> {
     fn start_attempt(&mut self, now: u64) {
         if self.token.is_none() {
             self.conn.await_host();
-            self.actions
-                .push_back(Action::RefreshToken { rejected: None });
+            self.out
+                .actions
+                .push_back(Action::Host(TokenRequest { rejected: None }));
             return;
         }
         let socket = self.conn.start_attempt(now);
-        self.actions.push_back(Action::Open {
+        self.out.actions.push_back(Action::Open {
             socket,
             url: self.config.url.clone(),
         });
@@ -481,7 +330,9 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         );
         let rejected = self.token.take();
         self.conn.await_host();
-        self.actions.push_back(Action::RefreshToken { rejected });
+        self.out
+            .actions
+            .push_back(Action::Host(TokenRequest { rejected }));
     }
 
     fn react_to_close(&mut self, now: u64, code: u16, reason: &str) {
@@ -513,7 +364,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
                     ..
                 } = self.conn.phase()
                 {
-                    self.actions.push_back(Action::Send {
+                    self.out.actions.push_back(Action::Send {
                         socket,
                         text: codec::PONG.into(),
                     });
@@ -543,7 +394,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
                     CloseVerdict::RefreshToken => self.auth_failure(error.code, &error.message),
                     CloseVerdict::Reconnect => {
                         let message = format!("{} ({})", error.message, error.code);
-                        self.events.push_back(ClientEvent::Error {
+                        self.out.events.push_back(ClientEvent::Error {
                             kind: "connect",
                             message,
                         });
@@ -603,7 +454,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
             .as_deref()
             .filter(|e| codes::is_forced_logout(e))
             .map(str::to_owned);
-        self.events.push_back(ClientEvent::Publication {
+        self.out.events.push_back(ClientEvent::Publication {
             channel: channel.to_owned(),
             event,
             data,
@@ -631,7 +482,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
             return;
         }
         self.auth_retry_used = false;
-        self.events.push_back(ClientEvent::Connected {
+        self.out.events.push_back(ClientEvent::Connected {
             client: result.client,
             version: result.version,
         });
@@ -661,11 +512,140 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         }
         for (reason, channels) in LossReason::ALL.into_iter().zip(lost) {
             if !channels.is_empty() {
-                self.events.push_back(ClientEvent::Resync {
+                self.out.events.push_back(ClientEvent::Resync {
                     channels,
                     reason: reason.as_str(),
                 });
             }
         }
     }
+}
+
+impl<J: JsonEngine> SansIoClient for CentrifugeClient<J> {
+    type HostAction = TokenRequest;
+    type Event = ClientEvent<J::Value>;
+
+    /// The current state.
+    fn state(&self) -> State {
+        self.conn.state()
+    }
+
+    fn outbox(&mut self) -> &mut Outbox<Self::HostAction, Self::Event> {
+        &mut self.out
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must be called next (ms).
+    fn poll_timeout(&self) -> Option<u64> {
+        match self.conn.phase() {
+            Phase::Live { live, .. } => live.deadline,
+            _ => self.conn.timeout(),
+        }
+    }
+
+    /// Starts connecting (no-op unless disconnected). The first attempt is immediate.
+    fn connect(&mut self, now: u64) {
+        if !self.conn.begin() {
+            return;
+        }
+        self.auth_retry_used = false;
+        self.out.events.push_back(ClientEvent::Connecting {
+            code: u32::from(connecting::CONNECT_CALLED),
+            reason: "connect called".into(),
+        });
+        self.start_attempt(now);
+    }
+
+    /// Stops: closes the socket, cancels timers, emits `Disconnected` (code 0).
+    /// Stream positions are kept, so a later `connect` recovers what was missed.
+    fn disconnect(&mut self) {
+        if self.conn.state() == State::Disconnected {
+            return;
+        }
+        self.terminate(
+            u32::from(disconnected::DISCONNECT_CALLED),
+            "disconnect called",
+        );
+    }
+
+    /// The browser reports it is online again: retry now instead of waiting.
+    fn network_online(&mut self, now: u64) {
+        if self.conn.is_backing_off() {
+            self.start_attempt(now);
+        }
+    }
+
+    /// The browser reports it went offline: drop the socket, retry with backoff.
+    fn network_offline(&mut self, now: u64) {
+        if self.conn.socket().is_some() {
+            self.lose_connection(now, u32::from(connecting::OFFLINE), "offline");
+        }
+    }
+
+    /// Socket `socket` opened: send `connect`.
+    fn socket_opened(&mut self, now: u64, socket: SocketId) {
+        let opening = matches!(self.conn.phase(), Phase::Opening { .. });
+        if !opening || !self.conn.is_current(socket) {
+            return;
+        }
+        let Some(token) = self.token.as_deref() else {
+            return;
+        };
+        self.next_command = self.next_command.wrapping_add(1).max(1);
+        let command = self.next_command;
+        let frame = codec::encode_connect(
+            &self.json,
+            ConnectFields {
+                id: command,
+                token,
+                name: &self.config.name,
+                version: &self.config.version,
+                subs: &self.positions.recover_requests(),
+            },
+        );
+        self.out.actions.push_back(Action::Send {
+            socket,
+            text: frame,
+        });
+        let deadline = self.conn.connect_deadline(now);
+        self.conn.enter_handshake(command, deadline);
+    }
+
+    /// `socket` closed with `code` and `reason`.
+    fn socket_closed(&mut self, now: u64, socket: SocketId, code: u16, reason: &str) {
+        // The socket is gone: the lifecycle forgets it, so nothing closes it again.
+        if self.conn.socket_closed(socket).is_none() {
+            return;
+        }
+        self.react_to_close(now, code, reason);
+    }
+
+    /// Fires whatever deadline has passed.
+    fn handle_timeout(&mut self, now: u64) {
+        match self.conn.due(now) {
+            Some(Due::Retry) => self.start_attempt(now),
+            Some(Due::ConnectTimeout) => self.lose_connection(
+                now,
+                u32::from(connecting::CONNECT_TIMEOUT),
+                "connect timeout",
+            ),
+            None => {
+                if let Phase::Live {
+                    live:
+                        Live {
+                            deadline: Some(deadline),
+                            ..
+                        },
+                    ..
+                } = *self.conn.phase()
+                {
+                    if now >= deadline {
+                        self.lose_connection(now, u32::from(connecting::NO_PING), "no ping");
+                    }
+                }
+            }
+        }
+    }
+
+    // Centrifuge JSON never sends binary frames; one is ignored.
+    fn socket_binary(&mut self, _now: u64, _socket: SocketId) {}
 }

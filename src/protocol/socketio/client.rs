@@ -81,6 +81,7 @@ use super::codec::{
 use crate::protocol::backoff::BackoffPolicy;
 use crate::protocol::connection::{Connection, Due, Phase, Step};
 use crate::protocol::json_engine::JsonEngine;
+use crate::protocol::sans_io::{Outbox, SansIoClient};
 use serde::Serialize;
 use std::collections::VecDeque;
 use std::fmt;
@@ -132,29 +133,8 @@ impl ClientConfig {
 
 pub use crate::protocol::state::State;
 
-/// I/O the host must perform.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Action {
-    /// Open a WebSocket to `url` and report its events with `socket`.
-    Open {
-        /// Id to report back.
-        socket: SocketId,
-        /// Where to connect.
-        url: String,
-    },
-    /// Send one text frame on `socket`.
-    Send {
-        /// The socket.
-        socket: SocketId,
-        /// The frame.
-        text: String,
-    },
-    /// Close `socket` (code 1000) and forget it; report nothing more for it.
-    Close {
-        /// The socket.
-        socket: SocketId,
-    },
-}
+/// I/O the host must perform (nothing beyond socket I/O).
+pub type Action = crate::protocol::sans_io::Action<std::convert::Infallible>;
 
 /// What to tell the application; `V` is the host's parsed JSON value.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -299,8 +279,7 @@ pub struct SocketIoClient<J: JsonEngine> {
     queue: VecDeque<Queued>,
     /// Binary frames announced by a binary packet, to skip quietly.
     skip_binary: u64,
-    actions: VecDeque<Action>,
-    events: VecDeque<ClientEvent<J::Value>>,
+    out: Outbox<std::convert::Infallible, ClientEvent<J::Value>>,
 }
 
 impl<J: JsonEngine> SocketIoClient<J> {
@@ -339,14 +318,11 @@ impl<J: JsonEngine> SocketIoClient<J> {
             awaiting: Vec::new(),
             queue: VecDeque::new(),
             skip_binary: 0,
-            actions: VecDeque::new(),
-            events,
+            out: Outbox {
+                actions: VecDeque::new(),
+                events,
+            },
         }
-    }
-
-    /// The current state.
-    pub fn state(&self) -> State {
-        self.conn.state()
     }
 
     /// The Engine.IO version of the current or next attempt.
@@ -367,50 +343,6 @@ impl<J: JsonEngine> SocketIoClient<J> {
     /// Emits waiting for a connection.
     pub fn queued(&self) -> usize {
         self.queue.len()
-    }
-
-    /// The next I/O to perform.
-    pub fn poll_action(&mut self) -> Option<Action> {
-        self.actions.pop_front()
-    }
-
-    /// The next event for the application.
-    pub fn poll_event(&mut self) -> Option<ClientEvent<J::Value>> {
-        self.events.pop_front()
-    }
-
-    /// When [`handle_timeout`](Self::handle_timeout) must be called next (ms).
-    pub fn poll_timeout(&self) -> Option<u64> {
-        let heartbeat = self.link().map(|link| link.heartbeat.at());
-        [self.conn.timeout(), heartbeat].into_iter().flatten().min()
-    }
-
-    /// Starts connecting (no-op unless disconnected). The first attempt is immediate.
-    pub fn connect(&mut self, now: u64) {
-        if !self.conn.begin() {
-            return;
-        }
-        self.events.push_back(ClientEvent::Connecting {
-            reason: "connect called".into(),
-        });
-        self.start_attempt(now);
-    }
-
-    /// Stops: sends DISCONNECT when connected, closes the socket, cancels
-    /// timers, drops queued emits (their acks are reported lost) and emits
-    /// `Disconnected` ("io client disconnect").
-    pub fn disconnect(&mut self) {
-        if let Some(socket) = self.conn.live_socket() {
-            let frame = self.message_frame(&Packet {
-                namespace: self.config.namespace.clone(),
-                kind: PacketKind::Disconnect,
-            });
-            self.actions.push_back(Action::Send {
-                socket,
-                text: frame,
-            });
-        }
-        self.terminate("io client disconnect");
     }
 
     /// Sends event `name` with one argument, `payload` (none when `None`),
@@ -436,7 +368,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
         }
         let live = self.conn.live_socket();
         if live.is_none() && self.queue.len() >= self.config.max_queued {
-            self.events.push_back(ClientEvent::Error {
+            self.out.events.push_back(ClientEvent::Error {
                 kind: "queue",
                 message: format!(
                     "emit dropped: {} emits already wait for a connection",
@@ -457,7 +389,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
         match live {
             Some(socket) => {
                 self.awaiting.extend(ack);
-                self.actions.push_back(Action::Send {
+                self.out.actions.push_back(Action::Send {
                     socket,
                     text: frame,
                 });
@@ -466,23 +398,6 @@ impl<J: JsonEngine> SocketIoClient<J> {
         }
         Ok(ack)
     }
-
-    /// The browser reports it is online again: retry now instead of waiting.
-    pub fn network_online(&mut self, now: u64) {
-        if self.conn.is_backing_off() {
-            self.start_attempt(now);
-        }
-    }
-
-    /// The browser reports it went offline: drop the socket, retry with backoff.
-    pub fn network_offline(&mut self, now: u64) {
-        if self.conn.socket().is_some() {
-            self.lose_connection(now, "offline");
-        }
-    }
-
-    /// Socket `socket` opened. Nothing is sent: the server speaks first.
-    pub fn socket_opened(&mut self, _now: u64, _socket: SocketId) {}
 
     /// A text frame arrived on `socket`.
     pub fn socket_message(&mut self, now: u64, socket: SocketId, text: &str) {
@@ -501,7 +416,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
             Ok(packet) => packet,
             Err(error) if opening => {
                 // An Engine.IO error such as "Unsupported protocol version".
-                self.events.push_back(ClientEvent::Error {
+                self.out.events.push_back(ClientEvent::Error {
                     kind: "protocol",
                     message: error.message,
                 });
@@ -518,64 +433,6 @@ impl<J: JsonEngine> SocketIoClient<J> {
                 Ok(packet) => self.on_packet(now, packet),
                 Err(error) => self.bad_frame(now, error.message),
             },
-        }
-    }
-
-    /// A binary frame arrived on `socket`: skipped (see the module docs).
-    pub fn socket_binary(&mut self, _now: u64, socket: SocketId) {
-        if !self.conn.is_current(socket) {
-            return;
-        }
-        if self.skip_binary > 0 {
-            self.skip_binary -= 1;
-            return;
-        }
-        self.events.push_back(ClientEvent::Error {
-            kind: "unsupported",
-            message: "binary frame ignored: binary Socket.IO data is not supported".into(),
-        });
-    }
-
-    /// `socket` closed (the host reports it once and forgets the socket).
-    pub fn socket_closed(&mut self, now: u64, socket: SocketId, _code: u16, _reason: &str) {
-        // The socket is gone: the lifecycle forgets it, so nothing closes it again.
-        let Some(was) = self.conn.socket_closed(socket) else {
-            return;
-        };
-        if matches!(was, Phase::Opening { .. }) {
-            self.refused_before_open(now, "transport close");
-        } else {
-            self.lose_connection(now, "transport close");
-        }
-    }
-
-    /// Fires whatever deadline has passed.
-    pub fn handle_timeout(&mut self, now: u64) {
-        match self.conn.due(now) {
-            Some(Due::Retry) => return self.start_attempt(now),
-            Some(Due::ConnectTimeout) => return self.lose_connection(now, "connect timeout"),
-            None => {}
-        }
-        let Some(socket) = self.conn.socket() else {
-            return;
-        };
-        let Some(link) = self.link_mut() else { return };
-        match link.heartbeat {
-            Heartbeat::AwaitPing { deadline } | Heartbeat::AwaitPong { deadline }
-                if now >= deadline =>
-            {
-                self.lose_connection(now, "ping timeout");
-            }
-            Heartbeat::PingAt { at } if now >= at => {
-                link.heartbeat = Heartbeat::AwaitPong {
-                    deadline: now.saturating_add(link.ping_timeout),
-                };
-                self.actions.push_back(Action::Send {
-                    socket,
-                    text: "2".into(),
-                });
-            }
-            _ => {}
         }
     }
 
@@ -607,17 +464,21 @@ impl<J: JsonEngine> SocketIoClient<J> {
     /// `reason`; acks awaited on a connection that ended are lost.
     fn report(&mut self, step: Step, reason: &str) {
         if let Some(socket) = step.closed {
-            self.actions.push_back(Action::Close { socket });
+            self.out.actions.push_back(Action::Close {
+                socket,
+                code: 1000,
+                reason: "close",
+            });
         }
         if let Some(reconnect) = step.disconnected {
-            self.events.push_back(ClientEvent::Disconnected {
+            self.out.events.push_back(ClientEvent::Disconnected {
                 reason: reason.into(),
                 reconnect,
             });
             self.lose_acks();
         }
         if step.connecting {
-            self.events.push_back(ClientEvent::Connecting {
+            self.out.events.push_back(ClientEvent::Connecting {
                 reason: reason.into(),
             });
         }
@@ -627,7 +488,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
         // Binary frames announced on an earlier socket are not skipped on this one.
         self.skip_binary = 0;
         let socket = self.conn.start_attempt(now);
-        self.actions.push_back(Action::Open {
+        self.out.actions.push_back(Action::Open {
             socket,
             url: self.url(),
         });
@@ -636,7 +497,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
     /// Reports acks awaited on the socket that just ended as lost.
     fn lose_acks(&mut self) {
         for id in std::mem::take(&mut self.awaiting) {
-            self.events.push_back(ClientEvent::AckLost { id });
+            self.out.events.push_back(ClientEvent::AckLost { id });
         }
     }
 
@@ -653,7 +514,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
         self.lose_acks();
         for queued in std::mem::take(&mut self.queue) {
             if let Some(id) = queued.ack {
-                self.events.push_back(ClientEvent::AckLost { id });
+                self.out.events.push_back(ClientEvent::AckLost { id });
             }
         }
     }
@@ -681,7 +542,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
     }
 
     fn bad_frame(&mut self, now: u64, message: String) {
-        self.events.push_back(ClientEvent::Error {
+        self.out.events.push_back(ClientEvent::Error {
             kind: "protocol",
             message,
         });
@@ -727,7 +588,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
             namespace: self.config.namespace.clone(),
             kind: PacketKind::Connect { payload },
         });
-        self.actions.push_back(Action::Send {
+        self.out.actions.push_back(Action::Send {
             socket,
             text: frame,
         });
@@ -743,7 +604,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
                 .saturating_add(link.ping_interval)
                 .saturating_add(link.ping_timeout),
         };
-        self.actions.push_back(Action::Send {
+        self.out.actions.push_back(Action::Send {
             socket,
             text: "3".into(),
         });
@@ -785,13 +646,15 @@ impl<J: JsonEngine> SocketIoClient<J> {
             }
             PacketKind::Event { name, args, .. } => {
                 if live {
-                    self.events.push_back(ClientEvent::Message { name, args });
+                    self.out
+                        .events
+                        .push_back(ClientEvent::Message { name, args });
                 }
             }
             PacketKind::Ack { id, args } => {
                 if let Some(at) = self.awaiting.iter().position(|&a| a == id) {
                     self.awaiting.swap_remove(at);
-                    self.events.push_back(ClientEvent::Ack { id, args });
+                    self.out.events.push_back(ClientEvent::Ack { id, args });
                 }
             }
             PacketKind::ConnectError { message } => {
@@ -800,7 +663,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
                 } else {
                     message
                 };
-                self.events.push_back(ClientEvent::Error {
+                self.out.events.push_back(ClientEvent::Error {
                     kind: "connect",
                     message,
                 });
@@ -811,7 +674,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
             PacketKind::BinaryEvent { attachments, .. }
             | PacketKind::BinaryAck { attachments, .. } => {
                 self.skip_binary = self.skip_binary.saturating_add(attachments);
-                self.events.push_back(ClientEvent::Error {
+                self.out.events.push_back(ClientEvent::Error {
                     kind: "unsupported",
                     message: "binary Socket.IO packet ignored: binary data is not supported".into(),
                 });
@@ -825,15 +688,138 @@ impl<J: JsonEngine> SocketIoClient<J> {
             return;
         };
         self.negotiating = false;
-        self.events.push_back(ClientEvent::Connected { sid });
+        self.out.events.push_back(ClientEvent::Connected { sid });
         for queued in std::mem::take(&mut self.queue) {
             self.awaiting.extend(queued.ack);
-            self.actions.push_back(Action::Send {
+            self.out.actions.push_back(Action::Send {
                 socket,
                 text: queued.frame,
             });
         }
     }
+}
+
+impl<J: JsonEngine> SansIoClient for SocketIoClient<J> {
+    type HostAction = std::convert::Infallible;
+    type Event = ClientEvent<J::Value>;
+
+    /// The current state.
+    fn state(&self) -> State {
+        self.conn.state()
+    }
+
+    fn outbox(&mut self) -> &mut Outbox<Self::HostAction, Self::Event> {
+        &mut self.out
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must be called next (ms).
+    fn poll_timeout(&self) -> Option<u64> {
+        let heartbeat = self.link().map(|link| link.heartbeat.at());
+        [self.conn.timeout(), heartbeat].into_iter().flatten().min()
+    }
+
+    /// Starts connecting (no-op unless disconnected). The first attempt is immediate.
+    fn connect(&mut self, now: u64) {
+        if !self.conn.begin() {
+            return;
+        }
+        self.out.events.push_back(ClientEvent::Connecting {
+            reason: "connect called".into(),
+        });
+        self.start_attempt(now);
+    }
+
+    /// Stops: sends DISCONNECT when connected, closes the socket, cancels
+    /// timers, drops queued emits (their acks are reported lost) and emits
+    /// `Disconnected` ("io client disconnect").
+    fn disconnect(&mut self) {
+        if let Some(socket) = self.conn.live_socket() {
+            let frame = self.message_frame(&Packet {
+                namespace: self.config.namespace.clone(),
+                kind: PacketKind::Disconnect,
+            });
+            self.out.actions.push_back(Action::Send {
+                socket,
+                text: frame,
+            });
+        }
+        self.terminate("io client disconnect");
+    }
+
+    /// The browser reports it is online again: retry now instead of waiting.
+    fn network_online(&mut self, now: u64) {
+        if self.conn.is_backing_off() {
+            self.start_attempt(now);
+        }
+    }
+
+    /// The browser reports it went offline: drop the socket, retry with backoff.
+    fn network_offline(&mut self, now: u64) {
+        if self.conn.socket().is_some() {
+            self.lose_connection(now, "offline");
+        }
+    }
+
+    /// A binary frame arrived on `socket`: skipped (see the module docs).
+    fn socket_binary(&mut self, _now: u64, socket: SocketId) {
+        if !self.conn.is_current(socket) {
+            return;
+        }
+        if self.skip_binary > 0 {
+            self.skip_binary -= 1;
+            return;
+        }
+        self.out.events.push_back(ClientEvent::Error {
+            kind: "unsupported",
+            message: "binary frame ignored: binary Socket.IO data is not supported".into(),
+        });
+    }
+
+    /// `socket` closed (the host reports it once and forgets the socket).
+    fn socket_closed(&mut self, now: u64, socket: SocketId, _code: u16, _reason: &str) {
+        // The socket is gone: the lifecycle forgets it, so nothing closes it again.
+        let Some(was) = self.conn.socket_closed(socket) else {
+            return;
+        };
+        if matches!(was, Phase::Opening { .. }) {
+            self.refused_before_open(now, "transport close");
+        } else {
+            self.lose_connection(now, "transport close");
+        }
+    }
+
+    /// Fires whatever deadline has passed.
+    fn handle_timeout(&mut self, now: u64) {
+        match self.conn.due(now) {
+            Some(Due::Retry) => return self.start_attempt(now),
+            Some(Due::ConnectTimeout) => return self.lose_connection(now, "connect timeout"),
+            None => {}
+        }
+        let Some(socket) = self.conn.socket() else {
+            return;
+        };
+        let Some(link) = self.link_mut() else { return };
+        match link.heartbeat {
+            Heartbeat::AwaitPing { deadline } | Heartbeat::AwaitPong { deadline }
+                if now >= deadline =>
+            {
+                self.lose_connection(now, "ping timeout");
+            }
+            Heartbeat::PingAt { at } if now >= at => {
+                link.heartbeat = Heartbeat::AwaitPong {
+                    deadline: now.saturating_add(link.ping_timeout),
+                };
+                self.out.actions.push_back(Action::Send {
+                    socket,
+                    text: "2".into(),
+                });
+            }
+            _ => {}
+        }
+    }
+
+    /// Socket `socket` opened. Nothing is sent: the server speaks first.
+    fn socket_opened(&mut self, _now: u64, _socket: SocketId) {}
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
