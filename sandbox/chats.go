@@ -163,8 +163,11 @@ func (c *Chats) helpAudienceLocked(companyID int) []int {
 	return c.operatorsWithStatusLocked(companyID, statusActive, statusPaused)
 }
 
-// leastBusyLocked picks the ACTIVE operator with the fewest open sessions
-// (lowest id on a tie), or 0.
+// leastBusyLocked picks the operator a new session goes to: among the
+// ACTIVE operators, those holding a live connection come first, so a
+// newcomer who logs in and starts a chat sees it arrive; among them (or, with
+// nobody connected, among all ACTIVE ones) the one with the fewest open
+// sessions, lowest id on a tie. 0 means nobody is ACTIVE.
 func (c *Chats) leastBusyLocked(companyID int) int {
 	load := map[int]int{}
 	for _, s := range c.sessions {
@@ -172,13 +175,22 @@ func (c *Chats) leastBusyLocked(companyID int) int {
 			load[s.operatorID]++
 		}
 	}
+	candidates := c.activeOperatorsLocked(companyID)
+	if online := slices.DeleteFunc(slices.Clone(candidates), func(id int) bool { return !c.isOnline(id) }); len(online) > 0 {
+		candidates = online
+	}
 	best := 0
-	for _, id := range c.activeOperatorsLocked(companyID) {
+	for _, id := range candidates {
 		if best == 0 || load[id] < load[best] {
 			best = id
 		}
 	}
 	return best
+}
+
+// isOnline reports whether operator id holds a live Centrifuge connection.
+func (c *Chats) isOnline(id int) bool {
+	return c.presence != nil && c.presence.Online(operatorIDString(id))
 }
 
 // operatorName is the display name of an operator, "" when unknown.
@@ -322,6 +334,7 @@ func newUUID() string {
 
 // visitorView is what a simulated visitor knows about its session.
 type visitorView struct {
+	name      string // the session's name, the visitor's name unless renamed
 	status    string
 	botStatus string
 	// unreadReplies are the operator messages the client has not read.
@@ -337,7 +350,7 @@ func (c *Chats) viewForVisitor(id string) (visitorView, bool) {
 	if !ok {
 		return visitorView{}, false
 	}
-	v := visitorView{status: s.status, botStatus: s.botStatus}
+	v := visitorView{name: s.name, status: s.status, botStatus: s.botStatus}
 	for _, m := range s.messages {
 		if m.authorType == authorOperator && !m.deleted && m.readAt.IsZero() {
 			v.unreadReplies = append(v.unreadReplies, m.id)

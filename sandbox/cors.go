@@ -10,7 +10,7 @@ import (
 // allow cross-origin calls, but only from loopback origins.
 const (
 	corsAllowMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-	corsAllowHeaders = "Authorization, Content-Type"
+	corsAllowHeaders = "Authorization, Content-Type, " + ControlHeader
 	corsMaxAge       = "600"
 )
 

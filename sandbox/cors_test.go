@@ -50,7 +50,7 @@ func TestCORS(t *testing.T) {
 	if rec.Code != http.StatusNoContent ||
 		h.Get("Access-Control-Allow-Origin") != "http://localhost:5173" ||
 		h.Get("Access-Control-Allow-Methods") != "GET, POST, PUT, PATCH, DELETE, OPTIONS" ||
-		h.Get("Access-Control-Allow-Headers") != "Authorization, Content-Type" ||
+		h.Get("Access-Control-Allow-Headers") != "Authorization, Content-Type, X-Sandbox-Control" ||
 		h.Get("Access-Control-Max-Age") != "600" ||
 		h.Get("Vary") != "Origin" {
 		t.Fatalf("preflight: %d %v", rec.Code, h)

@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -101,6 +102,11 @@ func call(t *testing.T, method, url string, header http.Header, body any) (int, 
 	req, err := http.NewRequest(method, url, reader)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if strings.Contains(url, "/__sandbox/") {
+		// What every caller of the control endpoints sends.
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set(ControlHeader, "1")
 	}
 	for k, v := range header {
 		req.Header[k] = v

@@ -89,7 +89,7 @@ func NewSandbox(cfg Config) (*Sandbox, error) {
 	mux := http.NewServeMux()
 	mux.Handle("/iam/", withCORS(httpFaults.Wrap(apis)))
 	mux.Handle("/chat/", withCORS(httpFaults.Wrap(apis)))
-	mux.Handle("/__sandbox/", withCORS(testMux))
+	mux.Handle("/__sandbox/", withCORS(withControlGuard(testMux)))
 	mux.Handle("/centrifugo/connection/websocket", httpFaults.Wrap(realtime))
 	mux.Handle(widgetPath+"/", withSocketIOOrigin(httpFaults.WrapUnder(widgetPath, withEIO3TextPayloads(widget.Handler()))))
 	mux.Handle("/pkg/", httpFaults.Wrap(http.StripPrefix("/pkg", staticDir(cfg.PkgDir))))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"time"
@@ -35,6 +36,7 @@ type Simulator struct {
 	open   []string          // simulated sessions, oldest first
 	lang   map[string]string // session id → "ru" or "en"
 	said   map[string]int    // session id → messages written
+	names  map[string]string // session id → visitor name, unique among open sessions
 	online map[string]bool   // session id → client online
 }
 
@@ -46,7 +48,7 @@ func NewSimulator(chats *Chats, cfg SimulatorConfig) *Simulator {
 	}
 	return &Simulator{
 		chats: chats, cfg: cfg, rng: rand.New(rand.NewPCG(seed, seed^0x5eed)),
-		lang: map[string]string{}, said: map[string]int{}, online: map[string]bool{},
+		lang: map[string]string{}, said: map[string]int{}, online: map[string]bool{}, names: map[string]string{},
 	}
 }
 
@@ -96,6 +98,7 @@ func (s *Simulator) forgetClosed() {
 		}
 		delete(s.lang, id)
 		delete(s.said, id)
+		delete(s.names, id)
 		delete(s.online, id)
 		return true
 	})
@@ -112,7 +115,8 @@ func (s *Simulator) start() {
 	if s.rng.IntN(100) < 35 {
 		lang = "en"
 	}
-	opt := StartOptions{ClientName: pick(s.rng, clientNames[lang]), Message: pick(s.rng, openers[lang])}
+	name := s.freeName(lang)
+	opt := StartOptions{ClientName: name, Message: pick(s.rng, openers[lang])}
 	if s.rng.IntN(10) == 0 {
 		opt.BotID = seedBotID
 	} else if op := pick(s.rng, simulatedOperators); s.chats.Status(op) == statusActive {
@@ -124,7 +128,25 @@ func (s *Simulator) start() {
 	}
 	id := res.Session.ID
 	s.open = append(s.open, id)
-	s.lang[id], s.said[id], s.online[id] = lang, 1, true
+	s.lang[id], s.said[id], s.online[id], s.names[id] = lang, 1, true, name
+}
+
+// freeName picks a visitor name no open simulated session uses: a stock
+// name while one is free, else a numbered guest.
+func (s *Simulator) freeName(lang string) string {
+	used := map[string]bool{}
+	for _, name := range s.names {
+		used[name] = true
+	}
+	free := slices.DeleteFunc(slices.Clone(clientNames[lang]), func(name string) bool { return used[name] })
+	if len(free) > 0 {
+		return pick(s.rng, free)
+	}
+	for {
+		if name := fmt.Sprintf(guestName[lang], 1000+s.rng.IntN(9000)); !used[name] {
+			return name
+		}
+	}
 }
 
 // act makes the visitor of session id do something.
@@ -174,6 +196,9 @@ var clientNames = map[string][]string{
 	"ru": {"Алексей Иванов", "Ольга Соколова", "Дмитрий Орлов", "Екатерина Волкова", "Сергей Морозов", "Наталья Лебедева", "Гость 1187", "Ирина", "Павел К."},
 	"en": {"Emma Brown", "Liam Wilson", "Olivia Taylor", "Noah Davies", "Guest 5521", "Sophie"},
 }
+
+// guestName numbers a visitor once every stock name is taken.
+var guestName = map[string]string{"ru": "Гость %d", "en": "Guest %d"}
 
 var openers = map[string][]string{
 	"ru": {

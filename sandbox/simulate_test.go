@@ -101,3 +101,25 @@ func TestSandboxWithSimulatorShutsDown(t *testing.T) {
 		t.Fatalf("shutdown took %s", elapsed)
 	}
 }
+
+// TestSimulatorNamesAreUnique: two open simulated sessions never show the
+// same visitor name, even when there are more sessions than stock names.
+func TestSimulatorNamesAreUnique(t *testing.T) {
+	chats, _ := newSimTest(t)
+	sim := NewSimulator(chats, SimulatorConfig{MaxOpen: 40, Seed: 7})
+	for range 40 {
+		sim.start()
+	}
+	if len(sim.open) != 40 {
+		t.Fatalf("%d sessions started, want 40", len(sim.open))
+	}
+	seen := map[string]string{}
+	for _, id := range sim.open {
+		v, _ := chats.viewForVisitor(id)
+		name := v.name
+		if other, dup := seen[name]; dup {
+			t.Fatalf("sessions %s and %s are both %q", other, id, name)
+		}
+		seen[name] = id
+	}
+}

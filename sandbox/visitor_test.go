@@ -208,3 +208,41 @@ func TestParseISOTime(t *testing.T) {
 		t.Error("a non-ISO date was accepted")
 	}
 }
+
+// TestNewChatsReachAConnectedOperator is the demo's first chat: the README's
+// operator logs in, the panel connects, a visitor writes. Without the
+// connection preference the least-busy rule would pick 472, who is ACTIVE
+// but has nobody watching.
+func TestNewChatsReachAConnectedOperator(t *testing.T) {
+	ct := newChatTest(t)
+	ct.presence.set("389", true)
+	for range 3 {
+		status, started := call(t, http.MethodPost, ct.base+"/chats/"+seedChatWeb+"/sessions", nil,
+			map[string]any{"messageBody": "Hello?"})
+		if status != http.StatusOK {
+			t.Fatalf("start: %d %v", status, started)
+		}
+		ct.wantEvents("389 chatSessionStarted", "389 chatMessageCreated")
+	}
+	_, s := ct.visitor("session", map[string]any{})
+	if s["operatorId"] != "389" {
+		t.Fatalf("test API start went to %v", s["operatorId"])
+	}
+	ct.wantEvents("389 chatSessionStarted")
+
+	// Two connected operators share by load again: 472 has fewer sessions.
+	ct.presence.set("472", true)
+	_, s = ct.visitor("session", map[string]any{})
+	if s["operatorId"] != "472" {
+		t.Fatalf("with 389 and 472 connected: %v", s["operatorId"])
+	}
+	ct.pub.take()
+
+	// A connected operator who paused takes nothing; the ACTIVE one does.
+	ct.ok(389, http.MethodPost, "/users/me/pause", nil)
+	ct.presence.set("472", false)
+	_, s = ct.visitor("session", map[string]any{})
+	if s["operatorId"] != "472" {
+		t.Fatalf("389 paused, 472 ACTIVE but offline: %v", s["operatorId"])
+	}
+}

@@ -22,7 +22,7 @@ test('an app bundled from the tarball logs in and receives a live event', { skip
     const body = `from the bundle ${Date.now()}`;
     const response = await fetch(`${base}/__sandbox/publish`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'X-Sandbox-Control': '1' },
       body: JSON.stringify({ userId: '389', event: 'chatMessageCreated', data: { id: 'c-1', body } }),
     });
     assert.equal(response.status, 200);

@@ -24,6 +24,7 @@ async function call(method, path, body, token) {
     method,
     headers: {
       'Content-Type': 'application/json',
+      'X-Sandbox-Control': '1', // required by the sandbox's control endpoints
       ...(token ? { Authorization: `Bearer ${token}` } : {}),
     },
     body: body === undefined ? undefined : JSON.stringify(body),
