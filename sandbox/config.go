@@ -32,6 +32,13 @@ type Config struct {
 	MaxTokenTTL time.Duration
 	// RefreshTTL is the lifetime of a refresh token.
 	RefreshTTL time.Duration
+	// SingleUseRefresh spends a refresh token on its first use, as IAMs that
+	// rotate refresh tokens do; by default one stays valid until it expires.
+	SingleUseRefresh bool
+
+	// ClientQueueMaxSize is the Centrifuge per-client queue in bytes; a
+	// client whose queue grows past it is disconnected (slow consumer).
+	ClientQueueMaxSize int
 	// JWTSecret signs access tokens; empty means a random secret per process,
 	// so tokens do not survive a restart of the sandbox.
 	JWTSecret string
@@ -55,6 +62,8 @@ func DefaultConfig() Config {
 		HistoryTTL:   time.Hour,
 		MaxTokenTTL:  30 * 24 * time.Hour,
 		RefreshTTL:   720 * time.Hour,
+		// The library's default, 1 MiB.
+		ClientQueueMaxSize: 1 << 20,
 	}
 }
 
@@ -73,6 +82,8 @@ func ParseFlags(args []string, output io.Writer) (Config, error) {
 	fs.DurationVar(&cfg.HistoryTTL, "history-ttl", cfg.HistoryTTL, "how long publications stay in history")
 	fs.DurationVar(&cfg.MaxTokenTTL, "max-token-ttl", cfg.MaxTokenTTL, "upper bound of the requested access-token ttl")
 	fs.DurationVar(&cfg.RefreshTTL, "refresh-ttl", cfg.RefreshTTL, "lifetime of refresh tokens")
+	fs.BoolVar(&cfg.SingleUseRefresh, "single-use-refresh", false, "a refresh token works once; a reused one is refused with 401")
+	fs.IntVar(&cfg.ClientQueueMaxSize, "client-queue-max-size", cfg.ClientQueueMaxSize, "Centrifuge per-client queue in bytes; a client past it is disconnected")
 	fs.StringVar(&cfg.JWTSecret, "jwt-secret", "", "HS256 secret for access tokens (default: random per start)")
 	fs.BoolVar(&cfg.Simulate, "simulate", false, "simulate visitors writing to the seeded operators (for the demo)")
 	fs.BoolVar(&cfg.Verbose, "v", false, "verbose logging")
@@ -105,6 +116,8 @@ func (c Config) Validate() error {
 		return errors.New("-max-token-ttl must be at least 1s")
 	case c.RefreshTTL < time.Second:
 		return errors.New("-refresh-ttl must be at least 1s")
+	case c.ClientQueueMaxSize < 1024:
+		return errors.New("-client-queue-max-size must be at least 1024 bytes")
 	}
 	return nil
 }

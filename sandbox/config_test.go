@@ -17,12 +17,20 @@ func TestParseFlags(t *testing.T) {
 	if cfg, err := ParseFlags([]string{"-simulate"}, io.Discard); err != nil || !cfg.Simulate {
 		t.Fatalf("-simulate: %+v, %v", cfg, err)
 	}
+	if cfg.ClientQueueMaxSize != 1<<20 || cfg.SingleUseRefresh {
+		t.Fatalf("defaults: queue %d, single-use refresh %v", cfg.ClientQueueMaxSize, cfg.SingleUseRefresh)
+	}
+	cfg, err = ParseFlags([]string{"-client-queue-max-size", "268435456", "-single-use-refresh"}, io.Discard)
+	if err != nil || cfg.ClientQueueMaxSize != 256<<20 || !cfg.SingleUseRefresh {
+		t.Fatalf("-client-queue-max-size, -single-use-refresh: %+v, %v", cfg, err)
+	}
 	for _, args := range [][]string{
 		{"-addr", "0.0.0.0:8080"},
 		{"-addr", ":8080"},
 		{"-addr", "192.168.1.2:8080"},
 		{"-ping-interval", "5s", "-pong-timeout", "5s"},
 		{"-history-size", "0"},
+		{"-client-queue-max-size", "10"},
 		{"extra"},
 	} {
 		if _, err := ParseFlags(args, io.Discard); err == nil {

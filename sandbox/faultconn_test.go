@@ -307,7 +307,7 @@ func TestDropClosesWithoutCloseFrame(t *testing.T) {
 		t.Fatal("connection still open after drop")
 	}
 	deadline := time.Now().Add(3 * time.Second)
-	for sb.stats.activeConnections.Load() != 0 {
+	for sb.stats.Snapshot().ActiveConnections != 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the node still counts the dropped connection")
 		}

@@ -31,8 +31,10 @@ type IAM struct {
 	tokens     *JWTSigner
 	maxTTL     time.Duration
 	refreshTTL time.Duration
-	stats      *Stats
-	now        func() time.Time
+	// singleUseRefresh spends a refresh token on its first use.
+	singleUseRefresh bool
+	stats            *Stats
+	now              func() time.Time
 	// onLogin, when set, runs after each successful login, before the answer.
 	onLogin func(User)
 
@@ -99,7 +101,7 @@ func (a *IAM) login(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "Internal server error.", nil)
 		return
 	}
-	a.stats.logins.Add(1)
+	a.stats.CountLogin()
 	if a.onLogin != nil {
 		a.onLogin(user)
 	}
@@ -110,6 +112,7 @@ func (a *IAM) login(w http.ResponseWriter, r *http.Request) {
 // Authorization header may be expired, but must be genuine and name the same
 // user as the refresh token.
 func (a *IAM) refresh(w http.ResponseWriter, r *http.Request) {
+	a.stats.CountRefreshRequest()
 	var req struct {
 		RefreshToken string `json:"refreshToken"`
 		TTL          *int64 `json:"ttl"`
@@ -150,7 +153,7 @@ func (a *IAM) refresh(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, msgInvalidRefreshToken, nil)
 		return
 	}
-	next, err := a.store.RotateRefreshToken(req.RefreshToken, user.ID, a.refreshTTL, now)
+	next, err := a.store.RotateRefreshToken(req.RefreshToken, user.ID, a.refreshTTL, now, a.singleUseRefresh)
 	if err != nil {
 		writeError(w, http.StatusUnauthorized, msgInvalidRefreshToken, nil)
 		return
@@ -160,7 +163,7 @@ func (a *IAM) refresh(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusInternalServerError, "Internal server error.", nil)
 		return
 	}
-	a.stats.refreshes.Add(1)
+	a.stats.CountRefresh()
 	writeJSON(w, http.StatusOK, pair)
 }
 

@@ -44,7 +44,7 @@ func TestLoginIssuesTokenWithRequestedTTL(t *testing.T) {
 	if claims.IssuedAt != clock.Now().Unix() || claims.ExpiresAt != clock.Now().Unix()+86400 {
 		t.Fatalf("iat/exp = %d/%d", claims.IssuedAt, claims.ExpiresAt)
 	}
-	if got := iam.stats.logins.Load(); got != 1 {
+	if got := iam.stats.Snapshot().Logins; got != 1 {
 		t.Fatalf("logins = %d, want 1", got)
 	}
 }
@@ -116,9 +116,11 @@ func TestRefreshRotatesTokens(t *testing.T) {
 		t.Fatalf("new token: %+v, %v", claims, err)
 	}
 
-	// The old refresh token is spent.
+	// By default the old refresh token stays valid until it expires.
 	status, out = call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {newToken}}, map[string]any{"refreshToken": refresh})
-	wantError(t, status, out, http.StatusUnauthorized, "Invalid refresh token.")
+	if status != http.StatusOK {
+		t.Fatalf("refresh with the previous refresh token: %d %v", status, out)
+	}
 
 	// The old SDK's GET form, here with a Bearer prefix.
 	q := url.Values{"refreshToken": {newRefresh}, "ttl": {"30"}}
@@ -126,8 +128,34 @@ func TestRefreshRotatesTokens(t *testing.T) {
 	if status != http.StatusOK {
 		t.Fatalf("GET refresh: %d %v", status, out)
 	}
-	if got := iam.stats.refreshes.Load(); got != 2 {
-		t.Fatalf("refreshes = %d, want 2", got)
+	if got := iam.stats.Snapshot(); got.Refreshes != 3 || got.RefreshRequests != 3 {
+		t.Fatalf("refreshes = %d, requests = %d, want 3 and 3", got.Refreshes, got.RefreshRequests)
+	}
+}
+
+// TestSingleUseRefreshTokens is -single-use-refresh: two refreshes with the
+// same refresh token (two tabs racing) get one new pair and one 401.
+func TestSingleUseRefreshTokens(t *testing.T) {
+	clock := &fakeClock{now: time.Unix(1_700_000_000, 0)}
+	iam, base := newTestIAM(t, clock)
+	iam.singleUseRefresh = true
+	refreshURL := base + "/iam/api/v1/auth/refresh"
+	token, refresh := login(t, base, operatorLogin(nil))
+
+	status, out := call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": refresh})
+	if status != http.StatusOK {
+		t.Fatalf("first use: %d %v", status, out)
+	}
+	next := out["refreshToken"].(string)
+	status, out = call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": refresh})
+	wantError(t, status, out, http.StatusUnauthorized, "Invalid refresh token.")
+	// The token the first refresh issued works, once.
+	status, _ = call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": next})
+	if status != http.StatusOK {
+		t.Fatalf("rotated token: %d", status)
+	}
+	if got := iam.stats.Snapshot(); got.Refreshes != 2 || got.RefreshRequests != 3 {
+		t.Fatalf("refreshes = %d, requests = %d, want 2 and 3", got.Refreshes, got.RefreshRequests)
 	}
 }
 

@@ -44,7 +44,9 @@ type RealtimeConfig struct {
 	Ping        centrifuge.PingPongConfig
 	HistorySize int
 	HistoryTTL  time.Duration
-	Verbose     bool
+	// QueueMax is the per-client queue in bytes (0: the library's 1 MiB).
+	QueueMax int
+	Verbose  bool
 }
 
 // Realtime owns the Centrifuge node behind /centrifugo/connection/websocket.
@@ -93,9 +95,10 @@ func (r *Realtime) startNode() (*realtimeNode, error) {
 		level = centrifuge.LogLevelInfo
 	}
 	node, err := centrifuge.New(centrifuge.Config{
-		Name:       "twin-sandbox",
-		LogLevel:   level,
-		LogHandler: logCentrifuge,
+		Name:               "twin-sandbox",
+		ClientQueueMaxSize: r.cfg.QueueMax,
+		LogLevel:           level,
+		LogHandler:         logCentrifuge,
 		// A registry per node: restarts would otherwise re-register the
 		// library's collectors on the global Prometheus registry.
 		Metrics: centrifuge.MetricsConfig{RegistererGatherer: prometheus.NewRegistry()},
@@ -120,7 +123,7 @@ func (r *Realtime) startNode() (*realtimeNode, error) {
 func (r *Realtime) onConnecting(_ context.Context, e centrifuge.ConnectEvent) (centrifuge.ConnectReply, error) {
 	var data connectData
 	if len(e.Data) == 0 || json.Unmarshal(e.Data, &data) != nil || data.Application != "notifications" {
-		r.stats.rejectBadRequest.Add(1)
+		r.stats.CountReject(RejectBadRequest)
 		return centrifuge.ConnectReply{}, centrifuge.DisconnectBadRequest
 	}
 	user, err := r.iam.VerifyAccessToken(data.Settings.Token)
@@ -128,13 +131,13 @@ func (r *Realtime) onConnecting(_ context.Context, e centrifuge.ConnectEvent) (c
 	case errors.Is(err, ErrTokenExpired):
 		// An error reply with code 109 (not a close): clients fetch a new
 		// token and reconnect.
-		r.stats.rejectExpired.Add(1)
+		r.stats.CountReject(RejectExpired)
 		return centrifuge.ConnectReply{}, centrifuge.ErrorTokenExpired
 	case errors.Is(err, ErrUserBlocked):
-		r.stats.rejectBlocked.Add(1)
+		r.stats.CountReject(RejectBlocked)
 		return centrifuge.ConnectReply{}, DisconnectOperatorBlocked
 	case err != nil:
-		r.stats.rejectInvalid.Add(1)
+		r.stats.CountReject(RejectInvalid)
 		return centrifuge.ConnectReply{}, centrifuge.DisconnectInvalidToken
 	}
 	userID := strconv.Itoa(user.ID)
@@ -150,13 +153,12 @@ func (r *Realtime) onConnecting(_ context.Context, e centrifuge.ConnectEvent) (c
 
 // onConnect counts live connections.
 func (r *Realtime) onConnect(client *centrifuge.Client) {
-	r.stats.connects.Add(1)
-	r.stats.activeConnections.Add(1)
+	r.stats.ConnectionOpened(client.UserID())
 	if r.cfg.Verbose {
 		log.Printf("centrifuge: user %s connected (client %s)", client.UserID(), client.ID())
 	}
 	client.OnDisconnect(func(e centrifuge.DisconnectEvent) {
-		r.stats.activeConnections.Add(-1)
+		r.stats.ConnectionClosed(client.UserID())
 		if r.cfg.Verbose {
 			log.Printf("centrifuge: user %s disconnected: %d %s", client.UserID(), e.Code, e.Reason)
 		}
@@ -171,6 +173,15 @@ func (r *Realtime) PublishEvent(userID, event string, data any) (centrifuge.Stre
 	if err != nil {
 		return centrifuge.StreamPosition{}, err
 	}
+	res, err := r.current.Load().node.Publish(OperatorChannel(userID), payload,
+		centrifuge.WithHistory(r.cfg.HistorySize, r.cfg.HistoryTTL))
+	return res.StreamPosition, err
+}
+
+// PublishRaw publishes payload, byte for byte, as the data of one
+// publication on the operator's channel, so it lands in history too. The
+// node strips raw newlines (they delimit frames); nothing else is checked.
+func (r *Realtime) PublishRaw(userID string, payload []byte) (centrifuge.StreamPosition, error) {
 	res, err := r.current.Load().node.Publish(OperatorChannel(userID), payload,
 		centrifuge.WithHistory(r.cfg.HistorySize, r.cfg.HistoryTTL))
 	return res.StreamPosition, err
@@ -213,7 +224,7 @@ func (r *Realtime) Restart(ctx context.Context) error {
 		return err
 	}
 	old := r.current.Swap(fresh)
-	r.stats.restarts.Add(1)
+	r.stats.CountRestart()
 	return old.node.Shutdown(ctx)
 }
 

@@ -43,12 +43,15 @@ func NewSandbox(cfg Config) (*Sandbox, error) {
 		maxTTL:     cfg.MaxTokenTTL,
 		refreshTTL: cfg.RefreshTTL,
 		stats:      stats,
-		now:        now,
+
+		singleUseRefresh: cfg.SingleUseRefresh,
+		now:              now,
 	}
 	realtime, err := NewRealtime(RealtimeConfig{
 		Ping:        centrifuge.PingPongConfig{PingInterval: cfg.PingInterval, PongTimeout: cfg.PongTimeout},
 		HistorySize: cfg.HistorySize,
 		HistoryTTL:  cfg.HistoryTTL,
+		QueueMax:    cfg.ClientQueueMaxSize,
 		Verbose:     cfg.Verbose,
 	}, iam, stats)
 	if err != nil {

@@ -7,19 +7,15 @@ import (
 )
 
 // Stats counts what tests want to assert on: how often clients logged in,
-// refreshed and (re)connected. Counters only move up until Reset.
+// refreshed and (re)connected. Counters only move up until Reset; gauges
+// (live connections) follow the connections and Reset leaves them alone.
 type Stats struct {
-	logins    atomic.Int64
-	refreshes atomic.Int64
-	connects  atomic.Int64
+	logins          atomic.Int64
+	refreshes       atomic.Int64
+	refreshRequests atomic.Int64
+	connects        atomic.Int64
+	rejects         [rejectKinds]atomic.Int64
 
-	rejectExpired    atomic.Int64
-	rejectInvalid    atomic.Int64
-	rejectBadRequest atomic.Int64
-	rejectBlocked    atomic.Int64
-
-	// activeConnections is a gauge, so Reset leaves it alone.
-	activeConnections atomic.Int64
 	// restarts counts Centrifuge node restarts since start or Reset.
 	restarts atomic.Int64
 
@@ -28,10 +24,62 @@ type Stats struct {
 	socketioEIO4   atomic.Int64
 	socketioActive atomic.Int64
 
+	mu sync.Mutex
 	// requests counts chats-API requests by endpoint key, such as
 	// "POST /sessions/{id}/operators/messages".
-	mu       sync.Mutex
 	requests map[string]int64
+	// connections is the gauge of live Centrifuge connections by user id.
+	connections map[string]int64
+}
+
+// RejectKind is why a Centrifuge connect was refused.
+type RejectKind int
+
+// The reasons a connect is refused, counted separately.
+const (
+	RejectExpired RejectKind = iota
+	RejectInvalid
+	RejectBadRequest
+	RejectBlocked
+	rejectKinds
+)
+
+// CountLogin counts a successful login.
+func (s *Stats) CountLogin() { s.logins.Add(1) }
+
+// CountRefreshRequest counts a call of the refresh endpoint, refused or not.
+func (s *Stats) CountRefreshRequest() { s.refreshRequests.Add(1) }
+
+// CountRefresh counts a refresh that issued a new token pair.
+func (s *Stats) CountRefresh() { s.refreshes.Add(1) }
+
+// CountReject counts a refused Centrifuge connect.
+func (s *Stats) CountReject(kind RejectKind) { s.rejects[kind].Add(1) }
+
+// CountRestart counts a replaced Centrifuge node.
+func (s *Stats) CountRestart() { s.restarts.Add(1) }
+
+// ConnectionOpened counts a Centrifuge connection of userID and adds it to
+// the live gauges.
+func (s *Stats) ConnectionOpened(userID string) {
+	s.connects.Add(1)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.connections == nil {
+		s.connections = make(map[string]int64)
+	}
+	s.connections[userID]++
+}
+
+// ConnectionClosed takes a Centrifuge connection of userID off the gauges.
+func (s *Stats) ConnectionClosed(userID string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.connections[userID] <= 1 {
+		delete(s.connections, userID)
+		return
+	}
+	s.connections[userID]--
 }
 
 // CountRequest adds one request to an endpoint key.
@@ -44,14 +92,34 @@ func (s *Stats) CountRequest(key string) {
 	s.requests[key]++
 }
 
+// SocketIOOpened counts a widget socket that joined its session.
+func (s *Stats) SocketIOOpened(eio int) {
+	if eio == 3 {
+		s.socketioEIO3.Add(1)
+	} else {
+		s.socketioEIO4.Add(1)
+	}
+	s.socketioActive.Add(1)
+}
+
+// SocketIOClosed takes a widget socket off the live gauge.
+func (s *Stats) SocketIOClosed() { s.socketioActive.Add(-1) }
+
 // StatsSnapshot is the JSON form of Stats.
 type StatsSnapshot struct {
-	Logins            int64          `json:"logins"`
-	Refreshes         int64          `json:"refreshes"`
-	Connects          int64          `json:"connects"`
-	ConnectRejects    RejectSnapshot `json:"connectRejects"`
-	ActiveConnections int64          `json:"activeConnections"`
-	Restarts          int64          `json:"restarts"`
+	Logins int64 `json:"logins"`
+	// Refreshes counts refreshes that issued new tokens; RefreshRequests
+	// every call of the refresh endpoint, refused ones included.
+	Refreshes       int64          `json:"refreshes"`
+	RefreshRequests int64          `json:"refreshRequests"`
+	Connects        int64          `json:"connects"`
+	ConnectRejects  RejectSnapshot `json:"connectRejects"`
+	// ActiveConnections is the number of live Centrifuge connections, and
+	// ConnectionsByOperator the same by operator id (operators without one
+	// are left out).
+	ActiveConnections     int64            `json:"activeConnections"`
+	ConnectionsByOperator map[string]int64 `json:"connectionsByOperator"`
+	Restarts              int64            `json:"restarts"`
 	// Requests counts chats-API requests by "METHOD /path" (the path relative
 	// to /chat/api/v1, with its {wildcards}).
 	Requests map[string]int64 `json:"requests"`
@@ -78,23 +146,33 @@ type RejectSnapshot struct {
 func (s *Stats) Snapshot() StatsSnapshot {
 	s.mu.Lock()
 	requests := maps.Clone(s.requests)
+	connections := maps.Clone(s.connections)
 	s.mu.Unlock()
 	if requests == nil {
 		requests = map[string]int64{}
 	}
+	if connections == nil {
+		connections = map[string]int64{}
+	}
+	var active int64
+	for _, n := range connections {
+		active += n
+	}
 	return StatsSnapshot{
-		Requests:  requests,
-		Logins:    s.logins.Load(),
-		Refreshes: s.refreshes.Load(),
-		Connects:  s.connects.Load(),
+		Requests:        requests,
+		Logins:          s.logins.Load(),
+		Refreshes:       s.refreshes.Load(),
+		RefreshRequests: s.refreshRequests.Load(),
+		Connects:        s.connects.Load(),
 		ConnectRejects: RejectSnapshot{
-			Expired:    s.rejectExpired.Load(),
-			Invalid:    s.rejectInvalid.Load(),
-			BadRequest: s.rejectBadRequest.Load(),
-			Blocked:    s.rejectBlocked.Load(),
+			Expired:    s.rejects[RejectExpired].Load(),
+			Invalid:    s.rejects[RejectInvalid].Load(),
+			BadRequest: s.rejects[RejectBadRequest].Load(),
+			Blocked:    s.rejects[RejectBlocked].Load(),
 		},
-		ActiveConnections: s.activeConnections.Load(),
-		Restarts:          s.restarts.Load(),
+		ActiveConnections:     active,
+		ConnectionsByOperator: connections,
+		Restarts:              s.restarts.Load(),
 		SocketIO: SocketIOSnapshot{
 			EIO3:   s.socketioEIO3.Load(),
 			EIO4:   s.socketioEIO4.Load(),
@@ -103,23 +181,16 @@ func (s *Stats) Snapshot() StatsSnapshot {
 	}
 }
 
-// countSocketIOConnect counts a widget socket that joined its session.
-func (s *Stats) countSocketIOConnect(eio int) {
-	if eio == 3 {
-		s.socketioEIO3.Add(1)
-	} else {
-		s.socketioEIO4.Add(1)
-	}
-	s.socketioActive.Add(1)
-}
-
 // Reset zeroes the counters but not the live-connection gauges.
 func (s *Stats) Reset() {
-	for _, c := range []*atomic.Int64{
-		&s.logins, &s.refreshes, &s.connects,
-		&s.rejectExpired, &s.rejectInvalid, &s.rejectBadRequest, &s.rejectBlocked,
+	counters := []*atomic.Int64{
+		&s.logins, &s.refreshes, &s.refreshRequests, &s.connects,
 		&s.restarts, &s.socketioEIO3, &s.socketioEIO4,
-	} {
+	}
+	for i := range s.rejects {
+		counters = append(counters, &s.rejects[i])
+	}
+	for _, c := range counters {
 		c.Store(0)
 	}
 	s.mu.Lock()

@@ -186,17 +186,21 @@ func (s *Store) pruneRefreshLocked(now time.Time) {
 	}
 }
 
-// RotateRefreshToken invalidates old and issues a new token, provided old is
-// live and belongs to userID. The old token is spent even if it belonged to
-// another user, as a leaked token should not be tried twice.
-func (s *Store) RotateRefreshToken(old string, userID int, ttl time.Duration, now time.Time) (string, error) {
+// RotateRefreshToken issues a new token for old, provided old is live and
+// belongs to userID. With singleUse, old is spent by the call, so a second
+// refresh with it fails; otherwise it stays valid until it expires. A token
+// presented for another user is spent either way, as a leaked token should
+// not be tried twice.
+func (s *Store) RotateRefreshToken(old string, userID int, ttl time.Duration, now time.Time, singleUse bool) (string, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	grant, ok := s.refresh[old]
 	if !ok {
 		return "", ErrInvalidRefreshToken
 	}
-	delete(s.refresh, old)
+	if singleUse || grant.userID != userID || !now.Before(grant.expiresAt) {
+		delete(s.refresh, old)
+	}
 	if grant.userID != userID || !now.Before(grant.expiresAt) {
 		return "", ErrInvalidRefreshToken
 	}

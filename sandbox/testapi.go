@@ -34,6 +34,7 @@ func (t *TestAPI) Register(mux *http.ServeMux) {
 	post := func(h http.HandlerFunc) http.Handler { return methods{http.MethodPost: h} }
 	mux.Handle("/__sandbox/health", methods{http.MethodGet: t.health})
 	mux.Handle("/__sandbox/publish", post(t.publish))
+	mux.Handle("/__sandbox/publish/raw", post(t.publishRaw))
 	mux.Handle("/__sandbox/stream", post(t.startStream))
 	mux.Handle("/__sandbox/stream/{id}", methods{http.MethodGet: t.streamStatus, http.MethodDelete: t.stopStream})
 	mux.Handle("/__sandbox/operators/block", post(t.block))
@@ -109,6 +110,35 @@ func (t *TestAPI) publish(w http.ResponseWriter, r *http.Request) {
 		data = json.RawMessage("null")
 	}
 	pos, err := t.realtime.PublishEvent(string(req.UserID), req.Event, data)
+	if err != nil {
+		writeError(w, http.StatusInternalServerError, "Publish failed.", map[string]string{"message": err.Error()})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"offset": pos.Offset, "epoch": pos.Epoch})
+}
+
+// publishRaw publishes {"userId", "payload"}: payload, a string, becomes
+// the publication's data byte for byte, not wrapped in {"event", "data"}
+// and not parsed, so a test can store what no encoder would write (deep
+// nesting, duplicate keys, huge values, even broken JSON) in the operator's
+// history and prove that recovery moves past it.
+func (t *TestAPI) publishRaw(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		UserID  userID  `json:"userId"`
+		Payload *string `json:"payload"`
+	}
+	if err := decodeJSON(w, r, &req); err != nil {
+		writeBadRequest(w, err)
+		return
+	}
+	if !validUserID(w, req.UserID) {
+		return
+	}
+	if req.Payload == nil || *req.Payload == "" {
+		writeError(w, http.StatusBadRequest, "Validation failed.", map[string]string{"payload": "required: the publication data as a string"})
+		return
+	}
+	pos, err := t.realtime.PublishRaw(string(req.UserID), []byte(*req.Payload))
 	if err != nil {
 		writeError(w, http.StatusInternalServerError, "Publish failed.", map[string]string{"message": err.Error()})
 		return

@@ -1,11 +1,15 @@
 package main
 
 import (
+	"context"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/centrifugal/centrifuge"
 )
 
 func TestPublishReturnsIncreasingOffsets(t *testing.T) {
@@ -182,4 +186,138 @@ func TestStaticFiles(t *testing.T) {
 	if res := serveRequest(sb, http.MethodGet, "/chat/api/v1/nope"); res.Code != http.StatusNotFound || res.Header().Get("Content-Type") != "application/json; charset=utf-8" {
 		t.Errorf("unknown API path: %d %v", res.Code, res.Header())
 	}
+}
+
+// TestClientQueueReachesTheNode: -client-queue-max-size is the node's
+// per-client queue, also after a restart replaced the node.
+func TestClientQueueReachesTheNode(t *testing.T) {
+	cfg := testConfig()
+	cfg.ClientQueueMaxSize = 64 << 20
+	sb, err := NewSandbox(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Shutdown(context.Background())
+	if got := sb.realtime.current.Load().node.Config().ClientQueueMaxSize; got != 64<<20 {
+		t.Fatalf("node queue = %d", got)
+	}
+	if err := sb.realtime.Restart(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := sb.realtime.current.Load().node.Config().ClientQueueMaxSize; got != 64<<20 {
+		t.Fatalf("node queue after restart = %d", got)
+	}
+}
+
+// TestPublishRawStoresOddPayloadsInHistory publishes payloads no encoder
+// writes: they reach the live connection and the channel history byte for
+// byte (the node only strips raw newlines).
+func TestPublishRawStoresOddPayloadsInHistory(t *testing.T) {
+	sb, base := newTestSandbox(t)
+	token, _ := login(t, base, operatorLogin(nil))
+	client := dialWS(t, base)
+	client.connect(token)
+
+	deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
+	payloads := []string{
+		`{"event":"chatMessageCreated","data":{"id":"a","id":"b","body":"dup"}}`,
+		`{"event":"chatMessageCreated","data":` + deep + `}`,
+		`{"event":"chatMessageCreated","data":{"body":"` + strings.Repeat("x", 2<<20) + `"}}`,
+	}
+	for i, payload := range payloads {
+		status, out := call(t, http.MethodPost, base+"/__sandbox/publish/raw", nil, map[string]any{"userId": "389", "payload": payload})
+		if status != http.StatusOK || out["offset"] != float64(i+1) {
+			t.Fatalf("publish/raw %d: %d %v", i, status, out)
+		}
+	}
+	var live []string
+	for len(live) < len(payloads) {
+		msg, ok := client.next(5 * time.Second)
+		if !ok {
+			t.Fatalf("got %d of %d publications live", len(live), len(payloads))
+		}
+		for _, line := range strings.Split(msg, "\n") {
+			if i := strings.Index(line, `"data":`); strings.HasPrefix(line, `{"push":`) && i > 0 {
+				live = append(live, line)
+			}
+		}
+	}
+	for i, line := range live {
+		if !strings.Contains(line, payloads[i]) {
+			t.Errorf("live publication %d does not carry the payload as sent (%.120q)", i, line)
+		}
+	}
+	hist, err := sb.realtime.current.Load().node.History(OperatorChannel("389"), centrifuge.WithLimit(-1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(hist.Publications) != len(payloads) {
+		t.Fatalf("history holds %d publications", len(hist.Publications))
+	}
+	for i, pub := range hist.Publications {
+		if string(pub.Data) != payloads[i] {
+			t.Errorf("history %d differs from the payload (%.80q)", i, pub.Data)
+		}
+	}
+	for _, body := range []map[string]any{{"userId": "389"}, {"userId": "389", "payload": ""}, {"payload": "{}"}} {
+		if status, out := call(t, http.MethodPost, base+"/__sandbox/publish/raw", nil, body); status != http.StatusBadRequest {
+			t.Errorf("%v: %d %v", body, status, out)
+		}
+	}
+}
+
+// TestStatsCountConnectionsPerOperator: the gauge follows each operator's
+// live connections; refresh requests count refused ones too.
+func TestStatsCountConnectionsPerOperator(t *testing.T) {
+	_, base := newTestSandbox(t)
+	connections := func() map[string]any {
+		_, stats := call(t, http.MethodGet, base+"/__sandbox/stats", nil, nil)
+		return stats["connectionsByOperator"].(map[string]any)
+	}
+	waitFor := func(want map[string]float64) {
+		t.Helper()
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got := connections()
+			same := len(got) == len(want)
+			for k, v := range want {
+				same = same && got[k] == v
+			}
+			if same {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("connectionsByOperator = %v, want %v", got, want)
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	token389, refresh := login(t, base, operatorLogin(nil))
+	token472, _ := login(t, base, map[string]any{"email": "dev@twin.local", "password": "operator"})
+	first, second := dialWS(t, base), dialWS(t, base)
+	first.connect(token389)
+	second.connect(token389)
+	other := dialWS(t, base)
+	other.send(`{"id":1,"connect":{"data":{"application":"notifications","settings":{"token":"` + token472 + `"}}}}`)
+	if reply, ok := other.next(5 * time.Second); !ok || !strings.Contains(reply, `"operator:472"`) {
+		t.Fatalf("connect 472: %q", reply)
+	}
+	waitFor(map[string]float64{"389": 2, "472": 1})
+	first.conn.Close()
+	waitFor(map[string]float64{"389": 1, "472": 1})
+	_, stats := call(t, http.MethodGet, base+"/__sandbox/stats", nil, nil)
+	if stats["activeConnections"] != 2.0 {
+		t.Fatalf("activeConnections = %v", stats["activeConnections"])
+	}
+
+	refreshURL := base + "/iam/api/v1/auth/refresh"
+	call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {token389}}, map[string]any{"refreshToken": refresh})
+	call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {token389}}, map[string]any{"refreshToken": "nope"})
+	_, stats = call(t, http.MethodGet, base+"/__sandbox/stats", nil, nil)
+	if stats["refreshes"] != 1.0 || stats["refreshRequests"] != 2.0 {
+		t.Fatalf("refreshes %v, refreshRequests %v", stats["refreshes"], stats["refreshRequests"])
+	}
+	// A reset zeroes counters, not the gauge.
+	call(t, http.MethodPost, base+"/__sandbox/stats/reset", nil, nil)
+	waitFor(map[string]float64{"389": 1, "472": 1})
 }

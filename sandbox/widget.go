@@ -163,7 +163,7 @@ func (h *WidgetHub) onConnection(args ...any) {
 	}
 	sessionID, _ := s.Data().(string)
 	eio := s.Conn().Protocol()
-	h.stats.countSocketIOConnect(eio)
+	h.stats.SocketIOOpened(eio)
 	s.Join(widgetRoom(sessionID))
 	if h.verbose {
 		log.Printf("socket.io: socket %s (EIO %d) joined session %s", s.Id(), eio, sessionID)
@@ -189,7 +189,7 @@ func (h *WidgetHub) onConnection(args ...any) {
 		return err
 	}))
 	_ = s.On("disconnect", func(reason ...any) {
-		h.stats.socketioActive.Add(-1)
+		h.stats.SocketIOClosed()
 		if h.verbose {
 			log.Printf("socket.io: socket %s left session %s: %v", s.Id(), sessionID, reason)
 		}
