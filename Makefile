@@ -17,7 +17,7 @@ pkg: bootstrap
 	@scripts/build-pkg.sh
 
 sandbox:
-	@cd sandbox && go build -o ../$(SANDBOX) .
+	@cd sandbox && go build -o ../$(SANDBOX) ./cmd/twin-sandbox
 
 lint: bootstrap
 	cargo fmt --all --check

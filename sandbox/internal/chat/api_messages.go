@@ -1,0 +1,71 @@
+package chat
+
+import (
+	"net/http"
+
+	"twin-panel/sandbox/internal/httpapi"
+	"twin-panel/sandbox/internal/iam"
+)
+
+// messageCreated is the answer of sending a message: {id, createdAt}.
+type messageCreated struct {
+	ID        string `json:"id"`
+	CreatedAt string `json:"createdAt"`
+}
+
+func (c *ChatAPI) sessionMessages(w http.ResponseWriter, r *http.Request, user iam.User) {
+	writeList(w, func() (map[string]any, error) {
+		return c.chats.Messages.OfSession(user, r.PathValue("id"), r.URL.Query())
+	})
+}
+
+func (c *ChatAPI) clientMessages(w http.ResponseWriter, r *http.Request, user iam.User) {
+	writeList(w, func() (map[string]any, error) {
+		return c.chats.Messages.OfClient(user, r.PathValue("clientId"), r.URL.Query())
+	})
+}
+
+// sendMessage is POST /sessions/{id}/operators/messages
+// {body, attachments?, replyToMessageId?}.
+func (c *ChatAPI) sendMessage(w http.ResponseWriter, r *http.Request, user iam.User) {
+	var in MessageInput
+	if err := httpapi.DecodeJSON(w, r, &in); err != nil {
+		httpapi.WriteBadRequest(w, err)
+		return
+	}
+	m, err := c.chats.Messages.Send(user, r.PathValue("id"), in)
+	if err != nil {
+		httpapi.WriteAPIError(w, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, messageCreated{ID: m.ID, CreatedAt: m.CreatedAt})
+}
+
+// editMessage answers the updated Message.
+func (c *ChatAPI) editMessage(w http.ResponseWriter, r *http.Request, user iam.User) {
+	var in MessageInput
+	if err := httpapi.DecodeJSON(w, r, &in); err != nil {
+		httpapi.WriteBadRequest(w, err)
+		return
+	}
+	m, err := c.chats.Messages.Edit(user, r.PathValue("id"), r.PathValue("messageId"), in)
+	if err != nil {
+		httpapi.WriteAPIError(w, err)
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, m)
+}
+
+func (c *ChatAPI) deleteMessage(w http.ResponseWriter, r *http.Request, user iam.User) {
+	writeDone(w, c.chats.Messages.Delete(user, r.PathValue("id"), r.PathValue("messageId")))
+}
+
+func (c *ChatAPI) markRead(w http.ResponseWriter, r *http.Request, user iam.User) {
+	writeDone(w, c.chats.Messages.MarkRead(user, r.PathValue("messageId")))
+}
+
+// operatorTyping is POST /sessions/{id}/operators/typing (chosen): the
+// widget shows the operator typing. A body is ignored; the answer is {}.
+func (c *ChatAPI) operatorTyping(w http.ResponseWriter, r *http.Request, user iam.User) {
+	writeDone(w, c.chats.Messages.Typing(user, r.PathValue("id")))
+}

@@ -1,0 +1,87 @@
+package server
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"twin-panel/sandbox/internal/testkit"
+)
+
+// nextEvent waits for the next publication on a raw connection and returns
+// its {event, data}.
+func nextEvent(t *testing.T, c *wsClient) (string, map[string]any) {
+	t.Helper()
+	for {
+		msg, ok := c.next(5 * time.Second)
+		if !ok {
+			t.Fatal("no publication")
+		}
+		for _, line := range strings.Split(msg, "\n") {
+			var reply struct {
+				Push struct {
+					Pub struct {
+						Data struct {
+							Event string         `json:"event"`
+							Data  map[string]any `json:"data"`
+						} `json:"data"`
+					} `json:"pub"`
+				} `json:"push"`
+			}
+			if json.Unmarshal([]byte(line), &reply) == nil && reply.Push.Pub.Data.Event != "" {
+				return reply.Push.Pub.Data.Event, reply.Push.Pub.Data.Data
+			}
+		}
+	}
+}
+
+func TestChatEventsReachTheOperatorsConnection(t *testing.T) {
+	_, base := newTestSandbox(t)
+	token, _ := testkit.Login(t, base, testkit.OperatorLogin(nil))
+	client := dialWS(t, base)
+	client.connect(token)
+
+	status, s := testkit.Call(t, http.MethodPost, base+"/__sandbox/visitor/session", nil, map[string]any{"operatorId": "389", "clientName": "Ольга"})
+	if status != http.StatusOK {
+		t.Fatalf("visitor session: %d %v", status, s)
+	}
+	if event, data := nextEvent(t, client); event != "chatSessionStarted" || data["id"] != s["id"] || data["name"] != "Ольга" {
+		t.Fatalf("got %s %v", event, data)
+	}
+
+	// Another testkit.Login of the same operator tells the live connection.
+	testkit.Login(t, base, testkit.OperatorLogin(nil))
+	if event, data := nextEvent(t, client); event != "chatUserExists" || data["operatorId"] != "389" {
+		t.Fatalf("got %s %v", event, data)
+	}
+	_, users := testkit.Call(t, http.MethodGet, base+"/chat/api/v1/users?userId=389", testkit.Bearer(token), nil)
+	if testkit.Items(t, users)[0]["online"] != true {
+		t.Fatalf("users = %v", users)
+	}
+
+	testkit.Call(t, http.MethodPost, base+"/__sandbox/operators/logout", nil, map[string]any{"userId": 389})
+	if event, _ := nextEvent(t, client); event != "operatorLoggedOut" {
+		t.Fatalf("got %s", event)
+	}
+	testkit.Call(t, http.MethodPost, base+"/__sandbox/operators/block", nil, map[string]any{"userId": 389, "blocked": true})
+	if event, data := nextEvent(t, client); event != "operatorBlocked" || data["operatorId"] != "389" {
+		t.Fatalf("got %s %v", event, data)
+	}
+	testkit.Call(t, http.MethodPost, base+"/__sandbox/faults/reset", nil, nil)
+
+	// chats/reset forgets the new session; stats count chats-API requests.
+	testkit.Call(t, http.MethodPost, base+"/__sandbox/chats/reset", nil, nil)
+	status, out := testkit.Call(t, http.MethodGet, base+"/chat/api/v1/sessions/"+s["id"].(string), testkit.Bearer(token), nil)
+	testkit.WantError(t, status, out, http.StatusNotFound, "Session not found.")
+	_, stats := testkit.Call(t, http.MethodGet, base+"/__sandbox/stats", nil, nil)
+	requests := stats["requests"].(map[string]any)
+	if requests["GET /sessions/{id}"] != 1.0 || requests["GET /users"] != 1.0 {
+		t.Fatalf("requests = %v", requests)
+	}
+	testkit.Call(t, http.MethodPost, base+"/__sandbox/stats/reset", nil, nil)
+	if _, stats = testkit.Call(t, http.MethodGet, base+"/__sandbox/stats", nil, nil); len(stats["requests"].(map[string]any)) != 0 {
+		t.Fatalf("requests after reset = %v", stats["requests"])
+	}
+}
