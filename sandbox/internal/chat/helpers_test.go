@@ -1,7 +1,6 @@
 package chat
 
 import (
-	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -9,7 +8,6 @@ import (
 	"time"
 
 	"twin-panel/sandbox/internal/iam"
-	"twin-panel/sandbox/internal/realtime"
 	"twin-panel/sandbox/internal/stats"
 	"twin-panel/sandbox/internal/testkit"
 
@@ -25,34 +23,16 @@ type published struct {
 
 // recordingPublisher keeps events instead of sending them.
 type recordingPublisher struct {
-	mu     sync.Mutex
-	events []published
+	testkit.Recorder[published]
 }
 
 func (p *recordingPublisher) PublishEvent(userID, event string, data any) (centrifuge.StreamPosition, error) {
-	raw, err := realtime.EncodeEvent(event, data)
+	decoded, err := testkit.Decode(data)
 	if err != nil {
 		return centrifuge.StreamPosition{}, err
 	}
-	var env struct {
-		Data map[string]any `json:"data"`
-	}
-	if err := json.Unmarshal(raw, &env); err != nil {
-		return centrifuge.StreamPosition{}, err
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.events = append(p.events, published{userID: userID, event: event, data: env.Data})
-	return centrifuge.StreamPosition{Offset: uint64(len(p.events))}, nil
-}
-
-// take returns the events so far and forgets them.
-func (p *recordingPublisher) take() []published {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	out := p.events
-	p.events = nil
-	return out
+	n := p.Add(published{userID: userID, event: event, data: decoded})
+	return centrifuge.StreamPosition{Offset: uint64(n)}, nil
 }
 
 // fakePresence says which operators hold a connection.
@@ -110,7 +90,7 @@ func newChatTest(t *testing.T) *chatTest {
 	for id, email := range map[int]string{389: "operator@twin.local", 472: "dev@twin.local", 494: "third@twin.local"} {
 		ct.tokens[id], _ = testkit.Login(t, srv.URL, map[string]any{"email": email, "password": "operator"})
 	}
-	pub.take()
+	pub.Take()
 	return ct
 }
 
@@ -143,7 +123,7 @@ func (c *chatTest) visitor(what string, body any) (int, map[string]any) {
 // events returns the events published since the last testkit.Call, as
 // "userId event" strings, plus the events themselves.
 func (c *chatTest) events() ([]string, []published) {
-	got := c.pub.take()
+	got := c.pub.Take()
 	names := make([]string, 0, len(got))
 	for _, e := range got {
 		names = append(names, e.userID+" "+e.event)

@@ -100,28 +100,21 @@ func (c *model) clientMessageLocked(s *session, in MessageInput) (Message, error
 // operators (not to the author, who has the answer already). The widget
 // sockets get chatMessageCreatedEmit.
 func (c *Messages) Send(user iam.User, sessionID string, in MessageInput) (Message, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, err := c.sessionForLocked(user, sessionID)
-	if err != nil {
-		return Message{}, err
-	}
-	if s.status == StatusClosed {
-		return Message{}, errSessionClosed
-	}
-	if !s.hasMember(user.ID) {
-		return Message{}, errNotAssigned
-	}
-	m, err := c.newMessageLocked(s, in)
-	if err != nil {
-		return Message{}, err
-	}
-	m.authorType, m.authorID, m.authorName = authorOperator, operatorIDString(user.ID), user.FullName()
-	c.appendMessageLocked(s, m)
-	entity := m.entity()
-	c.publishAll(s.memberIDs(), user.ID, evChatMessageCreated, entity)
-	c.notifyWidgetLocked(s.id, wevMessageCreated, c.widgetMessageLocked(m))
-	return entity, nil
+	return withUserSession(c.model, user, sessionID, openSession, func(s *session) (Message, error) {
+		if !s.hasMember(user.ID) {
+			return Message{}, errNotAssigned
+		}
+		m, err := c.newMessageLocked(s, in)
+		if err != nil {
+			return Message{}, err
+		}
+		m.authorType, m.authorID, m.authorName = authorOperator, operatorIDString(user.ID), user.FullName()
+		c.appendMessageLocked(s, m)
+		entity := m.entity()
+		c.publishAll(s.memberIDs(), user.ID, evChatMessageCreated, entity)
+		c.notifyWidgetLocked(s.id, wevMessageCreated, c.widgetMessageLocked(m))
+		return entity, nil
+	})
 }
 
 // operatorMessageLocked finds a live message of the user's session that the
@@ -237,25 +230,17 @@ func listMessagesLocked(msgs []*message, q url.Values) (map[string]any, error) {
 
 // SessionMessages lists the messages of one session.
 func (c *Messages) OfSession(user iam.User, sessionID string, q url.Values) (map[string]any, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, err := c.sessionForLocked(user, sessionID)
-	if err != nil {
-		return nil, err
-	}
-	return listMessagesLocked(s.messages, q)
+	return withUserSession(c.model, user, sessionID, anySession, func(s *session) (map[string]any, error) {
+		return listMessagesLocked(s.messages, q)
+	})
 }
 
 // ClientMessages lists the messages of every session of one client.
 func (c *Messages) OfClient(user iam.User, clientID string, q url.Values) (map[string]any, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	cl, ok := c.clients[clientID]
-	if !ok {
-		return nil, errClientNotFound
-	}
-	if cl.companyID != user.CompanyID {
-		return nil, errForeignClient
+	if _, err := c.clientForLocked(user, clientID); err != nil {
+		return nil, err
 	}
 	var msgs []*message
 	for _, s := range c.sessions {
@@ -270,17 +255,11 @@ func (c *Messages) OfClient(user iam.User, clientID string, q url.Values) (map[s
 // in: showTypingIndicatorEmit {authorType: OPERATOR, authorId, sessionId}
 // goes to the session's widget sockets. Operators hear nothing.
 func (c *Messages) Typing(user iam.User, sessionID string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, err := c.sessionForLocked(user, sessionID)
-	switch {
-	case err != nil:
-		return err
-	case s.status == StatusClosed:
-		return errSessionClosed
-	case !s.hasMember(user.ID):
-		return errNotAssigned
-	}
-	c.notifyWidgetLocked(s.id, wevTyping, WidgetTyping{AuthorType: authorOperator, AuthorID: operatorIDString(user.ID), SessionID: s.id})
-	return nil
+	return c.changeSession(user, sessionID, openSession, func(s *session) error {
+		if !s.hasMember(user.ID) {
+			return errNotAssigned
+		}
+		c.notifyWidgetLocked(s.id, wevTyping, WidgetTyping{AuthorType: authorOperator, AuthorID: operatorIDString(user.ID), SessionID: s.id})
+		return nil
+	})
 }

@@ -148,7 +148,7 @@ func TestOperatorSendsMessages(t *testing.T) {
 func TestEditAndDeleteMessage(t *testing.T) {
 	ct := newChatTest(t)
 	sent := ct.ok(389, http.MethodPost, "/sessions/"+seedSessionJohn+"/operators/messages", map[string]any{"body": "Typo heer"})
-	ct.pub.take()
+	ct.pub.Take()
 	id := sent["id"].(string)
 	path := "/sessions/" + seedSessionJohn + "/operators/messages/" + id
 	ct.clock.Advance(90 * time.Second)

@@ -176,6 +176,18 @@ func (c *model) sessionForLocked(user iam.User, id string) (*session, error) {
 	return s, nil
 }
 
+// clientForLocked finds a client the user's company owns.
+func (c *model) clientForLocked(user iam.User, id string) (*chatClient, error) {
+	cl, ok := c.clients[id]
+	switch {
+	case !ok:
+		return nil, errClientNotFound
+	case cl.companyID != user.CompanyID:
+		return nil, errForeignClient
+	}
+	return cl, nil
+}
+
 // entityLocked renders a session as the API's Session.
 func (c *model) entityLocked(s *session) Session {
 	out := Session{
@@ -265,4 +277,52 @@ func newUUID() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// sessionNeed says which sessions an operation accepts.
+type sessionNeed int
+
+const (
+	anySession  sessionNeed = iota // closed ones too
+	openSession                    // a closed session answers errSessionClosed
+)
+
+// withSession runs f on session id under the lock. It is the visitor's
+// side: the id alone is the key.
+func withSession[T any](c *model, id string, need sessionNeed, f func(s *session) (T, error)) (T, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, ok := c.sessions[id]
+	var err error
+	if !ok {
+		err = errSessionNotFound
+	}
+	return runOn(s, err, need, f)
+}
+
+// withUserSession runs f on session id under the lock, provided the
+// operator's company owns it.
+func withUserSession[T any](c *model, user iam.User, id string, need sessionNeed, f func(s *session) (T, error)) (T, error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	s, err := c.sessionForLocked(user, id)
+	return runOn(s, err, need, f)
+}
+
+// runOn applies need to a looked-up session, then runs f.
+func runOn[T any](s *session, err error, need sessionNeed, f func(s *session) (T, error)) (T, error) {
+	if err == nil && need == openSession && s.status == StatusClosed {
+		err = errSessionClosed
+	}
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return f(s)
+}
+
+// changeSession is withUserSession for a change without an answer.
+func (c *model) changeSession(user iam.User, id string, need sessionNeed, f func(s *session) error) error {
+	_, err := withUserSession(c, user, id, need, func(s *session) (struct{}, error) { return struct{}{}, f(s) })
+	return err
 }

@@ -186,13 +186,9 @@ func withoutMember(members []sessionMember, id int) []sessionMember {
 
 // GetSession returns one session of the user's company.
 func (c *Sessions) Get(user iam.User, id string) (Session, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, err := c.sessionForLocked(user, id)
-	if err != nil {
-		return Session{}, err
-	}
-	return c.entityLocked(s), nil
+	return withUserSession(c.model, user, id, anySession, func(s *session) (Session, error) {
+		return c.entityLocked(s), nil
+	})
 }
 
 // sessionSortFields are the sortable session fields (DEV).
@@ -284,52 +280,32 @@ func matches(q url.Values, name, value string) bool {
 // result and publishes chatSessionDeleted (the Session) to its other
 // operators. Closing a closed session changes nothing.
 func (c *Sessions) Close(user iam.User, id, result string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, err := c.sessionForLocked(user, id)
-	if err != nil || s.status == StatusClosed {
-		return err
-	}
-	s.status, s.result = StatusClosed, result
-	c.publishAll(s.memberIDs(), user.ID, evChatSessionDeleted, c.entityLocked(s))
-	return nil
+	return c.changeSession(user, id, anySession, func(s *session) error {
+		if s.status != StatusClosed {
+			s.status, s.result = StatusClosed, result
+			c.publishAll(s.memberIDs(), user.ID, evChatSessionDeleted, c.entityLocked(s))
+		}
+		return nil
+	})
 }
 
 // Rename sets the session's name. Nothing is published.
 func (c *Sessions) Rename(user iam.User, id, name string) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, err := c.sessionForLocked(user, id)
-	if err != nil {
-		return err
-	}
-	if strings.TrimSpace(name) == "" {
-		return httpapi.ValidationError(http.StatusUnprocessableEntity, map[string]string{"name": "required"})
-	}
-	s.name = name
-	return nil
+	return c.changeSession(user, id, anySession, func(s *session) error {
+		if strings.TrimSpace(name) == "" {
+			return httpapi.ValidationError(http.StatusUnprocessableEntity, map[string]string{"name": "required"})
+		}
+		s.name = name
+		return nil
+	})
 }
 
 // SetSpam marks or unmarks a session as spam. Nothing is published.
 func (c *Sessions) SetSpam(user iam.User, id string, spam bool) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, err := c.sessionForLocked(user, id)
-	if err != nil {
-		return err
-	}
-	s.markedAsSpam = spam
-	return nil
-}
-
-// openSessionForLocked is sessionForLocked for changes a closed session
-// refuses.
-func (c *Sessions) openSessionForLocked(user iam.User, id string) (*session, error) {
-	s, err := c.sessionForLocked(user, id)
-	if err == nil && s.status == StatusClosed {
-		return nil, errSessionClosed
-	}
-	return s, err
+	return c.changeSession(user, id, anySession, func(s *session) error {
+		s.markedAsSpam = spam
+		return nil
+	})
 }
 
 // assignableLocked checks that operator id can receive sessions of s.
@@ -345,17 +321,13 @@ func (c *Sessions) assignableLocked(s *session, id int) error {
 // chatSessionAdded, the previous operator chatSessionDeleted (the Session
 // each time, with previousOperator set), the widget operatorChangedEmit.
 func (c *Sessions) Transfer(user iam.User, id string, target int) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, err := c.openSessionForLocked(user, id)
-	if err != nil {
-		return err
-	}
-	if err := c.assignableLocked(s, target); err != nil {
-		return err
-	}
-	c.transferLocked(s, target)
-	return nil
+	return c.changeSession(user, id, openSession, func(s *session) error {
+		if err := c.assignableLocked(s, target); err != nil {
+			return err
+		}
+		c.transferLocked(s, target)
+		return nil
+	})
 }
 
 func (c *Sessions) transferLocked(s *session, target int) {
@@ -387,29 +359,22 @@ func (c *Sessions) transferLocked(s *session, target int) {
 // operator when it had none, and publishes chatSessionAdded to target. A
 // new operator (not a helper) is announced to the widget.
 func (c *Sessions) AddOperator(user iam.User, id string, target int) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, err := c.openSessionForLocked(user, id)
-	if err != nil {
-		return err
-	}
-	if err := c.assignableLocked(s, target); err != nil {
-		return err
-	}
-	if s.hasMember(target) {
+	return c.changeSession(user, id, openSession, func(s *session) error {
+		if err := c.assignableLocked(s, target); err != nil || s.hasMember(target) {
+			return err
+		}
+		wasUnassigned := s.operatorID == 0
+		if wasUnassigned {
+			c.makeMainLocked(s, target)
+		} else {
+			s.members = append(s.members, sessionMember{id: target, assignedAt: c.stamp()})
+		}
+		c.publish(target, evChatSessionAdded, c.entityLocked(s))
+		if wasUnassigned {
+			c.notifyOperatorChangedLocked(s, widgetParty{})
+		}
 		return nil
-	}
-	wasUnassigned := s.operatorID == 0
-	if wasUnassigned {
-		c.makeMainLocked(s, target)
-	} else {
-		s.members = append(s.members, sessionMember{id: target, assignedAt: c.stamp()})
-	}
-	c.publish(target, evChatSessionAdded, c.entityLocked(s))
-	if wasUnassigned {
-		c.notifyOperatorChangedLocked(s, widgetParty{})
-	}
-	return nil
+	})
 }
 
 // RemoveOperator takes target out of the session (DELETE) and publishes
@@ -417,33 +382,29 @@ func (c *Sessions) AddOperator(user iam.User, id string, target int) error {
 // operatorNotFound goes to the rest of the help audience; when a helper
 // takes over, the widget gets operatorChangedEmit.
 func (c *Sessions) RemoveOperator(user iam.User, id string, target int) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, err := c.openSessionForLocked(user, id)
-	if err != nil {
-		return err
-	}
-	if _, err := c.companyOperator(target, s.companyID); err != nil {
-		return err
-	}
-	if !s.hasMember(target) {
-		return errNotMember
-	}
-	s.members = withoutMember(s.members, target)
-	if s.operatorID == target {
-		s.previousOperator = target
-		s.operatorID, s.operatorAssignedAt = 0, time.Time{}
-		if len(s.members) > 0 {
-			c.makeMainLocked(s, s.members[0].id)
-			c.notifyOperatorChangedLocked(s, c.operatorPartyLocked(target))
+	return c.changeSession(user, id, openSession, func(s *session) error {
+		if _, err := c.companyOperator(target, s.companyID); err != nil {
+			return err
 		}
-	}
-	entity := c.entityLocked(s)
-	c.publish(target, evChatSessionDeleted, entity)
-	if s.operatorID == 0 {
-		c.publishAll(c.helpAudienceLocked(s.companyID), target, evOperatorNotFound, entity)
-	}
-	return nil
+		if !s.hasMember(target) {
+			return errNotMember
+		}
+		s.members = withoutMember(s.members, target)
+		if s.operatorID == target {
+			s.previousOperator = target
+			s.operatorID, s.operatorAssignedAt = 0, time.Time{}
+			if len(s.members) > 0 {
+				c.makeMainLocked(s, s.members[0].id)
+				c.notifyOperatorChangedLocked(s, c.operatorPartyLocked(target))
+			}
+		}
+		entity := c.entityLocked(s)
+		c.publish(target, evChatSessionDeleted, entity)
+		if s.operatorID == 0 {
+			c.publishAll(c.helpAudienceLocked(s.companyID), target, evOperatorNotFound, entity)
+		}
+		return nil
+	})
 }
 
 // TransferToGroup hands the session to the first ACTIVE operator of the
@@ -451,61 +412,51 @@ func (c *Sessions) RemoveOperator(user iam.User, id string, target int) error {
 // session loses its operators (each gets chatSessionDeleted) and waits in
 // the help queue: operatorNotFound goes to the rest of the help audience.
 func (c *Sessions) TransferToGroup(user iam.User, id string, groupID int) error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	gi := slices.IndexFunc(c.groups, func(g Group) bool { return g.ID == groupID })
-	if gi < 0 {
-		return errGroupNotFound
-	}
-	s, err := c.openSessionForLocked(user, id)
-	if err != nil {
-		return err
-	}
-	active := c.activeOperatorsLocked(s.companyID)
-	for _, candidate := range c.groups[gi].OperatorIDs {
-		if candidate != s.operatorID && slices.Contains(active, candidate) {
-			c.transferLocked(s, candidate)
-			return nil
+	return c.changeSession(user, id, openSession, func(s *session) error {
+		gi := slices.IndexFunc(c.groups, func(g Group) bool { return g.ID == groupID })
+		if gi < 0 {
+			return errGroupNotFound
 		}
-	}
-	old := s.memberIDs()
-	if s.operatorID != 0 {
-		s.previousOperator = s.operatorID
-	}
-	s.operatorID, s.operatorAssignedAt, s.members = 0, time.Time{}, nil
-	entity := c.entityLocked(s)
-	c.publishAll(old, 0, evChatSessionDeleted, entity)
-	for _, id := range c.helpAudienceLocked(s.companyID) {
-		if !slices.Contains(old, id) {
-			c.publish(id, evOperatorNotFound, entity)
+		active := c.activeOperatorsLocked(s.companyID)
+		for _, candidate := range c.groups[gi].OperatorIDs {
+			if candidate != s.operatorID && slices.Contains(active, candidate) {
+				c.transferLocked(s, candidate)
+				return nil
+			}
 		}
-	}
-	return nil
+		old := s.memberIDs()
+		if s.operatorID != 0 {
+			s.previousOperator = s.operatorID
+		}
+		s.operatorID, s.operatorAssignedAt, s.members = 0, time.Time{}, nil
+		entity := c.entityLocked(s)
+		c.publishAll(old, 0, evChatSessionDeleted, entity)
+		for _, id := range c.helpAudienceLocked(s.companyID) {
+			if !slices.Contains(old, id) {
+				c.publish(id, evOperatorNotFound, entity)
+			}
+		}
+		return nil
+	})
 }
 
 // Handover ends the bot's part: the session goes to operatorID (0: the
 // least-busy ACTIVE operator), who gets chatSessionSwitchedFromBotToOperator
 // (the Session); with nobody ACTIVE, operatorNotFound as for a new session.
 func (c *Sessions) Handover(id string, operatorID int) (Session, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	s, ok := c.sessions[id]
-	switch {
-	case !ok:
-		return Session{}, errSessionNotFound
-	case s.status == StatusClosed:
-		return Session{}, errSessionClosed
-	case s.botStatus != BotStatusActive:
-		return Session{}, errNotWithBot
-	}
-	if operatorID != 0 {
-		if err := c.assignableLocked(s, operatorID); err != nil {
-			return Session{}, err
+	return withSession(c.model, id, openSession, func(s *session) (Session, error) {
+		if s.botStatus != BotStatusActive {
+			return Session{}, errNotWithBot
 		}
-	}
-	s.botStatus = botStatusFinished
-	c.assignLocked(s, operatorID, evSwitchedFromBotToOperator)
-	return c.entityLocked(s), nil
+		if operatorID != 0 {
+			if err := c.assignableLocked(s, operatorID); err != nil {
+				return Session{}, err
+			}
+		}
+		s.botStatus = botStatusFinished
+		c.assignLocked(s, operatorID, evSwitchedFromBotToOperator)
+		return c.entityLocked(s), nil
+	})
 }
 
 // leastBusyLocked picks the operator a new session goes to: among the

@@ -147,7 +147,7 @@ func TestPublicStartAndClientMessages(t *testing.T) {
 	if status != http.StatusOK || fresh["id"] == id {
 		t.Fatalf("continue without an open session: %d %v", status, fresh)
 	}
-	ct.pub.take()
+	ct.pub.Take()
 
 	// With a bot, the answer carries its greeting.
 	_, botStarted := testkit.Call(t, http.MethodPost, ct.base+"/chats/"+seedChatWeb+"/sessions", nil, map[string]any{"botId": SeedBotID})
@@ -238,7 +238,7 @@ func TestNewChatsReachAConnectedOperator(t *testing.T) {
 	if s["operatorId"] != "472" {
 		t.Fatalf("with 389 and 472 connected: %v", s["operatorId"])
 	}
-	ct.pub.take()
+	ct.pub.Take()
 
 	// A connected operator who paused takes nothing; the ACTIVE one does.
 	ct.ok(389, http.MethodPost, "/users/me/pause", nil)

@@ -1,11 +1,9 @@
 package chat
 
 import (
-	"encoding/json"
 	"maps"
 	"net/http"
 	"slices"
-	"sync"
 	"testing"
 
 	"twin-panel/sandbox/internal/testkit"
@@ -20,31 +18,15 @@ type widgetEvent struct {
 
 // recordingWidget keeps widget events instead of emitting them.
 type recordingWidget struct {
-	mu     sync.Mutex
-	events []widgetEvent
+	testkit.Recorder[widgetEvent]
 }
 
 func (w *recordingWidget) NotifySession(sessionID, event string, data any) {
-	raw, err := json.Marshal(data)
+	decoded, err := testkit.Decode(data)
 	if err != nil {
 		panic(err)
 	}
-	var decoded map[string]any
-	if err := json.Unmarshal(raw, &decoded); err != nil {
-		panic(err)
-	}
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	w.events = append(w.events, widgetEvent{sessionID: sessionID, event: event, data: decoded})
-}
-
-// take returns the events so far and forgets them.
-func (w *recordingWidget) take() []widgetEvent {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	out := w.events
-	w.events = nil
-	return out
+	w.Add(widgetEvent{sessionID: sessionID, event: event, data: decoded})
 }
 
 // newWidgetChatTest is newChatTest with the widget side recorded.
@@ -60,7 +42,7 @@ func newWidgetChatTest(t *testing.T) (*chatTest, *recordingWidget) {
 // order, each for session id.
 func wantWidget(t *testing.T, rec *recordingWidget, sessionID string, want ...string) []widgetEvent {
 	t.Helper()
-	got := rec.take()
+	got := rec.Take()
 	names := make([]string, 0, len(got))
 	for _, e := range got {
 		names = append(names, e.event)
@@ -88,7 +70,7 @@ func TestWidgetGetsOperatorMessagesButNoEchoOfTheClient(t *testing.T) {
 	ct, rec := newWidgetChatTest(t)
 	s := startFor(t, ct, map[string]any{"operatorId": 389, "message": "Hello"})
 	id := s["id"].(string)
-	rec.take() // the start: assignment, tested below
+	rec.Take() // the start: assignment, tested below
 
 	ct.ok(0, http.MethodPost, "/sessions/"+id+"/clients/messages", map[string]any{"body": "Anyone?"})
 	wantWidget(t, rec, id)
@@ -118,7 +100,7 @@ func TestWidgetHearsTheOperatorReadAndType(t *testing.T) {
 	id := s["id"].(string)
 	msgs := testkit.Items(t, ct.ok(389, http.MethodGet, "/sessions/"+id+"/messages", nil))
 	clientMsg := msgs[0]["id"].(string)
-	rec.take()
+	rec.Take()
 
 	ct.ok(389, http.MethodPatch, "/messages/"+clientMsg+"/read", nil)
 	if got := wantWidget(t, rec, id, "chatMessageReadEmit")[0].data; len(got) != 1 || got["messageId"] != clientMsg {
@@ -129,11 +111,11 @@ func TestWidgetHearsTheOperatorReadAndType(t *testing.T) {
 
 	// Reading an operator's message is the client's business: no event.
 	sent := ct.ok(389, http.MethodPost, "/sessions/"+id+"/operators/messages", map[string]any{"body": "Hi"})
-	rec.take()
+	rec.Take()
 	ct.ok(389, http.MethodPatch, "/messages/"+sent["id"].(string)+"/read", nil)
 	wantWidget(t, rec, id)
 
-	ct.pub.take()
+	ct.pub.Take()
 	if out := ct.ok(389, http.MethodPost, "/sessions/"+id+"/operators/typing", nil); len(out) != 0 {
 		t.Fatalf("typing answer = %v, want {}", out)
 	}
@@ -234,13 +216,13 @@ func TestWidgetHearsTheOperatorsStatusAndLogout(t *testing.T) {
 	ct, rec := newWidgetChatTest(t)
 	s := startFor(t, ct, map[string]any{"operatorId": 389})
 	id := s["id"].(string)
-	rec.take()
+	rec.Take()
 
 	// Every open session 389 answers hears it, in creation order: Anna,
 	// John (389 with helper 472), the new one. Maria (472) and the closed
 	// ones do not.
 	ct.ok(389, http.MethodPost, "/users/me/pause", nil)
-	got := rec.take()
+	got := rec.Take()
 	var sessions []string
 	for _, e := range got {
 		if e.event != "operatorStatusChangedEmit" || e.data["operatorId"] != "389" ||
@@ -253,18 +235,18 @@ func TestWidgetHearsTheOperatorsStatusAndLogout(t *testing.T) {
 		t.Fatalf("status went to %q, want %q", sessions, want)
 	}
 	ct.ok(389, http.MethodPost, "/users/me/pause", nil)
-	if got := rec.take(); len(got) != 0 {
+	if got := rec.Take(); len(got) != 0 {
 		t.Fatalf("pausing twice sent %v", got)
 	}
 	ct.ok(472, http.MethodPost, "/users/me/activate", nil) // already ACTIVE
-	if got := rec.take(); len(got) != 0 {
+	if got := rec.Take(); len(got) != 0 {
 		t.Fatalf("activating an active operator sent %v", got)
 	}
 
 	if err := ct.chats.Operators.Logout(389); err != nil {
 		t.Fatal(err)
 	}
-	got = rec.take()
+	got = rec.Take()
 	if len(got) != 3 {
 		t.Fatalf("logout sent %v", got)
 	}

@@ -172,7 +172,7 @@ func (r *Server) onConnect(client *centrifuge.Client) {
 // embedded as is (compacted, since the JSON protocol separates frames by
 // newlines).
 func (r *Server) PublishEvent(userID, event string, data any) (centrifuge.StreamPosition, error) {
-	payload, err := EncodeEvent(event, data)
+	payload, err := encodeEvent(event, data)
 	if err != nil {
 		return centrifuge.StreamPosition{}, err
 	}
@@ -188,8 +188,8 @@ func (r *Server) PublishRaw(userID string, payload []byte) (centrifuge.StreamPos
 	return res.StreamPosition, err
 }
 
-// EncodeEvent builds the publication payload {"event": ..., "data": ...}.
-func EncodeEvent(event string, data any) ([]byte, error) {
+// encodeEvent builds the publication payload {"event": ..., "data": ...}.
+func encodeEvent(event string, data any) ([]byte, error) {
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

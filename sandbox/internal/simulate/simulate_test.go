@@ -2,7 +2,6 @@ package simulate
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,24 +14,11 @@ import (
 
 // eventLog records the names of published events.
 type eventLog struct {
-	mu     sync.Mutex
-	events []string
+	testkit.Recorder[string]
 }
 
 func (l *eventLog) PublishEvent(_, event string, _ any) (centrifuge.StreamPosition, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.events = append(l.events, event)
-	return centrifuge.StreamPosition{Offset: uint64(len(l.events))}, nil
-}
-
-// take returns the events so far and forgets them.
-func (l *eventLog) take() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := l.events
-	l.events = nil
-	return out
+	return centrifuge.StreamPosition{Offset: uint64(l.Add(event))}, nil
 }
 
 func newSimTest(t *testing.T) (*chat.Service, *eventLog) {
@@ -47,7 +33,7 @@ func TestSimulatorPlaysVisitors(t *testing.T) {
 	sim := New(chats, Config{MaxOpen: 5, Seed: 42})
 	seen := map[string]int{}
 	count := func() {
-		for _, event := range pub.take() {
+		for _, event := range pub.Take() {
 			seen[event]++
 		}
 	}
@@ -95,7 +81,7 @@ func TestSimulatorRunsUntilCancelled(t *testing.T) {
 		sim.Run(ctx)
 	}()
 	deadline := time.Now().Add(5 * time.Second)
-	for len(pub.take()) == 0 {
+	for len(pub.Take()) == 0 {
 		if time.Now().After(deadline) {
 			t.Fatal("the simulator published nothing")
 		}

@@ -65,33 +65,26 @@ func (s *Stats) CountRestart() { s.restarts.Add(1) }
 // the live gauges.
 func (s *Stats) ConnectionOpened(userID string) {
 	s.connects.Add(1)
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.connections == nil {
-		s.connections = make(map[string]int64)
-	}
-	s.connections[userID]++
+	s.addTo(&s.connections, userID, 1)
 }
 
 // ConnectionClosed takes a Centrifuge connection of userID off the gauges.
-func (s *Stats) ConnectionClosed(userID string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.connections[userID] <= 1 {
-		delete(s.connections, userID)
-		return
-	}
-	s.connections[userID]--
-}
+func (s *Stats) ConnectionClosed(userID string) { s.addTo(&s.connections, userID, -1) }
 
 // CountRequest adds one request to an endpoint key.
-func (s *Stats) CountRequest(key string) {
+func (s *Stats) CountRequest(key string) { s.addTo(&s.requests, key, 1) }
+
+// addTo adds delta to key of the map *m, made on first use; a key that
+// drops to zero is removed.
+func (s *Stats) addTo(m *map[string]int64, key string, delta int64) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.requests == nil {
-		s.requests = make(map[string]int64)
+	if *m == nil {
+		*m = make(map[string]int64)
 	}
-	s.requests[key]++
+	if (*m)[key] += delta; (*m)[key] <= 0 {
+		delete(*m, key)
+	}
 }
 
 // SocketIOOpened counts a widget socket that joined its session.
