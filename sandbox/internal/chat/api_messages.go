@@ -29,8 +29,7 @@ func (c *ChatAPI) clientMessages(w http.ResponseWriter, r *http.Request, user ia
 // {body, attachments?, replyToMessageId?}.
 func (c *ChatAPI) sendMessage(w http.ResponseWriter, r *http.Request, user iam.User) {
 	var in MessageInput
-	if err := httpapi.DecodeJSON(w, r, &in); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &in) {
 		return
 	}
 	m, err := c.chats.Messages.Send(user, r.PathValue("id"), in)
@@ -44,8 +43,7 @@ func (c *ChatAPI) sendMessage(w http.ResponseWriter, r *http.Request, user iam.U
 // editMessage answers the updated Message.
 func (c *ChatAPI) editMessage(w http.ResponseWriter, r *http.Request, user iam.User) {
 	var in MessageInput
-	if err := httpapi.DecodeJSON(w, r, &in); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &in) {
 		return
 	}
 	m, err := c.chats.Messages.Edit(user, r.PathValue("id"), r.PathValue("messageId"), in)

@@ -29,8 +29,7 @@ type startSessionRequest struct {
 func (c *ChatAPI) startSession(continueLast bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req startSessionRequest
-		if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-			httpapi.WriteBadRequest(w, err)
+		if !httpapi.ReadJSON(w, r, &req) {
 			return
 		}
 		fullName := strings.TrimSpace(req.ClientFirstName + " " + req.ClientLastName)
@@ -57,8 +56,7 @@ func (c *ChatAPI) startSession(continueLast bool) http.HandlerFunc {
 // message: {id, createdAt}. The sandbox does not authenticate it.
 func (c *ChatAPI) clientMessage(w http.ResponseWriter, r *http.Request) {
 	var in MessageInput
-	if err := httpapi.DecodeJSON(w, r, &in); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &in) {
 		return
 	}
 	m, err := c.chats.Clients.Write(r.PathValue("id"), in)

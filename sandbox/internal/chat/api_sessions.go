@@ -25,8 +25,7 @@ func (c *ChatAPI) closeSession(w http.ResponseWriter, r *http.Request, user iam.
 	var req struct {
 		Result string `json:"result"`
 	}
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &req) {
 		return
 	}
 	writeDone(w, c.chats.Sessions.Close(user, r.PathValue("id"), req.Result))

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"cmp"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"twin-panel/sandbox/internal/httpapi"
+	"twin-panel/sandbox/internal/iam"
 )
 
 // List defaults of twin-api.md §4: limit 10, at most 1000.
@@ -228,3 +230,153 @@ func listPage[T, E any](lq listQuery, all []T, render func(T) E) map[string]any 
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// sessionSortFields are the sortable session fields (DEV).
+var sessionSortFields = map[string]func(a, b *session) int{
+	"startedAt": func(a, b *session) int { return compareTime(a.startedAt, b.startedAt) },
+	"lastMessageCreatedAt": func(a, b *session) int {
+		return compareTime(lastMessageAt(a), lastMessageAt(b))
+	},
+	"name":               func(a, b *session) int { return compareFold(a.name, b.name) },
+	"status":             func(a, b *session) int { return strings.Compare(a.status, b.status) },
+	"markedAsSpam":       func(a, b *session) int { return compareBool(a.markedAsSpam, b.markedAsSpam) },
+	"operatorAssignedAt": func(a, b *session) int { return compareTime(a.operatorAssignedAt, b.operatorAssignedAt) },
+}
+
+func lastMessageAt(s *session) time.Time {
+	if m := s.lastMessage(); m != nil {
+		return m.createdAt
+	}
+	return time.Time{}
+}
+
+// ListSessions lists the sessions of the user's company, closed ones too.
+// Filters: status, operatorId (any operator of the session), chatId,
+// clientId, clientBanned, markedAsSpam, sessionId, botStatus, name and
+// keyword (case-insensitive substrings; keyword searches name, clientId
+// and sessionId), tags, and from/to on startedAt.
+func (c *Sessions) List(user iam.User, q url.Values) (map[string]any, error) {
+	lq, err := parseListQuery(q, slices.Sorted(maps.Keys(sessionSortFields)), "-startedAt")
+	if err != nil {
+		return nil, err
+	}
+	problems := map[string]string{}
+	from, to := timeRange(q, problems)
+	banned, filterBanned := optionalBool(q, "clientBanned", problems)
+	spam, filterSpam := optionalBool(q, "markedAsSpam", problems)
+	operatorID := 0
+	if raw := q.Get("operatorId"); raw != "" {
+		if operatorID, err = strconv.Atoi(raw); err != nil {
+			problems["operatorId"] = "must be an operator id"
+		}
+	}
+	if len(problems) > 0 {
+		return nil, httpapi.ValidationError(http.StatusBadRequest, problems)
+	}
+	keyword := strings.ToLower(q.Get("keyword"))
+	name := strings.ToLower(q.Get("name"))
+	var tags []string
+	for _, t := range strings.Split(q.Get("tags"), ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			tags = append(tags, t)
+		}
+	}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var all []*session
+	for _, s := range c.sessions {
+		switch {
+		case s.companyID != user.CompanyID,
+			!matches(q, "status", s.status),
+			!matches(q, "chatId", s.chatID),
+			!matches(q, "clientId", s.clientID),
+			!matches(q, "sessionId", s.id),
+			!matches(q, "botStatus", s.botStatus),
+			operatorID != 0 && !s.hasMember(operatorID),
+			filterBanned && c.clients[s.clientID].banned != banned,
+			filterSpam && s.markedAsSpam != spam,
+			name != "" && !strings.Contains(strings.ToLower(s.name), name),
+			keyword != "" && !strings.Contains(strings.ToLower(s.name), keyword) &&
+				!strings.Contains(strings.ToLower(s.clientID), keyword) && !strings.Contains(strings.ToLower(s.id), keyword),
+			len(tags) > 0 && !slices.ContainsFunc(tags, func(t string) bool { return slices.Contains(strings.Split(s.tags, ","), t) }),
+			!inRange(s.startedAt, from, to):
+			continue
+		}
+		all = append(all, s)
+	}
+	sortItems(all, lq.sort, sessionSortFields, func(a, b *session) int { return cmp.Compare(a.seq, b.seq) })
+	return listPage(lq, all, c.entityLocked), nil
+}
+
+// matches is an exact-match filter; an absent parameter matches anything.
+// Several values may be given comma-separated.
+func matches(q url.Values, name, value string) bool {
+	want := q.Get(name)
+	return want == "" || slices.Contains(strings.Split(want, ","), value)
+}
+
+// operatorSortFields are the sortable fields of GET /users.
+var operatorSortFields = map[string]func(a, b OperatorListItem) int{
+	"id":        func(a, b OperatorListItem) int { return cmp.Compare(a.ID, b.ID) },
+	"firstName": func(a, b OperatorListItem) int { return compareFold(a.FirstName, b.FirstName) },
+	"lastName":  func(a, b OperatorListItem) int { return compareFold(a.LastName, b.LastName) },
+	"status":    func(a, b OperatorListItem) int { return strings.Compare(a.Status, b.Status) },
+	"online":    func(a, b OperatorListItem) int { return compareBool(a.Online, b.Online) },
+}
+
+// ListOperators lists the operators of the user's company with their status
+// and whether they hold a live connection. Filters: userId (comma list),
+// status, online.
+func (c *Operators) List(user iam.User, q url.Values) (map[string]any, error) {
+	lq, err := parseListQuery(q, []string{"firstName", "id", "lastName", "online", "status"}, "id")
+	if err != nil {
+		return nil, err
+	}
+	problems := map[string]string{}
+	online, filterOnline := optionalBool(q, "online", problems)
+	if len(problems) > 0 {
+		return nil, httpapi.ValidationError(http.StatusBadRequest, problems)
+	}
+	var all []OperatorListItem
+	for _, op := range c.store.Operators() {
+		if op.CompanyID != user.CompanyID {
+			continue
+		}
+		item := OperatorListItem{
+			ID: op.ID, CompanyID: op.CompanyID, FirstName: op.FirstName, LastName: op.LastName, Email: op.Email,
+			Status: c.Status(op.ID),
+			Online: c.presence != nil && c.presence.Online(operatorIDString(op.ID)),
+		}
+		if op.Blocked {
+			c.mu.Lock()
+			item.BlockedAt = formatTime(cmp.Or(c.blocked[op.ID], c.seededAt))
+			c.mu.Unlock()
+		}
+		if !matches(q, "userId", strconv.Itoa(op.ID)) || !matches(q, "status", item.Status) || filterOnline && item.Online != online {
+			continue
+		}
+		all = append(all, item)
+	}
+	sortItems(all, lq.sort, operatorSortFields, func(a, b OperatorListItem) int { return cmp.Compare(a.ID, b.ID) })
+	return listPage(lq, all, func(o OperatorListItem) OperatorListItem { return o }), nil
+}
+
+// ListGroups lists the operator groups.
+func (c *Operators) Groups(q url.Values) (map[string]any, error) {
+	lq, err := parseListQuery(q, []string{"id", "name"}, "id")
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	groups := slices.Clone(c.groups)
+	c.mu.Unlock()
+	sortItems(groups, lq.sort, map[string]func(a, b Group) int{
+		"id":   func(a, b Group) int { return cmp.Compare(a.ID, b.ID) },
+		"name": func(a, b Group) int { return compareFold(a.Name, b.Name) },
+	}, func(a, b Group) int { return cmp.Compare(a.ID, b.ID) })
+	return listPage(lq, groups, func(g Group) Group {
+		g.OperatorIDs = slices.Clone(g.OperatorIDs)
+		return g
+	}), nil
+}

@@ -3,13 +3,8 @@ package chat
 import (
 	"cmp"
 	"maps"
-	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
-	"strings"
 
-	"twin-panel/sandbox/internal/httpapi"
 	"twin-panel/sandbox/internal/iam"
 )
 
@@ -85,71 +80,6 @@ func (c *Operators) NotifyLogin(user iam.User) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.publish(user.ID, evChatUserExists, OperatorEvent{OperatorID: id})
-}
-
-// operatorSortFields are the sortable fields of GET /users.
-var operatorSortFields = map[string]func(a, b OperatorListItem) int{
-	"id":        func(a, b OperatorListItem) int { return cmp.Compare(a.ID, b.ID) },
-	"firstName": func(a, b OperatorListItem) int { return compareFold(a.FirstName, b.FirstName) },
-	"lastName":  func(a, b OperatorListItem) int { return compareFold(a.LastName, b.LastName) },
-	"status":    func(a, b OperatorListItem) int { return strings.Compare(a.Status, b.Status) },
-	"online":    func(a, b OperatorListItem) int { return compareBool(a.Online, b.Online) },
-}
-
-// ListOperators lists the operators of the user's company with their status
-// and whether they hold a live connection. Filters: userId (comma list),
-// status, online.
-func (c *Operators) List(user iam.User, q url.Values) (map[string]any, error) {
-	lq, err := parseListQuery(q, []string{"firstName", "id", "lastName", "online", "status"}, "id")
-	if err != nil {
-		return nil, err
-	}
-	problems := map[string]string{}
-	online, filterOnline := optionalBool(q, "online", problems)
-	if len(problems) > 0 {
-		return nil, httpapi.ValidationError(http.StatusBadRequest, problems)
-	}
-	var all []OperatorListItem
-	for _, op := range c.store.Operators() {
-		if op.CompanyID != user.CompanyID {
-			continue
-		}
-		item := OperatorListItem{
-			ID: op.ID, CompanyID: op.CompanyID, FirstName: op.FirstName, LastName: op.LastName, Email: op.Email,
-			Status: c.Status(op.ID),
-			Online: c.presence != nil && c.presence.Online(operatorIDString(op.ID)),
-		}
-		if op.Blocked {
-			c.mu.Lock()
-			item.BlockedAt = formatTime(cmp.Or(c.blocked[op.ID], c.seededAt))
-			c.mu.Unlock()
-		}
-		if !matches(q, "userId", strconv.Itoa(op.ID)) || !matches(q, "status", item.Status) || filterOnline && item.Online != online {
-			continue
-		}
-		all = append(all, item)
-	}
-	sortItems(all, lq.sort, operatorSortFields, func(a, b OperatorListItem) int { return cmp.Compare(a.ID, b.ID) })
-	return listPage(lq, all, func(o OperatorListItem) OperatorListItem { return o }), nil
-}
-
-// ListGroups lists the operator groups.
-func (c *Operators) Groups(q url.Values) (map[string]any, error) {
-	lq, err := parseListQuery(q, []string{"id", "name"}, "id")
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	groups := slices.Clone(c.groups)
-	c.mu.Unlock()
-	sortItems(groups, lq.sort, map[string]func(a, b Group) int{
-		"id":   func(a, b Group) int { return cmp.Compare(a.ID, b.ID) },
-		"name": func(a, b Group) int { return compareFold(a.Name, b.Name) },
-	}, func(a, b Group) int { return cmp.Compare(a.ID, b.ID) })
-	return listPage(lq, groups, func(g Group) Group {
-		g.OperatorIDs = slices.Clone(g.OperatorIDs)
-		return g
-	}), nil
 }
 
 // notifyOperatorSessionsLocked sends one event to every open session whose

@@ -3,12 +3,9 @@ package chat
 import (
 	"cmp"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -189,91 +186,6 @@ func (c *Sessions) Get(user iam.User, id string) (Session, error) {
 	return withUserSession(c.model, user, id, anySession, func(s *session) (Session, error) {
 		return c.entityLocked(s), nil
 	})
-}
-
-// sessionSortFields are the sortable session fields (DEV).
-var sessionSortFields = map[string]func(a, b *session) int{
-	"startedAt": func(a, b *session) int { return compareTime(a.startedAt, b.startedAt) },
-	"lastMessageCreatedAt": func(a, b *session) int {
-		return compareTime(lastMessageAt(a), lastMessageAt(b))
-	},
-	"name":               func(a, b *session) int { return compareFold(a.name, b.name) },
-	"status":             func(a, b *session) int { return strings.Compare(a.status, b.status) },
-	"markedAsSpam":       func(a, b *session) int { return compareBool(a.markedAsSpam, b.markedAsSpam) },
-	"operatorAssignedAt": func(a, b *session) int { return compareTime(a.operatorAssignedAt, b.operatorAssignedAt) },
-}
-
-func lastMessageAt(s *session) time.Time {
-	if m := s.lastMessage(); m != nil {
-		return m.createdAt
-	}
-	return time.Time{}
-}
-
-// ListSessions lists the sessions of the user's company, closed ones too.
-// Filters: status, operatorId (any operator of the session), chatId,
-// clientId, clientBanned, markedAsSpam, sessionId, botStatus, name and
-// keyword (case-insensitive substrings; keyword searches name, clientId
-// and sessionId), tags, and from/to on startedAt.
-func (c *Sessions) List(user iam.User, q url.Values) (map[string]any, error) {
-	lq, err := parseListQuery(q, slices.Sorted(maps.Keys(sessionSortFields)), "-startedAt")
-	if err != nil {
-		return nil, err
-	}
-	problems := map[string]string{}
-	from, to := timeRange(q, problems)
-	banned, filterBanned := optionalBool(q, "clientBanned", problems)
-	spam, filterSpam := optionalBool(q, "markedAsSpam", problems)
-	operatorID := 0
-	if raw := q.Get("operatorId"); raw != "" {
-		if operatorID, err = strconv.Atoi(raw); err != nil {
-			problems["operatorId"] = "must be an operator id"
-		}
-	}
-	if len(problems) > 0 {
-		return nil, httpapi.ValidationError(http.StatusBadRequest, problems)
-	}
-	keyword := strings.ToLower(q.Get("keyword"))
-	name := strings.ToLower(q.Get("name"))
-	var tags []string
-	for _, t := range strings.Split(q.Get("tags"), ",") {
-		if t = strings.TrimSpace(t); t != "" {
-			tags = append(tags, t)
-		}
-	}
-
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	var all []*session
-	for _, s := range c.sessions {
-		switch {
-		case s.companyID != user.CompanyID,
-			!matches(q, "status", s.status),
-			!matches(q, "chatId", s.chatID),
-			!matches(q, "clientId", s.clientID),
-			!matches(q, "sessionId", s.id),
-			!matches(q, "botStatus", s.botStatus),
-			operatorID != 0 && !s.hasMember(operatorID),
-			filterBanned && c.clients[s.clientID].banned != banned,
-			filterSpam && s.markedAsSpam != spam,
-			name != "" && !strings.Contains(strings.ToLower(s.name), name),
-			keyword != "" && !strings.Contains(strings.ToLower(s.name), keyword) &&
-				!strings.Contains(strings.ToLower(s.clientID), keyword) && !strings.Contains(strings.ToLower(s.id), keyword),
-			len(tags) > 0 && !slices.ContainsFunc(tags, func(t string) bool { return slices.Contains(strings.Split(s.tags, ","), t) }),
-			!inRange(s.startedAt, from, to):
-			continue
-		}
-		all = append(all, s)
-	}
-	sortItems(all, lq.sort, sessionSortFields, func(a, b *session) int { return cmp.Compare(a.seq, b.seq) })
-	return listPage(lq, all, c.entityLocked), nil
-}
-
-// matches is an exact-match filter; an absent parameter matches anything.
-// Several values may be given comma-separated.
-func matches(q url.Values, name, value string) bool {
-	want := q.Get(name)
-	return want == "" || slices.Contains(strings.Split(want, ","), value)
 }
 
 // CloseByOperator closes a session (DELETE /sessions/{id}) with an optional

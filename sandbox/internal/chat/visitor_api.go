@@ -69,8 +69,7 @@ func (v *VisitorAPI) session(w http.ResponseWriter, r *http.Request) {
 		Attachments []string   `json:"attachments"`
 		Bot         bool       `json:"bot"`
 	}
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &req) {
 		return
 	}
 	operatorID, ok := optionalOperator(w, req.OperatorID)
@@ -96,8 +95,7 @@ type sessionRequest struct {
 // decodeSessionRequest decodes a body naming a session into dst, whose
 // embedded sessionRequest must carry the id.
 func decodeSessionRequest(w http.ResponseWriter, r *http.Request, dst any, id *string) bool {
-	if err := httpapi.DecodeJSON(w, r, dst); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, dst) {
 		return false
 	}
 	if *id == "" {
@@ -190,8 +188,7 @@ func (v *VisitorAPI) upload(w http.ResponseWriter, r *http.Request) {
 		ContentType string `json:"contentType"`
 		Content     string `json:"content"`
 	}
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &req) {
 		return
 	}
 	if req.Name == "" {

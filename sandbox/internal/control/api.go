@@ -107,11 +107,7 @@ func (t *API) publish(w http.ResponseWriter, r *http.Request) {
 		Event  string          `json:"event"`
 		Data   json.RawMessage `json:"data"`
 	}
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
-		return
-	}
-	if !validUserID(w, req.UserID) {
+	if !httpapi.ReadJSON(w, r, &req) || !validUserID(w, req.UserID) {
 		return
 	}
 	if req.Event == "" {
@@ -140,11 +136,7 @@ func (t *API) publishRaw(w http.ResponseWriter, r *http.Request) {
 		UserID  httpapi.ID `json:"userId"`
 		Payload *string    `json:"payload"`
 	}
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
-		return
-	}
-	if !validUserID(w, req.UserID) {
+	if !httpapi.ReadJSON(w, r, &req) || !validUserID(w, req.UserID) {
 		return
 	}
 	if req.Payload == nil || *req.Payload == "" {
@@ -169,11 +161,7 @@ func (t *API) startStream(w http.ResponseWriter, r *http.Request) {
 		IntervalMs int        `json:"intervalMs"`
 		Event      string     `json:"event"`
 	}
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
-		return
-	}
-	if !validUserID(w, req.UserID) {
+	if !httpapi.ReadJSON(w, r, &req) || !validUserID(w, req.UserID) {
 		return
 	}
 	if req.Count < 1 || req.Count > maxStreamCount {
@@ -217,8 +205,7 @@ func (t *API) block(w http.ResponseWriter, r *http.Request) {
 		UserID  httpapi.ID `json:"userId"`
 		Blocked *bool      `json:"blocked"`
 	}
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &req) {
 		return
 	}
 	id, err := strconv.Atoi(string(req.UserID))
@@ -241,8 +228,7 @@ func (t *API) logout(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		UserID httpapi.ID `json:"userId"`
 	}
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &req) {
 		return
 	}
 	id, err := strconv.Atoi(string(req.UserID))
@@ -275,8 +261,7 @@ func (t *API) silence(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		On *bool `json:"on"`
 	}
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &req) {
 		return
 	}
 	if req.On == nil {
@@ -294,11 +279,7 @@ func (t *API) closeUser(w http.ResponseWriter, r *http.Request) {
 		Code   uint32     `json:"code"`
 		Reason string     `json:"reason"`
 	}
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
-		return
-	}
-	if !validUserID(w, req.UserID) {
+	if !httpapi.ReadJSON(w, r, &req) || !validUserID(w, req.UserID) {
 		return
 	}
 	if req.Code < 3000 || req.Code > 4999 {
@@ -338,8 +319,7 @@ func (t *API) garbage(w http.ResponseWriter, r *http.Request) {
 		Repeat  string  `json:"repeat"`
 		Size    int     `json:"size"`
 	}
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &req) {
 		return
 	}
 	var payload []byte
@@ -359,8 +339,7 @@ func (t *API) garbage(w http.ResponseWriter, r *http.Request) {
 // httpFault installs a rule failing or delaying the next requests.
 func (t *API) httpFault(w http.ResponseWriter, r *http.Request) {
 	var rule faults.HTTPRule
-	if err := httpapi.DecodeJSON(w, r, &rule); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &rule) {
 		return
 	}
 	if rule.PathPrefix == "" {

@@ -70,6 +70,16 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, dst any) error {
 	return nil
 }
 
+// ReadJSON is DecodeJSON that answers 400 itself; it reports whether dst
+// was filled.
+func ReadJSON(w http.ResponseWriter, r *http.Request, dst any) bool {
+	if err := DecodeJSON(w, r, dst); err != nil {
+		WriteBadRequest(w, err)
+		return false
+	}
+	return true
+}
+
 // WriteBadRequest answers 400 for a body DecodeJSON rejected.
 func WriteBadRequest(w http.ResponseWriter, err error) {
 	WriteError(w, http.StatusBadRequest, "Bad request.", map[string]string{"message": err.Error()})

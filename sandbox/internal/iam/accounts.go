@@ -128,16 +128,14 @@ func (s *Store) Authenticate(email, password string) (User, error) {
 // ActiveUser returns the operator with this id, or ErrUnknownUser, or
 // ErrUserBlocked.
 func (s *Store) ActiveUser(id int) (User, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	op, ok := s.operators[id]
-	if !ok {
+	info, ok := s.Operator(id)
+	switch {
+	case !ok:
 		return User{}, ErrUnknownUser
-	}
-	if op.Blocked {
+	case info.Blocked:
 		return User{}, ErrUserBlocked
 	}
-	return op.clone(), nil
+	return info.User, nil
 }
 
 // SetBlocked blocks or unblocks an operator. A blocked operator's tokens
@@ -244,12 +242,12 @@ func (s *Store) Operator(id int) (OperatorInfo, bool) {
 // Operators returns every account, ordered by id.
 func (s *Store) Operators() []OperatorInfo {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	ids := slices.Sorted(maps.Keys(s.operators))
+	s.mu.Unlock()
 	out := make([]OperatorInfo, 0, len(ids))
 	for _, id := range ids {
-		op := s.operators[id]
-		out = append(out, OperatorInfo{User: op.clone(), Blocked: op.Blocked})
+		info, _ := s.Operator(id) // accounts are never removed
+		out = append(out, info)
 	}
 	return out
 }

@@ -113,8 +113,7 @@ type tokenPair struct {
 
 func (a *IAM) login(w http.ResponseWriter, r *http.Request) {
 	var req loginRequest
-	if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	if !httpapi.ReadJSON(w, r, &req) {
 		return
 	}
 	if req.Email == "" || req.Password == "" {
@@ -127,12 +126,8 @@ func (a *IAM) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user, err := a.store.Authenticate(req.Email, req.Password)
-	switch {
-	case errors.Is(err, ErrUserBlocked):
-		httpapi.WriteError(w, http.StatusForbidden, msgUserBlocked, nil)
-		return
-	case err != nil:
-		httpapi.WriteError(w, http.StatusUnauthorized, msgInvalidCredentials, nil)
+	if err != nil {
+		writeAccountError(w, err, msgInvalidCredentials)
 		return
 	}
 	pair, err := a.issue(user, ttl, a.store.IssueRefreshToken(user.ID, a.refreshTTL, a.now()))
@@ -167,8 +162,7 @@ func (a *IAM) refresh(w http.ResponseWriter, r *http.Request) {
 			}
 			req.TTL = &ttl
 		}
-	} else if err := httpapi.DecodeJSON(w, r, &req); err != nil {
-		httpapi.WriteBadRequest(w, err)
+	} else if !httpapi.ReadJSON(w, r, &req) {
 		return
 	}
 	ttl, err := a.tokenTTL(req.TTL)
@@ -184,12 +178,8 @@ func (a *IAM) refresh(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	user, err := a.store.ActiveUser(claims.UserID)
-	switch {
-	case errors.Is(err, ErrUserBlocked):
-		httpapi.WriteError(w, http.StatusForbidden, msgUserBlocked, nil)
-		return
-	case err != nil:
-		httpapi.WriteError(w, http.StatusUnauthorized, msgInvalidRefreshToken, nil)
+	if err != nil {
+		writeAccountError(w, err, msgInvalidRefreshToken)
 		return
 	}
 	next, err := a.store.RotateRefreshToken(req.RefreshToken, user.ID, a.refreshTTL, now, a.singleUseRefresh)
@@ -204,6 +194,16 @@ func (a *IAM) refresh(w http.ResponseWriter, r *http.Request) {
 	}
 	a.stats.CountRefresh()
 	httpapi.WriteJSON(w, http.StatusOK, pair)
+}
+
+// writeAccountError answers an account that cannot sign in: 403 for a
+// blocked operator, else 401 with message.
+func writeAccountError(w http.ResponseWriter, err error, message string) {
+	if errors.Is(err, ErrUserBlocked) {
+		httpapi.WriteError(w, http.StatusForbidden, msgUserBlocked, nil)
+		return
+	}
+	httpapi.WriteError(w, http.StatusUnauthorized, message, nil)
 }
 
 func (a *IAM) me(w http.ResponseWriter, _ *http.Request, user User) {
