@@ -12,9 +12,15 @@ import (
 	"twin-panel/sandbox/internal/testkit"
 )
 
+// The IAM paths the tests call.
+const (
+	loginPath   = "/iam/api/v1/auth/login"
+	refreshPath = "/iam/api/v1/auth/refresh"
+	mePath      = "/iam/api/v1/users/me"
+)
+
 func TestLoginIssuesTokenWithRequestedTTL(t *testing.T) {
-	clock := testkit.NewClock(time.Unix(1_700_000_000, 0))
-	iam, base := newTestIAM(t, clock)
+	iam, base, clock := newTestIAM(t)
 	token, _ := testkit.Login(t, base, testkit.OperatorLogin(map[string]any{"ttl": 86400, "companyId": nil, "extra": []any{}}))
 	claims, err := iam.tokens.Verify(token, clock.Now())
 	if err != nil {
@@ -32,8 +38,7 @@ func TestLoginIssuesTokenWithRequestedTTL(t *testing.T) {
 }
 
 func TestLoginTTLDefaultAndCap(t *testing.T) {
-	clock := testkit.NewClock(time.Unix(1_700_000_000, 0))
-	iam, base := newTestIAM(t, clock)
+	iam, base, clock := newTestIAM(t)
 	for _, tc := range []struct {
 		ttl  any
 		want int64
@@ -51,21 +56,20 @@ func TestLoginTTLDefaultAndCap(t *testing.T) {
 }
 
 func TestLoginErrors(t *testing.T) {
-	_, base := newTestIAM(t, testkit.NewClock(time.Unix(1_700_000_000, 0)))
-	loginURL := base + "/iam/api/v1/auth/login"
+	_, base, _ := newTestIAM(t)
 
-	status, body := testkit.Call(t, http.MethodPost, loginURL, nil, map[string]any{"email": "operator@twin.local", "password": "nope"})
+	status, body := testkit.Call(t, http.MethodPost, base+loginPath, nil, map[string]any{"email": "operator@twin.local", "password": "nope"})
 	testkit.WantError(t, status, body, http.StatusUnauthorized, "Invalid credentials.")
-	status, body = testkit.Call(t, http.MethodPost, loginURL, nil, map[string]any{"email": "nobody@twin.local", "password": "operator"})
+	status, body = testkit.Call(t, http.MethodPost, base+loginPath, nil, map[string]any{"email": "nobody@twin.local", "password": "operator"})
 	testkit.WantError(t, status, body, http.StatusUnauthorized, "Invalid credentials.")
-	status, body = testkit.Call(t, http.MethodPost, loginURL, nil, map[string]any{"email": "blocked@twin.local", "password": "operator"})
+	status, body = testkit.Call(t, http.MethodPost, base+loginPath, nil, map[string]any{"email": "blocked@twin.local", "password": "operator"})
 	testkit.WantError(t, status, body, http.StatusForbidden, "User is blocked.")
-	status, body = testkit.Call(t, http.MethodPost, loginURL, nil, testkit.OperatorLogin(map[string]any{"ttl": 0}))
+	status, body = testkit.Call(t, http.MethodPost, base+loginPath, nil, testkit.OperatorLogin(map[string]any{"ttl": 0}))
 	if status != http.StatusBadRequest {
 		t.Fatalf("ttl 0: %d %v", status, body)
 	}
 
-	res, err := http.Post(loginURL, "application/json", strings.NewReader(`{"email":`))
+	res, err := http.Post(base+loginPath, "application/json", strings.NewReader(`{"email":`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,19 +77,17 @@ func TestLoginErrors(t *testing.T) {
 	if res.StatusCode != http.StatusBadRequest || !strings.HasPrefix(res.Header.Get("Content-Type"), "application/json") {
 		t.Fatalf("malformed body: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
 	}
-	status, body = testkit.Call(t, http.MethodGet, loginURL, nil, nil)
+	status, body = testkit.Call(t, http.MethodGet, base+loginPath, nil, nil)
 	testkit.WantError(t, status, body, http.StatusMethodNotAllowed, "Method not allowed.")
 }
 
 func TestRefreshRotatesTokens(t *testing.T) {
-	clock := testkit.NewClock(time.Unix(1_700_000_000, 0))
-	iam, base := newTestIAM(t, clock)
-	refreshURL := base + "/iam/api/v1/auth/refresh"
+	iam, base, clock := newTestIAM(t)
 	token, refresh := testkit.Login(t, base, testkit.OperatorLogin(map[string]any{"ttl": 60}))
 
 	// The access token may have expired: that is when clients refresh.
 	clock.Advance(2 * time.Minute)
-	status, out := testkit.Call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": refresh, "ttl": 120})
+	status, out := testkit.Call(t, http.MethodPost, base+refreshPath, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": refresh, "ttl": 120})
 	if status != http.StatusOK {
 		t.Fatalf("refresh: %d %v", status, out)
 	}
@@ -99,14 +101,14 @@ func TestRefreshRotatesTokens(t *testing.T) {
 	}
 
 	// By default the old refresh token stays valid until it expires.
-	status, out = testkit.Call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {newToken}}, map[string]any{"refreshToken": refresh})
+	status, out = testkit.Call(t, http.MethodPost, base+refreshPath, http.Header{"Authorization": {newToken}}, map[string]any{"refreshToken": refresh})
 	if status != http.StatusOK {
 		t.Fatalf("refresh with the previous refresh token: %d %v", status, out)
 	}
 
 	// The old SDK's GET form, here with a Bearer prefix.
 	q := url.Values{"refreshToken": {newRefresh}, "ttl": {"30"}}
-	status, out = testkit.Call(t, http.MethodGet, refreshURL+"?"+q.Encode(), testkit.Bearer(newToken), nil)
+	status, out = testkit.Call(t, http.MethodGet, base+refreshPath+"?"+q.Encode(), testkit.Bearer(newToken), nil)
 	if status != http.StatusOK {
 		t.Fatalf("GET refresh: %d %v", status, out)
 	}
@@ -118,21 +120,19 @@ func TestRefreshRotatesTokens(t *testing.T) {
 // TestSingleUseRefreshTokens is -single-use-refresh: two refreshes with the
 // same refresh token (two tabs racing) get one new pair and one 401.
 func TestSingleUseRefreshTokens(t *testing.T) {
-	clock := testkit.NewClock(time.Unix(1_700_000_000, 0))
-	iam, base := newTestIAM(t, clock)
+	iam, base, _ := newTestIAM(t)
 	iam.singleUseRefresh = true
-	refreshURL := base + "/iam/api/v1/auth/refresh"
 	token, refresh := testkit.Login(t, base, testkit.OperatorLogin(nil))
 
-	status, out := testkit.Call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": refresh})
+	status, out := testkit.Call(t, http.MethodPost, base+refreshPath, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": refresh})
 	if status != http.StatusOK {
 		t.Fatalf("first use: %d %v", status, out)
 	}
 	next := out["refreshToken"].(string)
-	status, out = testkit.Call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": refresh})
+	status, out = testkit.Call(t, http.MethodPost, base+refreshPath, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": refresh})
 	testkit.WantError(t, status, out, http.StatusUnauthorized, "Invalid refresh token.")
 	// The token the first refresh issued works, once.
-	status, _ = testkit.Call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": next})
+	status, _ = testkit.Call(t, http.MethodPost, base+refreshPath, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": next})
 	if status != http.StatusOK {
 		t.Fatalf("rotated token: %d", status)
 	}
@@ -142,9 +142,7 @@ func TestSingleUseRefreshTokens(t *testing.T) {
 }
 
 func TestRefreshErrors(t *testing.T) {
-	clock := testkit.NewClock(time.Unix(1_700_000_000, 0))
-	_, base := newTestIAM(t, clock)
-	refreshURL := base + "/iam/api/v1/auth/refresh"
+	_, base, clock := newTestIAM(t)
 	token, refresh := testkit.Login(t, base, testkit.OperatorLogin(nil))
 	_, otherRefresh := testkit.Login(t, base, map[string]any{"email": "dev@twin.local", "password": "operator"})
 
@@ -160,24 +158,22 @@ func TestRefreshErrors(t *testing.T) {
 		{"another user's refresh token", http.Header{"Authorization": {token}}, map[string]any{"refreshToken": otherRefresh}},
 	}
 	for _, tc := range cases {
-		status, out := testkit.Call(t, http.MethodPost, refreshURL, tc.header, tc.body)
+		status, out := testkit.Call(t, http.MethodPost, base+refreshPath, tc.header, tc.body)
 		if status != http.StatusUnauthorized || out["error"] != "Invalid refresh token." {
 			t.Errorf("%s: %d %v", tc.name, status, out)
 		}
 	}
 	// A refresh token past its lifetime is refused.
 	clock.Advance(49 * time.Hour)
-	status, out := testkit.Call(t, http.MethodPost, refreshURL, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": refresh})
+	status, out := testkit.Call(t, http.MethodPost, base+refreshPath, http.Header{"Authorization": {token}}, map[string]any{"refreshToken": refresh})
 	testkit.WantError(t, status, out, http.StatusUnauthorized, "Invalid refresh token.")
 }
 
 func TestBearerAuth(t *testing.T) {
-	clock := testkit.NewClock(time.Unix(1_700_000_000, 0))
-	iam, base := newTestIAM(t, clock)
-	meURL := base + "/iam/api/v1/users/me"
+	iam, base, clock := newTestIAM(t)
 	token, _ := testkit.Login(t, base, testkit.OperatorLogin(map[string]any{"ttl": 60}))
 
-	status, me := testkit.Call(t, http.MethodGet, meURL, testkit.Bearer(token), nil)
+	status, me := testkit.Call(t, http.MethodGet, base+mePath, testkit.Bearer(token), nil)
 	if status != http.StatusOK || me["id"] != float64(389) || me["firstName"] != "Первый" || me["lastName"] != "Оператор V" {
 		t.Fatalf("me: %d %v", status, me)
 	}
@@ -191,28 +187,30 @@ func TestBearerAuth(t *testing.T) {
 		}
 	}
 
-	status, out := testkit.Call(t, http.MethodGet, meURL, nil, nil)
+	status, out := testkit.Call(t, http.MethodGet, base+mePath, nil, nil)
 	testkit.WantError(t, status, out, http.StatusUnauthorized, "Invalid token.")
-	status, out = testkit.Call(t, http.MethodGet, meURL, http.Header{"Authorization": {token}}, nil)
+	status, out = testkit.Call(t, http.MethodGet, base+mePath, http.Header{"Authorization": {token}}, nil)
 	testkit.WantError(t, status, out, http.StatusUnauthorized, "Invalid token.")
-	status, out = testkit.Call(t, http.MethodGet, meURL, testkit.Bearer("a.b.c"), nil)
+	status, out = testkit.Call(t, http.MethodGet, base+mePath, testkit.Bearer("a.b.c"), nil)
 	testkit.WantError(t, status, out, http.StatusUnauthorized, "Invalid token.")
 
 	if err := iam.store.SetBlocked(389, true); err != nil {
 		t.Fatal(err)
 	}
-	status, out = testkit.Call(t, http.MethodGet, meURL, testkit.Bearer(token), nil)
+	status, out = testkit.Call(t, http.MethodGet, base+mePath, testkit.Bearer(token), nil)
 	testkit.WantError(t, status, out, http.StatusForbidden, "User is blocked.")
 	iam.store.RestoreSeedBlocks()
 
 	clock.Advance(time.Minute)
-	status, out = testkit.Call(t, http.MethodGet, meURL, testkit.Bearer(token), nil)
+	status, out = testkit.Call(t, http.MethodGet, base+mePath, testkit.Bearer(token), nil)
 	testkit.WantError(t, status, out, http.StatusUnauthorized, "Token is expired.")
 }
 
-// newTestIAM serves only the IAM endpoints, on a fake clock.
-func newTestIAM(t *testing.T, clock *testkit.Clock) (*IAM, string) {
+// newTestIAM serves only the IAM endpoints, on a fake clock that starts
+// at 2023-11-14T22:13:20Z.
+func newTestIAM(t *testing.T) (*IAM, string, *testkit.Clock) {
 	t.Helper()
+	clock := testkit.NewClock(time.Unix(1_700_000_000, 0))
 	iam := New(Config{
 		Store:      NewStore(),
 		Secret:     []byte("test-secret"),
@@ -225,12 +223,11 @@ func newTestIAM(t *testing.T, clock *testkit.Clock) (*IAM, string) {
 	iam.Register(mux)
 	srv := httptest.NewServer(mux)
 	t.Cleanup(srv.Close)
-	return iam, srv.URL
+	return iam, srv.URL, clock
 }
 
 func TestTokenExpirySwitchOnACoarseClock(t *testing.T) {
-	clock := testkit.NewClock(time.Unix(1_700_000_000, 0))
-	iam, base := newTestIAM(t, clock)
+	iam, base, _ := newTestIAM(t)
 	before, _ := testkit.Login(t, base, testkit.OperatorLogin(nil))
 	iam.ExpireIssuedTokens()
 	// The clock has not moved at all, yet the two tokens are told apart.

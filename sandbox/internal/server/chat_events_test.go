@@ -38,10 +38,7 @@ func nextEvent(t *testing.T, c *wsClient) (string, map[string]any) {
 }
 
 func TestChatEventsReachTheOperatorsConnection(t *testing.T) {
-	_, base := newTestSandbox(t)
-	token, _ := testkit.Login(t, base, testkit.OperatorLogin(nil))
-	client := dialWS(t, base)
-	client.connect(token)
+	_, base, client := newConnectedSandbox(t)
 
 	status, s := testkit.Call(t, http.MethodPost, base+"/__sandbox/visitor/session", nil, map[string]any{"operatorId": "389", "clientName": "Ольга"})
 	if status != http.StatusOK {
@@ -56,7 +53,7 @@ func TestChatEventsReachTheOperatorsConnection(t *testing.T) {
 	if event, data := nextEvent(t, client); event != "chatUserExists" || data["operatorId"] != "389" {
 		t.Fatalf("got %s %v", event, data)
 	}
-	_, users := testkit.Call(t, http.MethodGet, base+"/chat/api/v1/users?userId=389", testkit.Bearer(token), nil)
+	_, users := testkit.Call(t, http.MethodGet, base+"/chat/api/v1/users?userId=389", testkit.Bearer(client.token), nil)
 	if testkit.Items(t, users)[0]["online"] != true {
 		t.Fatalf("users = %v", users)
 	}
@@ -73,7 +70,7 @@ func TestChatEventsReachTheOperatorsConnection(t *testing.T) {
 
 	// chats/reset forgets the new session; stats count chats-API requests.
 	testkit.Call(t, http.MethodPost, base+"/__sandbox/chats/reset", nil, nil)
-	status, out := testkit.Call(t, http.MethodGet, base+"/chat/api/v1/sessions/"+s["id"].(string), testkit.Bearer(token), nil)
+	status, out := testkit.Call(t, http.MethodGet, base+"/chat/api/v1/sessions/"+s["id"].(string), testkit.Bearer(client.token), nil)
 	testkit.WantError(t, status, out, http.StatusNotFound, "Session not found.")
 	_, stats := testkit.Call(t, http.MethodGet, base+"/__sandbox/stats", nil, nil)
 	requests := stats["requests"].(map[string]any)

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -67,17 +68,10 @@ func TestStreamPublishesInOrder(t *testing.T) {
 	if status != http.StatusOK || id == "" {
 		t.Fatalf("stream: %d %v", status, out)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for {
+	eventually(t, func() bool {
 		_, out = testkit.Call(t, http.MethodGet, base+"/__sandbox/stream/"+id, nil, nil)
-		if out["done"] == true {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("stream not done: %v", out)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return out["done"] == true
+	}, func() string { return fmt.Sprintf("stream not done: %v", out) })
 	if out["published"] != 200.0 {
 		t.Fatalf("status = %v", out)
 	}
@@ -216,10 +210,7 @@ func TestClientQueueReachesTheNode(t *testing.T) {
 // writes: they reach the live connection and the channel history byte for
 // byte (the node only strips raw newlines).
 func TestPublishRawStoresOddPayloadsInHistory(t *testing.T) {
-	sb, base := newTestSandbox(t)
-	token, _ := testkit.Login(t, base, testkit.OperatorLogin(nil))
-	client := dialWS(t, base)
-	client.connect(token)
+	sb, base, client := newConnectedSandbox(t)
 
 	deep := strings.Repeat("[", 20000) + strings.Repeat("]", 20000)
 	payloads := []string{
@@ -279,21 +270,15 @@ func TestStatsCountConnectionsPerOperator(t *testing.T) {
 	}
 	waitFor := func(want map[string]float64) {
 		t.Helper()
-		deadline := time.Now().Add(5 * time.Second)
-		for {
-			got := connections()
+		var got map[string]any
+		eventually(t, func() bool {
+			got = connections()
 			same := len(got) == len(want)
 			for k, v := range want {
 				same = same && got[k] == v
 			}
-			if same {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("connectionsByOperator = %v, want %v", got, want)
-			}
-			time.Sleep(10 * time.Millisecond)
-		}
+			return same
+		}, func() string { return fmt.Sprintf("connectionsByOperator = %v, want %v", got, want) })
 	}
 	token389, refresh := testkit.Login(t, base, testkit.OperatorLogin(nil))
 	token472, _ := testkit.Login(t, base, map[string]any{"email": "dev@twin.local", "password": "operator"})

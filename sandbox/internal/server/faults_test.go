@@ -29,6 +29,7 @@ type wsClient struct {
 	messages chan string
 	closed   chan error // the read error that ended the connection
 	sawClose bool
+	token    string // the access token of the last connect
 }
 
 func dialWS(t *testing.T, base string) *wsClient {
@@ -145,6 +146,7 @@ func (c *wsClient) next(timeout time.Duration) (string, bool) {
 // connect sends the platform's connect command and waits for the reply.
 func (c *wsClient) connect(token string) {
 	c.t.Helper()
+	c.token = token
 	c.send(`{"id":1,"connect":{"data":{"application":"notifications","settings":{"token":"` + token + `"}}}}`)
 	reply, ok := c.next(5 * time.Second)
 	if !ok || !strings.Contains(reply, `"connect":`) || !strings.Contains(reply, `"operator:389"`) {
@@ -180,10 +182,7 @@ func publicationSeqs(t *testing.T, message string) []int {
 }
 
 func TestGarbageFramesNeverSplitLibraryFrames(t *testing.T) {
-	_, base := newTestSandbox(t)
-	token, _ := testkit.Login(t, base, testkit.OperatorLogin(nil))
-	client := dialWS(t, base)
-	client.connect(token)
+	_, base, client := newConnectedSandbox(t)
 
 	const count = 3000
 	testkit.Call(t, http.MethodPost, base+"/__sandbox/stream", nil, map[string]any{"userId": "389", "count": count})
@@ -226,10 +225,7 @@ func TestGarbageFramesNeverSplitLibraryFrames(t *testing.T) {
 }
 
 func TestDropClosesWithoutCloseFrame(t *testing.T) {
-	sb, base := newTestSandbox(t)
-	token, _ := testkit.Login(t, base, testkit.OperatorLogin(nil))
-	client := dialWS(t, base)
-	client.connect(token)
+	sb, base, client := newConnectedSandbox(t)
 
 	_, out := testkit.Call(t, http.MethodPost, base+"/__sandbox/faults/drop", nil, nil)
 	if out["dropped"] != 1.0 {
@@ -243,20 +239,12 @@ func TestDropClosesWithoutCloseFrame(t *testing.T) {
 	case <-time.After(3 * time.Second):
 		t.Fatal("connection still open after drop")
 	}
-	deadline := time.Now().Add(3 * time.Second)
-	for sb.stats.Snapshot().ActiveConnections != 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the node still counts the dropped connection")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	eventually(t, func() bool { return sb.stats.Snapshot().ActiveConnections == 0 },
+		func() string { return "the node still counts the dropped connection" })
 }
 
 func TestSilenceSwallowsFramesUntilSwitchedOff(t *testing.T) {
-	_, base := newTestSandbox(t)
-	token, _ := testkit.Login(t, base, testkit.OperatorLogin(nil))
-	client := dialWS(t, base)
-	client.connect(token)
+	_, base, client := newConnectedSandbox(t)
 
 	testkit.Call(t, http.MethodPost, base+"/__sandbox/faults/silence", nil, map[string]any{"on": true})
 	testkit.Call(t, http.MethodPost, base+"/__sandbox/publish", nil, map[string]any{"userId": "389", "event": "lost"})
@@ -272,10 +260,7 @@ func TestSilenceSwallowsFramesUntilSwitchedOff(t *testing.T) {
 }
 
 func TestCloseFaultSendsCustomCode(t *testing.T) {
-	_, base := newTestSandbox(t)
-	token, _ := testkit.Login(t, base, testkit.OperatorLogin(nil))
-	client := dialWS(t, base)
-	client.connect(token)
+	_, base, client := newConnectedSandbox(t)
 	_, out := testkit.Call(t, http.MethodPost, base+"/__sandbox/faults/close", nil, map[string]any{"userId": "389", "code": 4001, "reason": "test"})
 	if out["ok"] != true {
 		t.Fatalf("close: %v", out)

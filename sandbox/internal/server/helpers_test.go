@@ -6,6 +6,8 @@ import (
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"twin-panel/sandbox/internal/testkit"
 )
 
 // testConfig is DefaultConfig with short pings and no static directories.
@@ -51,4 +53,28 @@ func serveRequest(sb *Sandbox, method, path string) *httptest.ResponseRecorder {
 	rec := httptest.NewRecorder()
 	sb.Handler().ServeHTTP(rec, httptest.NewRequest(method, path, nil))
 	return rec
+}
+
+// newConnectedSandbox is newTestSandbox with operator 389 logged in and
+// connected over a raw WebSocket.
+func newConnectedSandbox(t *testing.T) (*Sandbox, string, *wsClient) {
+	t.Helper()
+	sb, base := newTestSandbox(t)
+	token, _ := testkit.Login(t, base, testkit.OperatorLogin(nil))
+	client := dialWS(t, base)
+	client.connect(token)
+	return sb, base, client
+}
+
+// eventually polls done every 10 ms for up to 5 s; then the test fails
+// with the message describe gives.
+func eventually(t *testing.T, done func() bool, describe func() string) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !done() {
+		if time.Now().After(deadline) {
+			t.Fatal(describe())
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }
