@@ -33,46 +33,56 @@ const chatPrefix = "/chat/api/v1"
 // by segment, so an encoded "/" (%2F) stays inside its segment.
 func (c *ChatAPI) Register(mux *http.ServeMux) {
 	auth := c.iam.Authenticated
-	c.route(mux, "/users/me", handlers{http.MethodGet: auth(c.me)})
-	c.route(mux, "/timestamp", handlers{http.MethodGet: auth(c.timestamp)})
-	activate, pause := auth(c.setStatus(StatusActive)), auth(c.setStatus(StatusPaused))
+	account, sessions, messages, public := accountRoutes{c}, sessionRoutes{c}, messageRoutes{c}, publicRoutes{c}
+	c.route(mux, "/users/me", handlers{http.MethodGet: auth(account.me)})
+	c.route(mux, "/timestamp", handlers{http.MethodGet: auth(account.timestamp)})
+	activate, pause := auth(account.setStatus(StatusActive)), auth(account.setStatus(StatusPaused))
 	c.route(mux, "/users/me/activate", handlers{http.MethodPost: activate, http.MethodPatch: activate, http.MethodPut: activate})
 	c.route(mux, "/users/me/pause", handlers{http.MethodPost: pause, http.MethodPatch: pause, http.MethodPut: pause})
-	c.route(mux, "/users", handlers{http.MethodGet: auth(c.users)})
-	c.route(mux, "/groups", handlers{http.MethodGet: auth(c.groups)})
+	c.route(mux, "/users", handlers{http.MethodGet: auth(account.users)})
+	c.route(mux, "/groups", handlers{http.MethodGet: auth(account.groups)})
 
-	c.route(mux, "/sessions", handlers{http.MethodGet: auth(c.listSessions)})
-	c.route(mux, "/sessions/{id}", handlers{http.MethodGet: auth(c.getSession), http.MethodDelete: auth(c.closeSession)})
-	c.route(mux, "/sessions/{id}/names/{name}", handlers{http.MethodPatch: auth(c.rename)})
-	c.route(mux, "/sessions/{id}/spam", handlers{http.MethodPatch: auth(c.spam(true))})
-	c.route(mux, "/sessions/{id}/notSpam", handlers{http.MethodPatch: auth(c.spam(false))})
+	c.route(mux, "/sessions", handlers{http.MethodGet: auth(sessions.listSessions)})
+	c.route(mux, "/sessions/{id}", handlers{http.MethodGet: auth(sessions.getSession), http.MethodDelete: auth(sessions.closeSession)})
+	c.route(mux, "/sessions/{id}/names/{name}", handlers{http.MethodPatch: auth(sessions.rename)})
+	c.route(mux, "/sessions/{id}/spam", handlers{http.MethodPatch: auth(sessions.spam(true))})
+	c.route(mux, "/sessions/{id}/notSpam", handlers{http.MethodPatch: auth(sessions.spam(false))})
 	c.route(mux, "/sessions/{id}/operators/{operatorId}", handlers{
-		http.MethodPatch:  auth(c.operatorChange(c.chats.Sessions.Transfer)),
-		http.MethodPut:    auth(c.operatorChange(c.chats.Sessions.AddOperator)),
-		http.MethodDelete: auth(c.operatorChange(c.chats.Sessions.RemoveOperator)),
+		http.MethodPatch:  auth(sessions.operatorChange(c.chats.Sessions.Transfer)),
+		http.MethodPut:    auth(sessions.operatorChange(c.chats.Sessions.AddOperator)),
+		http.MethodDelete: auth(sessions.operatorChange(c.chats.Sessions.RemoveOperator)),
 	})
-	c.route(mux, "/sessions/{id}/groupoperators/{groupId}", handlers{http.MethodPatch: auth(c.groupTransfer)})
-	ban, unban := auth(c.ban(true)), auth(c.ban(false))
+	c.route(mux, "/sessions/{id}/groupoperators/{groupId}", handlers{http.MethodPatch: auth(sessions.groupTransfer)})
+	ban, unban := auth(sessions.ban(true)), auth(sessions.ban(false))
 	c.route(mux, "/clients/{clientId}/ban", handlers{http.MethodPost: ban, http.MethodPatch: ban})
 	c.route(mux, "/clients/{clientId}/unban", handlers{http.MethodPost: unban, http.MethodPatch: unban})
 
-	c.route(mux, "/sessions/{id}/messages", handlers{http.MethodGet: auth(c.sessionMessages)})
-	c.route(mux, "/clients/{clientId}/messages", handlers{http.MethodGet: auth(c.clientMessages)})
-	c.route(mux, "/sessions/{id}/operators/messages", handlers{http.MethodPost: auth(c.sendMessage)})
-	c.route(mux, "/sessions/{id}/operators/typing", handlers{http.MethodPost: auth(c.operatorTyping)})
+	c.route(mux, "/sessions/{id}/messages", handlers{http.MethodGet: auth(messages.sessionMessages)})
+	c.route(mux, "/clients/{clientId}/messages", handlers{http.MethodGet: auth(messages.clientMessages)})
+	c.route(mux, "/sessions/{id}/operators/messages", handlers{http.MethodPost: auth(messages.sendMessage)})
+	c.route(mux, "/sessions/{id}/operators/typing", handlers{http.MethodPost: auth(messages.operatorTyping)})
 	c.route(mux, "/sessions/{id}/operators/messages/{messageId}", handlers{
-		http.MethodPut:    auth(c.editMessage),
-		http.MethodDelete: auth(c.deleteMessage),
+		http.MethodPut:    auth(messages.editMessage),
+		http.MethodDelete: auth(messages.deleteMessage),
 	})
-	c.route(mux, "/messages/{messageId}/read", handlers{http.MethodPatch: auth(c.markRead)})
+	c.route(mux, "/messages/{messageId}/read", handlers{http.MethodPatch: auth(messages.markRead)})
 
 	// The platform's public (widget-side) endpoints: no authentication.
-	c.route(mux, "/chats/{chatId}/sessions", handlers{http.MethodPost: c.startSession(false), http.MethodPut: c.startSession(true)})
-	c.route(mux, "/sessions/{id}/clients/messages", handlers{http.MethodPost: c.clientMessage})
+	c.route(mux, "/chats/{chatId}/sessions", handlers{http.MethodPost: public.startSession(false), http.MethodPut: public.startSession(true)})
+	c.route(mux, "/sessions/{id}/clients/messages", handlers{http.MethodPost: public.clientMessage})
 	mux.HandleFunc("/chat/", httpapi.NotFound)
 }
 
-// handlers maps httpapi.Methods to the handlers of one path.
+// The handlers, grouped by what they serve; each reaches the API's
+// services through the embedded ChatAPI.
+type (
+	accountRoutes struct{ *ChatAPI } // the operator's own account, time, users, groups
+	sessionRoutes struct{ *ChatAPI } // sessions and clients
+	messageRoutes struct{ *ChatAPI } // messages, reads and typing
+	publicRoutes  struct{ *ChatAPI } // the widget side: no authentication
+)
+
+// handlers maps methods to the handlers of one path.
 type handlers map[string]http.HandlerFunc
 
 // route mounts one path, relative to chatPrefix, counting each request.
@@ -89,13 +99,13 @@ func (c *ChatAPI) route(mux *http.ServeMux, path string, hs handlers) {
 }
 
 // me answers the current operator, the same entity as iam.IAM /users/me.
-func (c *ChatAPI) me(w http.ResponseWriter, _ *http.Request, user iam.User) {
+func (c accountRoutes) me(w http.ResponseWriter, _ *http.Request, user iam.User) {
 	httpapi.WriteJSON(w, http.StatusOK, user)
 }
 
 // timestamp answers the server time, for clock-skew correction. The real
 // shape is unknown (twin-api.md §5.1); this one gives both common forms.
-func (c *ChatAPI) timestamp(w http.ResponseWriter, _ *http.Request, _ iam.User) {
+func (c accountRoutes) timestamp(w http.ResponseWriter, _ *http.Request, _ iam.User) {
 	now := c.now().UTC()
 	httpapi.WriteJSON(w, http.StatusOK, map[string]any{
 		"timestamp": now.Unix(),
@@ -104,17 +114,17 @@ func (c *ChatAPI) timestamp(w http.ResponseWriter, _ *http.Request, _ iam.User) 
 }
 
 // setStatus serves activate and pause: {id, status}.
-func (c *ChatAPI) setStatus(status string) iam.AuthedHandler {
+func (c accountRoutes) setStatus(status string) iam.AuthedHandler {
 	return func(w http.ResponseWriter, _ *http.Request, user iam.User) {
 		httpapi.WriteJSON(w, http.StatusOK, c.chats.Operators.SetStatus(user, status))
 	}
 }
 
-func (c *ChatAPI) users(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c accountRoutes) users(w http.ResponseWriter, r *http.Request, user iam.User) {
 	writeList(w, func() (map[string]any, error) { return c.chats.Operators.List(user, r.URL.Query()) })
 }
 
-func (c *ChatAPI) groups(w http.ResponseWriter, r *http.Request, _ iam.User) {
+func (c accountRoutes) groups(w http.ResponseWriter, r *http.Request, _ iam.User) {
 	writeList(w, func() (map[string]any, error) { return c.chats.Operators.Groups(r.URL.Query()) })
 }
 

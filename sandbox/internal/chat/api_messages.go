@@ -13,13 +13,13 @@ type messageCreated struct {
 	CreatedAt string `json:"createdAt"`
 }
 
-func (c *ChatAPI) sessionMessages(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c messageRoutes) sessionMessages(w http.ResponseWriter, r *http.Request, user iam.User) {
 	writeList(w, func() (map[string]any, error) {
 		return c.chats.Messages.OfSession(user, r.PathValue("id"), r.URL.Query())
 	})
 }
 
-func (c *ChatAPI) clientMessages(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c messageRoutes) clientMessages(w http.ResponseWriter, r *http.Request, user iam.User) {
 	writeList(w, func() (map[string]any, error) {
 		return c.chats.Messages.OfClient(user, r.PathValue("clientId"), r.URL.Query())
 	})
@@ -27,7 +27,7 @@ func (c *ChatAPI) clientMessages(w http.ResponseWriter, r *http.Request, user ia
 
 // sendMessage is POST /sessions/{id}/operators/messages
 // {body, attachments?, replyToMessageId?}.
-func (c *ChatAPI) sendMessage(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c messageRoutes) sendMessage(w http.ResponseWriter, r *http.Request, user iam.User) {
 	var in MessageInput
 	if !httpapi.ReadJSON(w, r, &in) {
 		return
@@ -41,7 +41,7 @@ func (c *ChatAPI) sendMessage(w http.ResponseWriter, r *http.Request, user iam.U
 }
 
 // editMessage answers the updated Message.
-func (c *ChatAPI) editMessage(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c messageRoutes) editMessage(w http.ResponseWriter, r *http.Request, user iam.User) {
 	var in MessageInput
 	if !httpapi.ReadJSON(w, r, &in) {
 		return
@@ -54,16 +54,16 @@ func (c *ChatAPI) editMessage(w http.ResponseWriter, r *http.Request, user iam.U
 	httpapi.WriteJSON(w, http.StatusOK, m)
 }
 
-func (c *ChatAPI) deleteMessage(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c messageRoutes) deleteMessage(w http.ResponseWriter, r *http.Request, user iam.User) {
 	writeDone(w, c.chats.Messages.Delete(user, r.PathValue("id"), r.PathValue("messageId")))
 }
 
-func (c *ChatAPI) markRead(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c messageRoutes) markRead(w http.ResponseWriter, r *http.Request, user iam.User) {
 	writeDone(w, c.chats.Messages.MarkRead(user, r.PathValue("messageId")))
 }
 
 // operatorTyping is POST /sessions/{id}/operators/typing (chosen): the
 // widget shows the operator typing. A body is ignored; the answer is {}.
-func (c *ChatAPI) operatorTyping(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c messageRoutes) operatorTyping(w http.ResponseWriter, r *http.Request, user iam.User) {
 	writeDone(w, c.chats.Messages.Typing(user, r.PathValue("id")))
 }

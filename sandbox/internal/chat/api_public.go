@@ -26,7 +26,7 @@ type startSessionRequest struct {
 // startSession serves POST (start) and PUT (continue the client's last open
 // session, else start) of /chats/{chatId}/sessions; the answer is the
 // Started-session {id, clientId, startedAt, ttl, messages}.
-func (c *ChatAPI) startSession(continueLast bool) http.HandlerFunc {
+func (c publicRoutes) startSession(continueLast bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var req startSessionRequest
 		if !httpapi.ReadJSON(w, r, &req) {
@@ -54,7 +54,7 @@ func (c *ChatAPI) startSession(continueLast bool) http.HandlerFunc {
 
 // clientMessage is POST /sessions/{id}/clients/messages, the client's
 // message: {id, createdAt}. The sandbox does not authenticate it.
-func (c *ChatAPI) clientMessage(w http.ResponseWriter, r *http.Request) {
+func (c publicRoutes) clientMessage(w http.ResponseWriter, r *http.Request) {
 	var in MessageInput
 	if !httpapi.ReadJSON(w, r, &in) {
 		return

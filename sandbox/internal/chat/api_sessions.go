@@ -7,11 +7,11 @@ import (
 	"twin-panel/sandbox/internal/iam"
 )
 
-func (c *ChatAPI) listSessions(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c sessionRoutes) listSessions(w http.ResponseWriter, r *http.Request, user iam.User) {
 	writeList(w, func() (map[string]any, error) { return c.chats.Sessions.List(user, r.URL.Query()) })
 }
 
-func (c *ChatAPI) getSession(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c sessionRoutes) getSession(w http.ResponseWriter, r *http.Request, user iam.User) {
 	s, err := c.chats.Sessions.Get(user, r.PathValue("id"))
 	if err != nil {
 		httpapi.WriteAPIError(w, err)
@@ -21,7 +21,7 @@ func (c *ChatAPI) getSession(w http.ResponseWriter, r *http.Request, user iam.Us
 }
 
 // closeSession is DELETE /sessions/{id} with an optional body {result}.
-func (c *ChatAPI) closeSession(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c sessionRoutes) closeSession(w http.ResponseWriter, r *http.Request, user iam.User) {
 	var req struct {
 		Result string `json:"result"`
 	}
@@ -32,17 +32,17 @@ func (c *ChatAPI) closeSession(w http.ResponseWriter, r *http.Request, user iam.
 }
 
 // rename takes the new name from the path, percent-decoded.
-func (c *ChatAPI) rename(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c sessionRoutes) rename(w http.ResponseWriter, r *http.Request, user iam.User) {
 	writeDone(w, c.chats.Sessions.Rename(user, r.PathValue("id"), r.PathValue("name")))
 }
 
-func (c *ChatAPI) spam(spam bool) iam.AuthedHandler {
+func (c sessionRoutes) spam(spam bool) iam.AuthedHandler {
 	return func(w http.ResponseWriter, r *http.Request, user iam.User) {
 		writeDone(w, c.chats.Sessions.SetSpam(user, r.PathValue("id"), spam))
 	}
 }
 
-func (c *ChatAPI) ban(banned bool) iam.AuthedHandler {
+func (c sessionRoutes) ban(banned bool) iam.AuthedHandler {
 	return func(w http.ResponseWriter, r *http.Request, user iam.User) {
 		writeDone(w, c.chats.Clients.SetBanned(user, r.PathValue("clientId"), banned))
 	}
@@ -50,7 +50,7 @@ func (c *ChatAPI) ban(banned bool) iam.AuthedHandler {
 
 // operatorChange serves transfer, add and remove of
 // /sessions/{id}/operators/{operatorId}.
-func (c *ChatAPI) operatorChange(change func(iam.User, string, int) error) iam.AuthedHandler {
+func (c sessionRoutes) operatorChange(change func(iam.User, string, int) error) iam.AuthedHandler {
 	return func(w http.ResponseWriter, r *http.Request, user iam.User) {
 		target, ok := pathInt(r, "operatorId")
 		if !ok {
@@ -61,7 +61,7 @@ func (c *ChatAPI) operatorChange(change func(iam.User, string, int) error) iam.A
 	}
 }
 
-func (c *ChatAPI) groupTransfer(w http.ResponseWriter, r *http.Request, user iam.User) {
+func (c sessionRoutes) groupTransfer(w http.ResponseWriter, r *http.Request, user iam.User) {
 	group, ok := pathInt(r, "groupId")
 	if !ok {
 		httpapi.WriteAPIError(w, errGroupNotFound)

@@ -2,7 +2,7 @@ package chat
 
 import "twin-panel/sandbox/internal/iam"
 
-// ClientMessage adds a message from the session's client and publishes
+// Write adds a message from the session's client and publishes
 // chatMessageCreated (the Message) to the session's operators, or to every
 // ACTIVE operator while the session waits in the help queue.
 func (c *Clients) Write(sessionID string, in MessageInput) (Message, error) {
@@ -11,7 +11,7 @@ func (c *Clients) Write(sessionID string, in MessageInput) (Message, error) {
 	})
 }
 
-// ClientRead is the client reading an operator's message: readAt is set
+// Read is the client reading an operator's message: readAt is set
 // and chatMessageRead {messageId, sessionId, readAt} goes to the session's
 // operators.
 func (c *Clients) Read(sessionID, messageID string) (MessageRead, error) {
@@ -44,7 +44,7 @@ func (c *Clients) View(id string) (VisitorView, bool) {
 	return v, err == nil
 }
 
-// CloseByClient closes a session from the visitor's side and publishes
+// Close closes a session from the visitor's side and publishes
 // sessionClosedByClient (the Session).
 func (c *Clients) Close(id string) (Session, error) {
 	return withSession(c.model, id, openSession, func(s *session) (Session, error) {
@@ -66,7 +66,7 @@ func (c *Clients) SetBanned(user iam.User, clientID string, banned bool) error {
 	return err
 }
 
-// SetClientOnline records the client coming online or going offline and
+// SetOnline records the client coming online or going offline and
 // publishes clientOnline or clientOffline {sessionId, clientId, at}.
 func (c *Clients) SetOnline(id string, online bool) (ClientEvent, error) {
 	return withSession(c.model, id, anySession, func(s *session) (ClientEvent, error) {
@@ -83,7 +83,7 @@ func (c *Clients) SetOnline(id string, online bool) (ClientEvent, error) {
 	})
 }
 
-// ClientTyping publishes typing {sessionId, authorType, authorId} for the
+// Typing publishes typing {sessionId, authorType, authorId} for the
 // session's client.
 func (c *Clients) Typing(id string) (TypingEvent, error) {
 	return withSession(c.model, id, openSession, func(s *session) (TypingEvent, error) {
@@ -93,7 +93,7 @@ func (c *Clients) Typing(id string) (TypingEvent, error) {
 	})
 }
 
-// WidgetSession checks that a socket may join session id: it must exist
+// CheckWidgetSession checks that a socket may join session id: it must exist
 // and be open. The widget side has no company: the session id is the key.
 func (c *Clients) CheckWidgetSession(id string) error {
 	_, err := withSession(c.model, id, openSession, func(*session) (struct{}, error) { return struct{}{}, nil })

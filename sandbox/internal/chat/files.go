@@ -1,13 +1,13 @@
 package chat
 
-// AddFile stores a file messages can attach and returns its metadata.
+// Add stores a file messages can attach and returns its metadata.
 func (c *Files) Add(name, contentType string, content []byte) Attachment {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.addFileLocked(newUUID(), name, contentType, content, c.stamp())
 }
 
-// File returns a stored file.
+// Get returns a stored file.
 func (c *Files) Get(id string) (Attachment, []byte, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()

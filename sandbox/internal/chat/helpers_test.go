@@ -120,7 +120,7 @@ func (c *chatTest) visitor(what string, body any) (int, map[string]any) {
 	return testkit.Call(c.t, http.MethodPost, c.root+"/__sandbox/visitor/"+what, nil, body)
 }
 
-// events returns the events published since the last testkit.Call, as
+// events returns the events published since the last call, as
 // "userId event" strings, plus the events themselves.
 func (c *chatTest) events() ([]string, []published) {
 	got := c.pub.Take()

@@ -250,7 +250,7 @@ func lastMessageAt(s *session) time.Time {
 	return time.Time{}
 }
 
-// ListSessions lists the sessions of the user's company, closed ones too.
+// List lists the sessions of the user's company, closed ones too.
 // Filters: status, operatorId (any operator of the session), chatId,
 // clientId, clientBanned, markedAsSpam, sessionId, botStatus, name and
 // keyword (case-insensitive substrings; keyword searches name, clientId
@@ -325,7 +325,7 @@ var operatorSortFields = map[string]func(a, b OperatorListItem) int{
 	"online":    func(a, b OperatorListItem) int { return compareBool(a.Online, b.Online) },
 }
 
-// ListOperators lists the operators of the user's company with their status
+// List lists the operators of the user's company with their status
 // and whether they hold a live connection. Filters: userId (comma list),
 // status, online.
 func (c *Operators) List(user iam.User, q url.Values) (map[string]any, error) {
@@ -362,7 +362,7 @@ func (c *Operators) List(user iam.User, q url.Values) (map[string]any, error) {
 	return listPage(lq, all, func(o OperatorListItem) OperatorListItem { return o }), nil
 }
 
-// ListGroups lists the operator groups.
+// Groups lists the operator groups.
 func (c *Operators) Groups(q url.Values) (map[string]any, error) {
 	lq, err := parseListQuery(q, []string{"id", "name"}, "id")
 	if err != nil {

@@ -95,7 +95,7 @@ func (c *model) clientMessageLocked(s *session, in MessageInput) (Message, error
 	return entity, nil
 }
 
-// OperatorMessage adds a message from user, who must take part in the open
+// Send adds a message from user, who must take part in the open
 // session, and publishes chatMessageCreated to the session's other
 // operators (not to the author, who has the answer already). The widget
 // sockets get chatMessageCreatedEmit.
@@ -137,7 +137,7 @@ func (c *Messages) operatorMessageLocked(user iam.User, sessionID, messageID str
 	return s, m, nil
 }
 
-// EditMessage changes the body of the user's own message, sets updatedAt
+// Edit changes the body of the user's own message, sets updatedAt
 // and publishes chatMessageEdited (the Message) to the other operators.
 func (c *Messages) Edit(user iam.User, sessionID, messageID string, in MessageInput) (Message, error) {
 	c.mu.Lock()
@@ -162,7 +162,7 @@ func (c *Messages) Edit(user iam.User, sessionID, messageID string, in MessageIn
 	return entity, nil
 }
 
-// DeleteMessage removes the user's own message from every list. No event
+// Delete removes the user's own message from every list. No event
 // is published: none of the known operator events announces a deletion.
 func (c *Messages) Delete(user iam.User, sessionID, messageID string) error {
 	c.mu.Lock()
@@ -228,14 +228,14 @@ func listMessagesLocked(msgs []*message, q url.Values) (map[string]any, error) {
 	return listPage(lq, all, (*message).entity), nil
 }
 
-// SessionMessages lists the messages of one session.
+// OfSession lists the messages of one session.
 func (c *Messages) OfSession(user iam.User, sessionID string, q url.Values) (map[string]any, error) {
 	return withUserSession(c.model, user, sessionID, anySession, func(s *session) (map[string]any, error) {
 		return listMessagesLocked(s.messages, q)
 	})
 }
 
-// ClientMessages lists the messages of every session of one client.
+// OfClient lists the messages of every session of one client.
 func (c *Messages) OfClient(user iam.User, clientID string, q url.Values) (map[string]any, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -251,7 +251,7 @@ func (c *Messages) OfClient(user iam.User, clientID string, q url.Values) (map[s
 	return listMessagesLocked(msgs, q)
 }
 
-// OperatorTyping is the operator typing in an open session they take part
+// Typing is the operator typing in an open session they take part
 // in: showTypingIndicatorEmit {authorType: OPERATOR, authorId, sessionId}
 // goes to the session's widget sockets. Operators hear nothing.
 func (c *Messages) Typing(user iam.User, sessionID string) error {

@@ -136,7 +136,7 @@ var (
 // from/to filters agree with what clients see.
 func (c *model) stamp() time.Time { return c.now().UTC().Truncate(time.Second) }
 
-// nextSeq numbers sessions and messages in creation order.
+// nextSeqLocked numbers sessions and messages in creation order.
 func (c *model) nextSeqLocked() int {
 	c.seq++
 	return c.seq

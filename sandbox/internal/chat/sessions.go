@@ -48,7 +48,7 @@ type TypingEvent struct {
 	AuthorID   string `json:"authorId"`
 }
 
-// StartSession starts a session (or continues one with opt.Continue). It
+// Start starts a session (or continues one with opt.Continue). It
 // publishes chatSessionStarted (the Session) to the assigned operator, or
 // operatorNotFound (the Session) to the help audience when nobody could be
 // assigned, then chatMessageCreated for a first message. A session that
@@ -181,14 +181,14 @@ func withoutMember(members []sessionMember, id int) []sessionMember {
 	return slices.DeleteFunc(slices.Clone(members), func(m sessionMember) bool { return m.id == id })
 }
 
-// GetSession returns one session of the user's company.
+// Get returns one session of the user's company.
 func (c *Sessions) Get(user iam.User, id string) (Session, error) {
 	return withUserSession(c.model, user, id, anySession, func(s *session) (Session, error) {
 		return c.entityLocked(s), nil
 	})
 }
 
-// CloseByOperator closes a session (DELETE /sessions/{id}) with an optional
+// Close closes a session (DELETE /sessions/{id}) with an optional
 // result and publishes chatSessionDeleted (the Session) to its other
 // operators. Closing a closed session changes nothing.
 func (c *Sessions) Close(user iam.User, id, result string) error {

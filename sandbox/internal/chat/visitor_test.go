@@ -170,7 +170,7 @@ func TestPublicStartAndClientMessages(t *testing.T) {
 
 func TestOperatorAccountEvents(t *testing.T) {
 	ct := newChatTest(t)
-	// A second testkit.Login while a connection is live tells the old one.
+	// A second login while a connection is live tells the old one.
 	testkit.Login(t, ct.root, testkit.OperatorLogin(nil))
 	ct.wantEvents()
 	ct.presence.set("389", true)

@@ -38,7 +38,7 @@ func newWidgetChatTest(t *testing.T) (*chatTest, *recordingWidget) {
 	return ct, rec
 }
 
-// wantWidget checks the widget events since the last testkit.Call: their names, in
+// wantWidget checks the widget events since the last call: their names, in
 // order, each for session id.
 func wantWidget(t *testing.T, rec *recordingWidget, sessionID string, want ...string) []widgetEvent {
 	t.Helper()

@@ -9,7 +9,7 @@ import (
 
 // Guard lets GET, HEAD and OPTIONS through and requires, for
 // every other method, a loopback Origin (or none, as Node and curl send),
-// Content-Type application/json and httpapi.ControlHeader: 1. A simple cross-site
+// Content-Type application/json and X-Sandbox-Control: 1. A simple cross-site
 // form POST carries none of these.
 func Guard(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

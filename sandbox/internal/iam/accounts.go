@@ -47,7 +47,7 @@ type refreshGrant struct {
 	expiresAt time.Time
 }
 
-// Errors returned by Store httpapi.Methods.
+// Errors returned by Store methods.
 var (
 	ErrInvalidCredentials  = errors.New("invalid credentials")
 	ErrUserBlocked         = errors.New("user is blocked")
@@ -56,7 +56,7 @@ var (
 )
 
 // Store holds the operator accounts and refresh tokens. Every field is
-// guarded by mu. Sessions, messages and operator statuses live in Chats.
+// guarded by mu. Sessions, messages and operator statuses live in the chats service.
 type Store struct {
 	mu        sync.Mutex
 	operators map[int]*operator

@@ -48,7 +48,7 @@ func TestChatEventsReachTheOperatorsConnection(t *testing.T) {
 		t.Fatalf("got %s %v", event, data)
 	}
 
-	// Another testkit.Login of the same operator tells the live connection.
+	// Another login of the same operator tells the live connection.
 	testkit.Login(t, base, testkit.OperatorLogin(nil))
 	if event, data := nextEvent(t, client); event != "chatUserExists" || data["operatorId"] != "389" {
 		t.Fatalf("got %s %v", event, data)

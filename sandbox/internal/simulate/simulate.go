@@ -31,7 +31,7 @@ func DefaultConfig() Config {
 // Visitors plays visitors for the demo: it starts sessions for the seeded
 // operators (mostly 389), writes small talk in Russian or English, types,
 // goes offline and back, reads the operators' replies and sometimes leaves.
-// Everything goes through chat.Service, so operators get the real events.
+// Everything goes through the chats service, so operators get the real events.
 type Visitors struct {
 	chats *chat.Service
 	cfg   Config

@@ -35,7 +35,7 @@ const (
 // /socket.io/, Engine.IO 4 and 3, polling and WebSocket, through
 // github.com/zishang520/socket.io. A socket names its session with the
 // sessionId query parameter (or, on EIO 4, the handshake auth object) and
-// joins that session's room; chat.Service' changes reach the room as the seed's
+// joins that session's room; the chats service's changes reach the room as the seed's
 // events. It implements WidgetNotifier.
 type Hub struct {
 	io      *socket.Server
@@ -102,7 +102,7 @@ func (h *Hub) NotifySession(sessionID, event string, data any) {
 // DisconnectAll ends every widget socket with a Socket.IO disconnect
 // ("io server disconnect": clients do not reconnect on their own) and
 // returns once that is done. Tasks queued before it are delivered first.
-// The caller must not hold the chat.Service lock.
+// The caller must not hold the chats service's lock.
 func (h *Hub) DisconnectAll() {
 	done := make(chan struct{})
 	if h.queue.push(task{all: true, done: done}) {

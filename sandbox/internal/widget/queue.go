@@ -13,9 +13,9 @@ type task struct {
 	done      chan struct{}
 }
 
-// queue hands tasks from chat.Service, which holds its lock, to one goroutine
+// queue hands tasks from the chats service, which holds its lock, to one goroutine
 // that talks to the Socket.IO library. Pushing never blocks, so the library's
-// own locks and chat.Service' lock are never held together, and tasks run in the
+// own locks and the chats service's lock are never held together, and tasks run in the
 // order of the changes.
 type queue struct {
 	mu      sync.Mutex
