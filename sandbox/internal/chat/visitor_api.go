@@ -21,15 +21,13 @@ func NewVisitorAPI(chats *Service) *VisitorAPI { return &VisitorAPI{chats: chats
 
 // Register mounts the visitor endpoints on mux.
 func (v *VisitorAPI) Register(mux *http.ServeMux) {
-	post := func(h http.HandlerFunc) http.Handler { return httpapi.Methods{http.MethodPost: h} }
-	mux.Handle("/__sandbox/visitor/session", post(v.session))
-	mux.Handle("/__sandbox/visitor/message", post(v.message))
-	mux.Handle("/__sandbox/visitor/read", post(v.read))
-	mux.Handle("/__sandbox/visitor/typing", post(v.typing))
-	mux.Handle("/__sandbox/visitor/close", post(v.close))
-	mux.Handle("/__sandbox/visitor/online", post(v.online))
-	mux.Handle("/__sandbox/visitor/handover", post(v.handover))
-	mux.Handle("/__sandbox/files", post(v.upload))
+	for action, h := range map[string]http.HandlerFunc{
+		"session": v.session, "message": v.message, "read": v.read, "typing": v.typing,
+		"close": v.close, "online": v.online, "handover": v.handover,
+	} {
+		mux.Handle("/__sandbox/visitor/"+action, httpapi.Methods{http.MethodPost: h})
+	}
+	mux.Handle("/__sandbox/files", httpapi.Methods{http.MethodPost: v.upload})
 	mux.Handle("/__sandbox/files/{id}", httpapi.Methods{http.MethodGet: v.download})
 }
 
