@@ -72,14 +72,20 @@ type PreviousOperator struct {
 	Name string `json:"name"`
 }
 
+// MessageHead is what every form of a message starts with: who wrote
+// what. Embedded, its fields sit at the top level of the JSON.
+type MessageHead struct {
+	ID         string `json:"id"`
+	AuthorID   string `json:"authorId"`
+	AuthorType string `json:"authorType"`
+	AuthorName string `json:"authorName"`
+	Type       string `json:"type"`
+	Body       string `json:"body"`
+}
+
 // LastMessage is the compact message of Session.lastMessage (§6.2).
 type LastMessage struct {
-	ID          string              `json:"id"`
-	AuthorID    string              `json:"authorId"`
-	AuthorType  string              `json:"authorType"`
-	AuthorName  string              `json:"authorName"`
-	Type        string              `json:"type"`
-	Body        string              `json:"body"`
+	MessageHead
 	Attachments []CompactAttachment `json:"attachments"`
 	CreatedAt   string              `json:"createdAt"`
 	ReadAt      *string             `json:"readAt"`
@@ -97,12 +103,7 @@ type CompactAttachment struct {
 
 // Message is the message entity of §6.5.
 type Message struct {
-	ID          string        `json:"id"`
-	AuthorID    string        `json:"authorId"`
-	AuthorType  string        `json:"authorType"`
-	AuthorName  string        `json:"authorName"`
-	Type        string        `json:"type"`
-	Body        string        `json:"body"`
+	MessageHead
 	Answers     []any         `json:"answers"`
 	Keyboard    []any         `json:"keyboard"`
 	ReadAt      *string       `json:"readAt"`
@@ -132,7 +133,7 @@ type ReplyMessage struct {
 }
 
 // Attachment is a message attachment (§6.6). The chats SDK spells
-// sugestedExtension with one "g", iam.IAM with two; both are sent.
+// sugestedExtension with one "g", IAM with two; both are sent.
 type Attachment struct {
 	ID                 string `json:"id"`
 	IsPrivate          bool   `json:"isPrivate"`
@@ -292,12 +293,7 @@ func (s *session) hasMember(id int) bool {
 // entity renders m as the API's Message.
 func (m *message) entity() Message {
 	out := Message{
-		ID:          m.id,
-		AuthorID:    m.authorID,
-		AuthorType:  m.authorType,
-		AuthorName:  m.authorName,
-		Type:        messageTypeRegular,
-		Body:        m.body,
+		MessageHead: m.head(),
 		Answers:     []any{},
 		Keyboard:    []any{},
 		ReadAt:      formatTime(m.readAt),
@@ -333,6 +329,11 @@ func (m *message) entity() Message {
 	return out
 }
 
+// head renders who wrote m and what.
+func (m *message) head() MessageHead {
+	return MessageHead{ID: m.id, AuthorID: m.authorID, AuthorType: m.authorType, AuthorName: m.authorName, Type: messageTypeRegular, Body: m.body}
+}
+
 // compact renders m as a session's lastMessage.
 func (m *message) compact() *LastMessage {
 	atts := make([]CompactAttachment, 0, len(m.attachments))
@@ -340,12 +341,7 @@ func (m *message) compact() *LastMessage {
 		atts = append(atts, CompactAttachment{ID: a.ID, Name: a.Name, ContentType: a.ContentType, Size: a.Size, Private: a.IsPrivate, URL: a.URL})
 	}
 	return &LastMessage{
-		ID:          m.id,
-		AuthorID:    m.authorID,
-		AuthorType:  m.authorType,
-		AuthorName:  m.authorName,
-		Type:        messageTypeRegular,
-		Body:        m.body,
+		MessageHead: m.head(),
 		Attachments: atts,
 		CreatedAt:   *formatTime(m.createdAt),
 		ReadAt:      formatTime(m.readAt),

@@ -25,12 +25,7 @@ const (
 // WidgetMessage is the chatMessageCreatedEmit payload, with exactly the
 // seed's fields; avatar is the operator's avatar (null for the bot).
 type WidgetMessage struct {
-	ID          string       `json:"id"`
-	AuthorID    string       `json:"authorId"`
-	AuthorType  string       `json:"authorType"`
-	AuthorName  string       `json:"authorName"`
-	Type        string       `json:"type"`
-	Body        string       `json:"body"`
+	MessageHead
 	Answers     []any        `json:"answers"`
 	CreatedAt   string       `json:"createdAt"`
 	SessionID   string       `json:"sessionId"`
@@ -119,8 +114,7 @@ func (c *model) widgetMessageLocked(m *message) WidgetMessage {
 		}
 	}
 	return WidgetMessage{
-		ID: m.id, AuthorID: m.authorID, AuthorType: m.authorType, AuthorName: m.authorName,
-		Type: messageTypeRegular, Body: m.body, Answers: []any{}, CreatedAt: *formatTime(m.createdAt),
+		MessageHead: m.head(), Answers: []any{}, CreatedAt: *formatTime(m.createdAt),
 		SessionID: m.sessionID, Attachments: attachmentsOrEmpty(m.attachments), Actions: []any{}, Avatar: avatar,
 	}
 }
