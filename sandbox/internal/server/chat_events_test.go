@@ -82,3 +82,23 @@ func TestChatEventsReachTheOperatorsConnection(t *testing.T) {
 		t.Fatalf("requests after reset = %v", stats["requests"])
 	}
 }
+
+// TestFirstChatReachesTheConnectedOperator is a newcomer's first minute:
+// operator@twin.local logs in and connects, a visitor starts a chat on the
+// public endpoint (as visitor.html does), and the connected operator gets it,
+// though 472 runs fewer sessions.
+func TestFirstChatReachesTheConnectedOperator(t *testing.T) {
+	_, base, client := newConnectedSandbox(t)
+	status, started := testkit.Call(t, http.MethodPost, base+"/chat/api/v1/chats/chat-web-1/sessions", nil,
+		map[string]any{"clientName": "Newcomer", "messageBody": "Hello?"})
+	if status != http.StatusOK {
+		t.Fatalf("start: %d %v", status, started)
+	}
+	event, data := nextEvent(t, client)
+	if event != "chatSessionStarted" || data["id"] != started["id"] || data["operatorId"] != "389" {
+		t.Fatalf("got %s %v", event, data)
+	}
+	if event, data := nextEvent(t, client); event != "chatMessageCreated" || data["body"] != "Hello?" {
+		t.Fatalf("got %s %v", event, data)
+	}
+}
