@@ -2,6 +2,7 @@ package server
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"strings"
 	"testing"
@@ -11,15 +12,14 @@ import (
 )
 
 // nextEvent waits for the next publication on a raw connection and returns
-// its {event, data}.
+// its {event, data}. A frame may carry several replies, one a line; the
+// lines after the one returned wait in c.lines for the next call.
 func nextEvent(t *testing.T, c *wsClient) (string, map[string]any) {
 	t.Helper()
 	for {
-		msg, ok := c.next(5 * time.Second)
-		if !ok {
-			t.Fatal("no publication")
-		}
-		for _, line := range strings.Split(msg, "\n") {
+		for len(c.lines) > 0 {
+			line := c.lines[0]
+			c.lines = c.lines[1:]
 			var reply struct {
 				Push struct {
 					Pub struct {
@@ -34,6 +34,11 @@ func nextEvent(t *testing.T, c *wsClient) (string, map[string]any) {
 				return reply.Push.Pub.Data.Event, reply.Push.Pub.Data.Data
 			}
 		}
+		msg, ok := c.next(5 * time.Second)
+		if !ok {
+			t.Fatal("no publication")
+		}
+		c.lines = strings.Split(msg, "\n")
 	}
 }
 
@@ -89,6 +94,13 @@ func TestChatEventsReachTheOperatorsConnection(t *testing.T) {
 // though 472 runs fewer sessions.
 func TestFirstChatReachesTheConnectedOperator(t *testing.T) {
 	_, base, client := newConnectedSandbox(t)
+	// The node counts a connection as the operator's a moment after its
+	// connect reply.
+	var users map[string]any
+	eventually(t, func() bool {
+		_, users = testkit.Call(t, http.MethodGet, base+"/chat/api/v1/users?userId=389", testkit.Bearer(client.token), nil)
+		return testkit.Items(t, users)[0]["online"] == true
+	}, func() string { return fmt.Sprintf("389 is not online: %v", users) })
 	status, started := testkit.Call(t, http.MethodPost, base+"/chat/api/v1/chats/chat-web-1/sessions", nil,
 		map[string]any{"clientName": "Newcomer", "messageBody": "Hello?"})
 	if status != http.StatusOK {

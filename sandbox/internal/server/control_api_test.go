@@ -216,7 +216,8 @@ func TestPublishRawStoresOddPayloadsInHistory(t *testing.T) {
 	payloads := []string{
 		`{"event":"chatMessageCreated","data":{"id":"a","id":"b","body":"dup"}}`,
 		`{"event":"chatMessageCreated","data":` + deep + `}`,
-		`{"event":"chatMessageCreated","data":{"body":"` + strings.Repeat("x", 2<<20) + `"}}`,
+		// Half the default per-client queue, so a slow reader is not dropped.
+		`{"event":"chatMessageCreated","data":{"body":"` + strings.Repeat("x", 512<<10) + `"}}`,
 	}
 	for i, payload := range payloads {
 		status, out := testkit.Call(t, http.MethodPost, base+"/__sandbox/publish/raw", nil, map[string]any{"userId": "389", "payload": payload})

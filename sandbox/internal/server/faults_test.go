@@ -29,7 +29,8 @@ type wsClient struct {
 	messages chan string
 	closed   chan error // the read error that ended the connection
 	sawClose bool
-	token    string // the access token of the last connect
+	token    string   // the access token of the last connect
+	lines    []string // replies of a frame nextEvent has not looked at yet
 }
 
 func dialWS(t *testing.T, base string) *wsClient {
