@@ -185,23 +185,49 @@ func TestStaticFiles(t *testing.T) {
 	}
 }
 
-// TestClientQueueReachesTheNode: -client-queue-max-size is the node's
-// per-client queue, also after a restart replaced the node.
-func TestClientQueueReachesTheNode(t *testing.T) {
+// TestClientQueueBoundsRecovery: a publication larger than the per-client
+// queue cannot be replayed (the node closes the connection as a slow
+// consumer, again on every reconnect); -client-queue-max-size makes room.
+// The fault suite stores a 2 MiB publication in history, so it runs with a
+// larger queue.
+func TestClientQueueBoundsRecovery(t *testing.T) {
+	recoverHuge := func(cfg Config) (reply string, closed bool) {
+		t.Helper()
+		_, base, client := newConnectedSandboxWith(t, cfg)
+		_, out := testkit.Call(t, http.MethodPost, base+"/__sandbox/publish", nil, map[string]any{"userId": "389", "event": "first"})
+		epoch := out["epoch"].(string)
+		if _, ok := client.next(5 * time.Second); !ok {
+			t.Fatal("no first publication")
+		}
+		client.conn.Close()
+		huge := `{"event":"huge","data":"` + strings.Repeat("x", 2<<20) + `"}`
+		testkit.Call(t, http.MethodPost, base+"/__sandbox/publish/raw", nil, map[string]any{"userId": "389", "payload": huge})
+		again := dialWS(t, base)
+		again.send(`{"id":1,"connect":{"data":{"application":"notifications","settings":{"token":"` + client.token +
+			`"}},"subs":{"operator:389":{"recover":true,"offset":1,"epoch":"` + epoch + `"}}}}`)
+		select {
+		case reply = <-again.messages:
+		case <-again.closed:
+		case <-time.After(5 * time.Second):
+			t.Fatal("neither a reply nor a close")
+		}
+		return reply, again.sawClose
+	}
+	if reply, closed := recoverHuge(testConfig()); !closed || reply != "" {
+		t.Fatalf("default queue: closed %v, reply %.80q", closed, reply)
+	}
 	cfg := testConfig()
-	cfg.ClientQueueMaxSize = 64 << 20
-	sb, err := NewSandbox(cfg)
-	if err != nil {
-		t.Fatal(err)
+	cfg.ClientQueueMaxSize = 16 << 20
+	reply, closed := recoverHuge(cfg)
+	if closed || !strings.Contains(reply, `"recovered":true`) || !strings.Contains(reply, strings.Repeat("x", 2<<20)) {
+		t.Fatalf("16 MiB queue: closed %v, reply %.200q", closed, reply)
 	}
-	defer sb.Shutdown(context.Background())
-	if got := sb.realtime.Node().Config().ClientQueueMaxSize; got != 64<<20 {
-		t.Fatalf("node queue = %d", got)
-	}
+	// The setting reaches the node that replaces the first one.
+	sb, _ := newTestSandboxWith(t, cfg)
 	if err := sb.realtime.Restart(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if got := sb.realtime.Node().Config().ClientQueueMaxSize; got != 64<<20 {
+	if got := sb.realtime.Node().Config().ClientQueueMaxSize; got != 16<<20 {
 		t.Fatalf("node queue after restart = %d", got)
 	}
 }

@@ -25,7 +25,13 @@ func testConfig() Config {
 // TCP-level faults apply, and returns it with its base URL.
 func newTestSandbox(t *testing.T) (*Sandbox, string) {
 	t.Helper()
-	sb, err := NewSandbox(testConfig())
+	return newTestSandboxWith(t, testConfig())
+}
+
+// newTestSandboxWith is newTestSandbox with cfg.
+func newTestSandboxWith(t *testing.T, cfg Config) (*Sandbox, string) {
+	t.Helper()
+	sb, err := NewSandbox(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +65,13 @@ func serveRequest(sb *Sandbox, method, path string) *httptest.ResponseRecorder {
 // connected over a raw WebSocket.
 func newConnectedSandbox(t *testing.T) (*Sandbox, string, *wsClient) {
 	t.Helper()
-	sb, base := newTestSandbox(t)
+	return newConnectedSandboxWith(t, testConfig())
+}
+
+// newConnectedSandboxWith is newConnectedSandbox with cfg.
+func newConnectedSandboxWith(t *testing.T, cfg Config) (*Sandbox, string, *wsClient) {
+	t.Helper()
+	sb, base := newTestSandboxWith(t, cfg)
 	token, _ := testkit.Login(t, base, testkit.OperatorLogin(nil))
 	client := dialWS(t, base)
 	client.connect(token)
