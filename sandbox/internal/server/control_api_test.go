@@ -207,11 +207,13 @@ func TestClientQueueBoundsRecovery(t *testing.T) {
 			`"}},"subs":{"operator:389":{"recover":true,"offset":1,"epoch":"` + epoch + `"}}}}`)
 		select {
 		case reply = <-again.messages:
+			return reply, false
 		case <-again.closed:
+			return "", again.sawClose // written before closed is sent
 		case <-time.After(5 * time.Second):
 			t.Fatal("neither a reply nor a close")
 		}
-		return reply, again.sawClose
+		return "", false
 	}
 	if reply, closed := recoverHuge(testConfig()); !closed || reply != "" {
 		t.Fatalf("default queue: closed %v, reply %.80q", closed, reply)
