@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/centrifugal/centrifuge"
+
 	"twin-panel/sandbox/internal/iam"
 	"twin-panel/sandbox/internal/stats"
 	"twin-panel/sandbox/internal/testkit"
-
-	"github.com/centrifugal/centrifuge"
 )
 
 // published is one event a recordingPublisher caught, data decoded.

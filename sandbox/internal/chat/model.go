@@ -13,10 +13,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/centrifugal/centrifuge"
+
 	"twin-panel/sandbox/internal/httpapi"
 	"twin-panel/sandbox/internal/iam"
-
-	"github.com/centrifugal/centrifuge"
 )
 
 // Publisher delivers an operator event, {"event": name, "data": data}, to the

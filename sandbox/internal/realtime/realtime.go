@@ -15,12 +15,12 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/centrifugal/centrifuge"
+	"github.com/prometheus/client_golang/prometheus"
+
 	"twin-panel/sandbox/internal/httpapi"
 	"twin-panel/sandbox/internal/iam"
 	"twin-panel/sandbox/internal/stats"
-
-	"github.com/centrifugal/centrifuge"
-	"github.com/prometheus/client_golang/prometheus"
 )
 
 // DisconnectOperatorBlocked closes the connection of a blocked operator. It

@@ -10,10 +10,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/centrifugal/centrifuge"
+
 	"twin-panel/sandbox/internal/realtime"
 	"twin-panel/sandbox/internal/testkit"
-
-	"github.com/centrifugal/centrifuge"
 )
 
 func TestPublishReturnsIncreasingOffsets(t *testing.T) {

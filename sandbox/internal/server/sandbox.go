@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/centrifugal/centrifuge"
+
 	"twin-panel/sandbox/internal/chat"
 	"twin-panel/sandbox/internal/control"
 	"twin-panel/sandbox/internal/faults"
@@ -19,8 +21,6 @@ import (
 	"twin-panel/sandbox/internal/simulate"
 	"twin-panel/sandbox/internal/stats"
 	"twin-panel/sandbox/internal/widget"
-
-	"github.com/centrifugal/centrifuge"
 )
 
 // Sandbox is the whole local TWIN stack behind one HTTP handler.

@@ -5,11 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/centrifugal/centrifuge"
+
 	"twin-panel/sandbox/internal/chat"
 	"twin-panel/sandbox/internal/iam"
 	"twin-panel/sandbox/internal/testkit"
-
-	"github.com/centrifugal/centrifuge"
 )
 
 // eventLog records the names of published events.

@@ -9,14 +9,14 @@ import (
 	"net/http"
 	"sync"
 
-	"twin-panel/sandbox/internal/chat"
-	"twin-panel/sandbox/internal/httpapi"
-	"twin-panel/sandbox/internal/stats"
-
 	"github.com/zishang520/engine.io/v2/engine"
 	"github.com/zishang520/engine.io/v2/transports"
 	"github.com/zishang520/engine.io/v2/types"
 	"github.com/zishang520/socket.io/v2/socket"
+
+	"twin-panel/sandbox/internal/chat"
+	"twin-panel/sandbox/internal/httpapi"
+	"twin-panel/sandbox/internal/stats"
 )
 
 // Path is where the chat widget's Socket.IO endpoint lives, the
