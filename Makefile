@@ -17,7 +17,7 @@ pkg: bootstrap
 	@scripts/build-pkg.sh
 
 sandbox:
-	@cd sandbox && go build -o ../$(SANDBOX) .
+	@cd sandbox && go build -o ../$(SANDBOX) ./cmd/twin-sandbox
 
 lint: bootstrap
 	cargo fmt --all --check
@@ -62,8 +62,11 @@ test-conformance: bootstrap
 		node --test --test-concurrency=1 tests/conformance/
 
 # Fault suite: the built package in Chromium against the sandbox's fault switches (~50 s).
+# A 16 MiB client queue: the suite stores a 2 MiB publication in history, and
+# the library's 1 MiB would close every connection that tries to recover it.
 test-faults: pkg
-	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- node --test --test-concurrency=1 tests/faults/
+	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -client-queue-max-size 16777216 -- \
+		node --test --test-concurrency=1 tests/faults/
 
 # Size, fuzzing (>= 1M inputs), throughput, latency, startup and memory against
 # centrifuge-js in the same Chromium; writes BENCH.md and bench/results.json.

@@ -4,6 +4,7 @@ go 1.26.0
 
 require (
 	github.com/centrifugal/centrifuge v0.40.1
+	github.com/golang-jwt/jwt/v5 v5.3.1
 	github.com/prometheus/client_golang v1.25.0
 	github.com/zishang520/engine.io/v2 v2.5.0
 	github.com/zishang520/socket.io/v2 v2.5.0

@@ -8,7 +8,8 @@
 #
 # Knobs (environment): BENCH_EVENTS (100000), BENCH_ROUNDS (5),
 # BENCH_MEMORY_EVENTS (1000000), BENCH_CYCLES (1000), FUZZ_CASES (100000 per
-# property, about 5 million inputs in all), PKG_DIR (pkg), RELEASE_WASM.
+# property, about 5 million inputs in all), PKG_DIR (pkg), RELEASE_WASM,
+# BENCH_CLIENT_QUEUE (the sandbox's per-client queue in bytes, 268435456).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -36,6 +37,10 @@ memory_events=${BENCH_MEMORY_EVENTS:-1000000}
 # a time), so a consumer the server drops for falling behind recovers
 # everything it missed.
 history=$((events + 100000))
+# The per-client Centrifuge queue (bytes). The library's 1 MiB default makes
+# the node drop a page that falls behind a 100k stream (a reconnect in the
+# round); 256 MiB holds a whole stream, so rounds measure delivery only.
+queue=${BENCH_CLIENT_QUEUE:-268435456}
 
 step "size"
 node bench/size.mjs --out "$out/size.json"
@@ -53,7 +58,8 @@ printf 'fuzz wall time: %s s\nfuzz status: %s\n' "$(($(date +%s) - fuzz_started)
 step "browser: throughput, latency, startup, memory"
 cp node_modules/centrifuge/dist/centrifuge.js bench/page/centrifuge.js
 trap 'rm -f bench/page/centrifuge.js' EXIT
-timeout "$(remaining)" scripts/with-sandbox.sh -www bench/page -pkg "$pkg" -history-size "$history" -- \
+timeout "$(remaining)" scripts/with-sandbox.sh -www bench/page -pkg "$pkg" -history-size "$history" \
+  -client-queue-max-size "$queue" -- \
   node bench/run.mjs --out "$out/run.json" --events "$events" --rounds "${BENCH_ROUNDS:-5}" \
   --memory-events "$memory_events" --cycles "${BENCH_CYCLES:-1000}"
 
@@ -67,6 +73,7 @@ cat >"$out/machine.json" <<EOF
   "node": "$(node --version)",
   "rustc": "$(rustc --version)",
   "historySize": $history,
+  "clientQueueMaxSize": $queue,
   "fuzzCases": ${FUZZ_CASES:-100000},
   "totalSeconds": $(($(date +%s) - started))
 }

@@ -16,7 +16,7 @@ fi
 # SANDBOX_BIN runs a prebuilt sandbox instead of building the one in sandbox/.
 bin=${SANDBOX_BIN:-target/sandbox/twin-sandbox}
 if [ -z "${SANDBOX_BIN:-}" ]; then
-  (cd sandbox && go build -o "../$bin" .) || die "the sandbox does not build"
+  (cd sandbox && go build -o "../$bin" ./cmd/twin-sandbox) || die "the sandbox does not build"
 fi
 
 dir=$(mktemp -d)

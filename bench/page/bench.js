@@ -23,7 +23,8 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 async function sandbox(method, path, body) {
   const response = await fetch(origin + path, {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    // The sandbox's control endpoints refuse state changes without both headers.
+    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Control': '1' },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();

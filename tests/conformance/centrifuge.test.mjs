@@ -20,7 +20,7 @@ const STEP_TIMEOUT_MS = 10_000;
 async function post(path, body = {}) {
   const res = await fetch(baseUrl + path, {
     method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
+    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Control': '1' },
     body: JSON.stringify(body),
     signal: AbortSignal.timeout(STEP_TIMEOUT_MS),
   });

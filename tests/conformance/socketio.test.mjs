@@ -25,7 +25,8 @@ const CLOSED_SESSION = '5e550000-0000-4000-8000-000000000003';
 
 /** Sends JSON to a sandbox path and returns the parsed answer; throws on non-2xx. */
 async function request(method, path, body, token) {
-  const headers = { 'Content-Type': 'application/json' };
+  // X-Sandbox-Control: the sandbox's control endpoints require it.
+  const headers = { 'Content-Type': 'application/json', 'X-Sandbox-Control': '1' };
   if (token) headers.Authorization = `Bearer ${token}`;
   const res = await fetch(baseUrl + path, {
     method,

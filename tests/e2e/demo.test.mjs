@@ -30,6 +30,7 @@ async function call(method, path, body, token, extraHeaders = {}) {
     method,
     headers: {
       'Content-Type': 'application/json',
+      'X-Sandbox-Control': '1', // required by the sandbox's control endpoints
       ...(token ? { Authorization: `Bearer ${token}` } : {}),
       ...extraHeaders,
     },

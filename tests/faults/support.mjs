@@ -26,7 +26,8 @@ const BLANK = '/__sandbox/health';
 export async function sandbox(method, path, body) {
   const response = await fetch(base + path, {
     method,
-    headers: body === undefined ? {} : { 'Content-Type': 'application/json' },
+    // The control endpoints refuse state changes without both headers.
+    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Control': '1' },
     body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
     signal: AbortSignal.timeout(15_000),
   });

@@ -49,6 +49,8 @@ pub async fn post(path: &str, body: &str) -> JsValue {
     init.set_body(&JsValue::from_str(body));
     let headers = web_sys::Headers::new().unwrap();
     headers.set("Content-Type", "application/json").unwrap();
+    // The control endpoints refuse state changes without it.
+    headers.set("X-Sandbox-Control", "1").unwrap();
     init.set_headers(&headers);
     fetch_json(path, &init).await
 }
