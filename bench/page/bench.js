@@ -96,6 +96,7 @@ function makeClient(kind, onData, options = {}) {
       offlineMs: () => offline.total,
     };
   }
+  if (kind === 'engine-floor') return engineFloor(onData);
   const client = new globalThis.Centrifuge(urls.centrifugoUrl, {
     data: { application: 'notifications', settings: { token: tokens.token } },
     ...options,
@@ -113,6 +114,47 @@ function makeClient(kind, onData, options = {}) {
     disconnect: () => { client.disconnect(); client.removeAllListeners(); },
     lost: () => lost,
     offlineMs: () => offline.total,
+  };
+}
+
+/**
+ * The engine floor: the same frames with no protocol at all. A raw
+ * WebSocket sends the connect command once, answers pings, splits each
+ * frame on newlines, JSON.parses every line and hands a publication's data
+ * to the listener. No recovery, no ordering checks, no state machine: the
+ * physical limit of "parse and deliver" in this browser.
+ */
+function engineFloor(onData) {
+  let lost = 0;
+  let ws = null;
+  return {
+    connect: () => new Promise((resolve, reject) => {
+      ws = new WebSocket(urls.centrifugoUrl);
+      ws.onopen = () => ws.send(JSON.stringify({
+        id: 1,
+        connect: { data: { application: 'notifications', settings: { token: tokens.token } }, name: 'floor' },
+      }));
+      ws.onerror = () => reject(new Error('engine floor: socket error'));
+      ws.onclose = () => { lost += 1; };
+      ws.onmessage = (event) => {
+        const lines = event.data.split('\n');
+        for (const line of lines) {
+          if (line.length === 0) continue;
+          const reply = JSON.parse(line);
+          const pub = reply.push?.pub;
+          if (pub !== undefined) {
+            onData(pub.data.data);
+          } else if (reply.id === 1) {
+            resolve();
+          } else if (reply.id === undefined && reply.push === undefined) {
+            ws.send('{}');
+          }
+        }
+      };
+    }),
+    disconnect: () => { ws.onclose = null; ws.close(); },
+    lost: () => lost,
+    offlineMs: () => 0,
   };
 }
 
