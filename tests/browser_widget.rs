@@ -370,6 +370,24 @@ async fn connecting_and_disconnected_carry_the_panel_codes() {
     assert_eq!(field(&ended, "reason"), "io server disconnect");
     assert_eq!(code(&ended), DisconnectCode::ServerDisconnect as u32 as f64);
 
+    // The session closes on the server; the next connect is refused.
+    let widget = sandbox_widget(&[("minReconnectDelay", 50.0), ("maxReconnectDelay", 200.0)]);
+    let disconnected = widget_recorder(&widget, "disconnected");
+    let errors = widget_recorder(&widget, "error");
+    let session = ok(widget.start(object(&[("clientName", "Refused".into())]))).await;
+    let session_id = field(&session, "id").as_string().unwrap();
+    post(
+        "/__sandbox/visitor/close",
+        &format!(r#"{{"sessionId":"{session_id}"}}"#),
+    )
+    .await;
+    post("/__sandbox/faults/drop", "{}").await;
+    assert!(wait_for(5_000, || disconnected.borrow().len() == 2).await);
+    let refused = disconnected.borrow()[1].clone();
+    assert_eq!(field(&refused, "reconnect"), false);
+    assert_eq!(code(&refused), DisconnectCode::ConnectRefused as u32 as f64);
+    assert!(has(&errors, "message", "Session is closed."));
+
     // The app's own disconnect().
     let widget = sandbox_widget(&[]);
     let disconnected = widget_recorder(&widget, "disconnected");

@@ -604,24 +604,3 @@ impl HostOwner for WidgetCore {
         self.dispatch_event(event);
     }
 }
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn socket_io_reasons_map_onto_the_exported_codes() {
-        assert_eq!(event_code("connect called", false), 0);
-        assert_eq!(event_code("transport close", false), 1);
-        assert_eq!(event_code("ping timeout", false), 2);
-        assert_eq!(event_code("connect timeout", false), 4);
-        assert_eq!(event_code("parse error", false), 5);
-        assert_eq!(event_code("offline", false), 6);
-        assert_eq!(event_code("io client disconnect", true), 0);
-        assert_eq!(event_code("io server disconnect", true), 5);
-        assert_eq!(event_code("connect error", true), 6);
-        // A reason this version does not know still gets a code of its kind.
-        assert_eq!(event_code("something new", true), 5);
-        assert_eq!(event_code("something new", false), 1);
-    }
-}
