@@ -225,11 +225,11 @@ impl ChatWidget {
 
     /// Closes the session as the visitor, then the socket. Unconfirmed by the
     /// platform: it emits `clientClose`, an event of our choosing that no
-    /// platform source documents. The session ends locally
-    /// whatever the server says: `sessionId` is `null` at once and the socket
-    /// closes once the ack came, failed or timed out. Rejects with a
-    /// `TwinError` (`timeout`, `ackLost`, `rejected`, ...) when the server did
-    /// not confirm.
+    /// platform source documents. The session ends locally whatever the
+    /// server says: `sessionId` is `null` at once and the socket closes once
+    /// the ack came, failed or timed out (at most the `timeout` option).
+    /// Rejects with a `TwinError` (`timeout`, `ackLost`, `rejected`, ...)
+    /// when the server did not confirm.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
         let core = self.core.clone();
