@@ -2,6 +2,10 @@
 //! compares `code === DisconnectCode.DisconnectCalled` instead of `code === 0`.
 //! The values are the protocol core's (`protocol::centrifuge::codes`); codes of
 //! 100 and above in the same events are the server's close or error codes.
+//! `ChatWidget` events use the same constants (Socket.IO has no numeric
+//! codes: the widget maps its reasons onto them, see `api/widget.rs`), plus two
+//! of its own, [`DisconnectCode::ServerDisconnect`] and
+//! [`DisconnectCode::ConnectRefused`].
 
 use crate::protocol::centrifuge::codes::{connecting, disconnected};
 use wasm_bindgen::prelude::*;
@@ -18,6 +22,12 @@ pub enum DisconnectCode {
     /// The platform ended the operator's session (`operatorBlocked`,
     /// `chatUserExists`, `operatorLoggedOut`); `reason` names the event.
     ForcedLogout = 4,
+    /// `ChatWidget` only: the server ended the socket (a Socket.IO disconnect,
+    /// e.g. the session was closed or reset on the server).
+    ServerDisconnect = 5,
+    /// `ChatWidget` only: the server refused the connect (e.g. `Session is
+    /// closed.`); the `error` event before it carries the server's message.
+    ConnectRefused = 6,
 }
 
 /// `code` of the panel's `connecting` event (and of a `disconnected` with
@@ -44,6 +54,7 @@ pub enum ConnectingCode {
 }
 
 // The exported values are the core's: a change there must show up here.
+// (`ServerDisconnect` and `ConnectRefused` are the widget's alone.)
 const _: () = {
     assert!(DisconnectCode::DisconnectCalled as u16 == disconnected::DISCONNECT_CALLED);
     assert!(DisconnectCode::Unauthorized as u16 == disconnected::UNAUTHORIZED);

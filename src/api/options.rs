@@ -305,7 +305,8 @@ pub struct WidgetOptions {
     pub max_reconnect_delay: u64,
     /// Deadline for the socket and the Socket.IO connect, ms.
     pub connect_timeout: u64,
-    /// Deadline of every REST call, ms.
+    /// Deadline of every REST call and of every wait for an ack (`markRead()`,
+    /// `close()`), ms.
     pub timeout: u64,
 }
 

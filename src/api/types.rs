@@ -255,7 +255,7 @@ export interface CodeReason {
 
 /** `disconnected` payload. */
 export interface Disconnected extends CodeReason {
-  /** True when the panel reconnects by itself. */
+  /** True when the panel (or widget) reconnects by itself. */
   reconnect: boolean;
 }
 
@@ -308,7 +308,11 @@ export interface ChatWidgetOptions {
   maxReconnectDelay?: number;
   /** Socket open + Socket.IO connect deadline, ms, 100 – 600000. Default 5000. */
   connectTimeout?: number;
-  /** Deadline of every REST call, ms, 100 – 600000. Default 15000. */
+  /**
+   * Deadline of every REST call and of every wait for the server's ack
+   * (`markRead()`, `close()`), ms, 100 – 600000. Default 15000. A late ack
+   * rejects with a `TwinError` (`timeout`).
+   */
   timeout?: number;
   /** As `OperatorPanelOptions.allowInsecure`, for `chatUrl` and `socketUrl`. Default false. */
   allowInsecure?: boolean;
@@ -356,9 +360,15 @@ export interface WidgetEvents {
   operatorLoggedOut: { operatorId: string };
   /** Every socket event, including names this version does not know. */
   event: { event: string; data: unknown };
-  connecting: { reason: string };
+  /** `code`: a `ConnectingCode`. */
+  connecting: CodeReason;
   connected: { sid: string };
-  disconnected: { reason: string; reconnect: boolean };
+  /**
+   * `code`: with `reconnect: true` a `ConnectingCode`; otherwise
+   * `DisconnectCode.DisconnectCalled` (`disconnect()`, `close()`, `free()`),
+   * `DisconnectCode.ServerDisconnect` or `DisconnectCode.ConnectRefused`.
+   */
+  disconnected: Disconnected;
   error: import('./index.js').TwinError;
 }
 

@@ -13,7 +13,14 @@
 //! Socket frames are parsed once, by the engine's `JSON.parse` ([`EngineJson`]):
 //! listeners receive the very objects it built, and emits are serde values
 //! written with `JSON.stringify`.
+//!
+//! Every wait ends: `markRead()` and `close()` wait for the server's ack at
+//! most `timeout` ms ([`acks`]); `start()` ends when the socket connects, stops
+//! for good, or the widget is disconnected, closed or freed first.
 
+mod acks;
+
+use super::codes::{ConnectingCode, DisconnectCode};
 use super::engine_json::{EngineJson, JsJson};
 use super::error::{parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
@@ -25,9 +32,10 @@ use crate::rest::endpoints;
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::http::{self, HttpRequest};
 use crate::transport::clock;
-use js_sys::{Function, JsString, Promise};
+use acks::AckTable;
+use js_sys::{JsString, Promise};
 use serde::Serialize;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -73,12 +81,21 @@ struct WidgetCore {
     emitter: Emitter,
     session_id: RefCell<Option<String>>,
     client_id: RefCell<Option<String>>,
-    acks: RefCell<Vec<(u64, Function, Function)>>,
+    /// `markRead()` and `close()` waiting for the server's ack.
+    acks: AckTable,
     start_waiters: Waiters,
+    /// Counts `disconnect()`, `close()` and `free()`: a `start()` that sees it
+    /// change while its REST call runs does not connect.
+    stops: Cell<u64>,
+    /// Counts the socket clients made, so a late `close()` only ends its own.
+    connections: Cell<u64>,
 }
 
 /// At most this many `start()` calls may wait for the socket at once.
 const MAX_START_WAITERS: usize = 16;
+
+/// At most this many `markRead()` / `close()` calls may wait for an ack at once.
+const MAX_PENDING_ACKS: usize = 64;
 
 #[wasm_bindgen]
 impl ChatWidget {
@@ -86,20 +103,31 @@ impl ChatWidget {
     /// default production), `socketUrl` (Socket.IO server origin, default the
     /// origin of `chatUrl`), `eio` (3 or 4; default: 4, falling back to 3 when
     /// the server refuses 4), `minReconnectDelay`, `maxReconnectDelay`,
-    /// `connectTimeout`, `timeout` (ms). Throws a `TwinError` for bad options.
+    /// `connectTimeout`, `timeout` (ms: every REST call, and every wait for
+    /// the server's ack in `markRead()` and `close()`). Throws a `TwinError`
+    /// for bad options.
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "ChatWidgetOptions")] options: JsValue,
     ) -> Result<ChatWidget, JsValue> {
         let options = WidgetOptions::from_js(options)?;
-        let core = Rc::new_cyclic(|weak: &Weak<WidgetCore>| WidgetCore {
-            options,
-            host: Host::new(weak, None),
-            emitter: Emitter::new(),
-            session_id: RefCell::new(None),
-            client_id: RefCell::new(None),
-            acks: RefCell::new(Vec::new()),
-            start_waiters: Waiters::new(MAX_START_WAITERS),
+        let core = Rc::new_cyclic(|weak: &Weak<WidgetCore>| {
+            let on_deadline = weak.clone();
+            WidgetCore {
+                acks: AckTable::new(MAX_PENDING_ACKS, options.timeout, move || {
+                    if let Some(core) = on_deadline.upgrade() {
+                        core.acks.expire();
+                    }
+                }),
+                options,
+                host: Host::new(weak, None),
+                emitter: Emitter::new(),
+                session_id: RefCell::new(None),
+                client_id: RefCell::new(None),
+                start_waiters: Waiters::new(MAX_START_WAITERS),
+                stops: Cell::new(0),
+                connections: Cell::new(0),
+            }
         });
         Ok(ChatWidget { core })
     }
@@ -108,13 +136,16 @@ impl ChatWidget {
     /// continues the visitor's last session when `visitor.clientId` is given)
     /// and connects the socket. `visitor` takes the platform's start fields
     /// (`clientId`, `clientName`, `clientEmail`, `clientPhone`, `messageBody`,
-    /// ...). Resolves to the started session once the socket is connected.
+    /// ...). Resolves to the started session once the socket is connected;
+    /// rejects (`disconnected`) when `disconnect()`, `close()` or `free()`
+    /// comes first.
     #[wasm_bindgen(unchecked_return_type = "Promise<StartedSession>")]
     pub fn start(
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "Visitor")] visitor: JsValue,
     ) -> Promise {
         let core = self.core.clone();
+        let stops = core.stops.get();
         future_to_promise(async move {
             let continuing = !js::get(&visitor, "clientId").is_undefined();
             let body = if visitor.is_object() {
@@ -138,6 +169,13 @@ impl ChatWidget {
                 )));
             };
             *core.client_id.borrow_mut() = js::get(&session, "clientId").as_string();
+            if core.host.is_freed() || core.stops.get() != stops {
+                // The session exists on the server, but the app no longer
+                // wants this widget to talk.
+                return Err(stopped(
+                    "disconnect(), close() or free() came before the socket connected",
+                ));
+            }
             core.connect_to(session_id);
             let connected = Promise::new(&mut |resolve, reject| {
                 core.start_waiters.add(resolve, reject, None);
@@ -164,7 +202,11 @@ impl ChatWidget {
         })
     }
 
-    /// Tells the operator the visitor read message `messageId`.
+    /// Tells the operator the visitor read message `messageId`. Unconfirmed by
+    /// the platform: it emits `clientRead`, an event of our choosing that no
+    /// platform source documents. Resolves when the server acknowledges it;
+    /// rejects with a `TwinError`: `timeout` when no ack came within the
+    /// `timeout` option, `tooManyWaiters` when 64 calls already wait.
     #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<void>")]
     pub fn mark_read(&self, message_id: String) -> Promise {
         let payload = ReadReceipt {
@@ -181,21 +223,35 @@ impl ChatWidget {
             .map(|_| ())
     }
 
-    /// Closes the session as the visitor, then the socket.
+    /// Closes the session as the visitor, then the socket. Unconfirmed by the
+    /// platform: it emits `clientClose`, an event of our choosing that no
+    /// platform source documents. The session ends locally whatever the
+    /// server says: `sessionId` is `null` at once and the socket closes once
+    /// the ack came, failed or timed out (at most the `timeout` option).
+    /// Rejects with a `TwinError` (`timeout`, `ackLost`, `rejected`, ...)
+    /// when the server did not confirm.
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
         let core = self.core.clone();
         let closing = core.emit_with_ack("clientClose", &NoFields {});
+        core.count_stop();
+        core.session_id.take();
+        let connection = core.connections.get();
         future_to_promise(async move {
             let outcome = wasm_bindgen_futures::JsFuture::from(closing).await;
-            core.disconnect();
+            // A `start()` since then made a new socket: that one stays.
+            if core.connections.get() == connection {
+                core.stop_socket();
+            }
             outcome.map(|_| JsValue::UNDEFINED)
         })
     }
 
-    /// Closes the socket without ending the session.
+    /// Closes the socket without ending the session (a `start()` still
+    /// running rejects instead of connecting).
     pub fn disconnect(&self) {
-        self.core.disconnect();
+        self.core.count_stop();
+        self.core.stop_socket();
     }
 
     /// `'disconnected'`, `'connecting'` or `'connected'`.
@@ -235,8 +291,40 @@ impl ChatWidget {
 
 impl Drop for ChatWidget {
     fn drop(&mut self) {
-        host::shutdown(&self.core);
-        self.core.emitter.clear();
+        let core = &self.core;
+        core.count_stop();
+        host::shutdown(core);
+        // Shutting the client down settles what waits on it; these settle
+        // whatever waited without one.
+        let freed = || stopped("the widget was freed");
+        core.start_waiters.reject_all(freed);
+        core.acks.reject_all(&freed());
+        core.emitter.clear();
+    }
+}
+
+/// The `TwinError` (`disconnected`) of a call the app itself cut short.
+fn stopped(message: &str) -> JsValue {
+    to_js(&ErrorInfo::local(ErrorCode::Disconnected, message, false))
+}
+
+/// The `code` of the widget's `connecting` and `disconnected` events for the
+/// Socket.IO client's `reason`: the panel's constants where one fits, two of
+/// the widget's own for a server that ends or refuses the socket (Socket.IO
+/// has no numeric codes). `terminal` is a `disconnected` with `reconnect: false`.
+fn event_code(reason: &str, terminal: bool) -> u16 {
+    match reason {
+        "connect called" => ConnectingCode::ConnectCalled as u16,
+        "transport close" => ConnectingCode::TransportClosed as u16,
+        "ping timeout" => ConnectingCode::NoPing as u16,
+        "connect timeout" => ConnectingCode::ConnectTimeout as u16,
+        "parse error" => ConnectingCode::BadFrame as u16,
+        "offline" => ConnectingCode::Offline as u16,
+        "io client disconnect" => DisconnectCode::DisconnectCalled as u16,
+        "io server disconnect" => DisconnectCode::ServerDisconnect as u16,
+        "connect error" => DisconnectCode::ConnectRefused as u16,
+        _ if terminal => DisconnectCode::ServerDisconnect as u16,
+        _ => ConnectingCode::TransportClosed as u16,
     }
 }
 
@@ -276,6 +364,7 @@ impl WidgetCore {
         if self.host.is_freed() {
             return;
         }
+        self.connections.set(self.connections.get().wrapping_add(1));
         let mut config = self.options.socket_config();
         config.query = vec![("sessionId".into(), session_id.clone())];
         *self.session_id.borrow_mut() = Some(session_id);
@@ -285,7 +374,13 @@ impl WidgetCore {
         host::pump(self);
     }
 
-    fn disconnect(self: &Rc<Self>) {
+    /// Notes a `disconnect()`, `close()` or `free()` (see [`WidgetCore::stops`]).
+    fn count_stop(&self) {
+        self.stops.set(self.stops.get().wrapping_add(1));
+    }
+
+    /// Stops the current socket client for good.
+    fn stop_socket(self: &Rc<Self>) {
         self.host.with_client(|client| client.disconnect());
         host::pump_later(self);
     }
@@ -327,30 +422,33 @@ impl WidgetCore {
         })
     }
 
-    /// Emits with an acknowledgement; the promise settles with the server's answer.
-    fn emit_with_ack<P: Serialize + ?Sized>(self: &Rc<Self>, name: &str, payload: &P) -> Promise {
+    /// Emits with an acknowledgement; the promise settles with the server's
+    /// answer, or a `TwinError` when it is refused, lost or late (see [`acks`]).
+    fn emit_with_ack<P: Serialize + ?Sized>(
+        self: &Rc<Self>,
+        name: &'static str,
+        payload: &P,
+    ) -> Promise {
+        if let Err(error) = self.acks.check_room() {
+            return Promise::reject(&error);
+        }
         match self.emit(name, payload, true) {
             Ok(Some(id)) => Promise::new(&mut |resolve, reject| {
-                self.acks.borrow_mut().push((id, resolve, reject));
+                self.acks.add(id, name, resolve, reject);
             }),
             Ok(None) => Promise::resolve(&JsValue::UNDEFINED),
             Err(error) => Promise::reject(&error),
         }
     }
 
-    /// The promise functions waiting for ack `id`, removed.
-    fn take_ack(&self, id: u64) -> Option<(Function, Function)> {
-        let mut acks = self.acks.borrow_mut();
-        let index = acks.iter().position(|(waiting, _, _)| *waiting == id)?;
-        let (_, resolve, reject) = acks.swap_remove(index);
-        Some((resolve, reject))
-    }
-
     fn dispatch_event(&self, event: ClientEvent<JsJson>) {
         match event {
             ClientEvent::Connecting { reason } => {
-                self.emitter
-                    .emit("connecting", &object(&[("reason", reason.into())]));
+                let code = event_code(&reason, false);
+                self.emitter.emit(
+                    "connecting",
+                    &object(&[("code", code.into()), ("reason", reason.into())]),
+                );
             }
             ClientEvent::Connected { sid } => {
                 self.start_waiters.resolve_all();
@@ -367,9 +465,14 @@ impl WidgetCore {
                         ))
                     });
                 }
+                let code = event_code(&reason, !reconnect);
                 self.emitter.emit(
                     "disconnected",
-                    &object(&[("reason", reason.into()), ("reconnect", reconnect.into())]),
+                    &object(&[
+                        ("code", code.into()),
+                        ("reason", reason.into()),
+                        ("reconnect", reconnect.into()),
+                    ]),
                 );
             }
             ClientEvent::Message { name, args } => {
@@ -384,7 +487,7 @@ impl WidgetCore {
                 );
             }
             ClientEvent::Ack { id, args } => {
-                let Some((resolve, reject)) = self.take_ack(id) else {
+                let Some((resolve, reject)) = self.acks.take(id) else {
                     return;
                 };
                 let answer = args
@@ -402,7 +505,7 @@ impl WidgetCore {
                 }
             }
             ClientEvent::AckLost { id } => {
-                if let Some((_, reject)) = self.take_ack(id) {
+                if let Some((_, reject)) = self.acks.take(id) {
                     let error = to_js(&ErrorInfo::local(
                         ErrorCode::AckLost,
                         "the connection ended before the server answered",
