@@ -17,7 +17,9 @@ extern "C" {
 /// A timer that fires `callback` once per [`arm`](Timer::arm).
 pub struct Timer {
     callback: Closure<dyn FnMut()>,
-    handle: Rc<Cell<Option<f64>>>,
+    /// What `setTimeout` returned, kept as is: a number in browsers but an
+    /// object in Node, and `clearTimeout` needs the very same value.
+    handle: Rc<Cell<Option<JsValue>>>,
 }
 
 impl Timer {
@@ -38,13 +40,13 @@ impl Timer {
     pub fn arm(&self, delay_ms: u64) {
         self.cancel();
         let handle = set_timeout(self.callback.as_ref().unchecked_ref(), delay_ms as f64);
-        self.handle.set(handle.as_f64());
+        self.handle.set(Some(handle));
     }
 
     /// Stops a pending firing.
     pub fn cancel(&self) {
         if let Some(handle) = self.handle.take() {
-            clear_timeout(&JsValue::from_f64(handle));
+            clear_timeout(&handle);
         }
     }
 }
