@@ -6,7 +6,8 @@ DEMO_PORT ?= 8080
 SANDBOX := target/sandbox/twin-sandbox
 
 .PHONY: all bootstrap pkg sandbox lint test test-native test-go test-browser \
-        test-types test-e2e test-consumer test-node test-conformance test-faults bench demo clean
+        test-types test-e2e test-consumer test-consumer-firefox test-node test-conformance \
+        test-faults bench demo clean
 
 all: pkg
 
@@ -32,8 +33,12 @@ test-native:
 test-go:
 	cd sandbox && go test -count=1 ./...
 
+# The wasm-bindgen-test suites through `wasm-pack test --headless --chrome
+# --firefox`, then the raw `wasm-pack build --target web` output in Chromium.
+# (scripts/test-browser.sh starts the sandbox with the fast ping the fault suite needs.)
 test-browser: pkg
-	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- scripts/test-browser.sh
+	@scripts/test-browser.sh
+	@scripts/check-wasm-pack-build.sh
 
 # The installed package's types under TypeScript 5.0 and 7.0, strict, no skipLibCheck.
 test-types: pkg
@@ -52,6 +57,13 @@ test-consumer: pkg
 test-node: pkg
 	@scripts/install-consumer.sh
 	@scripts/with-sandbox.sh -- node --test tests/node/
+
+# The same bundled app in headless Firefox ESR, through geckodriver; the app
+# test-consumer built is reused when it is newer than the package.
+test-consumer-firefox: pkg
+	@[ target/consumer-app/dist/app.js -nt pkg/package.json ] || scripts/build-consumer-app.sh
+	@scripts/with-sandbox.sh -www target/consumer-app/dist -- \
+		node --test --test-concurrency=1 tests/consumer-firefox/
 
 # The built package in the demo page (release wasm after wasm-opt).
 test-e2e: pkg
@@ -75,7 +87,8 @@ bench: pkg
 	@scripts/bench.sh
 
 # Every test layer, fast to real.
-test: lint test-native test-go test-types test-browser test-e2e test-consumer test-node test-conformance test-faults
+test: lint test-native test-go test-types test-browser test-e2e test-consumer test-consumer-firefox \
+      test-node test-conformance test-faults
 	@echo "make test: all layers passed"
 
 # Builds the package and serves the demo with the sandbox on DEMO_PORT;
