@@ -58,11 +58,11 @@ test-node: pkg
 	@scripts/install-consumer.sh
 	@scripts/with-sandbox.sh -- node --test tests/node/
 
-# The same bundled app in headless Firefox ESR, through geckodriver; the app
-# test-consumer built is reused when it is newer than the package.
+# The esbuild app of test-consumer in headless Firefox ESR, through geckodriver;
+# the build test-consumer made is reused when it is newer than the package.
 test-consumer-firefox: pkg
-	@[ target/consumer-app/dist/app.js -nt pkg/package.json ] || scripts/build-consumer-app.sh
-	@scripts/with-sandbox.sh -www target/consumer-app/dist -- \
+	@[ target/consumer/www/esbuild/index.html -nt pkg/package.json ] || scripts/build-consumer-app.sh esbuild
+	@scripts/with-sandbox.sh -www target/consumer/www -- \
 		node --test --test-concurrency=1 tests/consumer-firefox/
 
 # The built package in the demo page (release wasm after wasm-opt).

@@ -43,16 +43,17 @@ test('in Firefox, an app bundled from the tarball logs in and receives a live ev
     const inspector = await LogInspector(driver);
     await inspector.onJavascriptException((entry) => errors.push(entry.text));
 
-    await driver.get(`${base}/`);
+    // The app test-consumer bundled with esbuild from the installed tarball.
+    await driver.get(`${base}/esbuild/`);
     const state = await driver.findElement(By.id('state'));
     await driver.wait(until.elementTextIs(state, 'connected'), 20_000, 'the panel connects');
-    assert.equal(await driver.executeScript('return window.loginError'), 401,
+    assert.equal(await driver.findElement(By.id('loginError')).getText(), '401',
       'a wrong password is a TwinError with status 401');
 
     const body = `from the bundle in Firefox ${Date.now()}`;
     const response = await fetch(`${base}/__sandbox/publish`, {
       method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
+      headers: { 'Content-Type': 'application/json', 'X-Sandbox-Control': '1' },
       body: JSON.stringify({ userId: '389', event: 'chatMessageCreated', data: { id: 'c-1', body } }),
     });
     assert.equal(response.status, 200);
