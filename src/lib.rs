@@ -1,9 +1,18 @@
 //! twin-panel: the TWIN chat operator panel and chat widget for any CRM page.
 //!
-//! - [`protocol`]: pure state machines and codecs (no browser APIs), tested natively.
-//! - [`rest`]: IAM auth and the chats REST API; token logic is pure, HTTP is browser glue.
-//! - `transport`: the browser WebSocket and timers (wasm32 only).
-//! - `api`: the `#[wasm_bindgen]` classes the npm package exports (wasm32 only).
+//! The module map (dependencies point down the list, never up):
+//!
+//! - `api` (wasm32): the `#[wasm_bindgen]` classes the npm package exports,
+//!   thin shells over one generic host that drives any sans-IO client.
+//! - `transport` (wasm32): the only browser I/O: WebSocket, timers, clock, and
+//!   `EngineJson` (the browser's `JSON.parse` as the core's JSON engine).
+//! - [`rest`]: the session with the platform (tokens, refresh, authenticated
+//!   calls; wasm32) over pure parts: endpoints, errors, the retry policy,
+//!   token expiry, the `request()` guard.
+//! - [`protocol`]: pure, sans-IO: the Centrifuge and Socket.IO codecs and state
+//!   machines, the connection lifecycle they share, tested natively. Never
+//!   imports a browser API or anything above it.
+//! - [`error_code`], [`percent`]: small pure helpers any layer may use.
 
 pub mod error_code;
 pub mod percent;

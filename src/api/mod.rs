@@ -1,4 +1,9 @@
-//! The classes the npm package exports: `OperatorPanel`, `ChatWidget`, `TwinError`.
+//! The classes the npm package exports: `OperatorPanel`, `ChatWidget`,
+//! `TwinError`, the code constants, and the hand-written TypeScript types.
+//!
+//! Each class is a thin shell: [`host`] drives its sans-IO client, the class
+//! only turns client events into JS events and JS calls into client calls.
+//! Nothing else in the crate may import from here.
 
 mod codes;
 mod delivery;

@@ -17,6 +17,9 @@
 //! Every wait ends: `markRead()` and `close()` wait for the server's ack at
 //! most `timeout` ms ([`acks`]); `start()` ends when the socket connects, stops
 //! for good, or the widget is disconnected, closed or freed first.
+//!
+//! Just over 500 lines: most of it is the JS methods and their doc comments,
+//! which become the package's `.d.ts`; the ack table lives in [`acks`].
 
 mod acks;
 

@@ -1,7 +1,9 @@
 //! IAM authentication and the chats REST API.
 //!
-//! The pure parts (token decoding, error classification, refresh timing,
-//! single-flight) run natively; `http` and `auth` talk to the browser's `fetch`.
+//! The pure parts (endpoints, errors, the retry policy, token expiry, the
+//! `request()` guard, single-flight) run natively; `http` (one exchange over
+//! gloo-net) and `session` (the only holder of the tokens) are wasm32 only.
+//! May import `protocol`'s JSON engine and `transport`'s timers; never `api`.
 
 pub mod endpoints;
 pub mod error;

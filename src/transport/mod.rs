@@ -1,4 +1,7 @@
-//! The only place that touches browser WebSockets, timers and clocks.
+//! The only place that touches browser WebSockets, timers and clocks, and
+//! the browser's JSON engine ([`engine_json`]). Knows nothing of TWIN or of
+//! either protocol: it moves bytes, deadlines and parsed values. It may import
+//! the protocol core's `JsonEngine` trait, nothing else of the crate.
 
 pub mod clock;
 pub mod driver;
