@@ -18,13 +18,13 @@ export class TwinError extends Error {
   }
 }
 
+// A listener that throws must not stop the others, nor kill a Node process
+// (Node 20 has no reportError, and a rethrow there is an uncaught exception).
 function report(error) {
   if (typeof reportError === 'function') {
     reportError(error);
   } else {
-    setTimeout(() => {
-      throw error;
-    });
+    console.error(error);
   }
 }
 

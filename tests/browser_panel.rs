@@ -189,3 +189,19 @@ async fn connect_with_a_timeout_rejects_and_keeps_trying_in_the_background() {
     assert_eq!(field(&error, "code"), "invalidArgument");
     panel.disconnect();
 }
+
+#[wasm_bindgen_test]
+async fn disconnect_then_connect_at_once_connects() {
+    let panel = logged_in("operator@twin.local", &[]).await;
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .unwrap();
+    // The old connection's `disconnected` is delivered after the new
+    // connect() began: it must not reject it.
+    panel.disconnect();
+    JsFuture::from(panel.connect(JsValue::UNDEFINED))
+        .await
+        .expect("the new connect() is not rejected by the old disconnect");
+    assert_eq!(panel.state(), "connected");
+    panel.disconnect();
+}

@@ -485,10 +485,14 @@ fn a_passing_refresh_failure_asks_again_after_a_backoff() {
     let at = h.client.poll_timeout().expect("a retry is scheduled");
     assert!((500..=1_000).contains(&(at - h.now)));
     h.advance_to(at);
-    assert!(h
-        .take_actions()
-        .iter()
-        .any(|a| matches!(a, Action::Host(TokenRequest { rejected: None }))));
+    // The request still names the refused token, so the host cannot hand it back.
+    let request = TokenRequest {
+        rejected: Some("jwt-1".into()),
+    };
+    assert!(h.take_actions().contains(&Action::Host(request)));
+    // Handed back anyway, it is never sent again: the client keeps waiting.
+    h.client.set_token(h.now, "jwt-1".into());
+    assert!(h.take_actions().is_empty());
     h.client.set_token(h.now, "jwt-3".into());
     let (_, frame) = h.handshake(&live_reply("e", 0));
     assert!(frame.contains("jwt-3"));

@@ -18,6 +18,7 @@ use crate::protocol::{Action, SansIoClient, State};
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::transport::clock;
 use crate::transport::driver::{DriverHost, SocketDriver};
+use crate::transport::timer::Timer;
 use crate::transport::websocket::SocketEvent;
 use js_sys::{Function, JsString};
 use std::cell::{Cell, OnceCell, RefCell};
@@ -210,11 +211,13 @@ impl<O: HostOwner> DriverHost for O {
     }
 }
 
-/// One promise waiting: its functions, and an id for its deadline to find it.
+/// One promise waiting: its functions, an id for its deadline to find it, and
+/// that deadline's timer (dropped, and so cancelled, with the waiter).
 struct Waiter {
     id: u32,
     resolve: Function,
     reject: Function,
+    _deadline: Option<Timer>,
 }
 
 /// Promises waiting for one outcome (a connect, a start), bounded so a
@@ -251,15 +254,9 @@ impl Waiters {
         }
         let id = self.next_id.get();
         self.next_id.set(id.wrapping_add(1));
-        self.waiting.borrow_mut().push(Waiter {
-            id,
-            resolve,
-            reject,
-        });
-        if let Some(ms) = deadline_ms {
+        let deadline = deadline_ms.map(|ms| {
             let waiting = Rc::downgrade(&self.waiting);
-            wasm_bindgen_futures::spawn_local(async move {
-                crate::transport::timer::sleep(ms).await;
+            let timer = Timer::new(move || {
                 let Some(waiting) = waiting.upgrade() else {
                     return;
                 };
@@ -275,9 +272,20 @@ impl Waiters {
                         true,
                     ));
                     let _ = waiter.reject.call1(&JsValue::NULL, &error);
+                    // Dropping the waiter here would drop the timer whose
+                    // callback is running: let the next turn do it.
+                    wasm_bindgen_futures::spawn_local(async move { drop(waiter) });
                 }
             });
-        }
+            timer.arm(ms);
+            timer
+        });
+        self.waiting.borrow_mut().push(Waiter {
+            id,
+            resolve,
+            reject,
+            _deadline: deadline,
+        });
     }
 
     /// Resolves every waiter.

@@ -64,6 +64,10 @@ struct Core {
     connect_waiters: Waiters,
 }
 
+/// The wait before the proactive refresh is tried again after a passing
+/// failure, and the least time between two proactive refreshes.
+const RETRY_REFRESH_MS: u64 = 30_000;
+
 /// At most this many `connect()` calls may wait at once.
 const MAX_CONNECT_WAITERS: usize = 64;
 
@@ -109,9 +113,7 @@ impl OperatorPanel {
             let (Some(email), Some(password)) = (email, password) else {
                 return Err(usage("login() needs { email, password }"));
             };
-            let company_id = js::get(&credentials, "companyId")
-                .as_f64()
-                .map(|n| n as i64);
+            let company_id = company_id(&js::get(&credentials, "companyId"))?;
             let pair = core
                 .session
                 .login(Credentials {
@@ -206,6 +208,26 @@ impl Drop for OperatorPanel {
     }
 }
 
+/// `companyId`: absent or null, a whole number, or a string of digits.
+fn company_id(value: &JsValue) -> Result<Option<i64>, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(None);
+    }
+    let number = match value.as_string() {
+        Some(text) => text.trim().parse::<i64>().ok(),
+        None => value
+            .as_f64()
+            .filter(|n| n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER)
+            .map(|n| n as i64),
+    };
+    number
+        .map(Some)
+        .ok_or_else(|| usage("companyId must be a whole number"))
+}
+
+/// The largest integer a JS number holds exactly.
+const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
+
 fn tokens_object(pair: &TokenPair) -> JsValue {
     object(&[
         ("token", JsValue::from_str(&pair.token)),
@@ -240,14 +262,19 @@ impl Core {
     fn token_changed(self: &Rc<Self>, change: TokenChange) {
         let now = clock::monotonic_ms();
         match change {
-            TokenChange::Adopted(pair) => self.adopt_tokens(&pair),
+            TokenChange::Adopted(pair) => self.adopt_tokens(&pair, 0),
             TokenChange::Refreshed(pair) => {
-                self.adopt_tokens(&pair);
+                // A fresh token that already looks due (the clock is ahead of
+                // the server's) must not start a refresh loop.
+                self.adopt_tokens(&pair, RETRY_REFRESH_MS);
                 self.emitter.emit("tokenRefreshed", &tokens_object(&pair));
             }
             TokenChange::RefreshDeferred => {
                 self.host
                     .with_client(|client| client.token_refresh_deferred(now));
+                if let Some(timer) = self.refresh_timer.get() {
+                    timer.arm(RETRY_REFRESH_MS);
+                }
             }
             TokenChange::RefreshRefused {
                 error,
@@ -268,13 +295,15 @@ impl Core {
         host::pump_later(self);
     }
 
-    fn adopt_tokens(&self, pair: &TokenPair) {
+    /// The live connection takes `pair`'s token on its next connect; the
+    /// refresh timer is armed for its due time, but not sooner than `min_ms`.
+    fn adopt_tokens(&self, pair: &TokenPair, min_ms: u64) {
         self.host
             .with_client(|client| client.set_token(clock::monotonic_ms(), pair.token.clone()));
         if let Some(timer) = self.refresh_timer.get() {
             let now = clock::wall_ms();
             let due = pair.refresh_due_at(now, self.options.refresh_before.saturating_mul(1000));
-            timer.arm(due.saturating_sub(now));
+            timer.arm(due.saturating_sub(now).max(min_ms));
         }
     }
 
@@ -289,7 +318,7 @@ impl Core {
             let _ = reject.call1(&JsValue::NULL, &usage("the panel was freed"));
             return;
         }
-        let Some(pair) = self.session.tokens() else {
+        if self.session.tokens().is_none() {
             let error = to_js(&ErrorInfo::local(
                 ErrorCode::NotAuthenticated,
                 "log in or call useTokens() before connect()",
@@ -297,17 +326,16 @@ impl Core {
             ));
             let _ = reject.call1(&JsValue::NULL, &error);
             return;
-        };
+        }
         if self.host.state() == State::Connected {
             let _ = resolve.call0(&JsValue::NULL);
             return;
         }
         self.connect_waiters.add(resolve, reject, deadline);
-        self.host.with_client(|client| {
-            let now = clock::monotonic_ms();
-            client.set_token(now, pair.token);
-            client.connect(now);
-        });
+        // The client already holds the session's token (token_changed); one
+        // it is waiting to replace is never handed back here.
+        self.host
+            .with_client(|client| client.connect(clock::monotonic_ms()));
         host::pump_later(self);
     }
 
@@ -331,7 +359,9 @@ impl Core {
                 reason,
                 reconnect,
             } => {
-                if !reconnect {
+                // A `disconnected` delivered after a newer connect() began
+                // is about the old connection: it must not reject the new one.
+                if !reconnect && self.host.state() == State::Disconnected {
                     self.connect_waiters
                         .reject_all(|| to_js(&disconnect_error(code, &reason)));
                 }
@@ -389,6 +419,10 @@ impl HostedClient for CentrifugeClient<EngineJson> {
             lines.iter().map(|line| {
                 if line.is_undefined() {
                     Err(JsonError::Syntax)
+                } else if !line.is_object() || js_sys::Array::is_array(&line) {
+                    // serde-wasm-bindgen would read an array's missing fields
+                    // as defaults (`[1,2]` as a ping); a reply is an object.
+                    Err(JsonError::Shape)
                 } else {
                     Ok(JsJson(line))
                 }

@@ -30,7 +30,7 @@ use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
 use super::options::WidgetOptions;
 use crate::protocol::socketio::{ClientEvent, EmitError, SocketIoClient};
-use crate::protocol::SansIoClient;
+use crate::protocol::{SansIoClient, State};
 use crate::rest::endpoints;
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::http::{self, HttpRequest};
@@ -141,7 +141,8 @@ impl ChatWidget {
     /// (`clientId`, `clientName`, `clientEmail`, `clientPhone`, `messageBody`,
     /// ...). Resolves to the started session once the socket is connected;
     /// rejects (`disconnected`) when `disconnect()`, `close()` or `free()`
-    /// comes first.
+    /// comes first, and (`timeout`) when the socket has not connected within
+    /// the `timeout` option; the socket then goes on trying in the background.
     #[wasm_bindgen(unchecked_return_type = "Promise<StartedSession>")]
     pub fn start(
         &self,
@@ -181,7 +182,8 @@ impl ChatWidget {
             }
             core.connect_to(session_id);
             let connected = Promise::new(&mut |resolve, reject| {
-                core.start_waiters.add(resolve, reject, None);
+                core.start_waiters
+                    .add(resolve, reject, Some(core.options.timeout));
             });
             wasm_bindgen_futures::JsFuture::from(connected).await?;
             Ok(session)
@@ -395,6 +397,15 @@ impl WidgetCore {
         payload: &P,
         with_ack: bool,
     ) -> Result<Option<u64>, JsValue> {
+        if self.session_id.borrow().is_some() && self.host.state() == State::Disconnected {
+            // A stopped socket never sends its queue: say so now instead of
+            // letting the ack wait out its deadline.
+            return Err(to_js(&ErrorInfo::local(
+                ErrorCode::Disconnected,
+                "the widget is disconnected; start() again to talk",
+                false,
+            )));
+        }
         let outcome = match self
             .host
             .with_client(|client| client.emit(name, Some(payload), with_ack))
@@ -459,7 +470,8 @@ impl WidgetCore {
                     .emit("connected", &object(&[("sid", sid.into())]));
             }
             ClientEvent::Disconnected { reason, reconnect } => {
-                if !reconnect {
+                // An old session's socket ending must not reject a newer start().
+                if !reconnect && self.host.state() == State::Disconnected {
                     self.start_waiters.reject_all(|| {
                         to_js(&ErrorInfo::local(
                             ErrorCode::Disconnected,

@@ -1,5 +1,5 @@
 //! Every chats REST call the panel wraps, in one table, so a correction to a
-//! path or a method is one line. `confirmed` marks what a public source states
+//! path or a method is one line. Each one's doc says what a public source states
 //! (twin-api.md); the rest is our choice where the platform's docs are silent.
 
 /// Which service a path belongs to.
@@ -20,82 +20,74 @@ pub struct Endpoint {
     pub service: Service,
     /// Path with `{}` for each argument, in order.
     pub path: &'static str,
-    /// Stated by a public source (true) or chosen here (false).
-    pub confirmed: bool,
 }
 
-const fn ep(
-    method: &'static str,
-    service: Service,
-    path: &'static str,
-    confirmed: bool,
-) -> Endpoint {
+const fn ep(method: &'static str, service: Service, path: &'static str) -> Endpoint {
     Endpoint {
         method,
         service,
         path,
-        confirmed,
     }
 }
 
 use Service::{Chat, Iam};
 
 /// `me()`: the operator's profile (IAM `/users/me` is the confirmed one).
-pub const ME: Endpoint = ep("GET", Iam, "/users/me", true);
+pub const ME: Endpoint = ep("GET", Iam, "/users/me");
 /// `serverTime()`: path confirmed, method chosen.
-pub const SERVER_TIME: Endpoint = ep("GET", Chat, "/timestamp", false);
+pub const SERVER_TIME: Endpoint = ep("GET", Chat, "/timestamp");
 /// `activate()`: path confirmed, method chosen (POST).
-pub const ACTIVATE: Endpoint = ep("POST", Chat, "/users/me/activate", false);
+pub const ACTIVATE: Endpoint = ep("POST", Chat, "/users/me/activate");
 /// `pause()`: path confirmed, method chosen (POST).
-pub const PAUSE: Endpoint = ep("POST", Chat, "/users/me/pause", false);
+pub const PAUSE: Endpoint = ep("POST", Chat, "/users/me/pause");
 /// `listSessions(query)`.
-pub const LIST_SESSIONS: Endpoint = ep("GET", Chat, "/sessions", true);
+pub const LIST_SESSIONS: Endpoint = ep("GET", Chat, "/sessions");
 /// `getSession(id)`.
-pub const GET_SESSION: Endpoint = ep("GET", Chat, "/sessions/{}", true);
+pub const GET_SESSION: Endpoint = ep("GET", Chat, "/sessions/{}");
 /// `sessionMessages(id, query)`.
-pub const SESSION_MESSAGES: Endpoint = ep("GET", Chat, "/sessions/{}/messages", true);
+pub const SESSION_MESSAGES: Endpoint = ep("GET", Chat, "/sessions/{}/messages");
 /// `clientMessages(clientId, query)`.
-pub const CLIENT_MESSAGES: Endpoint = ep("GET", Chat, "/clients/{}/messages", true);
+pub const CLIENT_MESSAGES: Endpoint = ep("GET", Chat, "/clients/{}/messages");
 /// `sendMessage(sessionId, message)`: path from the integration page, method chosen.
-pub const SEND_MESSAGE: Endpoint = ep("POST", Chat, "/sessions/{}/operators/messages", false);
+pub const SEND_MESSAGE: Endpoint = ep("POST", Chat, "/sessions/{}/operators/messages");
 /// `editMessage(sessionId, messageId, patch)`: PUT per the integration page.
-pub const EDIT_MESSAGE: Endpoint = ep("PUT", Chat, "/sessions/{}/operators/messages/{}", true);
+pub const EDIT_MESSAGE: Endpoint = ep("PUT", Chat, "/sessions/{}/operators/messages/{}");
 /// `deleteMessage(sessionId, messageId)`: DELETE per the integration page.
-pub const DELETE_MESSAGE: Endpoint = ep("DELETE", Chat, "/sessions/{}/operators/messages/{}", true);
+pub const DELETE_MESSAGE: Endpoint = ep("DELETE", Chat, "/sessions/{}/operators/messages/{}");
 /// `markRead(messageId)`.
-pub const MARK_READ: Endpoint = ep("PATCH", Chat, "/messages/{}/read", true);
+pub const MARK_READ: Endpoint = ep("PATCH", Chat, "/messages/{}/read");
 /// `transferToOperator(sessionId, operatorId)`.
-pub const TRANSFER_TO_OPERATOR: Endpoint = ep("PATCH", Chat, "/sessions/{}/operators/{}", true);
+pub const TRANSFER_TO_OPERATOR: Endpoint = ep("PATCH", Chat, "/sessions/{}/operators/{}");
 /// `transferToGroup(sessionId, groupId)`.
-pub const TRANSFER_TO_GROUP: Endpoint = ep("PATCH", Chat, "/sessions/{}/groupoperators/{}", true);
+pub const TRANSFER_TO_GROUP: Endpoint = ep("PATCH", Chat, "/sessions/{}/groupoperators/{}");
 /// `addOperator(sessionId, operatorId)`.
-pub const ADD_OPERATOR: Endpoint = ep("PUT", Chat, "/sessions/{}/operators/{}", true);
+pub const ADD_OPERATOR: Endpoint = ep("PUT", Chat, "/sessions/{}/operators/{}");
 /// `removeOperator(sessionId, operatorId)`.
-pub const REMOVE_OPERATOR: Endpoint = ep("DELETE", Chat, "/sessions/{}/operators/{}", true);
+pub const REMOVE_OPERATOR: Endpoint = ep("DELETE", Chat, "/sessions/{}/operators/{}");
 /// `renameSession(sessionId, name)`.
-pub const RENAME_SESSION: Endpoint = ep("PATCH", Chat, "/sessions/{}/names/{}", true);
+pub const RENAME_SESSION: Endpoint = ep("PATCH", Chat, "/sessions/{}/names/{}");
 /// `closeSession(sessionId, result?)`.
-pub const CLOSE_SESSION: Endpoint = ep("DELETE", Chat, "/sessions/{}", true);
+pub const CLOSE_SESSION: Endpoint = ep("DELETE", Chat, "/sessions/{}");
 /// `markSpam(sessionId)`.
-pub const MARK_SPAM: Endpoint = ep("PATCH", Chat, "/sessions/{}/spam", true);
+pub const MARK_SPAM: Endpoint = ep("PATCH", Chat, "/sessions/{}/spam");
 /// `unmarkSpam(sessionId)`.
-pub const UNMARK_SPAM: Endpoint = ep("PATCH", Chat, "/sessions/{}/notSpam", true);
+pub const UNMARK_SPAM: Endpoint = ep("PATCH", Chat, "/sessions/{}/notSpam");
 /// `typing(sessionId)`: tells the visitor the operator types. No public
 /// source names this call; the path is our choice.
-pub const OPERATOR_TYPING: Endpoint = ep("POST", Chat, "/sessions/{}/operators/typing", false);
+pub const OPERATOR_TYPING: Endpoint = ep("POST", Chat, "/sessions/{}/operators/typing");
 /// `listOperators(query)`: path from the integration page, method chosen.
-pub const LIST_OPERATORS: Endpoint = ep("GET", Chat, "/users", false);
+pub const LIST_OPERATORS: Endpoint = ep("GET", Chat, "/users");
 /// `listGroups(query)`: path from the integration page, method chosen.
-pub const LIST_GROUPS: Endpoint = ep("GET", Chat, "/groups", false);
+pub const LIST_GROUPS: Endpoint = ep("GET", Chat, "/groups");
 /// `banClient(clientId)`: path from the integration page, method chosen.
-pub const BAN_CLIENT: Endpoint = ep("POST", Chat, "/clients/{}/ban", false);
+pub const BAN_CLIENT: Endpoint = ep("POST", Chat, "/clients/{}/ban");
 /// `unbanClient(clientId)`: path from the integration page, method chosen.
-pub const UNBAN_CLIENT: Endpoint = ep("POST", Chat, "/clients/{}/unban", false);
+pub const UNBAN_CLIENT: Endpoint = ep("POST", Chat, "/clients/{}/unban");
 
 /// The visitor starts (`POST`) or continues (`PUT`) a session; public.
-pub const START_SESSION: Endpoint = ep("POST", Chat, "/chats/{}/sessions", true);
+pub const START_SESSION: Endpoint = ep("POST", Chat, "/chats/{}/sessions");
 /// The visitor writes; public.
-pub const CLIENT_MESSAGE: Endpoint = ep("POST", Chat, "/sessions/{}/clients/messages", true);
+pub const CLIENT_MESSAGE: Endpoint = ep("POST", Chat, "/sessions/{}/clients/messages");
 
 impl Endpoint {
     /// The path with each `{}` replaced by the next argument, percent-encoded
@@ -131,11 +123,6 @@ impl Endpoint {
         }
         out.push_str(self.path.get(start..)?);
         args.next().is_none().then_some(out)
-    }
-
-    /// True when a failed call may be repeated ([`super::retry::is_repeatable`]).
-    pub fn is_repeatable(&self) -> bool {
-        super::retry::is_repeatable(self.method)
     }
 }
 
@@ -196,13 +183,6 @@ mod tests {
             GET_SESSION.path_with(&["../x"]).unwrap(),
             "/sessions/..%2Fx"
         );
-    }
-
-    #[test]
-    fn only_reads_are_retried() {
-        assert!(LIST_SESSIONS.is_repeatable());
-        assert!(!SEND_MESSAGE.is_repeatable());
-        assert!(!CLOSE_SESSION.is_repeatable());
     }
 
     #[test]

@@ -88,12 +88,6 @@ impl ErrorInfo {
             retryable: is_retryable_status(status),
         }
     }
-
-    /// True for the platform's "token expired" answers that warrant a refresh:
-    /// 401 (`"Token is expired."`) and 403 (the platform's advice: refresh on any 403).
-    pub fn wants_refresh(&self) -> bool {
-        self.status == 401 || self.status == 403
-    }
 }
 
 /// Network errors, timeouts, 408, 429 and 5xx may succeed later; other 4xx will not.
@@ -139,12 +133,5 @@ mod tests {
         for s in [400, 401, 403, 404, 422] {
             assert!(!is_retryable_status(s), "{s}");
         }
-    }
-
-    #[test]
-    fn refresh_statuses() {
-        assert!(from_http(401, "").wants_refresh());
-        assert!(from_http(403, "").wants_refresh());
-        assert!(!from_http(404, "").wants_refresh());
     }
 }

@@ -17,7 +17,8 @@ pub fn is_plain_text_to_remote(url: &str) -> bool {
     else {
         return false;
     };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    // A backslash ends the authority too, as the URL parser reads it.
+    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or("");
     let host_port = authority.rsplit('@').next().unwrap_or(authority);
     let host = if let Some(v6) = host_port.strip_prefix('[') {
         v6.split(']').next().unwrap_or("")
@@ -67,6 +68,7 @@ mod tests {
             "http://user@chat.example/",
             "ws://[2001:db8::1]/ws",
             "http://127.0.0.256/",
+            "http://evil.example\\@localhost/",
         ] {
             assert!(is_plain_text_to_remote(url), "{url}");
         }

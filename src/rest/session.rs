@@ -153,23 +153,27 @@ impl Session {
     }
 
     /// Refreshes the tokens, and tells the listener what came of it (once
-    /// per refresh). A refused refresh token ends the session.
+    /// per refresh). A refused refresh token ends the session. When tokens
+    /// were adopted (`login()`, `useTokens()`) or cleared while the refresh
+    /// ran, its outcome no longer matters: the callers get the current tokens
+    /// (or `loggedOut`) and nothing is reported.
     pub async fn refresh(&self) -> RefreshOutcome {
         let (outcome, performed) = self.refresh_once().await;
-        if performed {
-            match &outcome {
-                Ok(pair) => self.notify(TokenChange::Refreshed(pair.clone())),
-                Err(error) if error.retryable => self.notify(TokenChange::RefreshDeferred),
-                Err(error) => {
-                    let had_tokens = self.tokens.borrow_mut().take().is_some();
-                    if had_tokens {
-                        self.generation.set(self.generation.get().wrapping_add(1));
-                    }
-                    self.notify(TokenChange::RefreshRefused {
-                        error: error.clone(),
-                        ended_session: had_tokens,
-                    });
+        if !performed {
+            return outcome;
+        }
+        match &outcome {
+            Ok(pair) => self.notify(TokenChange::Refreshed(pair.clone())),
+            Err(error) if error.retryable => self.notify(TokenChange::RefreshDeferred),
+            Err(error) => {
+                let had_tokens = self.tokens.borrow_mut().take().is_some();
+                if had_tokens {
+                    self.generation.set(self.generation.get().wrapping_add(1));
                 }
+                self.notify(TokenChange::RefreshRefused {
+                    error: error.clone(),
+                    ended_session: had_tokens,
+                });
             }
         }
         outcome
@@ -229,8 +233,9 @@ impl Session {
     }
 
     /// Renews the tokens. Callers that arrive while a refresh runs share its
-    /// outcome; the flag is true only for the caller whose request it was, so
-    /// side effects (events, timers) happen once per refresh.
+    /// outcome; the flag is true only for the caller whose request it was and
+    /// only when no tokens were adopted or cleared meanwhile, so side effects
+    /// (events, timers) happen once per refresh that counts.
     async fn refresh_once(&self) -> (RefreshOutcome, bool) {
         let existing = self.flight.borrow().clone();
         if let Some(flight) = existing {
@@ -240,21 +245,26 @@ impl Session {
         *self.flight.borrow_mut() = Some(flight.clone());
         let generation = self.generation.get();
         let outcome = self.refresh_request().await;
-        let outcome = match outcome {
-            Ok(pair) if self.generation.get() == generation => {
+        let current = self.generation.get() == generation;
+        let outcome = if current {
+            if let Ok(pair) = &outcome {
                 *self.tokens.borrow_mut() = Some(pair.clone());
-                Ok(pair)
             }
-            Ok(_) => Err(ErrorInfo::local(
-                ErrorCode::LoggedOut,
-                "logged out while the token was being refreshed",
-                false,
-            )),
-            Err(error) => Err(error),
+            outcome
+        } else {
+            // Tokens were adopted or cleared meanwhile: they win.
+            self.tokens().ok_or_else(|| {
+                ErrorInfo::local(
+                    ErrorCode::LoggedOut,
+                    "logged out while the token was being refreshed",
+                    false,
+                )
+            })
         };
         *self.flight.borrow_mut() = None;
         flight.land(outcome.clone());
-        (outcome, true)
+        // A superseded refresh reports nothing: the adoption already did.
+        (outcome, current)
     }
 
     async fn refresh_request(&self) -> RefreshOutcome {

@@ -49,11 +49,6 @@ impl<T: Clone> Flight<T> {
         }
     }
 
-    /// True once [`land`](Self::land) was called.
-    pub fn has_landed(&self) -> bool {
-        self.slot.borrow().outcome.is_some()
-    }
-
     /// A future that resolves to the outcome.
     pub fn wait(&self) -> Wait<T> {
         Wait {
@@ -105,7 +100,6 @@ mod tests {
         let mut b = flight.clone().wait();
         assert!(Pin::new(&mut a).poll(&mut cx).is_pending());
         assert!(Pin::new(&mut b).poll(&mut cx).is_pending());
-        assert!(!flight.has_landed());
         flight.land(Ok(7));
         assert_eq!(count.0.load(std::sync::atomic::Ordering::SeqCst), 2);
         assert_eq!(Pin::new(&mut a).poll(&mut cx), Poll::Ready(Ok(7)));

@@ -13,6 +13,7 @@ const FRAMES = [
   ['garbage text', { payload: 'this is not JSON \u0000\u00ff ☃' }],
   ['truncated JSON', { payload: '{"push":{"channel":"operator:389","pub":{"data":{"event":"chatMes' }],
   ['wrong types', { payload: '{"push":{"channel":"operator:389","pub":{"data":{},"offset":"7"}}}' }],
+  ['an array, not a reply object', { payload: '[1,2]' }],
   ['a 10 MB frame', { repeat: 'x', size: 10 * 1024 * 1024 }],
 ];
 
@@ -45,7 +46,7 @@ test('malformed frames end in error + reconnect, and the panel keeps working', {
       await publish(389, 'chatMessageCreated', { seq });
       await waitInPage(page, `${what}: a publication afterwards`, (n) => window.faults.seqCount('p') === n, seq);
     }
-    assert.deepEqual(await page.evaluate(() => window.faults.rec('p').seqs), [1, 2, 3, 4]);
+    assert.deepEqual(await page.evaluate(() => window.faults.rec('p').seqs), [1, 2, 3, 4, 5]);
     await assertNoCrash(page, seen);
   });
 });

@@ -155,6 +155,9 @@ pub struct CentrifugeClient<J: JsonEngine> {
     /// The lifecycle; the handshake waits for the reply to a command id.
     conn: Connection<u32, Live>,
     token: Option<String>,
+    /// The token the server last refused: never sent again, and named in
+    /// every token request until a different one arrives.
+    refused: Option<String>,
     positions: Positions,
     auth_retry_used: bool,
     next_command: u32,
@@ -169,6 +172,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
             conn: Connection::new(config.timeout_ms, config.backoff, seed),
             config,
             token: None,
+            refused: None,
             positions: Positions::default(),
             auth_retry_used: false,
             next_command: 0,
@@ -183,6 +187,11 @@ impl<J: JsonEngine> CentrifugeClient<J> {
 
     /// Stores the token for the next connect; resumes a connect that waited for it.
     pub fn set_token(&mut self, now: u64, token: String) {
+        if self.refused.as_deref() == Some(token.as_str()) {
+            // The server refused this very token: wait for a new one.
+            return;
+        }
+        self.refused = None;
         self.token = Some(token);
         if self.conn.is_awaiting_host() {
             self.start_attempt(now);
@@ -290,9 +299,10 @@ impl<J: JsonEngine> CentrifugeClient<J> {
     fn start_attempt(&mut self, now: u64) {
         if self.token.is_none() {
             self.conn.await_host();
+            let rejected = self.refused.clone();
             self.out
                 .actions
-                .push_back(Action::Host(TokenRequest { rejected: None }));
+                .push_back(Action::Host(TokenRequest { rejected }));
             return;
         }
         let socket = self.conn.start_attempt(now);
@@ -329,6 +339,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
             reason,
         );
         let rejected = self.token.take();
+        self.refused.clone_from(&rejected);
         self.conn.await_host();
         self.out
             .actions

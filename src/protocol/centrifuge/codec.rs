@@ -91,7 +91,12 @@ impl<'de> Deserialize<'de> for WireOffset {
             // The browser's parser gives a number past 2^53 as a float.
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<WireOffset, E> {
                 if v >= 0.0 && v.fract() == 0.0 {
-                    Ok(WireOffset(None))
+                    // Whole and at most 2^53 - 1 is exact (`5.0`, `1e3`).
+                    Ok(if v <= MAX_EXACT_OFFSET as f64 {
+                        WireOffset::exact(v as u64)
+                    } else {
+                        WireOffset(None)
+                    })
                 } else {
                     Err(E::custom("offset is not a whole number"))
                 }
