@@ -979,3 +979,35 @@ proptest! {
         prop_assert_eq!(twice, once);
     }
 }
+
+#[test]
+fn whole_second_stamps_count_live_messages_and_not_replayed_ones() {
+    // Live: another message in the same second as the object's last one is new.
+    let mut inbox = loaded(vec![session("s1", Some(ME), 10, 1)]);
+    inbox.apply(
+        "chatMessageCreated",
+        message("s1", "same-second", 10, "CLIENT"),
+        NOW,
+    );
+    assert_eq!(unread(&inbox, "s1"), 2);
+    assert_eq!(
+        inbox.get("s1").unwrap().last_message_id.as_deref(),
+        Some("same-second")
+    );
+    // Replayed after a fetch: the fetched object already counts it.
+    let mut inbox = loaded(vec![]);
+    inbox.apply(
+        "chatMessageCreated",
+        message("s9", "early", 10, "CLIENT"),
+        NOW,
+    );
+    inbox.apply(
+        "chatMessageCreated",
+        message("s9", "last", 10, "CLIENT"),
+        NOW,
+    );
+    let mut fetched = session("s9", Some(ME), 10, 2);
+    fetched["lastMessage"]["id"] = json!("last");
+    inbox.fetched("s9", Some(fetched));
+    assert_eq!(unread(&inbox, "s9"), 2);
+}

@@ -499,7 +499,7 @@ impl<J: JsonEngine> Inbox<J> {
     fn after_load(&mut self, now: u64) {
         for deferred in std::mem::take(&mut self.deferred) {
             match deferred {
-                Deferred::Event(event, payload, at) => self.apply_event(event, payload, at),
+                Deferred::Event(event, payload, at) => self.apply_event(event, payload, at, true),
                 Deferred::Fetched(session) => self.apply_fetched(session),
             }
         }
@@ -540,17 +540,19 @@ impl<J: JsonEngine> Inbox<J> {
         if self.loading.is_some() {
             self.deferred.push(Deferred::Event(event, payload, now));
         } else {
-            self.apply_event(event, payload, now);
+            self.apply_event(event, payload, now, false);
         }
         true
     }
 
-    fn apply_event(&mut self, event: InboxEvent, payload: J::Value, now: u64) {
+    /// `replay`: the event waited (for a fetch or a load) while the server
+    /// answered with an object that may already include it.
+    fn apply_event(&mut self, event: InboxEvent, payload: J::Value, now: u64, replay: bool) {
         if event.carries_session() {
             return self.on_session(event, payload);
         }
         match event {
-            InboxEvent::MessageCreated => self.on_message(payload, now),
+            InboxEvent::MessageCreated => self.on_message(payload, now, replay),
             InboxEvent::MessageEdited => self.on_edit(payload, now),
             InboxEvent::MessageRead => self.on_read(payload, now),
             InboxEvent::Typing => self.on_typing(payload, now),
@@ -578,7 +580,7 @@ impl<J: JsonEngine> Inbox<J> {
         self.upsert(entry);
     }
 
-    fn on_message(&mut self, payload: J::Value, now: u64) {
+    fn on_message(&mut self, payload: J::Value, now: u64, replay: bool) {
         let event = InboxEvent::MessageCreated;
         let Ok(fields) = self.json.read::<MessageFields>(payload.clone()) else {
             return self.bad(Some(event), None);
@@ -597,10 +599,12 @@ impl<J: JsonEngine> Inbox<J> {
         entry.remember(&message_id);
         let created = fields.created_at.as_deref().and_then(parse_ms);
         let from_client = fields.author_type.as_deref() == Some("CLIENT");
-        // Messages up to the last one of the server's own object are in its
-        // unread count already (a queued event applied after a fetch).
+        // Messages before the last one of the server's own object are in its
+        // unread count already. The platform's stamps may be whole seconds:
+        // a message of the same second is taken as included only when it
+        // waited while the object was fetched (a live one is newer).
         let counted_by_server = match (created, entry.server_message_ms) {
-            (Some(created), Some(server)) => created < server,
+            (Some(created), Some(server)) => created < server || (replay && created == server),
             _ => false,
         };
         let is_latest = match (created, entry.last_message_ms) {
@@ -786,6 +790,17 @@ impl<J: JsonEngine> Inbox<J> {
         }
     }
 
+    /// A Session the host fetched on its own (after an action of this
+    /// operator, which the platform does not echo back): applied like a
+    /// fetch answer.
+    pub fn refreshed(&mut self, session: J::Value) {
+        if self.loading.is_some() {
+            self.deferred.push(Deferred::Fetched(session));
+        } else {
+            self.apply_fetched(session);
+        }
+    }
+
     fn apply_fetched(&mut self, session: J::Value) {
         match self.entry_from_session(session) {
             Some(entry) => self.upsert(entry),
@@ -821,7 +836,7 @@ impl<J: JsonEngine> Inbox<J> {
 
     fn replay_pending(&mut self, id: &str) {
         for (event, payload, at) in self.pending.remove(id).unwrap_or_default() {
-            self.apply_event(event, payload, at);
+            self.apply_event(event, payload, at, true);
         }
     }
 
