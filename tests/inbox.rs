@@ -1011,3 +1011,40 @@ fn whole_second_stamps_count_live_messages_and_not_replayed_ones() {
     inbox.fetched("s9", Some(fetched));
     assert_eq!(unread(&inbox, "s9"), 2);
 }
+
+#[test]
+fn a_refresh_by_the_host_wins_and_a_closed_session_counts_nothing() {
+    let mut inbox = loaded(vec![session("s1", Some(ME), 10, 0)]);
+    inbox.apply(
+        "chatMessageCreated",
+        message("s1", "deleted-later", 20, "CLIENT"),
+        NOW,
+    );
+    assert_eq!(unread(&inbox, "s1"), 1);
+    // The last message was deleted: the object's last message moves back.
+    // A fetch for an event's sake keeps the newer state; the host's own refresh wins.
+    inbox.refreshed(session("s1", Some(ME), 10, 0));
+    assert_eq!(unread(&inbox, "s1"), 0);
+    assert_eq!(
+        inbox.get("s1").unwrap().last_message_id.as_deref(),
+        Some("s1-m10")
+    );
+    // An older object that is closed still zeroes the count.
+    inbox.apply(
+        "chatMessageCreated",
+        message("s1", "m30", 30, "CLIENT"),
+        NOW,
+    );
+    let mut closed = session("s1", Some(ME), 10, 1);
+    closed["status"] = json!("CLOSED");
+    inbox.apply("chatMessageCreated", message("s9", "x", 1, "CLIENT"), NOW);
+    inbox.fetched("s1", Some(closed));
+    let entry = inbox.get("s1").unwrap();
+    assert!(entry.is_closed());
+    assert_eq!(entry.unread, 0);
+    assert_eq!(
+        entry.last_message_id.as_deref(),
+        Some("m30"),
+        "the late object keeps the newer message"
+    );
+}

@@ -230,7 +230,8 @@ pub struct MarkReadTicket {
 #[derive(Debug, Clone)]
 enum Deferred<V> {
     Event(InboxEvent, V, u64),
-    Fetched(V),
+    /// A Session from REST; `true` when the host asked for it (authoritative).
+    Fetched(V, bool),
 }
 
 /// The operator's live session store.
@@ -500,7 +501,7 @@ impl<J: JsonEngine> Inbox<J> {
         for deferred in std::mem::take(&mut self.deferred) {
             match deferred {
                 Deferred::Event(event, payload, at) => self.apply_event(event, payload, at, true),
-                Deferred::Fetched(session) => self.apply_fetched(session),
+                Deferred::Fetched(session, own) => self.apply_fetched(session, own),
             }
         }
         // Events that waited for a fetch: the fresh store may hold their session.
@@ -577,7 +578,7 @@ impl<J: JsonEngine> Inbox<J> {
             }
             return;
         }
-        self.upsert(entry);
+        self.upsert(entry, false);
     }
 
     fn on_message(&mut self, payload: J::Value, now: u64, replay: bool) {
@@ -784,9 +785,9 @@ impl<J: JsonEngine> Inbox<J> {
                 self.outside.insert(id.to_owned());
             }
             Some(session) if self.loading.is_some() => {
-                self.deferred.push(Deferred::Fetched(session))
+                self.deferred.push(Deferred::Fetched(session, false))
             }
-            Some(session) => self.apply_fetched(session),
+            Some(session) => self.apply_fetched(session, false),
         }
     }
 
@@ -795,15 +796,15 @@ impl<J: JsonEngine> Inbox<J> {
     /// fetch answer.
     pub fn refreshed(&mut self, session: J::Value) {
         if self.loading.is_some() {
-            self.deferred.push(Deferred::Fetched(session));
+            self.deferred.push(Deferred::Fetched(session, true));
         } else {
-            self.apply_fetched(session);
+            self.apply_fetched(session, true);
         }
     }
 
-    fn apply_fetched(&mut self, session: J::Value) {
+    fn apply_fetched(&mut self, session: J::Value, authoritative: bool) {
         match self.entry_from_session(session) {
-            Some(entry) => self.upsert(entry),
+            Some(entry) => self.upsert(entry, authoritative),
             None => self.bad(None, None),
         }
     }
@@ -932,7 +933,10 @@ impl<J: JsonEngine> Inbox<J> {
     }
 
     /// Adds or replaces a session from a whole Session object.
-    fn upsert(&mut self, mut entry: InboxEntry<J::Value>) {
+    /// `authoritative`: the host fetched it just now for its own reasons, so
+    /// it wins even where it looks older (a deleted last message moves the
+    /// object's last message back).
+    fn upsert(&mut self, mut entry: InboxEntry<J::Value>, authoritative: bool) {
         let id = entry.id.clone();
         self.outside.remove(&id);
         if !self.holds(&entry) {
@@ -945,12 +949,13 @@ impl<J: JsonEngine> Inbox<J> {
         }
         if let Some(old) = self.entries.get(&id) {
             let same_object = self.json.write(&old.session) == self.json.write(&entry.session);
-            let old_is_newer = match (old.last_message_ms, entry.last_message_ms) {
-                (Some(old_ms), Some(new_ms)) => old_ms > new_ms,
-                (Some(_), None) => true,
-                _ => false,
-            };
-            if old_is_newer || same_object {
+            let old_is_newer = !authoritative
+                && match (old.last_message_ms, entry.last_message_ms) {
+                    (Some(old_ms), Some(new_ms)) => old_ms > new_ms,
+                    (Some(_), None) => true,
+                    _ => false,
+                };
+            if !authoritative && (old_is_newer || same_object) {
                 // The object is older than events already applied (a fetch
                 // answered late) or the same again: keep the newer message state.
                 entry.last_message = old.last_message.clone();
@@ -959,7 +964,9 @@ impl<J: JsonEngine> Inbox<J> {
                 entry.last_message_created_at = old.last_message_created_at.clone();
                 entry.last_message_ms = old.last_message_ms;
                 entry.server_message_ms = old.server_message_ms.max(entry.server_message_ms);
-                entry.unread = old.unread;
+                if !entry.is_closed() {
+                    entry.unread = old.unread;
+                }
                 entry.unread_epoch = old.unread_epoch;
             } else {
                 entry.unread_epoch = old.unread_epoch + 1;
