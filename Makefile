@@ -51,7 +51,8 @@ test-types: pkg
 test-consumer: pkg
 	@scripts/build-consumer-app.sh
 	@scripts/with-sandbox.sh -www target/consumer/www -- \
-		node --test --test-concurrency=1 tests/consumer/publish.test.mjs target/consumer/suite/consumer.test.mjs
+		node --test --test-concurrency=1 tests/consumer/publish.test.mjs target/consumer/suite/consumer.test.mjs \
+			tests/consumer/inbox-react.test.mjs
 
 # The package on Node.js (its `node` entry): login, REST, the socket, free(), no stray timer.
 test-node: pkg

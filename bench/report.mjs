@@ -3,13 +3,14 @@
 // the summary table.
 //
 //   node bench/report.mjs DIR   (DIR holds size.json, run.json, fuzz.log, machine.json)
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 const dir = process.argv[2] ?? 'target/bench';
 const read = (name) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
 const size = read('size.json');
 const run = read('run.json');
+const inbox = existsSync(join(dir, 'inbox.json')) ? read('inbox.json') : null;
 const machine = read('machine.json');
 const fuzz = parseFuzz(readFileSync(join(dir, 'fuzz.log'), 'utf8'));
 const date = new Date().toISOString().slice(0, 10);
@@ -74,6 +75,7 @@ const rows = [
   ['startup: total', ms(st[T].totalMs), ms(st[C].totalMs), ratio(st[T].totalMs, st[C].totalMs), '≤ 1.00'],
   ['JS heap: baseline → 500k → 1M events → 1k cycles', mem.map((p) => mib(p.jsHeapUsedBytes)).join(' → '), '', '', 'flat'],
   ['wasm memory: baseline → 500k → 1M events → 1k cycles', mem.map((p) => mib(p.wasmMemoryBytes)).join(' → '), '', '', 'flat'],
+  ...(inbox ? [[`panel.inbox: ${int(inbox.events)} events applied to ${int(inbox.sessions)} sessions`, `${ms(inbox.ms)}, ${inbox.notifications} notification(s)`, '', '', '']] : []),
 ];
 
 function table(header, body) {

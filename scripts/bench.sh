@@ -63,6 +63,10 @@ timeout "$(remaining)" scripts/with-sandbox.sh -www bench/page -pkg "$pkg" -hist
   node bench/run.mjs --out "$out/run.json" --events "$events" --rounds "${BENCH_ROUNDS:-5}" \
   --memory-events "$memory_events" --cycles "${BENCH_CYCLES:-1000}"
 
+step "browser: panel.inbox applying 10,000 events to 1,000 sessions"
+timeout "$(remaining)" scripts/with-sandbox.sh -www bench/page -pkg "$pkg" -history-size 20000 \
+  -client-queue-max-size "$queue" -- node bench/inbox.mjs --out "$out/inbox.json"
+
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 cat >"$out/machine.json" <<EOF

@@ -6,6 +6,8 @@
 //!   thin shells over one generic host that drives any sans-IO client.
 //! - `transport` (wasm32): the only browser I/O: WebSocket, timers, clock, and
 //!   `EngineJson` (the browser's `JSON.parse` as the core's JSON engine).
+//! - [`inbox`]: the operator's live session store behind `panel.inbox`: a
+//!   pure reducer over the platform's events, natively tested.
 //! - [`rest`]: the session with the platform (tokens, refresh, authenticated
 //!   calls; wasm32) over pure parts: endpoints, errors, the retry policy,
 //!   token expiry, the `request()` guard.
@@ -15,6 +17,7 @@
 //! - [`error_code`], [`percent`]: small pure helpers any layer may use.
 
 pub mod error_code;
+pub mod inbox;
 pub mod percent;
 pub mod protocol;
 pub mod rest;

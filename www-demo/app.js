@@ -1,9 +1,10 @@
 // The page's entry point: the lifecycle a CRM developer copies. init() loads
 // the wasm once; one OperatorPanel serves the page; login() (or useTokens()
 // with tokens kept from an earlier visit) then connect(), which reconnects on
-// its own. Two events need the app's attention: `resync` (live events were
-// lost: reload the lists) and `disconnected` with reconnect === false (the
-// platform ended the session, e.g. operatorBlocked: go back to the login).
+// its own. The session list is `panel.inbox`, which mends itself after lost
+// events and says what it found (its `resync` report); the open chat reloads
+// on the panel's `resync`. `disconnected` with reconnect === false means the
+// platform ended the session (e.g. operatorBlocked): go back to the login.
 import init, { OperatorPanel } from '/pkg/index.js';
 import { panelOptions } from './config.js';
 import { $, banner, clearBanners, errorText, showError } from './ui.js';
@@ -32,10 +33,14 @@ const TOKENS = 'twin-panel-demo.tokens';
 const saveTokens = ({ token, refreshToken }) => sessionStorage.setItem(TOKENS, JSON.stringify({ token, refreshToken }));
 panel.on('tokenRefreshed', saveTokens);
 
-panel.on('resync', async ({ reason }) => {
-  banner(`Some live events could not be recovered (${reason}), so the chats were reloaded.`, { id: 'resync-banner', kind: 'warn' });
-  await sessions.reload();
-  await chat.reload();
+// The inbox reloads itself after a lost stream; its report goes to the
+// events pane and the banner. The open chat's messages are reloaded here.
+panel.on('resync', () => chat.reload());
+panel.inbox.on('resync', (report) => {
+  log.add('inbox resync report', report, 'warn');
+  const { added, removed, changed, missedMessages } = report;
+  const found = `${added.length} new, ${removed.length} gone, ${changed.length} changed, at least ${missedMessages} missed messages`;
+  banner(`Some live events could not be recovered (${report.reason}), so the chats were reloaded: ${found}.`, { id: 'resync-banner', kind: 'warn' });
 });
 
 // The platform's forced logouts arrive as their event, then as

@@ -234,7 +234,7 @@ export class ChatView {
       m.marking = false;
       if (results[i].status === 'fulfilled') m.readAt = now;
     });
-    if (this.isOpen(id)) this.sessions.patch(id, { unreadClientMessageCount: 0, unreadClientMessageExists: false });
+    if (this.isOpen(id)) this.sessions.refresh(id); // the server's count, now 0
   }
 
   isOwn(message) {
@@ -263,7 +263,7 @@ export class ChatView {
       const sent = await this.panel.sendMessage(id, { body });
       const message = { ...pending, id: sent.id, createdAt: sent.createdAt ?? pending.createdAt, pending: false, readAt: null };
       if (this.isOpen(id)) this.replace(pending.id, message);
-      this.sessions.patch(id, { lastMessage: message, lastMessageCreatedAt: message.createdAt });
+      this.sessions.refresh(id); // our own message is not echoed back
     } catch (error) {
       if (!this.isOpen(id)) return;
       this.messages = this.messages.filter((m) => m !== pending && m.id !== pending.id);
@@ -351,14 +351,14 @@ export class ChatView {
     } else if (name === 'rename') {
       const renamed = await renameDialog(this.panel, session);
       if (renamed == null) return;
-      this.sessions.patch(session.id, { name: renamed });
       this.lastKnown = { ...this.lastKnown, name: renamed };
+      await this.sessions.refresh(session.id);
       this.renderHead();
     } else if (name === 'close') {
       const closed = await closeDialog(this.panel, session);
       if (!closed) return;
-      this.sessions.patch(session.id, { status: 'CLOSED' });
       this.lastKnown = { ...this.lastKnown, status: 'CLOSED' };
+      await this.sessions.refresh(session.id);
       this.renderHead();
       toast(`${session.name || 'The chat'} is closed`, 'ok');
     } else if (name === 'ban') {
@@ -370,9 +370,8 @@ export class ChatView {
         return;
       }
       // A ban is per client: every session of that client shows it.
-      for (const s of [...this.sessions.sessions.values()].filter((x) => x.clientId === session.clientId)) {
-        this.sessions.patch(s.id, { clientBanned: ban });
-      }
+      const same = [...this.sessions.sessions.values()].filter((x) => x.clientId === session.clientId);
+      await Promise.all(same.map((s) => this.sessions.refresh(s.id)));
       this.lastKnown = { ...this.lastKnown, clientBanned: ban };
       this.renderHead();
       toast(ban ? 'Client banned' : 'Client unbanned', 'ok');

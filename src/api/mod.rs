@@ -10,6 +10,7 @@ mod delivery;
 pub(crate) use crate::transport::engine_json;
 mod error;
 mod host;
+mod inbox;
 mod js;
 mod options;
 mod panel;
@@ -17,5 +18,6 @@ mod types;
 mod widget;
 
 pub use codes::{ConnectingCode, DisconnectCode};
+pub use inbox::Inbox;
 pub use panel::OperatorPanel;
 pub use widget::ChatWidget;

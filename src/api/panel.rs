@@ -7,12 +7,14 @@
 
 use super::error::{parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
+use super::inbox::{InboxRest, InboxStore};
 use super::js::{self, object, Emitter};
 use super::options::{self, PanelOptions};
 use crate::protocol::centrifuge::codes::{self, disconnected};
 use crate::protocol::centrifuge::{CentrifugeClient, ClientEvent, TokenRequest};
 use crate::protocol::json_engine::JsonError;
 use crate::protocol::{SansIoClient, State};
+use crate::rest::endpoints;
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::session::{Credentials, Session, TokenChange};
 use crate::rest::tokens::TokenPair;
@@ -62,6 +64,8 @@ struct Core {
     refresh_timer: OnceCell<Timer>,
     emitter: Emitter,
     connect_waiters: Waiters,
+    /// `panel.inbox`, created on first access.
+    inbox: OnceCell<Rc<InboxStore>>,
 }
 
 /// The wait before the proactive refresh is tried again after a passing
@@ -91,6 +95,7 @@ impl OperatorPanel {
                 refresh_timer: OnceCell::new(),
                 emitter: Emitter::new(),
                 connect_waiters: Waiters::new(MAX_CONNECT_WAITERS),
+                inbox: OnceCell::new(),
             }
             .with_weak(weak)
         });
@@ -174,6 +179,19 @@ impl OperatorPanel {
     pub fn logout(&self) {
         self.disconnect();
         self.core.session.clear();
+        if let Some(inbox) = self.core.inbox.get() {
+            inbox.on_logout();
+        }
+    }
+
+    /// The live session store (`load`, `subscribe`, `getSnapshot`,
+    /// `markRead`): created on first access, the same object until `free()`.
+    #[wasm_bindgen(getter, unchecked_return_type = "Inbox")]
+    pub fn inbox(&self) -> JsValue {
+        self.core
+            .inbox
+            .get_or_init(|| InboxStore::new(Box::new(PanelRest(Rc::downgrade(&self.core)))))
+            .js_object()
     }
 
     /// `'disconnected'`, `'connecting'` or `'connected'`.
@@ -201,6 +219,9 @@ impl OperatorPanel {
 impl Drop for OperatorPanel {
     fn drop(&mut self) {
         host::shutdown(&self.core);
+        if let Some(inbox) = self.core.inbox.get() {
+            inbox.on_free();
+        }
         if let Some(timer) = self.core.refresh_timer.get() {
             timer.cancel();
         }
@@ -373,9 +394,18 @@ impl Core {
                 let by_name = event
                     .as_deref()
                     .is_some_and(|name| !LIFECYCLE_EVENTS.contains(&name));
+                // The inbox first, so a listener already sees the new snapshot.
+                if let (true, Some(inbox), Some(name)) =
+                    (by_name, self.inbox.get(), event.as_deref())
+                {
+                    inbox.on_publication(name, &js::get(&data.0, "data"));
+                }
                 self.emitter.publication(&data.0, by_name);
             }
             ClientEvent::Resync { channels, reason } => {
+                if let Some(inbox) = self.inbox.get() {
+                    inbox.on_resync(reason);
+                }
                 let list: js_sys::Array = channels.iter().map(|c| JsValue::from_str(c)).collect();
                 self.emitter.emit(
                     "resync",
@@ -406,6 +436,40 @@ impl Core {
                 Err(error) => Err(to_js(&error)),
             }
         })
+    }
+}
+
+/// The panel's REST calls, lent to its inbox.
+struct PanelRest(Weak<Core>);
+
+impl PanelRest {
+    fn with(&self, call: impl FnOnce(&Rc<Core>) -> Promise) -> Promise {
+        match self.0.upgrade() {
+            Some(core) => call(&core),
+            None => Promise::reject(&usage("the panel was freed")),
+        }
+    }
+}
+
+impl InboxRest for PanelRest {
+    fn me(&self) -> Promise {
+        self.with(|core| core.endpoint(endpoints::ME, &[], None, None))
+    }
+
+    fn list_sessions(&self, query: JsValue) -> Promise {
+        self.with(|core| core.endpoint(endpoints::LIST_SESSIONS, &[], Some(&query), None))
+    }
+
+    fn get_session(&self, id: JsValue) -> Promise {
+        self.with(|core| core.endpoint(endpoints::GET_SESSION, &[id], None, None))
+    }
+
+    fn session_messages(&self, id: JsValue, query: JsValue) -> Promise {
+        self.with(|core| core.endpoint(endpoints::SESSION_MESSAGES, &[id], Some(&query), None))
+    }
+
+    fn mark_read(&self, message_id: JsValue) -> Promise {
+        self.with(|core| core.endpoint(endpoints::MARK_READ, &[message_id], None, None))
     }
 }
 

@@ -46,6 +46,11 @@ const builds = {
     }
     // esbuild does not copy assets: the slim entry's .wasm goes beside the bundle.
     cpSync(join(root, 'node_modules', 'twin-panel', 'twin_panel_bg.wasm'), join(www, 'esbuild-slim', 'twin_panel_bg.wasm'));
+    // panel.inbox under React's useSyncExternalStore.
+    const inbox = join(www, 'inbox-react');
+    rmSync(inbox, { recursive: true, force: true });
+    await esbuild.build({ entryPoints: [join(app, 'inbox.js')], bundle: true, format: 'esm', outfile: join(inbox, 'inbox.js'), logLevel: 'warning' });
+    cpSync(join(app, 'inbox.html'), join(inbox, 'index.html'));
   },
   async rollup() {
     const { rollup } = await import('rollup');

@@ -13,7 +13,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const consumer = join(here, '..', '..', 'target', 'consumer');
 const work = join(consumer, 'types');
 mkdirSync(work, { recursive: true });
-for (const file of ['example.ts', 'dispose.ts', 'slim.ts']) cpSync(join(here, file), join(work, file));
+for (const file of ['example.ts', 'dispose.ts', 'slim.ts', 'inbox.ts']) cpSync(join(here, file), join(work, file));
 
 // Runs `tsc -p config`; resolves to { status, output } (never rejects).
 function tsc(compiler, config) {
@@ -35,7 +35,7 @@ const strict = { strict: true, noEmit: true, skipLibCheck: false, types: [] };
 const settings = {
   'es2022 target, esnext modules, bundler resolution, default lib': {
     compilerOptions: { ...strict, target: 'es2022', module: 'esnext', moduleResolution: 'bundler' },
-    files: ['example.ts', 'slim.ts'],
+    files: ['example.ts', 'slim.ts', 'inbox.ts'],
   },
   'es2020 target, default lib': {
     compilerOptions: { ...strict, target: 'es2020', module: 'es2020', moduleResolution: 'bundler' },

@@ -1,7 +1,7 @@
 //! The chats REST calls of `OperatorPanel`, one method per endpoint of
 //! [`endpoints`](crate::rest::endpoints), plus the `request()` escape hatch.
 
-use super::OperatorPanel;
+use super::{Core, OperatorPanel};
 use crate::api::error::{to_js, usage};
 use crate::api::js::{self, object};
 use crate::api::options::PanelOptions;
@@ -9,6 +9,7 @@ use crate::rest::endpoints::{self, Endpoint, Service};
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::request_guard;
 use js_sys::Promise;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -322,6 +323,20 @@ impl OperatorPanel {
         query: Option<&JsValue>,
         body: Option<JsValue>,
     ) -> Promise {
+        self.core.endpoint(endpoint, args, query, body)
+    }
+}
+
+impl Core {
+    /// Calls `endpoint` with path arguments, an optional query object and an
+    /// optional JSON body (the panel's REST methods and its inbox).
+    pub(super) fn endpoint(
+        self: &Rc<Self>,
+        endpoint: Endpoint,
+        args: &[JsValue],
+        query: Option<&JsValue>,
+        body: Option<JsValue>,
+    ) -> Promise {
         let texts: Option<Vec<String>> = args.iter().map(js::id_text).collect();
         let Some(texts) = texts else {
             return Promise::reject(&usage("ids must be strings or numbers"));
@@ -331,8 +346,8 @@ impl OperatorPanel {
             return Promise::reject(&usage("an id is empty or not a valid path segment"));
         };
         let base = match endpoint.service {
-            Service::Iam => &self.core.options.iam_url,
-            Service::Chat => &self.core.options.chat_url,
+            Service::Iam => &self.options.iam_url,
+            Service::Chat => &self.options.chat_url,
         };
         let query = query.map(js::query_pairs).unwrap_or_default();
         let url = format!("{base}{path}{}", endpoints::query_string(&query));
@@ -341,7 +356,7 @@ impl OperatorPanel {
             Some(Ok(text)) => Some(String::from(text)),
             Some(Err(_)) => return Promise::reject(&usage("the body cannot be encoded as JSON")),
         };
-        self.core.clone().call(endpoint.method, url, body)
+        self.clone().call(endpoint.method, url, body)
     }
 }
 

@@ -1,0 +1,628 @@
+//! `panel.inbox`: the live session store as a JS class that React, Vue and
+//! Svelte consume directly.
+//!
+//! The decisions live in the pure [`crate::inbox::Inbox`]; this file moves
+//! publications, REST answers and time into it, and turns its state into an
+//! immutable snapshot. The panel owns one [`InboxStore`] and calls it from its
+//! event dispatch ([`InboxStore::on_publication`], [`InboxStore::on_resync`],
+//! [`InboxStore::on_free`]); the store reaches REST only through the
+//! [`InboxRest`] the panel lends it.
+//!
+//! Notifications are batched: any number of changes within one task make one
+//! call of each listener, in a microtask.
+
+use super::error::usage;
+use super::js::{self, Emitter, JsTwinError};
+use crate::inbox::{
+    Inbox as InboxCore, InboxEntry, InboxErrorKind, InboxOutput, InboxScope, LoadKind,
+};
+use crate::transport::clock;
+use crate::transport::engine_json::{to_js as value_to_js, EngineJson, JsJson};
+use crate::transport::timer::Timer;
+use js_sys::{Array, Function, Object, Promise};
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::HashMap;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+#[wasm_bindgen(typescript_custom_section)]
+const INBOX_TYPES: &str = r#"
+/** `inbox.load()` options. */
+export interface InboxLoadOptions {
+  /** Only sessions with this status (e.g. `'ACTIVE'`). Default: every status. */
+  status?: string;
+  /** Sessions per REST query, 1 to 1000. Default 100. It bounds the load only: live events may add more. */
+  limit?: number;
+}
+
+/** What a resync found different from the store it replaced. */
+export interface ResyncReport {
+  /** Why the stream was lost: `epochChanged`, `historyGone`, `notRecoverable`, `stateInvalidated`. */
+  reason: string;
+  /** When the fresh load finished, Unix ms. */
+  at: number;
+  /** Sessions in the inbox now that were not before, newest first. */
+  added: string[];
+  /** Sessions that left the inbox. */
+  removed: string[];
+  /** Sessions whose row differs (status, operators, name, last message, unread, presence). */
+  changed: string[];
+  /** A lower bound of the messages written meanwhile in sessions held before and after. */
+  missedMessages: number;
+}
+
+/** One session of the inbox: the platform's Session with the live fields laid over it. */
+export interface InboxSession extends Session {
+  /** Unread client messages (0 for a closed session). */
+  unread: number;
+  /** The client is typing (turns off 5 s after the last `typing` event). */
+  typing: boolean;
+  /** The client is online: came online, not offline since, session open. */
+  clientOnline: boolean;
+  /** The newest message: the Session's own, or a newer one from the live events. */
+  lastMessage: Partial<Message> | null;
+}
+
+/** The inbox state; immutable, and the same object until the store changes. */
+export interface InboxSnapshot {
+  /** Newest activity first. */
+  readonly sessions: readonly InboxSession[];
+  readonly unreadTotal: number;
+  /** A load or resync is running. */
+  readonly loading: boolean;
+  readonly lastResync: ResyncReport | null;
+  /** Grows with every change. */
+  readonly version: number;
+}
+
+/** Events of `inbox.on()`. */
+export interface InboxEventMap {
+  resync: ResyncReport;
+  error: import('./index.js').TwinError;
+}
+
+export interface Inbox {
+  /** Adds a listener; returns the function that removes it. */
+  on<K extends keyof InboxEventMap>(name: K, listener: (payload: InboxEventMap[K]) => void): () => void;
+  /** Removes a listener added with `on`. */
+  off<K extends keyof InboxEventMap>(name: K, listener: (payload: InboxEventMap[K]) => void): void;
+}
+"#;
+
+/// The REST calls the inbox needs, lent by the panel (its own calls, with
+/// token refresh and retries). Each returns the call's promise.
+pub(crate) trait InboxRest {
+    /// `GET /users/me`: the operator, for which sessions are "mine".
+    fn me(&self) -> Promise;
+    /// `GET /sessions` with a query object.
+    fn list_sessions(&self, query: JsValue) -> Promise;
+    /// `GET /sessions/{id}`.
+    fn get_session(&self, id: JsValue) -> Promise;
+    /// `GET /sessions/{id}/messages` with a query object.
+    fn session_messages(&self, id: JsValue, query: JsValue) -> Promise;
+    /// `PATCH /messages/{id}/read`.
+    fn mark_read(&self, message_id: JsValue) -> Promise;
+}
+
+/// Messages of a session looked at by `markRead` (newest first).
+const MARK_READ_PAGE: u32 = 100;
+
+/// The store behind `panel.inbox`, owned by the panel.
+pub(crate) struct InboxStore {
+    core: RefCell<InboxCore<EngineJson>>,
+    rest: Box<dyn InboxRest>,
+    /// `change` (the subscribe listeners), `resync`, `error`.
+    emitter: Emitter,
+    /// The JS `Inbox` object `panel.inbox` returns, the same every time.
+    object: OnceCell<JsValue>,
+    subscribe: OnceCell<Function>,
+    get_snapshot: OnceCell<Function>,
+    /// Shared with `getSnapshot`, which still answers after `free()`.
+    snapshot: Rc<RefCell<Option<(u64, JsValue)>>>,
+    /// Session objects by id with the entry revision they show.
+    rows: RefCell<HashMap<String, (u64, JsValue)>>,
+    notify: OnceCell<Closure<dyn FnMut(JsValue)>>,
+    notify_scheduled: Cell<bool>,
+    typing_timer: OnceCell<Timer>,
+    /// `load()` was called: resyncs reload with its scope.
+    loaded_once: Cell<bool>,
+    freed: Cell<bool>,
+}
+
+impl InboxStore {
+    /// A store that calls REST through `rest`.
+    pub(crate) fn new(rest: Box<dyn InboxRest>) -> Rc<InboxStore> {
+        let store = Rc::new(InboxStore {
+            core: RefCell::new(InboxCore::new(EngineJson)),
+            rest,
+            emitter: Emitter::new(),
+            object: OnceCell::new(),
+            subscribe: OnceCell::new(),
+            get_snapshot: OnceCell::new(),
+            snapshot: Rc::new(RefCell::new(None)),
+            rows: RefCell::new(HashMap::new()),
+            notify: OnceCell::new(),
+            notify_scheduled: Cell::new(false),
+            typing_timer: OnceCell::new(),
+            loaded_once: Cell::new(false),
+            freed: Cell::new(false),
+        });
+        let weak = Rc::downgrade(&store);
+        let w = weak.clone();
+        let _ = store.notify.set(Closure::new(move |_: JsValue| {
+            if let Some(store) = w.upgrade() {
+                store.notify_now();
+            }
+        }));
+        let w = weak.clone();
+        let _ = store.typing_timer.set(Timer::new(move || {
+            if let Some(store) = w.upgrade() {
+                store.core.borrow_mut().tick(clock::wall_ms());
+                store.settle(None);
+            }
+        }));
+        // Plain closures, not methods: they work unbound, as React calls them.
+        let w = weak.clone();
+        let subscribe = Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(
+            move |listener: JsValue| match w.upgrade() {
+                Some(store) => store.emitter.listen(&"change".into(), &listener),
+                None => Ok(Closure::<dyn Fn()>::new(|| {}).into_js_value()),
+            },
+        );
+        let _ = store
+            .subscribe
+            .set(subscribe.into_js_value().unchecked_into());
+        let (w, last) = (weak.clone(), store.snapshot.clone());
+        let get_snapshot = Closure::<dyn Fn() -> JsValue>::new(move || match w.upgrade() {
+            Some(store) => store.snapshot(),
+            None => last
+                .borrow()
+                .as_ref()
+                .map(|(_, s)| s.clone())
+                .unwrap_or(JsValue::NULL),
+        });
+        let _ = store
+            .get_snapshot
+            .set(get_snapshot.into_js_value().unchecked_into());
+        let _ = store.object.set(Inbox { store: weak }.into());
+        store
+    }
+
+    /// The JS `Inbox` object (the same one on every call).
+    pub(crate) fn js_object(&self) -> JsValue {
+        self.object.get().cloned().unwrap_or(JsValue::UNDEFINED)
+    }
+
+    /// A publication of the panel: `event` is its name, `data` the
+    /// envelope's `data` field. Events the inbox does not follow are ignored.
+    pub(crate) fn on_publication(self: &Rc<Self>, event: &str, data: &JsValue) {
+        if self.freed.get() {
+            return;
+        }
+        let followed = self
+            .core
+            .borrow_mut()
+            .apply(event, JsJson(data.clone()), clock::wall_ms());
+        if followed {
+            self.settle(None);
+        }
+    }
+
+    /// The live stream could not be recovered (`reason` as in the panel's
+    /// `resync` event): after a `load()`, the store reloads with the same
+    /// scope and reports what it missed.
+    pub(crate) fn on_resync(self: &Rc<Self>, reason: &str) {
+        if self.freed.get() || !self.loaded_once.get() {
+            return;
+        }
+        let store = self.clone();
+        let kind = LoadKind::Resync {
+            reason: reason.to_owned(),
+        };
+        wasm_bindgen_futures::spawn_local(async move {
+            // The outcome reaches the app as `resync` or `error`.
+            let _ = store.run_load(kind).await;
+        });
+    }
+
+    /// The panel logged out: the store empties.
+    pub(crate) fn on_logout(self: &Rc<Self>) {
+        self.core.borrow_mut().clear();
+        self.settle(None);
+    }
+
+    /// The panel is freed: no more changes, no more notifications.
+    pub(crate) fn on_free(&self) {
+        if self.freed.replace(true) {
+            return;
+        }
+        if let Some(timer) = self.typing_timer.get() {
+            timer.cancel();
+        }
+        self.emitter.clear();
+    }
+
+    // ---- the class's operations ----
+
+    async fn load(self: Rc<Self>, options: JsValue) -> Result<JsValue, JsValue> {
+        if self.freed.get() {
+            return Err(usage("the panel was freed"));
+        }
+        let status = js::get(&options, "status").as_string();
+        let limit = js::get(&options, "limit").as_f64();
+        if limit.is_some_and(|n| !((1.0..=1000.0).contains(&n) && n.fract() == 0.0)) {
+            return Err(usage("load(): limit must be a whole number from 1 to 1000"));
+        }
+        {
+            let mut core = self.core.borrow_mut();
+            let me = core.scope().me.clone();
+            core.set_scope(InboxScope {
+                me,
+                status,
+                limit: limit.map(|n| n as u32),
+            });
+        }
+        self.loaded_once.set(true);
+        self.run_load(LoadKind::Initial).await
+    }
+
+    /// One load: `me` (once), then every query in parallel, then the reducer.
+    async fn run_load(self: &Rc<Self>, kind: LoadKind) -> Result<JsValue, JsValue> {
+        let generation = self.core.borrow_mut().begin_load(kind);
+        self.settle(None);
+        match self.fetch_pages().await {
+            Ok(pages) => {
+                let now = clock::wall_ms();
+                self.core
+                    .borrow_mut()
+                    .finish_load(generation, pages, now, now);
+                self.settle(None);
+                Ok(JsValue::UNDEFINED)
+            }
+            Err(error) => {
+                self.core.borrow_mut().fail_load(generation);
+                self.settle(Some(&error));
+                Err(error)
+            }
+        }
+    }
+
+    async fn fetch_pages(&self) -> Result<Vec<JsJson>, JsValue> {
+        if self.core.borrow().scope().me.is_none() {
+            let me = JsFuture::from(self.rest.me()).await?;
+            let id = js::id_text(&js::get(&me, "id"));
+            let mut core = self.core.borrow_mut();
+            let mut scope = core.scope().clone();
+            scope.me = id;
+            core.set_scope(scope);
+        }
+        let queries = self.core.borrow().load_queries();
+        let calls: Array = queries
+            .iter()
+            .map(|q| {
+                let query = value_to_js(q).unwrap_or(JsValue::UNDEFINED);
+                JsValue::from(self.rest.list_sessions(query))
+            })
+            .collect();
+        let pages = JsFuture::from(Promise::all(&calls)).await?;
+        Ok(Array::from(&pages).iter().map(JsJson).collect())
+    }
+
+    async fn mark_read(self: Rc<Self>, session_id: JsValue) -> Result<JsValue, JsValue> {
+        let Some(id) = js::id_text(&session_id) else {
+            return Err(usage("markRead() needs a session id"));
+        };
+        let Some(ticket) = self.core.borrow_mut().begin_mark_read(&id) else {
+            return Err(usage("markRead(): the session is not in the inbox"));
+        };
+        self.settle(None);
+        let outcome = self.mark_unread_messages(&id).await;
+        if let Err(error) = &outcome {
+            self.core.borrow_mut().mark_read_failed(ticket);
+            self.settle(Some(error));
+        }
+        outcome
+    }
+
+    async fn mark_unread_messages(&self, id: &str) -> Result<JsValue, JsValue> {
+        let query = js::object(&[
+            ("sort", JsValue::from_str("-createdAt")),
+            ("limit", JsValue::from_f64(f64::from(MARK_READ_PAGE))),
+        ]);
+        let page = JsFuture::from(self.rest.session_messages(id.into(), query)).await?;
+        let ids = self.core.borrow().messages_to_mark(JsJson(page));
+        let calls: Array = ids
+            .iter()
+            .map(|m| JsValue::from(self.rest.mark_read(m.as_str().into())))
+            .collect();
+        JsFuture::from(Promise::all(&calls)).await?;
+        Ok(JsValue::UNDEFINED)
+    }
+
+    async fn refresh_session(self: Rc<Self>, session_id: JsValue) -> Result<JsValue, JsValue> {
+        if js::id_text(&session_id).is_none() {
+            return Err(usage("refreshSession() needs a session id"));
+        }
+        let session = JsFuture::from(self.rest.get_session(session_id)).await?;
+        self.core.borrow_mut().refreshed(JsJson(session));
+        self.settle(None);
+        Ok(JsValue::UNDEFINED)
+    }
+
+    fn fetch_session(self: &Rc<Self>, id: String) {
+        let store = self.clone();
+        wasm_bindgen_futures::spawn_local(async move {
+            let answer = JsFuture::from(store.rest.get_session(id.as_str().into())).await;
+            let cause = match answer {
+                Ok(session) => {
+                    store.core.borrow_mut().fetched(&id, Some(JsJson(session)));
+                    None
+                }
+                Err(error) if js::get(&error, "status").as_f64() == Some(404.0) => {
+                    store.core.borrow_mut().fetched(&id, None);
+                    None
+                }
+                Err(error) => {
+                    store.core.borrow_mut().fetch_failed(&id);
+                    Some(error)
+                }
+            };
+            store.settle(cause.as_ref());
+        });
+    }
+
+    // ---- after every change ----
+
+    /// Performs what the reducer asked for, re-arms the typing timer and
+    /// schedules one notification. `cause` is the REST error behind a failure.
+    fn settle(self: &Rc<Self>, cause: Option<&JsValue>) {
+        if self.freed.get() {
+            return;
+        }
+        let (outputs, dirty, deadline) = {
+            let mut core = self.core.borrow_mut();
+            (core.take_outputs(), core.take_dirty(), core.next_deadline())
+        };
+        if let Some(timer) = self.typing_timer.get() {
+            match deadline {
+                Some(at) => timer.arm(at.saturating_sub(clock::wall_ms())),
+                None => timer.cancel(),
+            }
+        }
+        if dirty && !self.notify_scheduled.replace(true) {
+            if let Some(notify) = self.notify.get() {
+                let _ = Promise::resolve(&JsValue::UNDEFINED).then(notify);
+            }
+        }
+        for output in outputs {
+            match output {
+                InboxOutput::FetchSession(id) => self.fetch_session(id),
+                InboxOutput::Resync(report) => {
+                    let report = value_to_js(&report).unwrap_or(JsValue::NULL);
+                    self.emitter.emit("resync", &report);
+                }
+                InboxOutput::Error(error) => {
+                    let rest_failure = error.kind != InboxErrorKind::BadPayload;
+                    match cause {
+                        Some(cause) if rest_failure => self.emitter.emit("error", cause),
+                        _ => self.emitter.emit("error", &inbox_error(&error)),
+                    }
+                }
+            }
+        }
+    }
+
+    fn notify_now(&self) {
+        self.notify_scheduled.set(false);
+        if !self.freed.get() {
+            self.emitter.emit("change", &JsValue::UNDEFINED);
+        }
+    }
+
+    /// The current snapshot: the same object until the store changes.
+    fn snapshot(&self) -> JsValue {
+        let core = self.core.borrow();
+        let version = core.version();
+        if let Some((seen, snapshot)) = self.snapshot.borrow().as_ref() {
+            if *seen == version {
+                return snapshot.clone();
+            }
+        }
+        let mut rows = self.rows.borrow_mut();
+        let entries = core.sessions();
+        let sessions = Array::new_with_length(entries.len() as u32);
+        let mut kept = HashMap::with_capacity(entries.len());
+        for (i, entry) in entries.iter().enumerate() {
+            let row = match rows.remove(&entry.id) {
+                Some((rev, row)) if rev == entry.rev => row,
+                _ => session_object(entry),
+            };
+            sessions.set(i as u32, row.clone());
+            kept.insert(entry.id.clone(), (entry.rev, row));
+        }
+        *rows = kept;
+        Object::freeze(&sessions);
+        let last_resync = core
+            .last_resync()
+            .and_then(value_to_js)
+            .unwrap_or(JsValue::NULL);
+        let snapshot = js::object(&[
+            ("sessions", sessions.into()),
+            ("unreadTotal", JsValue::from_f64(core.unread_total() as f64)),
+            ("loading", JsValue::from_bool(core.loading())),
+            ("lastResync", last_resync),
+            ("version", JsValue::from_f64(version as f64)),
+        ]);
+        let snapshot: Object = snapshot.unchecked_into();
+        let snapshot: JsValue = Object::freeze(&snapshot).into();
+        *self.snapshot.borrow_mut() = Some((version, snapshot.clone()));
+        snapshot
+    }
+}
+
+/// One `InboxSession`: the server's Session with the live fields laid over it.
+fn session_object(entry: &InboxEntry<JsJson>) -> JsValue {
+    let text = |t: &Option<String>| t.as_deref().map_or(JsValue::NULL, JsValue::from_str);
+    let mut last_message = entry
+        .last_message
+        .as_ref()
+        .map_or(JsValue::NULL, |m| m.0.clone());
+    if let (Some(read_at), true) = (&entry.last_message_read_at, last_message.is_object()) {
+        let copy = Object::assign(&Object::new(), last_message.unchecked_ref());
+        let _ = js_sys::Reflect::set(&copy, &"readAt".into(), &JsValue::from_str(read_at));
+        last_message = Object::freeze(&copy).into();
+    }
+    let overlay = js::object(&[
+        ("lastMessage", last_message),
+        ("lastMessageCreatedAt", text(&entry.last_message_created_at)),
+        (
+            "unreadClientMessageCount",
+            JsValue::from_f64(f64::from(entry.unread)),
+        ),
+        ("clientOnlineAt", text(&entry.client_online_at)),
+        ("clientOfflineAt", text(&entry.client_offline_at)),
+        ("unread", JsValue::from_f64(f64::from(entry.unread))),
+        ("typing", JsValue::from_bool(entry.typing)),
+        ("clientOnline", JsValue::from_bool(entry.client_online)),
+    ]);
+    let base = if entry.session.0.is_object() {
+        entry.session.0.clone()
+    } else {
+        Object::new().into()
+    };
+    let row = Object::assign(&Object::new(), base.unchecked_ref());
+    let row = Object::assign(&row, overlay.unchecked_ref());
+    Object::freeze(&row).into()
+}
+
+/// The `TwinError` of an inbox failure without a REST error behind it.
+fn inbox_error(error: &crate::inbox::InboxError) -> JsValue {
+    let details = js::object(&[
+        (
+            "event",
+            error.event.map_or(JsValue::NULL, JsValue::from_str),
+        ),
+        (
+            "sessionId",
+            error
+                .session_id
+                .as_deref()
+                .map_or(JsValue::NULL, JsValue::from_str),
+        ),
+    ]);
+    JsTwinError::new(0, error.kind.code(), error.kind.message(), &details, false).into()
+}
+
+/// The operator's live session list: `panel.inbox`.
+///
+/// ```js
+/// const inbox = panel.inbox;
+/// await inbox.load({ status: 'ACTIVE' });
+/// const snapshot = useSyncExternalStore(inbox.subscribe, inbox.getSnapshot); // React
+/// await inbox.markRead(snapshot.sessions[0].id);
+/// ```
+#[wasm_bindgen]
+pub struct Inbox {
+    store: Weak<InboxStore>,
+}
+
+#[wasm_bindgen]
+impl Inbox {
+    /// Loads the sessions over REST (`{ status?, limit? }`; `limit` per
+    /// query, default 100) and keeps them live from then on. Resolves when the
+    /// store holds them; rejects with a `TwinError`, keeping the last good
+    /// store, when a call fails.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn load(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "InboxLoadOptions")] options: JsValue,
+    ) -> Promise {
+        match self.store.upgrade() {
+            Some(store) => future_to_promise(store.load(options)),
+            None => Promise::reject(&usage("the panel was freed")),
+        }
+    }
+
+    /// `subscribe(listener) -> unsubscribe`: the listener runs once after each
+    /// batch of changes. The same function on every read, usable unbound.
+    #[wasm_bindgen(getter, unchecked_return_type = "(listener: () => void) => () => void")]
+    pub fn subscribe(&self) -> JsValue {
+        self.store
+            .upgrade()
+            .and_then(|s| s.subscribe.get().cloned())
+            .map_or(JsValue::UNDEFINED, JsValue::from)
+    }
+
+    /// `getSnapshot() -> InboxSnapshot`: immutable, and the same object until
+    /// the store changes. The same function on every read, usable unbound.
+    #[wasm_bindgen(
+        getter,
+        js_name = getSnapshot,
+        unchecked_return_type = "() => InboxSnapshot"
+    )]
+    pub fn get_snapshot(&self) -> JsValue {
+        self.store
+            .upgrade()
+            .and_then(|s| s.get_snapshot.get().cloned())
+            .map_or(JsValue::UNDEFINED, JsValue::from)
+    }
+
+    /// Marks every unread client message of the session read (REST) and sets
+    /// its unread count to 0 at once; the count comes back if a call fails.
+    #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<void>")]
+    pub fn mark_read(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] session_id: JsValue,
+    ) -> Promise {
+        match self.store.upgrade() {
+            Some(store) => future_to_promise(store.mark_read(session_id)),
+            None => Promise::reject(&usage("the panel was freed")),
+        }
+    }
+
+    /// Fetches one session again and files it, e.g. after this operator
+    /// closed or answered it (the platform does not echo an operator's own
+    /// actions back to them).
+    #[wasm_bindgen(js_name = refreshSession, unchecked_return_type = "Promise<void>")]
+    pub fn refresh_session(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] session_id: JsValue,
+    ) -> Promise {
+        match self.store.upgrade() {
+            Some(store) => future_to_promise(store.refresh_session(session_id)),
+            None => Promise::reject(&usage("the panel was freed")),
+        }
+    }
+
+    /// Payloads ignored as bad so far (each also fired `error`). Not part of
+    /// the snapshot: a bad payload changes nothing there.
+    #[wasm_bindgen(getter, js_name = badPayloads)]
+    pub fn bad_payloads(&self) -> f64 {
+        self.store
+            .upgrade()
+            .map_or(0.0, |s| s.core.borrow().bad_payloads() as f64)
+    }
+
+    /// Adds a listener of `resync` (a `ResyncReport`) or `error` (a
+    /// `TwinError`); returns the function that removes it.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
+        if !matches!(name.as_string().as_deref(), Some("resync" | "error")) {
+            return Err(usage("inbox.on(): the events are 'resync' and 'error'"));
+        }
+        match self.store.upgrade() {
+            Some(store) => store.emitter.listen(&name, &listener),
+            None => Err(usage("the panel was freed")),
+        }
+    }
+
+    /// Removes a listener added with `on`.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn off(&self, name: JsValue, listener: JsValue) {
+        if let Some(store) = self.store.upgrade() {
+            store.emitter.off(&name, &listener);
+        }
+    }
+}

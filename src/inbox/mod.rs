@@ -1,0 +1,21 @@
+//! The operator's inbox: a live, sorted session store kept by the platform's
+//! events and mended after a lost stream by a resync report.
+//!
+//! Pure like [`crate::protocol`]: payloads are the engine's values, read
+//! through a [`JsonEngine`](crate::protocol::JsonEngine) into small serde
+//! structs ([`fields`]); "now" is injected; REST calls are asked for as
+//! [`InboxOutput`]s and their answers handed back. The package wraps it in
+//! the `Inbox` class (`panel.inbox`); the native tests drive it with serde_json.
+
+pub mod entry;
+pub mod fields;
+mod reducer;
+pub mod resync;
+pub mod time;
+
+pub use entry::InboxEntry;
+pub use reducer::{
+    Inbox, InboxError, InboxErrorKind, InboxEvent, InboxOutput, InboxScope, LoadKind,
+    MarkReadTicket, SessionQuery, DEFAULT_LIMIT, LOAD_SORT, TYPING_MS,
+};
+pub use resync::ResyncReport;
