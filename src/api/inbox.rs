@@ -21,7 +21,7 @@ use crate::transport::engine_json::{to_js as value_to_js, EngineJson, JsJson};
 use crate::transport::timer::Timer;
 use js_sys::{Array, Function, Object, Promise};
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -122,7 +122,7 @@ pub(crate) struct InboxStore {
     /// Shared with `getSnapshot`, which still answers after `free()`.
     snapshot: Rc<RefCell<Option<(u64, JsValue)>>>,
     /// Session objects by id with the entry revision they show.
-    rows: RefCell<HashMap<String, (u64, JsValue)>>,
+    rows: RefCell<BTreeMap<String, (u64, JsValue)>>,
     notify: OnceCell<Closure<dyn FnMut(JsValue)>>,
     notify_scheduled: Cell<bool>,
     typing_timer: OnceCell<Timer>,
@@ -142,7 +142,7 @@ impl InboxStore {
             subscribe: OnceCell::new(),
             get_snapshot: OnceCell::new(),
             snapshot: Rc::new(RefCell::new(None)),
-            rows: RefCell::new(HashMap::new()),
+            rows: RefCell::new(BTreeMap::new()),
             notify: OnceCell::new(),
             notify_scheduled: Cell::new(false),
             typing_timer: OnceCell::new(),
@@ -433,7 +433,7 @@ impl InboxStore {
         let mut rows = self.rows.borrow_mut();
         let entries = core.sessions();
         let sessions = Array::new_with_length(entries.len() as u32);
-        let mut kept = HashMap::with_capacity(entries.len());
+        let mut kept = BTreeMap::new();
         for (i, entry) in entries.iter().enumerate() {
             let row = match rows.remove(&entry.id) {
                 Some((rev, row)) if rev == entry.rev => row,

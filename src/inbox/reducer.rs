@@ -9,7 +9,7 @@ use super::resync::{diff, ResyncReport};
 use super::time::{format_ms, parse_ms};
 use crate::protocol::JsonEngine;
 use serde::Serialize;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// How long a `typing` event shows, ms, unless another one comes.
 pub const TYPING_MS: u64 = 5_000;
@@ -252,13 +252,13 @@ enum Deferred<V> {
 pub struct Inbox<J: JsonEngine> {
     json: J,
     scope: InboxScope,
-    entries: HashMap<String, InboxEntry<J::Value>>,
+    entries: BTreeMap<String, InboxEntry<J::Value>>,
     /// Events for sessions being fetched, in arrival order.
-    pending: HashMap<String, Vec<(InboxEvent, J::Value, u64)>>,
-    fetching: HashSet<String>,
+    pending: BTreeMap<String, Vec<(InboxEvent, J::Value, u64)>>,
+    fetching: BTreeSet<String>,
     /// Sessions known to be out of scope: their non-session events are ignored
     /// until a session event brings them back.
-    outside: HashSet<String>,
+    outside: BTreeSet<String>,
     loading: Option<(u64, LoadKind)>,
     load_generation: u64,
     /// What arrived while loading, applied after the load.
@@ -277,10 +277,10 @@ impl<J: JsonEngine> Inbox<J> {
         Inbox {
             json,
             scope: InboxScope::default(),
-            entries: HashMap::new(),
-            pending: HashMap::new(),
-            fetching: HashSet::new(),
-            outside: HashSet::new(),
+            entries: BTreeMap::new(),
+            pending: BTreeMap::new(),
+            fetching: BTreeSet::new(),
+            outside: BTreeSet::new(),
             loading: None,
             load_generation: 0,
             deferred: Vec::new(),
@@ -432,7 +432,7 @@ impl<J: JsonEngine> Inbox<J> {
                 Err(_) => return self.fail_load(generation),
             }
         }
-        let mut fresh: HashMap<String, InboxEntry<J::Value>> = HashMap::new();
+        let mut fresh: BTreeMap<String, InboxEntry<J::Value>> = BTreeMap::new();
         for item in items {
             match self.entry_from_session(item) {
                 Some(entry) if self.holds(&entry) => {

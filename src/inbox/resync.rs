@@ -2,7 +2,7 @@
 
 use super::entry::InboxEntry;
 use serde::Serialize;
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 
 /// What a fresh REST load found different from the store it replaced, after
 /// the live stream could not be recovered (new epoch, history gone, a gap).
@@ -54,9 +54,9 @@ pub(crate) fn diff<V>(
     old: &[&InboxEntry<V>],
     new: &[&InboxEntry<V>],
 ) -> ResyncReport {
-    let old_by_id: HashMap<&str, &InboxEntry<V>> =
+    let old_by_id: BTreeMap<&str, &InboxEntry<V>> =
         old.iter().map(|e| (e.id.as_str(), *e)).collect();
-    let new_by_id: HashMap<&str, &InboxEntry<V>> =
+    let new_by_id: BTreeMap<&str, &InboxEntry<V>> =
         new.iter().map(|e| (e.id.as_str(), *e)).collect();
     let mut report = ResyncReport {
         reason: reason.to_owned(),
