@@ -582,17 +582,13 @@ impl<J: JsonEngine> Inbox<J> {
     }
 
     fn on_message(&mut self, payload: J::Value, now: u64, replay: bool) {
-        let event = InboxEvent::MessageCreated;
-        let Ok(fields) = self.json.read::<MessageFields>(payload.clone()) else {
-            return self.bad(Some(event), None);
-        };
-        let (Some(message_id), Some(session_id)) =
-            (required_id(fields.id), required_id(fields.session_id))
+        let Some((fields, message_id, session_id)) =
+            self.message_of(InboxEvent::MessageCreated, &payload, now)
         else {
-            return self.bad(Some(event), None);
+            return;
         };
         let Some(entry) = self.entries.get_mut(&session_id) else {
-            return self.unknown(session_id, event, payload, now);
+            return;
         };
         if entry.has_seen(&message_id) {
             return; // delivered twice
@@ -638,19 +634,16 @@ impl<J: JsonEngine> Inbox<J> {
     }
 
     fn on_edit(&mut self, payload: J::Value, now: u64) {
-        let event = InboxEvent::MessageEdited;
-        let Ok(fields) = self.json.read::<MessageFields>(payload.clone()) else {
-            return self.bad(Some(event), None);
-        };
-        let (Some(message_id), Some(session_id)) =
-            (required_id(fields.id), required_id(fields.session_id))
+        let Some((fields, message_id, session_id)) =
+            self.message_of(InboxEvent::MessageEdited, &payload, now)
         else {
-            return self.bad(Some(event), None);
+            return;
         };
-        let Some(entry) = self.entries.get_mut(&session_id) else {
-            return self.unknown(session_id, event, payload, now);
+        // Only the row's last message shows: an older one's edit changes nothing.
+        let edits_last = |entry: &&mut InboxEntry<J::Value>| {
+            entry.last_message_id.as_deref() == Some(message_id.as_str())
         };
-        if entry.last_message_id.as_deref() == Some(message_id.as_str()) {
+        if let Some(entry) = self.entries.get_mut(&session_id).filter(edits_last) {
             entry.last_message = Some(payload);
             if fields.read_at.is_some() {
                 entry.last_message_read_at = None;
@@ -818,6 +811,34 @@ impl<J: JsonEngine> Inbox<J> {
             event: None,
             session_id: Some(id.to_owned()),
         }));
+    }
+
+    /// A message event's fields, message id and session id, when its session
+    /// is known. A payload
+    /// without them is reported as bad; one for a session the store does not
+    /// hold waits for that session's fetch. Either way: `None`.
+    fn message_of(
+        &mut self,
+        event: InboxEvent,
+        payload: &J::Value,
+        now: u64,
+    ) -> Option<(MessageFields, String, String)> {
+        let Ok(mut fields) = self.json.read::<MessageFields>(payload.clone()) else {
+            self.bad(Some(event), None);
+            return None;
+        };
+        let (Some(message_id), Some(session_id)) = (
+            required_id(fields.id.take()),
+            required_id(fields.session_id.take()),
+        ) else {
+            self.bad(Some(event), None);
+            return None;
+        };
+        if !self.entries.contains_key(&session_id) {
+            self.unknown(session_id, event, payload.clone(), now);
+            return None;
+        }
+        Some((fields, message_id, session_id))
     }
 
     fn unknown(&mut self, id: String, event: InboxEvent, payload: J::Value, now: u64) {
