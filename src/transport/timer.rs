@@ -2,7 +2,9 @@
 //!
 //! `setTimeout` fires at once for a delay above 2^31 − 1 ms (about 24.8
 //! days), so a long delay is waited out in steps of at most that: the timer
-//! re-arms itself on each wake until the real deadline has passed.
+//! re-arms itself on each wake until the real deadline has passed. The same
+//! makes pushing a deadline later cheap: a connection's watchdog moves on
+//! every message, and only the due time changes, not the `setTimeout`.
 
 use super::clock;
 use js_sys::Function;
@@ -34,6 +36,8 @@ struct Pending {
     handle: JsValue,
     /// Monotonic ms at which the callback is due.
     due: u64,
+    /// Monotonic ms at which the `setTimeout` wakes (at or before `due`).
+    wakes: u64,
 }
 
 /// A timer that fires `callback` once per [`arm`](Timer::arm).
@@ -55,11 +59,13 @@ impl Timer {
                 };
                 let now = clock::monotonic_ms();
                 if now < due {
-                    // Woken early by the step limit: wait out the rest.
+                    // Woken before the deadline (the step limit, or a deadline
+                    // pushed later): wait out the rest.
                     if let Some(me) = me.upgrade() {
-                        let handle =
-                            set_timeout((*me).as_ref().unchecked_ref(), step(due - now) as f64);
-                        slot.set(Some(Pending { handle, due }));
+                        let wait = step(due - now);
+                        let handle = set_timeout((*me).as_ref().unchecked_ref(), wait as f64);
+                        let wakes = now.saturating_add(wait);
+                        slot.set(Some(Pending { handle, due, wakes }));
                     }
                     return;
                 }
@@ -71,13 +77,21 @@ impl Timer {
 
     /// Fires after `delay_ms` (any length), replacing any earlier arming.
     pub fn arm(&self, delay_ms: u64) {
-        self.cancel();
-        let due = clock::monotonic_ms().saturating_add(delay_ms);
-        let handle = set_timeout(
-            (*self.callback).as_ref().unchecked_ref(),
-            step(delay_ms) as f64,
-        );
-        self.pending.set(Some(Pending { handle, due }));
+        let now = clock::monotonic_ms();
+        let due = now.saturating_add(delay_ms);
+        if let Some(mut pending) = self.pending.take() {
+            if pending.wakes <= due {
+                // The pending wake comes first anyway: just move the deadline.
+                pending.due = due;
+                self.pending.set(Some(pending));
+                return;
+            }
+            clear_timeout(&pending.handle);
+        }
+        let wait = step(delay_ms);
+        let handle = set_timeout((*self.callback).as_ref().unchecked_ref(), wait as f64);
+        let wakes = now.saturating_add(wait);
+        self.pending.set(Some(Pending { handle, due, wakes }));
     }
 
     /// Stops a pending firing.

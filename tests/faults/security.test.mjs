@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  skip, post, resetSandbox, withBrowser, openPage, waitInPage, assertNoCrash, sandbox,
+  skip, post, resetSandbox, withBrowser, openPage, waitInPage, assertNoCrash, sandbox, connectedPanel,
 } from './support.mjs';
 
 test('tokens and passwords stay out of URLs, console output and error messages', { skip, timeout: 90_000 }, async () => {
@@ -134,6 +134,26 @@ test('hostile publication data is plain data: nothing evaluated, no prototype po
     assert.equal(result.images, 0, 'nothing was rendered');
     assert.deepEqual(seen.dialogs, [], 'no dialog: nothing was evaluated');
     assert.ok(!seen.requests.some((r) => new URL(r.url).pathname === '/x'), 'the image source was never fetched');
+    await assertNoCrash(page, seen);
+  });
+});
+
+test('a read carries no Content-Type (no CORS preflight); a write with a body does', { skip, timeout: 60_000 }, async () => {
+  await resetSandbox();
+  await withBrowser(50_000, async (browser) => {
+    const { page, seen } = await openPage(browser);
+    await connectedPanel(page, 'p', 'operator@twin.local');
+    await page.evaluate(async () => {
+      const panel = window.faults.panel('p');
+      await panel.me();
+      await panel.listSessions({ limit: 1 });
+      await panel.activate();
+    });
+    const reads = seen.requests.filter((r) => r.method === 'GET' && /\/(users\/me|sessions)/.test(r.url));
+    assert.ok(reads.length >= 2, 'the reads were seen');
+    for (const r of reads) assert.equal(r.headers['content-type'], undefined, `GET ${r.url}`);
+    const login = seen.requests.find((r) => r.method === 'POST' && r.url.endsWith('/auth/login'));
+    assert.equal(login.headers['content-type'], 'application/json');
     await assertNoCrash(page, seen);
   });
 });

@@ -81,7 +81,7 @@ export async function openPage(browser) {
   const seen = { pageErrors: [], console: [], requests: [], websockets: [], dialogs: [] };
   page.on('pageerror', (e) => seen.pageErrors.push(String(e?.stack ?? e)));
   page.on('console', (m) => seen.console.push(`${m.type()}: ${m.text()}`));
-  page.on('request', (r) => seen.requests.push({ method: r.method(), url: r.url(), body: r.postData() }));
+  page.on('request', (r) => seen.requests.push({ method: r.method(), url: r.url(), body: r.postData(), headers: r.headers() }));
   page.on('websocket', (ws) => seen.websockets.push(ws.url()));
   page.on('dialog', (d) => {
     seen.dialogs.push(`${d.type()}: ${d.message()}`);

@@ -1,7 +1,7 @@
 // A typed use of the package, checked by tsc in `make test-types` (tests/types/types.test.mjs)
 // under several compilers and settings. Lines marked @ts-expect-error must
 // NOT type-check; tsc fails if they do.
-import init, { ChatWidget, OperatorPanel, TwinError, type Message, type Session, type List } from 'twin-panel';
+import init, { ChatWidget, OperatorPanel, TwinError, DisconnectCode, ConnectingCode, type ConnectionState, type TwinErrorCode, type Message, type Session, type List } from 'twin-panel';
 
 export async function example(): Promise<void> {
   await init();
@@ -53,6 +53,20 @@ export async function example(): Promise<void> {
     }
   }
   panel.free();
+}
+
+export function codesAndStates(panel: OperatorPanel): void {
+  const state: ConnectionState = panel.state;
+  // @ts-expect-error: state is one of three names, not any string
+  const wrong: 'open' = panel.state;
+  panel.on('disconnected', ({ code, reconnect }) => {
+    if (!reconnect && code === DisconnectCode.ForcedLogout) console.log('logged out by the platform');
+    if (code === ConnectingCode.NoPing) console.log('silent server');
+  });
+  const code: TwinErrorCode = 'forbiddenUrl';
+  // @ts-expect-error: not an error code
+  const bad: TwinErrorCode = 'nope';
+  console.log(state, wrong, code, bad);
 }
 
 export async function widget(): Promise<void> {
