@@ -12,6 +12,7 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
+import { WebSocketServer } from 'ws';
 
 const base = (process.env.TWIN_SANDBOX_URL ?? '').replace(/\/+$/, '');
 if (!base) {
@@ -98,6 +99,87 @@ async function busySeconds(cdp) {
   return metrics.find((m) => m.name === 'TaskDuration')?.value ?? null;
 }
 
+/**
+ * A local replay server for the client-bound rounds: after a client's connect
+ * command it answers with a connect reply (one server-side channel) and then
+ * sends `count` chatMessageCreated publications as ready-made frames of
+ * `perFrame`, as fast as the socket drains. Listens on 127.0.0.1 only; closed
+ * after the rounds.
+ */
+async function startReplay(count, perFrame) {
+  const frames = [];
+  let offset = 0;
+  while (offset < count) {
+    const lines = [];
+    for (let i = 0; i < perFrame && offset < count; i += 1) {
+      offset += 1;
+      lines.push(JSON.stringify({
+        push: {
+          channel: 'operator:389',
+          pub: { data: { event: 'chatMessageCreated', data: latencyMessage(offset) }, offset },
+        },
+      }));
+    }
+    frames.push(lines.join('\n'));
+  }
+  const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
+  server.on('connection', (ws) => {
+    ws.on('message', (raw) => {
+      const command = String(raw).split('\n').map((line) => JSON.parse(line)).find((c) => c.connect !== undefined);
+      if (command === undefined) return;
+      ws.send(JSON.stringify({
+        id: command.id,
+        connect: { client: 'replay', version: 'bench', subs: { 'operator:389': { recoverable: true, epoch: 'replay', offset: 0 } } },
+      }));
+      let next = 0;
+      const pump = () => {
+        while (next < frames.length && ws.readyState === ws.OPEN) {
+          if (ws.bufferedAmount > 4 * 1024 * 1024) {
+            setTimeout(pump, 1);
+            return;
+          }
+          ws.send(frames[next]);
+          next += 1;
+        }
+      };
+      setImmediate(pump);
+    });
+  });
+  await new Promise((resolve) => server.on('listening', resolve));
+  return { url: `ws://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
+}
+
+/** Client-bound throughput: the same stream from the replay server. */
+async function replayThroughput(page) {
+  const perFrame = 100;
+  const replay = await startReplay(config.events, perFrame);
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const rounds = [];
+  try {
+    for (let r = 0; r < config.rounds; r += 1) {
+      for (const kind of THROUGHPUT_KINDS) {
+        const busyBefore = await busySeconds(cdp);
+        const result = await page.evaluate(
+          ([k, n, url, limit]) => window.bench.replayRound(k, n, url, limit),
+          [kind, config.events, replay.url, 120_000],
+        );
+        const busy = (await busySeconds(cdp)) - busyBefore;
+        result.busySeconds = busy;
+        result.eventsPerBusySecond = busy > 0 ? result.received / busy : null;
+        log(`replay ${kind} round ${r + 1}: ${Math.round(result.eventsPerSecond ?? 0)} events/s, `
+          + `${Math.round(result.eventsPerBusySecond ?? 0)} per busy second, ${result.received}/${result.count}, in order: ${result.inOrder}`);
+        rounds.push({ round: r + 1, ...result });
+        await sleep(300);
+      }
+    }
+  } finally {
+    await cdp.detach();
+    await replay.close();
+  }
+  return { events: config.events, perFrame, rounds, summary: summarize(rounds) };
+}
+
 async function throughput(page) {
   // Wall-clock rates swing with whatever else the shared machine runs; the
   // main thread's busy time per round does much less, so both are kept.
@@ -123,6 +205,12 @@ async function throughput(page) {
     }
   }
   await cdp.detach();
+  const summary = summarize(rounds);
+  return { events: config.events, rounds, summary };
+}
+
+/** Median, range and checks per client; rounds with a reconnect are left out of the median. */
+function summarize(rounds) {
   const summary = {};
   for (const kind of THROUGHPUT_KINDS) {
     // A round with a reconnect is not a throughput round: it is reported,
@@ -144,7 +232,7 @@ async function throughput(page) {
       reconnects: all.reduce((sum, x) => sum + x.reconnects, 0),
     };
   }
-  return { events: config.events, rounds, summary };
+  return summary;
 }
 
 /** A realistic chatMessageCreated Message plus seq and the publish instant. */
@@ -306,6 +394,7 @@ try {
   });
   await post('/__sandbox/faults/reset', {});
   results.throughput = await throughput(page);
+  results.replay = await replayThroughput(page);
   results.latency = await latencyRun(page);
   results.pageProblems = problems;
   await context.close();

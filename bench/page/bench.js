@@ -83,6 +83,7 @@ function makeClient(kind, onData, options = {}) {
     down() { if (this.since === null) this.since = now(); },
     up() { if (this.since !== null) { this.total += now() - this.since; this.since = null; } },
   };
+  const centrifugoUrl = options.centrifugoUrl ?? urls.centrifugoUrl;
   if (kind === 'twin-panel') {
     const panel = new twin.OperatorPanel({ ...urls, ...options });
     panel.useTokens({ token: tokens.token, refreshToken: tokens.refreshToken });
@@ -96,10 +97,11 @@ function makeClient(kind, onData, options = {}) {
       offlineMs: () => offline.total,
     };
   }
-  if (kind === 'engine-floor') return engineFloor(onData);
-  const client = new globalThis.Centrifuge(urls.centrifugoUrl, {
+  if (kind === 'engine-floor') return engineFloor(onData, centrifugoUrl);
+  const { centrifugoUrl: _ignored, ...centrifugeOptions } = options;
+  const client = new globalThis.Centrifuge(centrifugoUrl, {
     data: { application: 'notifications', settings: { token: tokens.token } },
-    ...options,
+    ...centrifugeOptions,
   });
   client.on('publication', (ctx) => onData(ctx.data.data));
   client.on('disconnected', () => { lost += 1; offline.down(); });
@@ -124,12 +126,12 @@ function makeClient(kind, onData, options = {}) {
  * to the listener. No recovery, no ordering checks, no state machine: the
  * physical limit of "parse and deliver" in this browser.
  */
-function engineFloor(onData) {
+function engineFloor(onData, url) {
   let lost = 0;
   let ws = null;
   return {
     connect: () => new Promise((resolve, reject) => {
-      ws = new WebSocket(urls.centrifugoUrl);
+      ws = new WebSocket(url);
       ws.onopen = () => ws.send(JSON.stringify({
         id: 1,
         connect: { data: { application: 'notifications', settings: { token: tokens.token } }, name: 'floor' },
@@ -214,6 +216,39 @@ async function awaitStream(rec, streamId, limitMs) {
  * queue); both clients then reconnect after the same fixed 50 ms (min = max
  * reconnect delay, so no random backoff) and recover the rest from history.
  */
+/**
+ * The client-bound round: a local replay server (bench/run.mjs) sends the
+ * stream as ready-made frames of 100 publications as fast as the client
+ * reads them, so the figure is the client's own cost, not the sandbox's
+ * publishing rate.
+ */
+async function replayRound(kind, count, url, limitMs) {
+  await login();
+  const rec = streamChecker(count);
+  const client = makeClient(kind, rec.onData, { centrifugoUrl: url, minReconnectDelay: 50, maxReconnectDelay: 50 });
+  const connected = client.connect();
+  const complete = await Promise.race([
+    connected.then(() => rec.done).then(() => true),
+    sleep(limitMs).then(() => false),
+  ]);
+  const lost = client.lost();
+  client.disconnect();
+  const seconds = (rec.lastMs - rec.firstMs) / 1000;
+  return {
+    kind,
+    count,
+    received: rec.count,
+    complete,
+    inOrder: rec.misordered === 0,
+    misordered: rec.misordered,
+    firstProblem: rec.firstProblem,
+    reconnects: lost,
+    seconds,
+    offlineSeconds: 0,
+    eventsPerSecond: seconds > 0 ? (rec.count - 1) / seconds : null,
+  };
+}
+
 async function throughputRound(kind, count, limitMs) {
   await login();
   const rec = streamChecker(count);
@@ -396,6 +431,7 @@ window.bench = {
   loadCentrifuge,
   login,
   throughputRound,
+  replayRound,
   latencyStart,
   latencyFinish,
   startup,
