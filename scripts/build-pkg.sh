@@ -24,8 +24,10 @@ wasm-bindgen --target web --out-dir "$out" --remove-producers-section "$wasm"
 
 step "wasm-opt -Oz"
 # The features rustc 1.95 enables by default for wasm32-unknown-unknown; wasm-opt
-# must accept them or it rejects the module.
-"$wasm_opt" -Oz $WASM_FEATURES \
+# must accept them or it rejects the module. --converge repeats -Oz while it
+# still shrinks the module; the target_features section only matters to
+# wasm-bindgen, which has already run.
+"$wasm_opt" -Oz --converge --strip-target-features $WASM_FEATURES \
   "$out/twin_panel_bg.wasm" -o "$out/twin_panel_bg.opt.wasm"
 mv "$out/twin_panel_bg.opt.wasm" "$out/twin_panel_bg.wasm"
 

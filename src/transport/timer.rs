@@ -48,7 +48,13 @@ pub struct Timer {
 
 impl Timer {
     /// A timer that runs `callback` when it fires.
-    pub fn new(mut callback: impl FnMut() + 'static) -> Self {
+    pub fn new(callback: impl FnMut() + 'static) -> Self {
+        Self::with_boxed(Box::new(callback))
+    }
+
+    /// [`Timer::new`] with the callback boxed: one copy of the re-arming
+    /// closure in the wasm instead of one per caller.
+    fn with_boxed(mut callback: Box<dyn FnMut()>) -> Self {
         let pending: Rc<Cell<Option<Pending>>> = Rc::new(Cell::new(None));
         let slot = pending.clone();
         let callback = Rc::new_cyclic(|me: &std::rc::Weak<Closure<dyn FnMut()>>| {
