@@ -12,20 +12,10 @@ import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
+import { option, sandboxBase } from './cli.mjs';
 import { WebSocketServer } from 'ws';
 
-const base = (process.env.TWIN_SANDBOX_URL ?? '').replace(/\/+$/, '');
-if (!base) {
-  console.error('TWIN_SANDBOX_URL is not set (run through scripts/with-sandbox.sh)');
-  process.exit(2);
-}
-
-function option(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const value = process.argv[i + 1];
-  return typeof fallback === 'number' ? Number(value) : value;
-}
+const base = sandboxBase();
 
 const config = {
   out: option('out', 'target/bench/run.json'),

@@ -233,20 +233,7 @@ async function replayRound(kind, count, url, limitMs) {
   ]);
   const lost = client.lost();
   client.disconnect();
-  const seconds = (rec.lastMs - rec.firstMs) / 1000;
-  return {
-    kind,
-    count,
-    received: rec.count,
-    complete,
-    inOrder: rec.misordered === 0,
-    misordered: rec.misordered,
-    firstProblem: rec.firstProblem,
-    reconnects: lost,
-    seconds,
-    offlineSeconds: 0,
-    eventsPerSecond: seconds > 0 ? (rec.count - 1) / seconds : null,
-  };
+  return roundResult(kind, count, rec, complete, lost, 0);
 }
 
 async function throughputRound(kind, count, limitMs) {
@@ -262,6 +249,11 @@ async function throughputRound(kind, count, limitMs) {
   const offlineMs = client.offlineMs();
   client.disconnect();
   if (!complete) await sandbox('DELETE', `/__sandbox/stream/${streamId}`).catch(() => {});
+  return roundResult(kind, count, rec, complete, lost, offlineMs);
+}
+
+/** What one throughput round reports. */
+function roundResult(kind, count, rec, complete, reconnects, offlineMs) {
   const seconds = (rec.lastMs - rec.firstMs) / 1000;
   return {
     kind,
@@ -271,7 +263,7 @@ async function throughputRound(kind, count, limitMs) {
     inOrder: rec.misordered === 0,
     misordered: rec.misordered,
     firstProblem: rec.firstProblem,
-    reconnects: lost,
+    reconnects,
     seconds,
     // From a lost connection to `connected` again, recovery included.
     offlineSeconds: offlineMs / 1000,

@@ -21,6 +21,16 @@ pub fn to_js(info: &ErrorInfo) -> JsValue {
     .into()
 }
 
+/// The `TwinError` of a protocol client's `Error` event (an unreadable
+/// frame, a refused connect, ...): retryable, as the client retries itself.
+pub fn client_error(kind: &str, message: String) -> JsValue {
+    to_js(&ErrorInfo::local(
+        crate::error_code::ErrorCode::for_client_error(kind),
+        message,
+        true,
+    ))
+}
+
 /// A `TwinError` for a mistake in how the package was called.
 pub fn usage(message: impl Into<String>) -> JsValue {
     to_js(&ErrorInfo::local(

@@ -5,7 +5,7 @@
 //! state is borrowed and delivered afterwards, so a listener may call back into
 //! the panel (even `disconnect()` or `free()`-adjacent calls) safely.
 
-use super::error::{parse_answer, to_js, usage};
+use super::error::{client_error, parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::inbox::{InboxRest, InboxStore};
 use super::js::{self, object, Emitter};
@@ -416,14 +416,7 @@ impl Core {
                 );
             }
             ClientEvent::Error { kind, message } => {
-                self.emitter.emit(
-                    "error",
-                    &to_js(&ErrorInfo::local(
-                        ErrorCode::for_client_error(kind),
-                        message,
-                        true,
-                    )),
-                );
+                self.emitter.emit("error", &client_error(kind, message));
             }
         }
     }

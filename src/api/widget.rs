@@ -25,7 +25,7 @@ mod acks;
 
 use super::codes::{ConnectingCode, DisconnectCode};
 use super::engine_json::{EngineJson, JsJson};
-use super::error::{parse_answer, to_js, usage};
+use super::error::{client_error, parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
 use super::options::WidgetOptions;
@@ -530,14 +530,7 @@ impl WidgetCore {
                 }
             }
             ClientEvent::Error { kind, message } => {
-                self.emitter.emit(
-                    "error",
-                    &to_js(&ErrorInfo::local(
-                        ErrorCode::for_client_error(kind),
-                        message,
-                        true,
-                    )),
-                );
+                self.emitter.emit("error", &client_error(kind, message));
             }
         }
     }
