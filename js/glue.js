@@ -87,9 +87,11 @@ export class Emitter {
 
 /**
  * Splits a Centrifuge text frame on newlines and parses each line with the
- * engine's JSON parser. Blank lines are left out; a line that is not JSON is
- * `undefined` in the result (JSON.parse never returns that), so the protocol
- * core reports it and reconnects.
+ * engine's JSON parser. Blank lines are left out. A line that is not JSON is
+ * `undefined` in the result (JSON.parse never returns that), and a line that
+ * is JSON but not an object (a reply always is one) is `null`: the protocol
+ * core reports either and reconnects. The shape check is here, beside the
+ * parse, so the hot path makes no extra calls across the wasm boundary.
  */
 export function parseFrame(text) {
   const lines = text.split('\n');
@@ -102,6 +104,11 @@ export function parseFrame(text) {
     } catch {
       if (line.trim() === '') continue;
       value = undefined;
+    }
+    // serde-wasm-bindgen would read an array's missing fields as defaults
+    // (`[1,2]` as a ping): anything but a plain object is refused as a shape.
+    if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
+      value = null;
     }
     values.push(value);
   }

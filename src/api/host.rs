@@ -133,9 +133,6 @@ impl<C: HostedClient> Host<C> {
 /// delivers its events. Owner actions run after the client is released.
 pub fn pump<O: HostOwner>(owner: &Rc<O>) {
     let host = owner.host();
-    if host.freed.get() && host.client.borrow().is_none() {
-        return;
-    }
     let mut owner_actions = Vec::new();
     if let Some(client) = host.client.borrow_mut().as_mut() {
         while let Some(action) = client.poll_action() {

@@ -42,7 +42,8 @@ extern "C" {
     pub fn clear(this: &Emitter);
 
     /// Splits a text frame on `\n` and parses each line with `JSON.parse`;
-    /// `undefined` stands for a line that is not JSON.
+    /// `undefined` stands for a line that is not JSON, `null` for one that is
+    /// not an object.
     #[wasm_bindgen(js_name = parseFrame)]
     pub fn parse_frame(text: &js_sys::JsString) -> js_sys::Array;
 }

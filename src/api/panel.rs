@@ -476,9 +476,8 @@ impl HostedClient for CentrifugeClient<EngineJson> {
             lines.iter().map(|line| {
                 if line.is_undefined() {
                     Err(JsonError::Syntax)
-                } else if !line.is_object() || js_sys::Array::is_array(&line) {
-                    // serde-wasm-bindgen would read an array's missing fields
-                    // as defaults (`[1,2]` as a ping); a reply is an object.
+                } else if line.is_null() {
+                    // Not an object (parseFrame checked it beside the parse).
                     Err(JsonError::Shape)
                 } else {
                     Ok(JsJson(line))
