@@ -51,7 +51,12 @@ impl JsonEngine for EngineJson {
         if !payload.is_object() || js_sys::Array::is_array(payload) {
             return None;
         }
-        js_sys::Reflect::get(payload, &JsValue::from_str("event"))
+        // Called once per publication: the key is made once, not per call.
+        thread_local! {
+            static EVENT_KEY: JsValue = JsValue::from_str("event");
+        }
+        EVENT_KEY
+            .with(|key| js_sys::Reflect::get(payload, key))
             .ok()?
             .as_string()
     }
