@@ -35,14 +35,11 @@ pub struct PanelOptions {
     pub ttl: u64,
     /// Refresh this many seconds before the token expires (platform advice: 15 min).
     pub refresh_before: u64,
-    /// Shortest reconnect delay, ms.
-    pub min_reconnect_delay: u64,
-    /// Longest reconnect delay, ms.
-    pub max_reconnect_delay: u64,
+    /// Reconnect delays and the deadline for the socket to open and the
+    /// connect reply to arrive.
+    pub reconnect: Reconnect,
     /// Grace past the server's ping interval before the link counts as dead, ms.
     pub ping_timeout: u64,
-    /// Deadline for the socket to open and the connect reply to arrive, ms.
-    pub connect_timeout: u64,
     /// Deadline of every REST call, ms.
     pub timeout: u64,
 }
@@ -142,18 +139,50 @@ impl Limits {
     }
 }
 
+/// What both classes' live connections take from `minReconnectDelay`,
+/// `maxReconnectDelay` and `connectTimeout`: one reading, one set of rules.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reconnect {
+    /// Reconnect delays, ms.
+    pub backoff: BackoffPolicy,
+    /// Deadline for the socket to open and the protocol's connect to finish, ms.
+    pub connect_timeout: u64,
+}
+
+impl Reconnect {
+    /// Checks the three options (absent = default); the longest delay may not
+    /// be below the shortest.
+    fn read(
+        min: Option<f64>,
+        max: Option<f64>,
+        connect_timeout: Option<f64>,
+    ) -> Result<Self, JsValue> {
+        let backoff = BackoffPolicy {
+            min_ms: MIN_RECONNECT_DELAY.check(min)?,
+            max_ms: MAX_RECONNECT_DELAY.check(max)?,
+        };
+        if backoff.max_ms < backoff.min_ms {
+            return Err(usage(
+                "option maxReconnectDelay must not be below minReconnectDelay",
+            ));
+        }
+        Ok(Reconnect {
+            backoff,
+            connect_timeout: CONNECT_TIMEOUT.check(connect_timeout)?,
+        })
+    }
+}
+
 impl PanelOptions {
     /// Reads options from JS; `undefined` or `null` means all defaults, a
     /// missing key its default, an unknown key is ignored.
     pub fn from_js(value: JsValue) -> Result<Self, JsValue> {
         let input: PanelOptionsInput = read_options(value, "OperatorPanel", PANEL_FIELDS)?;
-        let min_reconnect_delay = MIN_RECONNECT_DELAY.check(input.min_reconnect_delay)?;
-        let max_reconnect_delay = MAX_RECONNECT_DELAY.check(input.max_reconnect_delay)?;
-        if max_reconnect_delay < min_reconnect_delay {
-            return Err(usage(
-                "option maxReconnectDelay must not be below minReconnectDelay",
-            ));
-        }
+        let reconnect = Reconnect::read(
+            input.min_reconnect_delay,
+            input.max_reconnect_delay,
+            input.connect_timeout,
+        )?;
         let options = PanelOptions {
             iam_url: trim_url(
                 "iamUrl",
@@ -174,10 +203,8 @@ impl PanelOptions {
             )?,
             ttl: TTL.check(input.ttl)?,
             refresh_before: REFRESH_BEFORE.check(input.refresh_before)?,
-            min_reconnect_delay,
-            max_reconnect_delay,
+            reconnect,
             ping_timeout: PING_TIMEOUT.check(input.ping_timeout)?,
-            connect_timeout: CONNECT_TIMEOUT.check(input.connect_timeout)?,
             timeout: TIMEOUT.check(input.timeout)?,
         };
         refuse_plain_text(
@@ -194,12 +221,9 @@ impl PanelOptions {
     /// The Centrifuge client's settings.
     pub fn centrifuge_config(&self) -> centrifuge::ClientConfig {
         let mut config = centrifuge::ClientConfig::new(self.centrifugo_url.clone());
-        config.timeout_ms = self.connect_timeout;
+        config.timeout_ms = self.reconnect.connect_timeout;
+        config.backoff = self.reconnect.backoff;
         config.max_server_ping_delay_ms = self.ping_timeout;
-        config.backoff = BackoffPolicy {
-            min_ms: self.min_reconnect_delay,
-            max_ms: self.max_reconnect_delay,
-        };
         config
     }
 }
@@ -299,12 +323,9 @@ pub struct WidgetOptions {
     pub socket_url: String,
     /// Engine.IO version; `None` = 4 with fallback to 3.
     pub eio: Option<EioVersion>,
-    /// Shortest reconnect delay, ms.
-    pub min_reconnect_delay: u64,
-    /// Longest reconnect delay, ms.
-    pub max_reconnect_delay: u64,
-    /// Deadline for the socket and the Socket.IO connect, ms.
-    pub connect_timeout: u64,
+    /// Reconnect delays and the deadline for the socket and the Socket.IO
+    /// connect.
+    pub reconnect: Reconnect,
     /// Deadline of every REST call and of every wait for an ack (`markRead()`,
     /// `close()`), ms.
     pub timeout: u64,
@@ -370,21 +391,17 @@ impl WidgetOptions {
             Some(4.0) => Some(EioVersion::V4),
             Some(_) => return Err(usage("option eio must be 3 or 4")),
         };
-        let min_reconnect_delay = MIN_RECONNECT_DELAY.check(input.min_reconnect_delay)?;
-        let max_reconnect_delay = MAX_RECONNECT_DELAY.check(input.max_reconnect_delay)?;
-        if max_reconnect_delay < min_reconnect_delay {
-            return Err(usage(
-                "option maxReconnectDelay must not be below minReconnectDelay",
-            ));
-        }
+        let reconnect = Reconnect::read(
+            input.min_reconnect_delay,
+            input.max_reconnect_delay,
+            input.connect_timeout,
+        )?;
         Ok(WidgetOptions {
             chat_id,
             chat_url,
             socket_url,
             eio,
-            min_reconnect_delay,
-            max_reconnect_delay,
-            connect_timeout: CONNECT_TIMEOUT.check(input.connect_timeout)?,
+            reconnect,
             timeout: TIMEOUT.check(input.timeout)?,
         })
     }
@@ -392,12 +409,9 @@ impl WidgetOptions {
     /// The Socket.IO client's settings (the session query is added per session).
     pub fn socket_config(&self) -> ClientConfig {
         let mut config = ClientConfig::new(self.socket_url.clone());
+        config.timeout_ms = self.reconnect.connect_timeout;
+        config.backoff = self.reconnect.backoff;
         config.eio = self.eio;
-        config.timeout_ms = self.connect_timeout;
-        config.backoff = BackoffPolicy {
-            min_ms: self.min_reconnect_delay,
-            max_ms: self.max_reconnect_delay,
-        };
         config
     }
 }
