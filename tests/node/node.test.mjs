@@ -71,7 +71,7 @@ describe('twin-panel on Node.js', { concurrency: true }, () => {
     assertCleanExit(run);
     assert.equal(run.result.wrongPassword, 401, 'a wrong password is a TwinError 401');
     assert.equal(run.result.hasToken, true);
-    assert.equal(run.result.email, 'operator@twin.local');
+    assert.equal(run.result.email, 'dev@twin.local');
     assert.equal(run.result.sessions, true);
   });
 
