@@ -155,8 +155,8 @@ and startup, above 1 is better for throughput.
 ## Size
 
 The package as shipped (\`pkg/\` after \`wasm-opt -Oz\`): wasm ${kb(size.package.wasm.raw)}
-raw / ${kb(size.package.wasm.gzip)} gz, JS glue (twin_panel.js + glue.js +
-index.js, measured concatenated) ${kb(size.package.glue.raw)} / ${kb(size.package.glue.gzip)}.
+raw / ${kb(size.package.wasm.gzip)} gz, JS glue (slim.js: each entry
+ships as one bundled module; index.js is the same glue plus the wasm as base64) ${kb(size.package.glue.raw)} / ${kb(size.package.glue.gzip)}.
 The stack it replaces: centrifuge ${size.replaces.centrifuge.version}
 \`dist/centrifuge.js\` ${kb(size.replaces.centrifuge.raw)} / ${kb(size.replaces.centrifuge.gzip)},
 socket.io-client ${size.replaces.socketio.version} \`dist/socket.io.min.js\`

@@ -36,8 +36,8 @@ version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
 node scripts/finish-pkg.mjs "$out" "$version"
 
 size_report "$out"
-printf '%-10s %10s %10s   (the default entry: the wasm inlined as base64)\n' "inline" \
-  "$(raw_size "$out/wasm-inline.js")" "$(gz_size "$out/wasm-inline.js")"
+printf '%-10s %10s %10s   (index.js, the default entry: glue + the wasm as base64)\n' "inline" \
+  "$(raw_size "$out/index.js")" "$(gz_size "$out/index.js")"
 
 step "npm pack"
 mkdir -p target/npm
