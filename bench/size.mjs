@@ -62,7 +62,7 @@ try {
   execFileSync('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-name', 'twin_panel', '--out-dir', tmp, release], { stdio: 'inherit' });
   const named = join(tmp, 'twin_panel_bg.wasm');
   const namedOpt = join(tmp, 'twin_panel_bg.named-opt.wasm');
-  execFileSync('node_modules/.bin/wasm-opt', ['-Oz', '-g', ...WASM_FEATURES, named, '-o', namedOpt], { stdio: 'inherit' });
+  execFileSync('node_modules/.bin/wasm-opt', ['-Oz', '--converge', '--low-memory-unused', '-g', ...WASM_FEATURES, named, '-o', namedOpt], { stdio: 'inherit' });
   const topText = execFileSync('twiggy', ['top', '-n', '20', namedOpt], { encoding: 'utf8' });
   const items = JSON.parse(execFileSync('twiggy', ['top', '--format', 'json', '-n', '1000000', namedOpt], {
     encoding: 'utf8', maxBuffer: 64 << 20,
@@ -71,7 +71,7 @@ try {
     encoding: 'utf8', maxBuffer: 64 << 20,
   }));
   twiggy = {
-    input: 'the release twin_panel.wasm -> wasm-bindgen --keep-debug -> wasm-opt -Oz -g',
+    input: 'the release twin_panel.wasm -> wasm-bindgen --keep-debug -> wasm-opt -Oz --converge --low-memory-unused -g',
     namedBytes: statSync(named).size,
     namedOptimizedBytes: statSync(namedOpt).size,
     top20: topText,
