@@ -160,7 +160,7 @@ and startup, above 1 is better for throughput.
 
 ## Size
 
-The package as shipped (\`pkg/\` after \`wasm-opt -Oz\`): wasm ${kb(size.package.wasm.raw)}
+The package as shipped (\`pkg/\` after \`wasm-opt -Oz --converge --low-memory-unused\`): wasm ${kb(size.package.wasm.raw)}
 raw / ${kb(size.package.wasm.gzip)} gz, JS glue (slim.js: each entry
 ships as one bundled module; index.js is the same glue plus the wasm as base64) ${kb(size.package.glue.raw)} / ${kb(size.package.glue.gzip)}.
 The stack it replaces: centrifuge ${size.replaces.centrifuge.version}
@@ -170,7 +170,7 @@ ${kb(size.replaces.socketio.raw)} / ${kb(size.replaces.socketio.gzip)}. gzip is
 \`gzip -9 -n\`.
 
 What costs the most: twiggy over the same release wasm, run through
-\`wasm-bindgen --keep-debug\` and \`wasm-opt -Oz -g\` (optimised like the shipped
+\`wasm-bindgen --keep-debug\` and \`wasm-opt -Oz --converge --low-memory-unused -g\` (optimised like the shipped
 file, names kept; ${kb(size.twiggy.namedOptimizedBytes)} with the name section).
 
 \`\`\`
