@@ -9,7 +9,7 @@
 // (its input), wasm-bindgen, twiggy and node_modules/.bin/wasm-opt. PKG_DIR and
 // RELEASE_WASM point elsewhere (a copy of a build, say).
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 
@@ -33,24 +33,14 @@ function measure(files, names = files) {
   return { files: names, raw: buffer.length, gzip: gzipSize(buffer) };
 }
 
-function find(dir, name) {
-  const found = [];
-  for (const entry of readdirSync(dir)) {
-    const path = join(dir, entry);
-    if (statSync(path).isDirectory()) found.push(...find(path, name));
-    else if (entry === name) found.push(path);
-  }
-  return found.sort();
-}
-
 // --- the package and the JS stack it replaces --------------------------------
 const pkg = process.env.PKG_DIR || 'pkg';
 // Recorded as package paths (pkg/...) whichever directory was measured.
 const inPkg = (files) => files.map((f) => join('pkg', relative(pkg, f)));
 const wasm = measure([join(pkg, 'twin_panel_bg.wasm')], ['pkg/twin_panel_bg.wasm']);
-// The glue is measured as one concatenation, as scripts/build-pkg.sh reports it
-// (a bundler ships it as one file).
-const glueFiles = [join(pkg, 'twin_panel.js'), ...find(join(pkg, 'snippets'), 'glue.js'), join(pkg, 'index.js')];
+// The glue is slim.js, as scripts/build-pkg.sh reports it: each entry ships as
+// one bundled module, and slim.js is the glue without the inlined wasm.
+const glueFiles = [join(pkg, 'slim.js')];
 const glue = measure(glueFiles, inPkg(glueFiles));
 const ours = { raw: wasm.raw + glue.raw, gzip: wasm.gzip + glue.gzip };
 const centrifuge = measure(['node_modules/centrifuge/dist/centrifuge.js']);
@@ -72,7 +62,7 @@ try {
   execFileSync('wasm-bindgen', ['--keep-debug', '--target', 'web', '--out-name', 'twin_panel', '--out-dir', tmp, release], { stdio: 'inherit' });
   const named = join(tmp, 'twin_panel_bg.wasm');
   const namedOpt = join(tmp, 'twin_panel_bg.named-opt.wasm');
-  execFileSync('node_modules/.bin/wasm-opt', ['-Oz', '-g', ...WASM_FEATURES, named, '-o', namedOpt], { stdio: 'inherit' });
+  execFileSync('node_modules/.bin/wasm-opt', ['-Oz', '--converge', '--low-memory-unused', '-g', ...WASM_FEATURES, named, '-o', namedOpt], { stdio: 'inherit' });
   const topText = execFileSync('twiggy', ['top', '-n', '20', namedOpt], { encoding: 'utf8' });
   const items = JSON.parse(execFileSync('twiggy', ['top', '--format', 'json', '-n', '1000000', namedOpt], {
     encoding: 'utf8', maxBuffer: 64 << 20,
@@ -81,7 +71,7 @@ try {
     encoding: 'utf8', maxBuffer: 64 << 20,
   }));
   twiggy = {
-    input: 'the release twin_panel.wasm -> wasm-bindgen --keep-debug -> wasm-opt -Oz -g',
+    input: 'the release twin_panel.wasm -> wasm-bindgen --keep-debug -> wasm-opt -Oz --converge --low-memory-unused -g',
     namedBytes: statSync(named).size,
     namedOptimizedBytes: statSync(namedOpt).size,
     top20: topText,

@@ -5,8 +5,13 @@
 // the wasm inlined for the default entry, and two edits of the generated glue
 // and types. Every edit checks that the text it expects is there, so a
 // wasm-bindgen release that changes its output stops the build instead of
-// shipping a broken package.
-import { readFileSync, writeFileSync, copyFileSync, readdirSync } from 'node:fs';
+// shipping a broken package. Last, each entry is bundled into one flat ES
+// module (esbuild, whitespace and syntax minified, names kept), so a page that
+// imports the package without a bundler makes one request, not a waterfall of
+// five modules in two rounds.
+import { readFileSync, writeFileSync, copyFileSync, readdirSync, rmSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { buildSync } from 'esbuild';
 import { join, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -117,6 +122,37 @@ for (const file of ['index.js', 'index.d.ts', 'slim.js', 'node.js', 'first-use.j
 const glueSnippet = join(dir, 'snippets', glueFiles[0]);
 writeFileSync(glueSnippet, stripDocComments(readFileSync(glueSnippet, 'utf8')));
 copyFileSync(join(template, 'glue.d.ts'), join(dir, gluePath.replace(/\.js$/, '.d.ts')));
+
+// --- one module per entry ----------------------------------------------------
+// index.js (glue + inlined wasm), slim.js and node.js each become a single file;
+// the modules they were made of stay out of the package (their types stay:
+// index.d.ts re-exports twin_panel.d.ts and the snippet's glue.d.ts).
+const staging = mkdtempSync(join(tmpdir(), 'twin-panel-entries-'));
+try {
+  const built = buildSync({
+    entryPoints: ['index.js', 'slim.js', 'node.js'].map((file) => join(dir, file)),
+    outdir: staging,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    external: ['node:*'],
+    minifyWhitespace: true,
+    minifySyntax: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+  if (built.errors.length > 0 || built.warnings.length > 0) fail('esbuild reported problems bundling the entries');
+  for (const file of ['index.js', 'slim.js', 'node.js']) {
+    const text = readFileSync(join(staging, file), 'utf8');
+    if (/^\s*import\s[^;]*from\s*['"]\.|\bimport\(\s*['"]\./m.test(text)) fail(`${file}: a relative import survived bundling`);
+    writeFileSync(join(dir, file), text);
+  }
+} finally {
+  rmSync(staging, { recursive: true, force: true });
+}
+for (const file of ['twin_panel.js', 'first-use.js', 'wasm-inline.js']) rmSync(join(dir, file));
+rmSync(glueSnippet);
+
 copyFileSync(join(template, 'README.md'), join(dir, 'README.md'));
 copyFileSync(join(template, 'LICENSE'), join(dir, 'LICENSE'));
 writeFileSync(

@@ -44,10 +44,13 @@ async function login() {
   return tokens;
 }
 
-/** Imports the package and instantiates the wasm: { importMs, initMs }. */
-async function loadPanel() {
+/**
+ * Imports the package and instantiates the wasm: { importMs, initMs }. The
+ * default entry (wasm inlined), or `twin-panel/slim` (the .wasm fetched).
+ */
+async function loadPanel(entry = 'index.js') {
   const t0 = now();
-  twin = await import('/pkg/index.js');
+  twin = await import(`/pkg/${entry}`);
   const t1 = now();
   wasmExports = await twin.default();
   const t2 = now();
@@ -312,15 +315,17 @@ async function startup(kind) {
   let load;
   if (kind === 'twin-panel') {
     load = await loadPanel();
+  } else if (kind === 'twin-panel-slim') {
+    load = await loadPanel('slim.js');
   } else {
     load = await loadCentrifuge();
   }
-  const client = makeClient(kind, () => {});
+  const client = makeClient(kind === 'twin-panel-slim' ? 'twin-panel' : kind, () => {});
   const t0 = now();
   await client.connect();
   const connectMs = now() - t0;
   client.disconnect();
-  const loadMs = kind === 'twin-panel' ? load.importMs + load.initMs : load.loadMs;
+  const loadMs = kind === 'centrifuge-js' ? load.loadMs : load.importMs + load.initMs;
   return { kind, ...load, loadMs, connectMs, totalMs: loadMs + connectMs };
 }
 

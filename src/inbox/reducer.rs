@@ -308,11 +308,7 @@ impl<J: JsonEngine> Inbox<J> {
     /// The held sessions, newest activity first (ties by id).
     pub fn sessions(&self) -> Vec<&InboxEntry<J::Value>> {
         let mut list: Vec<_> = self.entries.values().collect();
-        list.sort_by(|a, b| {
-            b.last_activity_ms()
-                .cmp(&a.last_activity_ms())
-                .then_with(|| a.id.cmp(&b.id))
-        });
+        list.sort_by(newest_first);
         list
     }
 
@@ -446,11 +442,7 @@ impl<J: JsonEngine> Inbox<J> {
         if let LoadKind::Resync { reason } = &kind {
             let old = self.sessions();
             let mut new: Vec<_> = fresh.values().collect();
-            new.sort_by(|a, b| {
-                b.last_activity_ms()
-                    .cmp(&a.last_activity_ms())
-                    .then_with(|| a.id.cmp(&b.id))
-            });
+            new.sort_by(newest_first);
             let report = diff(reason, at, &old, &new);
             self.last_resync = Some(report.clone());
             self.outputs.push(InboxOutput::Resync(report));
@@ -1071,6 +1063,14 @@ impl<J: JsonEngine> Inbox<J> {
         entry.update_client_online();
         Some(entry)
     }
+}
+
+/// The list order: newest activity first, ties by id. One function for both
+/// sorts, so the wasm holds one copy of the sort.
+fn newest_first<V>(a: &&InboxEntry<V>, b: &&InboxEntry<V>) -> std::cmp::Ordering {
+    b.last_activity_ms()
+        .cmp(&a.last_activity_ms())
+        .then_with(|| a.id.cmp(&b.id))
 }
 
 fn operator_ids(list: Vec<OperatorRef>) -> Vec<String> {

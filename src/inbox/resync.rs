@@ -46,6 +46,17 @@ impl ResyncReport {
     }
 }
 
+/// The entries of `list` by id (the last one wins, as `collect` would have
+/// it). Inserted one by one: collecting into a BTreeMap sorts the pairs first
+/// and ships a stable sort and a bulk build in the wasm.
+fn by_id<'a, V>(list: &[&'a InboxEntry<V>]) -> BTreeMap<&'a str, &'a InboxEntry<V>> {
+    let mut map = BTreeMap::new();
+    for entry in list {
+        map.insert(entry.id.as_str(), *entry);
+    }
+    map
+}
+
 /// Compares the store before a resync with the fresh load. `old` and `new`
 /// are in list order (newest first); the report's lists keep that order.
 pub(crate) fn diff<V>(
@@ -54,10 +65,8 @@ pub(crate) fn diff<V>(
     old: &[&InboxEntry<V>],
     new: &[&InboxEntry<V>],
 ) -> ResyncReport {
-    let old_by_id: BTreeMap<&str, &InboxEntry<V>> =
-        old.iter().map(|e| (e.id.as_str(), *e)).collect();
-    let new_by_id: BTreeMap<&str, &InboxEntry<V>> =
-        new.iter().map(|e| (e.id.as_str(), *e)).collect();
+    let old_by_id = by_id(old);
+    let new_by_id = by_id(new);
     let mut report = ResyncReport {
         reason: reason.to_owned(),
         at,
