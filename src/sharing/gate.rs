@@ -15,7 +15,11 @@ impl Gate {
         if offset == 0 {
             return true;
         }
-        match self.channels.iter_mut().find(|(name, _, _)| name == channel) {
+        match self
+            .channels
+            .iter_mut()
+            .find(|(name, _, _)| name == channel)
+        {
             Some((_, known_epoch, last)) if known_epoch == epoch => {
                 if offset > *last {
                     *last = offset;
@@ -40,7 +44,11 @@ impl Gate {
     /// Learns a stream position from the leader's heartbeat: nothing at or
     /// before it will be shown. Never moves a channel back in one epoch.
     pub fn seed(&mut self, channel: &str, epoch: &str, offset: u64) {
-        match self.channels.iter_mut().find(|(name, _, _)| name == channel) {
+        match self
+            .channels
+            .iter_mut()
+            .find(|(name, _, _)| name == channel)
+        {
             Some((_, known_epoch, last)) if known_epoch == epoch => *last = (*last).max(offset),
             Some((_, known_epoch, last)) => {
                 epoch.clone_into(known_epoch);
@@ -104,7 +112,10 @@ mod tests {
             }
         }
         // The new leader recovers from the gate's position (3)...
-        let seeded: Vec<_> = gate.positions().map(|(c, e, o)| (c.to_owned(), e.to_owned(), o)).collect();
+        let seeded: Vec<_> = gate
+            .positions()
+            .map(|(c, e, o)| (c.to_owned(), e.to_owned(), o))
+            .collect();
         assert_eq!(seeded, [("ch".to_owned(), "e".to_owned(), 3)]);
         // ...while relays 4 and 5 of the old leader were still queued: the
         // recovered stream starts at 4 too.

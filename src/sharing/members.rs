@@ -65,7 +65,9 @@ impl Members {
 
     /// Tabs in the group: the followers plus the leader.
     pub fn tabs(&self) -> u32 {
-        u32::try_from(self.list.len()).unwrap_or(u32::MAX).saturating_add(1)
+        u32::try_from(self.list.len())
+            .unwrap_or(u32::MAX)
+            .saturating_add(1)
     }
 
     /// True when some follower wants the connection.
