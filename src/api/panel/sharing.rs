@@ -43,6 +43,12 @@ pub(super) struct Sharing {
     pub(super) wants: Cell<bool>,
     /// The state this tab's listeners last saw (no event twice in a row).
     pub(super) shown: Cell<State>,
+    /// The lifecycle state of the last event this tab made up, if the real
+    /// one has not come yet.
+    pub(super) made_up: Cell<Option<State>>,
+    /// This tab left the group as its leader: its client's last events go
+    /// through the delivery rules, not straight to the listeners.
+    pub(super) stopping: Cell<bool>,
     /// The token last posted or received, so a received pair is not echoed.
     known_token: RefCell<Option<String>>,
     pending: RefCell<Option<Pending>>,
@@ -87,6 +93,8 @@ impl Sharing {
             ignored: Cell::new(0),
             wants: Cell::new(false),
             shown: Cell::new(State::Disconnected),
+            made_up: Cell::new(None),
+            stopping: Cell::new(false),
             known_token: RefCell::new(None),
             pending: RefCell::new(None),
             reported: Cell::new((Role::Off, 1)),
@@ -275,6 +283,13 @@ pub(super) fn leave(core: &Rc<Core>) {
     let Some(group) = sharing.group.borrow_mut().take() else {
         return;
     };
+    if group.leader && core.host.state() != State::Disconnected {
+        // Off now: this tab's connection stops, but not with events its
+        // listeners should not see (after a logout they saw `disconnected`).
+        sharing.stopping.set(true);
+        core.host.with_client(|client| client.disconnect());
+        super::host::pump_later(core);
+    }
     group.link.close();
     group.tick.cancel();
     core.session.set_refresher(None);
