@@ -42,6 +42,8 @@ pub struct PanelOptions {
     pub ping_timeout: u64,
     /// Deadline of every REST call, ms.
     pub timeout: u64,
+    /// Share one connection and one refresh with the operator's other tabs.
+    pub share_across_tabs: bool,
 }
 
 /// The options as JS gives them: every one may be absent or `null`.
@@ -59,6 +61,7 @@ struct PanelOptionsInput {
     connect_timeout: Option<f64>,
     timeout: Option<f64>,
     allow_insecure: Option<bool>,
+    share_across_tabs: Option<bool>,
 }
 
 /// Each option's JS name and what it must be, for error messages.
@@ -74,6 +77,7 @@ const PANEL_FIELDS: &[(&str, &str)] = &[
     ("pingTimeout", "a number"),
     ("connectTimeout", "a number"),
     ("timeout", "a number"),
+    ("shareAcrossTabs", "a boolean"),
 ];
 
 /// A number option: its default and the range it must fall in.
@@ -206,6 +210,7 @@ impl PanelOptions {
             reconnect,
             ping_timeout: PING_TIMEOUT.check(input.ping_timeout)?,
             timeout: TIMEOUT.check(input.timeout)?,
+            share_across_tabs: input.share_across_tabs.unwrap_or(true),
         };
         refuse_plain_text(
             &[
