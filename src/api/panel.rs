@@ -7,14 +7,12 @@
 
 use super::error::{client_error, parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
-use super::inbox::{InboxRest, InboxStore};
+use super::inbox::InboxStore;
 use super::js::{self, object, Emitter};
 use super::options::{self, PanelOptions};
-use crate::protocol::centrifuge::codes::{self, disconnected};
 use crate::protocol::centrifuge::{CentrifugeClient, ClientEvent, TokenRequest};
 use crate::protocol::json_engine::JsonError;
 use crate::protocol::{SansIoClient, State};
-use crate::rest::endpoints;
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::session::{Credentials, Session, TokenChange};
 use crate::rest::tokens::TokenPair;
@@ -27,11 +25,16 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+mod inbox_rest;
 mod leadership;
 mod mirror;
+mod payloads;
 mod rest_calls;
 mod shared_tokens;
 mod sharing;
+
+use inbox_rest::PanelRest;
+use payloads::{code_reason, code_reason_event, company_id, disconnect_error, tokens_object};
 
 /// Lifecycle event names; a publication with one of these names reaches only
 /// the `event` catch-all, so the server can never fake a state change.
@@ -252,34 +255,6 @@ impl Drop for OperatorPanel {
     }
 }
 
-/// `companyId`: absent or null, a whole number, or a string of digits.
-fn company_id(value: &JsValue) -> Result<Option<i64>, JsValue> {
-    if value.is_undefined() || value.is_null() {
-        return Ok(None);
-    }
-    let number = match value.as_string() {
-        Some(text) => text.trim().parse::<i64>().ok(),
-        None => value
-            .as_f64()
-            .filter(|n| n.fract() == 0.0 && n.abs() <= MAX_SAFE_INTEGER)
-            .map(|n| n as i64),
-    };
-    number
-        .map(Some)
-        .ok_or_else(|| usage("companyId must be a whole number"))
-}
-
-/// The largest integer a JS number holds exactly.
-const MAX_SAFE_INTEGER: f64 = 9_007_199_254_740_991.0;
-
-fn tokens_object(pair: &TokenPair) -> JsValue {
-    object(&[
-        ("token", JsValue::from_str(&pair.token)),
-        ("refreshToken", JsValue::from_str(&pair.refresh_token)),
-        ("expiresAt", JsValue::from_f64(pair.expires_at_ms as f64)),
-    ])
-}
-
 impl Core {
     fn with_weak(self, weak: &Weak<Core>) -> Self {
         let w = weak.clone();
@@ -480,40 +455,6 @@ impl Core {
     }
 }
 
-/// The panel's REST calls, lent to its inbox.
-struct PanelRest(Weak<Core>);
-
-impl PanelRest {
-    fn with(&self, call: impl FnOnce(&Rc<Core>) -> Promise) -> Promise {
-        match self.0.upgrade() {
-            Some(core) => call(&core),
-            None => Promise::reject(&usage("the panel was freed")),
-        }
-    }
-}
-
-impl InboxRest for PanelRest {
-    fn me(&self) -> Promise {
-        self.with(|core| core.endpoint(endpoints::ME, &[], None, None))
-    }
-
-    fn list_sessions(&self, query: JsValue) -> Promise {
-        self.with(|core| core.endpoint(endpoints::LIST_SESSIONS, &[], Some(&query), None))
-    }
-
-    fn get_session(&self, id: JsValue) -> Promise {
-        self.with(|core| core.endpoint(endpoints::GET_SESSION, &[id], None, None))
-    }
-
-    fn session_messages(&self, id: JsValue, query: JsValue) -> Promise {
-        self.with(|core| core.endpoint(endpoints::SESSION_MESSAGES, &[id], Some(&query), None))
-    }
-
-    fn mark_read(&self, message_id: JsValue) -> Promise {
-        self.with(|core| core.endpoint(endpoints::MARK_READ, &[message_id], None, None))
-    }
-}
-
 impl HostedClient for CentrifugeClient<EngineJson> {
     fn socket_text(&mut self, now: u64, socket: u32, text: &JsString) {
         // The engine splits and parses the frame; the core reads the envelopes.
@@ -563,38 +504,5 @@ impl HostOwner for Core {
 
     fn dispatch(self: &Rc<Self>, event: ClientEvent<JsJson>) {
         mirror::client_event(self, event);
-    }
-}
-
-fn code_reason(code: u32, reason: &str) -> JsValue {
-    object(&[
-        ("code", JsValue::from_f64(f64::from(code))),
-        ("reason", JsValue::from_str(reason)),
-    ])
-}
-
-/// The `disconnected` payload.
-fn code_reason_event(code: u32, reason: &str, reconnect: bool) -> JsValue {
-    let payload = code_reason(code, reason);
-    let _ = js_sys::Reflect::set(&payload, &"reconnect".into(), &reconnect.into());
-    payload
-}
-
-/// The error a pending `connect()` rejects with when the panel stops.
-fn disconnect_error(code: u32, reason: &str) -> ErrorInfo {
-    let unauthorized = code == u32::from(disconnected::UNAUTHORIZED)
-        || code == u32::from(codes::CLOSE_INVALID_TOKEN)
-        || code == codes::ERROR_TOKEN_EXPIRED
-        || code == codes::ERROR_UNAUTHORIZED;
-    ErrorInfo {
-        status: 0,
-        code: if unauthorized {
-            ErrorCode::Unauthorized
-        } else {
-            ErrorCode::Disconnected
-        },
-        message: format!("disconnected: {reason} ({code})"),
-        details: Some(format!(r#"{{"code":{code}}}"#)),
-        retryable: false,
     }
 }

@@ -16,8 +16,9 @@
 //! The leader's own client events come through [`client_event`], relayed
 //! ones through [`super::sharing`]; both end in [`deliver`].
 
+use super::payloads::{code_reason_event, disconnect_error};
 use super::sharing::{self, later};
-use super::{code_reason_event, disconnect_error, Core};
+use super::Core;
 use crate::api::error::to_js;
 use crate::protocol::centrifuge::codes::{connecting, disconnected};
 use crate::protocol::centrifuge::ClientEvent;
