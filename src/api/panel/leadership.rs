@@ -6,8 +6,8 @@
 //! leader loses and doubles nothing.
 
 use super::mirror;
-use super::shared_tokens::{land, remote_refresher};
-use super::sharing::report;
+use super::shared_tokens::land;
+use super::sharing::{follow, report};
 use super::Core;
 use crate::protocol::{SansIoClient, State};
 use crate::sharing::beat_ms;
@@ -82,15 +82,8 @@ fn step_down(core: &Rc<Core>) {
         group.lock_id = lock_id;
         group.link.lock(lock_id, false);
     }
-    core.session
-        .set_refresher(Some(remote_refresher(Rc::downgrade(core))));
     // Its events are dropped (a follower's own client says nothing).
-    core.host.with_client(|client| client.disconnect());
-    super::host::pump_later(core);
-    sharing.post(Message::Hello {
-        wants: sharing.wants.get(),
-    });
-    report(core);
+    follow(core);
 }
 
 /// The leader posts its heartbeat.

@@ -267,11 +267,18 @@ fn join(core: &Rc<Core>, name: String) {
         connected: None,
         tabs: 1,
     });
+    // A connection this tab held alone stops quietly: the leader's takes over.
+    follow(core);
+}
+
+/// This tab follows from now on: its refreshes go to the leader, its own
+/// client stops (a follower's client says nothing), and it says hello.
+pub(super) fn follow(core: &Rc<Core>) {
     core.session
         .set_refresher(Some(remote_refresher(Rc::downgrade(core))));
-    // A connection this tab held alone stops quietly: the leader's takes over.
     core.host.with_client(|client| client.disconnect());
     super::host::pump_later(core);
+    let sharing = &core.sharing;
     sharing.post(Message::Hello {
         wants: sharing.wants.get(),
     });
