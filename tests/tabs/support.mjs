@@ -61,7 +61,7 @@ export async function until(what, fn, timeout = WAIT, every = 25) {
       last = await fn();
       if (last) return last;
     } catch (e) {
-      if (e instanceof Fatal || /panel\.sharing is missing/.test(e?.message)) throw e;
+      if (e instanceof Fatal) throw e;
       last = e;
     }
     if (Date.now() > deadline) throw new Error(`timed out after ${timeout} ms waiting for ${what} (last: ${describe(last)})`);
@@ -294,7 +294,7 @@ export async function settled(tabs, timeout = WAIT) {
   let leader = null;
   await until(`${tabs.length} tabs with one leader, tabs = ${tabs.length} and connected`, async () => {
     const all = await statuses(tabs);
-    if (all.some((s) => s.sharing === undefined)) throw new Error('panel.sharing is missing (no multi-tab sharing in this build)');
+    if (all.some((s) => s.sharing === undefined)) throw new Fatal('panel.sharing is missing (no multi-tab sharing in this build)');
     const leaders = all.filter((s) => s.sharing?.role === 'leader').length;
     const followers = all.filter((s) => s.sharing?.role === 'follower').length;
     const ok = leaders === 1 && followers === tabs.length - 1
