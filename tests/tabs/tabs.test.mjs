@@ -388,7 +388,17 @@ test('a foreign or malformed message on the channel is ignored and counted', { s
       const b64 = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
       const { sub } = JSON.parse(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)));
       const channel = new BroadcastChannel(`twin-panel/v1/${window.tab.urls.centrifugoUrl}/${sub}`);
-      const messages = ['not ours', 42, null, [1, 2, 3], {}, { type: 'nonsense', data: 1 }, { v: 999, kind: 'event' }];
+      const ns = 'twin-panel/tabs'; // src/sharing/message.rs
+      const messages = [
+        'not ours', 42, null, [1, 2, 3], {}, { type: 'nonsense', data: 1 }, { v: 999, kind: 'event' },
+        { ns, v: 2, kind: 'logout', from: 'intruder' }, // another version: not even a logout
+        { ns, v: 1, kind: 'logout', from: '' }, // no sender
+        { ns, v: 1, kind: 'nonsense', from: 'intruder' },
+        { ns, v: 1, kind: 'beat', from: 'intruder', state: 'connected' }, // no tabs, no positions
+        { ns, v: 1, kind: 'beat', from: 'intruder', state: 'asleep', tabs: 9, positions: [] },
+        { ns, v: 1, kind: 'publication', from: 'intruder', channel: 'operator:389', offset: 'x', epoch: 'e' },
+        { ns, v: 1, kind: 'tokens', from: 'intruder', token: 't' }, // no refresh token
+      ];
       for (const m of messages) channel.postMessage(m);
       channel.close();
       return messages.length;
