@@ -81,14 +81,14 @@ export async function connectionsBecome(operatorId, n, timeout = WAIT) {
  * A token pair over REST, from Node. Logging in while the operator holds a
  * live connection makes the sandbox force that connection out
  * (chatUserExists), so this first waits until the operator has none left
- * from an earlier test.
+ * from an earlier test. `ttl`: the access token's lifetime in seconds.
  */
-export async function freshPair(email, operatorId) {
+export async function freshPair(email, operatorId, ttl = undefined) {
   await connectionsBecome(operatorId, 0);
   const response = await fetch(`${base}/iam/api/v1/auth/login`, {
     method: 'POST',
     headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email, password: 'operator' }),
+    body: JSON.stringify({ email, password: 'operator', ttl }),
     signal: AbortSignal.timeout(WAIT),
   });
   assert.equal(response.status, 200, `login of ${email}`);

@@ -214,6 +214,36 @@ test('token expiry, concurrent REST calls in 3 tabs, single-use refresh tokens: 
   });
 });
 
+test('a short-lived pair in 3 tabs: the tabs\' proactive refreshes are one refresh, then every call succeeds', { skip, timeout: 60_000 }, async () => {
+  await post('faults/reset');
+  const pair = await freshPair(OPERATOR.email, OPERATOR.id, 3); // expires in 3 s: every tab plans its refresh
+  await post('stats/reset');
+  await inContext(55_000, async (b) => {
+    const { tabs } = await group(b, 3, pair);
+    await until('the refresh', async () => (await stats()).refreshes >= 1);
+    await until('tokenRefreshed in every tab', async () => {
+      const recs = await Promise.all(tabs.map((t) => t.record()));
+      return recs.every((r) => r.lifecycle.some((e) => e.event === 'tokenRefreshed'));
+    });
+    await sleep(2000); // past the old pair's expiry: any tab still holding it would refresh now
+    const calls = await Promise.all(tabs.map((t) => t.page.evaluate(() => {
+      const { panel, settle } = window.tab;
+      return Promise.all([panel.me(), panel.serverTime(), panel.listSessions({ limit: 2 })].map((p) => settle(p)));
+    })));
+    calls.forEach((list, i) => list.forEach((c, j) => assert.equal(c.ok, true, `${tabs[i].name} call ${j}: ${JSON.stringify(c.error)}`)));
+    const st = await stats();
+    assert.equal(st.refreshRequests, 1, `refresh requests: ${st.refreshRequests}`);
+    assert.equal(st.refreshes, 1, `refreshes: ${st.refreshes}`);
+    for (const t of tabs) {
+      const ended = (await t.record()).lifecycle.filter((e) => e.event === 'disconnected' && e.payload?.reconnect === false);
+      assert.deepEqual(ended, [], `${t.name}: not logged out`);
+    }
+    await settled(tabs);
+    console.log(`tabs: token refreshes in the sandbox for a 3 s pair in 3 tabs (proactive refresh): refreshes ${st.refreshes}, refresh requests ${st.refreshRequests}`);
+    await assertNoCrash(b);
+  });
+});
+
 test('shareAcrossTabs: false keeps one connection per tab; so does a browser without Web Locks or BroadcastChannel', { skip, timeout: 60_000 }, async () => {
   await post('faults/reset');
   const pair = await freshPair(OPERATOR.email, OPERATOR.id);
