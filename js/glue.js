@@ -114,3 +114,93 @@ export function parseFrame(text) {
   }
   return values;
 }
+
+/** True where tabs can share one panel: `navigator.locks` and `BroadcastChannel` exist. */
+export function canShareTabs() {
+  return (
+    typeof BroadcastChannel === 'function' &&
+    typeof navigator !== 'undefined' &&
+    navigator.locks != null &&
+    typeof navigator.locks.request === 'function'
+  );
+}
+
+/**
+ * The browser side of sharing a panel across tabs: one BroadcastChannel and
+ * one Web Lock, both named by the group. `onMessage(data)` gets every message
+ * another tab posts; `onLock(id, granted)` reports that lock request `id` was
+ * granted (true) or ended without `unlock()` (false: stolen or refused).
+ * `bye` is posted on `pagehide`, best effort. After `close()` nothing is reported.
+ */
+export class TabLink {
+  constructor(name, onMessage, onLock, bye) {
+    this.lockName = name + '/leader';
+    this.onLock = onLock;
+    this.current = null;
+    this.closed = false;
+    this.channel = new BroadcastChannel(name);
+    this.channel.onmessage = (event) => {
+      if (!this.closed) onMessage(event.data);
+    };
+    this.channel.onmessageerror = () => {
+      if (!this.closed) onMessage(undefined);
+    };
+    this.onPagehide = () => this.post(bye);
+    if (typeof addEventListener === 'function') addEventListener('pagehide', this.onPagehide);
+  }
+
+  post(message) {
+    if (this.closed) return;
+    try {
+      this.channel.postMessage(message);
+    } catch (error) {
+      report(error);
+    }
+  }
+
+  /** Queues for the lock (or, with `steal`, takes it from its holder). */
+  lock(id, steal) {
+    this.unlock();
+    const controller = steal ? null : new AbortController();
+    let release;
+    const held = new Promise((resolve) => (release = resolve));
+    const request = { id, controller, release };
+    this.current = request;
+    const options = steal ? { steal: true } : { signal: controller.signal };
+    let granted = false;
+    navigator.locks
+      .request(this.lockName, options, () => {
+        if (this.closed || this.current !== request) return undefined;
+        granted = true;
+        this.onLock(id, true);
+        return held;
+      })
+      .then(
+        () => {
+          if (granted && !this.closed && this.current === request) this.onLock(id, false);
+        },
+        () => {
+          if (!this.closed && this.current === request) this.onLock(id, false);
+        },
+      );
+  }
+
+  /** Lets go of the lock, or leaves its queue. */
+  unlock() {
+    const request = this.current;
+    this.current = null;
+    if (request === null) return;
+    request.release();
+    if (request.controller !== null) request.controller.abort();
+  }
+
+  close() {
+    if (this.closed) return;
+    this.closed = true;
+    this.unlock();
+    if (typeof removeEventListener === 'function') removeEventListener('pagehide', this.onPagehide);
+    this.channel.onmessage = null;
+    this.channel.onmessageerror = null;
+    this.channel.close();
+  }
+}

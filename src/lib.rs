@@ -21,6 +21,7 @@ pub mod inbox;
 pub mod percent;
 pub mod protocol;
 pub mod rest;
+pub mod sharing;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;

@@ -46,6 +46,37 @@ extern "C" {
     /// not an object.
     #[wasm_bindgen(js_name = parseFrame)]
     pub fn parse_frame(text: &js_sys::JsString) -> js_sys::Array;
+
+    /// True where `navigator.locks` and `BroadcastChannel` both exist.
+    #[wasm_bindgen(js_name = canShareTabs)]
+    pub fn can_share_tabs() -> bool;
+
+    /// A group's BroadcastChannel and Web Lock (see `js/glue.js`).
+    pub type TabLink;
+
+    #[wasm_bindgen(constructor, catch)]
+    pub fn new(
+        name: &str,
+        on_message: &js_sys::Function,
+        on_lock: &js_sys::Function,
+        bye: &JsValue,
+    ) -> Result<TabLink, JsValue>;
+
+    /// Posts a message to the other tabs of the group.
+    #[wasm_bindgen(method)]
+    pub fn post(this: &TabLink, message: &JsValue);
+
+    /// Queues for the leader's lock (takes it with `steal`); request `id`.
+    #[wasm_bindgen(method)]
+    pub fn lock(this: &TabLink, id: u32, steal: bool);
+
+    /// Releases the lock or leaves its queue.
+    #[wasm_bindgen(method)]
+    pub fn unlock(this: &TabLink);
+
+    /// Closes the channel and lets go of the lock; nothing is reported after.
+    #[wasm_bindgen(method)]
+    pub fn close(this: &TabLink);
 }
 
 impl Emitter {

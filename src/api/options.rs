@@ -45,6 +45,8 @@ pub struct PanelOptions {
     pub connect_timeout: u64,
     /// Deadline of every REST call, ms.
     pub timeout: u64,
+    /// Share one connection and one refresh with the operator's other tabs.
+    pub share_across_tabs: bool,
 }
 
 /// The options as JS gives them: every one may be absent or `null`.
@@ -62,6 +64,7 @@ struct PanelOptionsInput {
     connect_timeout: Option<f64>,
     timeout: Option<f64>,
     allow_insecure: Option<bool>,
+    share_across_tabs: Option<bool>,
 }
 
 /// Each option's JS name and what it must be, for error messages.
@@ -77,6 +80,7 @@ const PANEL_FIELDS: &[(&str, &str)] = &[
     ("pingTimeout", "a number"),
     ("connectTimeout", "a number"),
     ("timeout", "a number"),
+    ("shareAcrossTabs", "a boolean"),
 ];
 
 /// A number option: its default and the range it must fall in.
@@ -179,6 +183,7 @@ impl PanelOptions {
             ping_timeout: PING_TIMEOUT.check(input.ping_timeout)?,
             connect_timeout: CONNECT_TIMEOUT.check(input.connect_timeout)?,
             timeout: TIMEOUT.check(input.timeout)?,
+            share_across_tabs: input.share_across_tabs.unwrap_or(true),
         };
         refuse_plain_text(
             &[

@@ -27,11 +27,13 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+mod mirror;
 mod rest_calls;
+mod sharing;
 
 /// Lifecycle event names; a publication with one of these names reaches only
 /// the `event` catch-all, so the server can never fake a state change.
-const LIFECYCLE_EVENTS: [&str; 8] = [
+const LIFECYCLE_EVENTS: [&str; 9] = [
     "connecting",
     "connected",
     "disconnected",
@@ -40,6 +42,7 @@ const LIFECYCLE_EVENTS: [&str; 8] = [
     "tokenRefreshed",
     "event",
     "state",
+    "sharing",
 ];
 
 /// The operator panel: login, live events over Centrifugo, the chats REST API.
@@ -66,6 +69,8 @@ struct Core {
     connect_waiters: Waiters,
     /// `panel.inbox`, created on first access.
     inbox: OnceCell<Rc<InboxStore>>,
+    /// One connection and one refresh for every tab of the operator.
+    sharing: sharing::Sharing,
 }
 
 /// The wait before the proactive refresh is tried again after a passing
@@ -90,12 +95,13 @@ impl OperatorPanel {
             let client = CentrifugeClient::new(EngineJson, config, clock::random_seed());
             Core {
                 session: Session::new(options.iam_url.clone(), options.ttl, options.timeout),
-                options,
                 host: Host::new(weak, Some(client)),
                 refresh_timer: OnceCell::new(),
                 emitter: Emitter::new(),
                 connect_waiters: Waiters::new(MAX_CONNECT_WAITERS),
                 inbox: OnceCell::new(),
+                sharing: sharing::Sharing::new(options.share_across_tabs),
+                options,
             }
             .with_weak(weak)
         });
@@ -170,18 +176,14 @@ impl OperatorPanel {
 
     /// Closes the live connection and stops reconnecting. Tokens are kept.
     pub fn disconnect(&self) {
-        self.core.host.with_client(|client| client.disconnect());
-        host::pump_later(&self.core);
+        self.core.disconnect();
     }
 
     /// Disconnects and forgets the tokens (every copy: the session's and
     /// the one the live connection would reconnect with).
+    /// With `shareAcrossTabs`, every tab of the operator logs out.
     pub fn logout(&self) {
-        self.disconnect();
-        self.core.session.clear();
-        if let Some(inbox) = self.core.inbox.get() {
-            inbox.on_logout();
-        }
+        self.core.logout(true);
     }
 
     /// The live session store (`load`, `subscribe`, `getSnapshot`,
@@ -197,13 +199,27 @@ impl OperatorPanel {
     /// `'disconnected'`, `'connecting'` or `'connected'`.
     #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
     pub fn state(&self) -> String {
-        self.core.host.state().as_str().into()
+        mirror::state(&self.core)
+            .unwrap_or_else(|| self.core.host.state())
+            .as_str()
+            .into()
+    }
+
+    /// How this tab shares the operator's connection with the other tabs
+    /// of the browser: `{ role, tabs, ignored }`. `role` is `'leader'` (holds
+    /// the connection), `'follower'` (mirrors the leader's) or `'off'`
+    /// (`shareAcrossTabs: false`, no browser support, no tokens, or a token
+    /// without `sub`); `tabs` counts the group's tabs, this one included;
+    /// `ignored` counts foreign or malformed messages dropped.
+    #[wasm_bindgen(getter, unchecked_return_type = "TabSharing")]
+    pub fn sharing(&self) -> JsValue {
+        self.core.sharing.status()
     }
 
     /// Adds a listener; returns the function that removes it. Names: the
     /// platform's events (`chatMessageCreated`, ...), `event` (every
     /// publication as `{ event, data }`), `connecting`, `connected`,
-    /// `disconnected`, `error`, `resync`, `tokenRefreshed`.
+    /// `disconnected`, `error`, `resync`, `tokenRefreshed`, `sharing`.
     #[wasm_bindgen(skip_typescript)]
     pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
         self.core.emitter.listen(&name, &listener)
@@ -218,6 +234,7 @@ impl OperatorPanel {
 
 impl Drop for OperatorPanel {
     fn drop(&mut self) {
+        sharing::leave(&self.core);
         host::shutdown(&self.core);
         if let Some(inbox) = self.core.inbox.get() {
             inbox.on_free();
@@ -282,6 +299,7 @@ impl Core {
     /// refused refresh token ends the connection (`disconnected`, `reconnect: false`).
     fn token_changed(self: &Rc<Self>, change: TokenChange) {
         let now = clock::monotonic_ms();
+        let shared = change.clone();
         match change {
             TokenChange::Adopted(pair) => self.adopt_tokens(&pair, 0),
             TokenChange::Refreshed(pair) => {
@@ -313,7 +331,29 @@ impl Core {
                 self.host.with_client(|client| client.forget_token());
             }
         }
+        sharing::on_token_change(self, &shared);
         host::pump_later(self);
+    }
+
+    /// `disconnect()`: the shared connection stays up for the other tabs that want it.
+    fn disconnect(self: &Rc<Self>) {
+        if !mirror::disconnect(self) {
+            self.host.with_client(|client| client.disconnect());
+            host::pump_later(self);
+        }
+    }
+
+    /// `logout()`, and a logout another tab of the group announced
+    /// (`broadcast` false: it is not announced again).
+    fn logout(self: &Rc<Self>, broadcast: bool) {
+        if broadcast {
+            self.sharing.post(crate::sharing::message::Message::Logout);
+        }
+        self.disconnect();
+        self.session.clear();
+        if let Some(inbox) = self.inbox.get() {
+            inbox.on_logout();
+        }
     }
 
     /// The live connection takes `pair`'s token on its next connect; the
@@ -346,6 +386,9 @@ impl Core {
                 false,
             ));
             let _ = reject.call1(&JsValue::NULL, &error);
+            return;
+        }
+        if mirror::connect(self, resolve.clone(), reject.clone(), deadline) {
             return;
         }
         if self.host.state() == State::Connected {
@@ -386,9 +429,8 @@ impl Core {
                     self.connect_waiters
                         .reject_all(|| to_js(&disconnect_error(code, &reason)));
                 }
-                let payload = code_reason(code, &reason);
-                let _ = js_sys::Reflect::set(&payload, &"reconnect".into(), &reconnect.into());
-                self.emitter.emit("disconnected", &payload);
+                self.emitter
+                    .emit("disconnected", &code_reason_event(code, &reason, reconnect));
             }
             ClientEvent::Publication { event, data, .. } => {
                 let by_name = event
@@ -514,7 +556,7 @@ impl HostOwner for Core {
     }
 
     fn dispatch(self: &Rc<Self>, event: ClientEvent<JsJson>) {
-        self.dispatch_event(event);
+        mirror::client_event(self, event);
     }
 }
 
@@ -523,6 +565,13 @@ fn code_reason(code: u32, reason: &str) -> JsValue {
         ("code", JsValue::from_f64(f64::from(code))),
         ("reason", JsValue::from_str(reason)),
     ])
+}
+
+/// The `disconnected` payload.
+fn code_reason_event(code: u32, reason: &str, reconnect: bool) -> JsValue {
+    let payload = code_reason(code, reason);
+    let _ = js_sys::Reflect::set(&payload, &"reconnect".into(), &reconnect.into());
+    payload
 }
 
 /// The error a pending `connect()` rejects with when the panel stops.

@@ -35,6 +35,22 @@ export interface OperatorPanelOptions {
    * unless the page itself is plain `http:`. Loopback hosts are always allowed.
    */
   allowInsecure?: boolean;
+  /**
+   * Share one live connection and one token refresh with the other tabs of
+   * this browser logged in as the same operator (needs `navigator.locks` and
+   * `BroadcastChannel`; without them the panel works alone). Default true.
+   */
+  shareAcrossTabs?: boolean;
+}
+
+/** `panel.sharing` and the `sharing` event payload. */
+export interface TabSharing {
+  /** `'leader'` holds the connection, `'follower'` mirrors it, `'off'` does not share. */
+  role: 'leader' | 'follower' | 'off';
+  /** Tabs sharing the connection, this one included (1 when off or alone). */
+  tabs: number;
+  /** Messages from other tabs that were foreign or malformed and were dropped. */
+  ignored: number;
 }
 
 /** `connect()` options. */
@@ -290,6 +306,8 @@ export interface OperatorEvents {
   error: import('./index.js').TwinError;
   resync: Resync;
   tokenRefreshed: Tokens;
+  /** The tab's role or the group's tab count changed (see `panel.sharing`). */
+  sharing: TabSharing;
 }
 
 /** Options of `new ChatWidget(options)`. */

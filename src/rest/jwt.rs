@@ -25,6 +25,29 @@ pub fn expires_at_ms<J: JsonEngine>(json: &J, token: &str) -> Option<u64> {
     (claims.exp.is_finite() && claims.exp >= 0.0).then_some((claims.exp * 1000.0) as u64)
 }
 
+/// The `sub` claim of `token` (a string, or a number as its text), or
+/// `None` when it has none.
+pub fn subject<J: JsonEngine>(json: &J, token: &str) -> Option<String> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Sub {
+        Text(String),
+        Number(u64),
+    }
+    #[derive(Deserialize)]
+    struct Claims {
+        sub: Option<Sub>,
+    }
+    let payload = token.split('.').nth(1)?;
+    let text = base64url_decode(payload)?;
+    let claims: Claims = json_engine::decode(json, &String::from_utf8_lossy(&text)).ok()?;
+    match claims.sub? {
+        Sub::Text(text) if !text.is_empty() => Some(text),
+        Sub::Text(_) => None,
+        Sub::Number(n) => Some(n.to_string()),
+    }
+}
+
 /// Decodes unpadded (or padded) base64url; `None` on any other character.
 pub fn base64url_decode(text: &str) -> Option<Vec<u8>> {
     fn sextet(c: u8) -> Option<u32> {
@@ -87,6 +110,21 @@ mod tests {
         // {"exp":1700000000.5}
         let token = "x.eyJleHAiOjE3MDAwMDAwMDAuNX0.y";
         assert_eq!(expiry(token), Some(1_700_000_000_500));
+    }
+
+    #[test]
+    fn reads_the_subject() {
+        // {"sub":"1"}, {"sub":42}, {"exp":1}
+        assert_eq!(
+            subject(&SerdeJson, "x.eyJzdWIiOiIxIn0.y").as_deref(),
+            Some("1")
+        );
+        assert_eq!(
+            subject(&SerdeJson, "x.eyJzdWIiOjQyfQ.y").as_deref(),
+            Some("42")
+        );
+        assert_eq!(subject(&SerdeJson, "x.eyJleHAiOjF9.y"), None);
+        assert_eq!(subject(&SerdeJson, "opaque"), None);
     }
 
     #[test]

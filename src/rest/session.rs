@@ -23,9 +23,12 @@ use crate::transport::clock;
 use crate::transport::engine_json::EngineJson;
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::Rc;
 
-type RefreshOutcome = Result<TokenPair, ErrorInfo>;
+/// What a refresh brings: the new pair, or why there is none.
+pub type RefreshOutcome = Result<TokenPair, ErrorInfo>;
 
 /// Login credentials.
 pub struct Credentials<'a> {
@@ -59,6 +62,11 @@ pub enum TokenChange {
 
 type Listener = Rc<dyn Fn(TokenChange)>;
 
+/// Renews a token pair somewhere else than here: a tab that shares its
+/// session asks the tab that holds the connection, which refreshes once for
+/// all of them. Returns the new pair or why there is none.
+pub type Refresher = Rc<dyn Fn(TokenPair) -> Pin<Box<dyn Future<Output = RefreshOutcome>>>>;
+
 /// The operator's tokens, the calls that obtain them, and authenticated calls.
 pub struct Session {
     iam_url: String,
@@ -71,6 +79,8 @@ pub struct Session {
     flight: RefCell<Option<Flight<RefreshOutcome>>>,
     generation: Cell<u32>,
     listener: RefCell<Option<Listener>>,
+    /// When set, refreshes go through it instead of IAM.
+    refresher: RefCell<Option<Refresher>>,
 }
 
 impl Session {
@@ -86,6 +96,7 @@ impl Session {
             flight: RefCell::new(None),
             generation: Cell::new(0),
             listener: RefCell::new(None),
+            refresher: RefCell::new(None),
         }
     }
 
@@ -112,6 +123,38 @@ impl Session {
         self.generation.set(self.generation.get().wrapping_add(1));
         *self.tokens.borrow_mut() = Some(pair.clone());
         self.notify(TokenChange::Adopted(pair));
+    }
+
+    /// Sends refreshes through `refresher` (`None`: to IAM, as by default).
+    /// The retry policy and the change reports stay the same either way.
+    pub fn set_refresher(&self, refresher: Option<Refresher>) {
+        *self.refresher.borrow_mut() = refresher;
+    }
+
+    /// Adopts a pair another tab obtained; reported as a refresh when it
+    /// came from one. A refresh in flight here yields to it.
+    pub fn adopt(&self, pair: TokenPair, refreshed: bool) {
+        self.generation.set(self.generation.get().wrapping_add(1));
+        *self.tokens.borrow_mut() = Some(pair.clone());
+        self.renewed_for_403.borrow_mut().take();
+        self.notify(if refreshed {
+            TokenChange::Refreshed(pair)
+        } else {
+            TokenChange::Adopted(pair)
+        });
+    }
+
+    /// Another tab's refresh of the current token was refused: the session
+    /// ends here too, as if this tab's own refresh had been refused.
+    pub fn refused_elsewhere(&self, error: ErrorInfo) {
+        let had_tokens = self.tokens.borrow_mut().take().is_some();
+        if had_tokens {
+            self.generation.set(self.generation.get().wrapping_add(1));
+        }
+        self.notify(TokenChange::RefreshRefused {
+            error,
+            ended_session: had_tokens,
+        });
     }
 
     /// Forgets the tokens; a refresh still in flight will not bring them back.
@@ -275,6 +318,17 @@ impl Session {
                 false,
             ));
         };
+        let refresher = self.refresher.borrow().clone();
+        match refresher {
+            Some(refresher) => refresher(current).await,
+            None => self.refresh_with_iam(&current).await,
+        }
+    }
+
+    /// One `POST {iam}/auth/refresh` for `current`, nothing else (no
+    /// single flight, no report): for a tab that takes over the refreshes of
+    /// its group while it waited for another tab's.
+    pub async fn refresh_with_iam(&self, current: &TokenPair) -> RefreshOutcome {
         let url = format!("{}/auth/refresh", self.iam_url);
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]

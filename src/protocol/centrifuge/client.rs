@@ -185,6 +185,13 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         &self.positions
     }
 
+    /// Seeds the stream position of `channel` (see [`Positions::seed`]): a
+    /// tab that takes over the shared connection recovers from what the
+    /// tabs have seen. Takes effect on the next connect.
+    pub fn seed_position(&mut self, channel: &str, epoch: &str, offset: u64) {
+        self.positions.seed(channel, epoch, offset);
+    }
+
     /// Stores the token for the next connect; resumes a connect that waited for it.
     pub fn set_token(&mut self, now: u64, token: String) {
         if self.refused.as_deref() == Some(token.as_str()) {

@@ -208,6 +208,34 @@ impl Positions {
         }
     }
 
+    /// Sets `channel`'s position from outside (another tab saw the stream
+    /// up to `offset` in `epoch`): the next connect recovers from there. An
+    /// offset of 0 leaves the channel as it is.
+    pub fn seed(&mut self, channel: &str, epoch: &str, offset: u64) {
+        if offset == 0 {
+            return;
+        }
+        self.forgotten.retain(|name| name != channel);
+        let position = StreamPosition {
+            recoverable: true,
+            epoch: epoch.to_owned(),
+            offset,
+        };
+        match self.find(channel) {
+            Ok(at) => {
+                if let Some((_, entry)) = self.channels.get_mut(at) {
+                    *entry = position;
+                }
+            }
+            Err(at) => self.channels.insert(at, (channel.to_owned(), position)),
+        }
+    }
+
+    /// Every channel's position, sorted by name.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &StreamPosition)> {
+        self.channels.iter().map(|(name, p)| (name.as_str(), p))
+    }
+
     /// The stored position of `channel`.
     pub fn get(&self, channel: &str) -> Option<&StreamPosition> {
         let at = self.find(channel).ok()?;
@@ -360,6 +388,28 @@ mod tests {
             p.continuity("a", &result("e", 1)),
             Continuity::Lost(LossReason::StateInvalidated)
         );
+    }
+
+    #[test]
+    fn seeded_positions_are_recovered_from() {
+        let mut p = Positions::default();
+        p.settle("b", &result("e", 2), false);
+        p.invalidate();
+        p.seed("a", "e1", 7);
+        p.seed("b", "e2", 9);
+        p.seed("c", "e3", 0);
+        let asked: Vec<(&str, &str, u64)> = p
+            .recover_requests()
+            .iter()
+            .map(|(name, r)| (*name, r.epoch, r.offset))
+            .collect();
+        assert_eq!(asked, [("a", "e1", 7), ("b", "e2", 9)]);
+        assert_eq!(
+            p.continuity("a", &recovering("e1", 8, true)),
+            Continuity::Recovered
+        );
+        assert_eq!(p.accept("a", 8), Acceptance::Deliver);
+        assert_eq!(p.iter().count(), 2);
     }
 
     #[test]

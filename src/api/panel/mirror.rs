@@ -1,0 +1,267 @@
+//! What a sharing tab's listeners see: every tab, leader or follower, shows
+//! the shared connection's events as if they came from its own socket.
+//!
+//! - A tab shows lifecycle events, publications, `resync` and `error` only
+//!   while it wants the connection (it called `connect()` and not
+//!   `disconnect()` since), as its own socket would.
+//! - `connect()` in a tab that joins a connection already up fires
+//!   `connected` at once; `disconnect()` fires `disconnected` at once, while
+//!   the shared socket stays open for the tabs that still want it.
+//! - No lifecycle event is shown twice in a row, and a leader change shows
+//!   as `disconnected` (`reconnect: true`) then `connecting`.
+//! - Every publication passes the tab's gate (exactly once, in order).
+//!
+//! The leader's own client events come through [`client_event`], relayed
+//! ones through [`super::sharing`]; both end in [`deliver`].
+
+use super::sharing::{self, later};
+use super::{code_reason_event, disconnect_error, Core};
+use crate::api::error::to_js;
+use crate::protocol::centrifuge::codes::{connecting, disconnected};
+use crate::protocol::centrifuge::ClientEvent;
+use crate::protocol::{SansIoClient, State};
+use crate::sharing::message::{Beat, Message};
+use crate::sharing::Role;
+use crate::transport::engine_json::JsJson;
+use js_sys::Function;
+use std::rc::Rc;
+
+/// An event of this tab's own client: as today when off; relayed to the
+/// group and shown when leader; dropped when follower (its client is idle,
+/// or stopping after it stepped down).
+pub(super) fn client_event(core: &Rc<Core>, event: ClientEvent<JsJson>) {
+    match core.sharing.role() {
+        Role::Off => core.dispatch_event(event),
+        Role::Follower => {}
+        Role::Leader => {
+            let epoch = match &event {
+                ClientEvent::Publication { channel, .. } => core
+                    .host
+                    .with_client(|client| client.positions().get(channel).map(|p| p.epoch.clone()))
+                    .flatten()
+                    .unwrap_or_default(),
+                _ => String::new(),
+            };
+            track(core, &event);
+            core.sharing.post(Message::Event {
+                event: event.clone(),
+                epoch: epoch.clone(),
+            });
+            deliver(core, event, &epoch);
+        }
+    }
+}
+
+/// Follows the leader's connection state from its lifecycle events.
+pub(super) fn track(core: &Rc<Core>, event: &ClientEvent<JsJson>) {
+    let mut group = core.sharing.group.borrow_mut();
+    let Some(group) = group.as_mut() else { return };
+    match event {
+        ClientEvent::Connecting { .. } => group.mirror = State::Connecting,
+        ClientEvent::Connected { client, version } => {
+            group.mirror = State::Connected;
+            group.connected = Some((client.clone(), version.clone()));
+        }
+        ClientEvent::Disconnected { reconnect, .. } => {
+            group.mirror = if *reconnect {
+                State::Connecting
+            } else {
+                State::Disconnected
+            };
+            group.connected = None;
+        }
+        _ => {}
+    }
+}
+
+/// Shows `event` to this tab's listeners, by the rules of the module comment.
+pub(super) fn deliver(core: &Rc<Core>, event: ClientEvent<JsJson>, epoch: &str) {
+    let sharing = &core.sharing;
+    let wants = sharing.wants.get();
+    let shown = sharing.shown.get();
+    match &event {
+        ClientEvent::Publication {
+            channel, offset, ..
+        } => {
+            let pass = sharing
+                .group
+                .borrow_mut()
+                .as_mut()
+                .is_none_or(|g| g.gate.pass(channel, epoch, *offset));
+            if !(pass && wants) {
+                return;
+            }
+        }
+        ClientEvent::Connecting { .. } => {
+            if !wants || shown == State::Connecting {
+                return;
+            }
+            if shown == State::Connected {
+                core.dispatch_event(ClientEvent::Disconnected {
+                    code: u32::from(connecting::TRANSPORT_CLOSED),
+                    reason: "the tab holding the connection changed".into(),
+                    reconnect: true,
+                });
+            }
+            sharing.shown.set(State::Connecting);
+        }
+        ClientEvent::Connected { .. } => {
+            if !wants || shown == State::Connected {
+                return;
+            }
+            sharing.shown.set(State::Connected);
+        }
+        ClientEvent::Disconnected { reconnect, .. } => {
+            if !wants || shown == State::Disconnected {
+                return;
+            }
+            sharing.shown.set(State::Disconnected);
+            if !reconnect {
+                sharing.wants.set(false);
+            }
+        }
+        ClientEvent::Resync { .. } | ClientEvent::Error { .. } => {
+            if !wants {
+                return;
+            }
+        }
+    }
+    core.dispatch_event(event);
+}
+
+/// A follower hears the leader's heartbeat.
+pub(super) fn on_beat(core: &Rc<Core>, from: &str, beat: Beat, now: u64) {
+    let sharing = &core.sharing;
+    let new_leader = {
+        let mut group = sharing.group.borrow_mut();
+        let Some(group) = group.as_mut() else { return };
+        let new_leader = group.watch.heard(from, now);
+        group.mirror = beat.state;
+        group.connected = beat.connected.clone();
+        group.tabs = beat.tabs;
+        for (channel, epoch, offset) in &beat.positions {
+            group.gate.seed(channel, epoch, *offset);
+        }
+        new_leader
+    };
+    if new_leader && sharing.wants.get() {
+        sharing.post(Message::Connect);
+    }
+    if let (State::Connected, Some((client, version))) = (beat.state, beat.connected) {
+        deliver(core, ClientEvent::Connected { client, version }, "");
+    }
+}
+
+/// The leader closes the shared socket once no tab wants it.
+pub(super) fn reconcile(core: &Rc<Core>) {
+    let any = core.sharing.wants.get()
+        || core
+            .sharing
+            .group
+            .borrow()
+            .as_ref()
+            .is_some_and(|g| g.leader && g.members.any_wants());
+    if !any && core.host.state() != State::Disconnected {
+        core.host.with_client(|client| client.disconnect());
+        super::host::pump_later(core);
+    }
+}
+
+/// `connect()` in a sharing tab; false when the caller goes on as today
+/// (off, or a leader whose socket is not up yet).
+pub(super) fn connect(
+    core: &Rc<Core>,
+    resolve: Function,
+    reject: Function,
+    deadline: Option<u64>,
+) -> bool {
+    let sharing = &core.sharing;
+    let (leader, mirror) = match sharing.group.borrow().as_ref() {
+        None => return false,
+        Some(group) => (group.leader, group.mirror),
+    };
+    sharing.wants.set(true);
+    let up = if leader {
+        core.host.state() == State::Connected
+    } else {
+        mirror == State::Connected
+    };
+    if !leader {
+        sharing.post(Message::Hello { wants: true });
+        sharing.post(Message::Connect);
+    }
+    if up {
+        let _ = resolve.call0(&wasm_bindgen::JsValue::NULL);
+        later(core, |core| {
+            let connected = core
+                .sharing
+                .group
+                .borrow()
+                .as_ref()
+                .and_then(|g| g.connected.clone());
+            if let Some((client, version)) = connected {
+                deliver(core, ClientEvent::Connected { client, version }, "");
+            }
+        });
+        return true;
+    }
+    if leader {
+        return false;
+    }
+    core.connect_waiters.add(resolve, reject, deadline);
+    later(core, |core| {
+        if core.sharing.wants.get() && core.sharing.shown.get() == State::Disconnected {
+            deliver(
+                core,
+                ClientEvent::Connecting {
+                    code: u32::from(connecting::CONNECT_CALLED),
+                    reason: "connect called".into(),
+                },
+                "",
+            );
+        }
+    });
+    sharing::report(core);
+    true
+}
+
+/// `disconnect()` in a sharing tab; false when off.
+pub(super) fn disconnect(core: &Rc<Core>) -> bool {
+    let sharing = &core.sharing;
+    let Some(leader) = sharing.group.borrow().as_ref().map(|g| g.leader) else {
+        return false;
+    };
+    sharing.wants.set(false);
+    if !leader {
+        sharing.post(Message::Hello { wants: false });
+    }
+    let code = u32::from(disconnected::DISCONNECT_CALLED);
+    let reason = "disconnect called";
+    core.connect_waiters
+        .reject_all(|| to_js(&disconnect_error(code, reason)));
+    if sharing.shown.replace(State::Disconnected) != State::Disconnected {
+        later(core, move |core| {
+            core.emitter
+                .emit("disconnected", &code_reason_event(code, reason, false));
+        });
+    }
+    if leader {
+        reconcile(core);
+    }
+    true
+}
+
+/// `panel.state` while sharing (`None` when off).
+pub(super) fn state(core: &Rc<Core>) -> Option<State> {
+    let group = core.sharing.group.borrow();
+    let group = group.as_ref()?;
+    Some(if !core.sharing.wants.get() {
+        State::Disconnected
+    } else if group.leader {
+        core.host.state()
+    } else if group.mirror == State::Disconnected {
+        State::Connecting
+    } else {
+        group.mirror
+    })
+}

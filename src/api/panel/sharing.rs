@@ -1,0 +1,663 @@
+//! The browser side of sharing one panel across the tabs of an operator
+//! (`shareAcrossTabs`, issue #11): the group's BroadcastChannel and Web
+//! Lock (`TabLink` in the glue), the heartbeat timer, and what a leader or a
+//! follower does with each message. What to decide lives in
+//! [`crate::sharing`] (pure, natively tested); the delivery rules (what a
+//! tab's listeners see, and when) live in [`super::mirror`].
+//!
+//! A tab joins its group when it gets tokens whose JWT has a `sub`, and
+//! leaves on logout, on a refused refresh, on `free()`, or to join another
+//! group when the `sub` changes. While it is a follower its own client stays
+//! idle and its refreshes go to the leader through [`Session::set_refresher`].
+
+use super::mirror;
+use super::Core;
+use crate::api::js::{self, object, TabLink};
+use crate::protocol::centrifuge::ClientEvent;
+use crate::protocol::{SansIoClient, State};
+use crate::rest::error::{ErrorCode, ErrorInfo};
+use crate::rest::jwt;
+use crate::rest::session::{RefreshOutcome, Refresher, TokenChange};
+use crate::rest::single_flight::Flight;
+use crate::rest::tokens::TokenPair;
+use crate::sharing::gate::Gate;
+use crate::sharing::members::{LeaderWatch, Members};
+use crate::sharing::message::{self, Beat, Message};
+use crate::sharing::tokens::{self, RefreshAnswer};
+use crate::sharing::{beat_ms, group_name, Role};
+use crate::transport::clock;
+use crate::transport::engine_json::{self, EngineJson, JsJson};
+use crate::transport::timer::Timer;
+use std::cell::{Cell, RefCell};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+/// A tab's sharing state; `group` is `None` while it is off.
+pub(super) struct Sharing {
+    enabled: bool,
+    tab_id: String,
+    pub(super) group: RefCell<Option<Group>>,
+    ignored: Cell<u32>,
+    /// This tab called `connect()` and not `disconnect()` since.
+    pub(super) wants: Cell<bool>,
+    /// The state this tab's listeners last saw (no event twice in a row).
+    pub(super) shown: Cell<State>,
+    /// The token last posted or received, so a received pair is not echoed.
+    known_token: RefCell<Option<String>>,
+    pending: RefCell<Option<Pending>>,
+    reported: Cell<(Role, u32)>,
+    next_lock: Cell<u32>,
+}
+
+/// One joined group.
+pub(super) struct Group {
+    name: String,
+    link: TabLink,
+    _on_message: Closure<dyn FnMut(JsValue)>,
+    _on_lock: Closure<dyn FnMut(u32, bool)>,
+    tick: Timer,
+    lock_id: u32,
+    pub(super) leader: bool,
+    pub(super) members: Members,
+    pub(super) watch: LeaderWatch,
+    pub(super) gate: Gate,
+    /// The leader's connection state, as last relayed or beaten.
+    pub(super) mirror: State,
+    /// The leader's `connected` payload while it is connected.
+    pub(super) connected: Option<(String, String)>,
+    pub(super) tabs: u32,
+}
+
+/// A follower's refresh request waiting for the leader's answer.
+struct Pending {
+    named: String,
+    flight: Flight<RefreshOutcome>,
+    _deadline: Timer,
+}
+
+impl Sharing {
+    /// Sharing as the options and the browser allow.
+    pub(super) fn new(wanted: bool) -> Self {
+        let random = (js_sys::Math::random() * 9_007_199_254_740_991.0) as u64;
+        Sharing {
+            enabled: wanted && js::can_share_tabs(),
+            tab_id: format!("{random:x}-{}", clock::wall_ms()),
+            group: RefCell::new(None),
+            ignored: Cell::new(0),
+            wants: Cell::new(false),
+            shown: Cell::new(State::Disconnected),
+            known_token: RefCell::new(None),
+            pending: RefCell::new(None),
+            reported: Cell::new((Role::Off, 1)),
+            next_lock: Cell::new(0),
+        }
+    }
+
+    /// This tab's role.
+    pub(super) fn role(&self) -> Role {
+        match self.group.borrow().as_ref() {
+            None => Role::Off,
+            Some(group) if group.leader => Role::Leader,
+            Some(_) => Role::Follower,
+        }
+    }
+
+    /// `{ role, tabs, ignored }`.
+    pub(super) fn status(&self) -> JsValue {
+        let (role, tabs) = self.role_and_tabs();
+        object(&[
+            ("role", JsValue::from_str(role.as_str())),
+            ("tabs", JsValue::from_f64(f64::from(tabs))),
+            ("ignored", JsValue::from_f64(f64::from(self.ignored.get()))),
+        ])
+    }
+
+    fn role_and_tabs(&self) -> (Role, u32) {
+        match self.group.borrow().as_ref() {
+            None => (Role::Off, 1),
+            Some(group) if group.leader => (Role::Leader, group.members.tabs()),
+            Some(group) => (Role::Follower, group.tabs.max(1)),
+        }
+    }
+
+    /// Posts `message` to the group (nothing when off).
+    pub(super) fn post(&self, message: Message<JsJson>) {
+        if let Some(group) = self.group.borrow().as_ref() {
+            if let Some(value) = engine_json::to_js(&message::write(&self.tab_id, message)) {
+                group.link.post(&value);
+            }
+        }
+    }
+
+    fn next_lock_id(&self) -> u32 {
+        let id = self.next_lock.get().wrapping_add(1);
+        self.next_lock.set(id);
+        id
+    }
+}
+
+/// Emits `sharing` (later, with no Rust state borrowed) when the role or
+/// the tab count changed since the last report.
+pub(super) fn report(core: &Rc<Core>) {
+    let now = core.sharing.role_and_tabs();
+    if core.sharing.reported.replace(now) != now {
+        later(core, |core| {
+            core.emitter.emit("sharing", &core.sharing.status())
+        });
+    }
+}
+
+/// Runs `f` in a microtask (for calls that start inside a JS method).
+pub(super) fn later(core: &Rc<Core>, f: impl FnOnce(&Rc<Core>) + 'static) {
+    let core = core.clone();
+    wasm_bindgen_futures::spawn_local(async move { f(&core) });
+}
+
+/// The session's tokens changed: join, rejoin or leave the group, and tell
+/// the other tabs about a pair they do not have yet.
+pub(super) fn on_token_change(core: &Rc<Core>, change: &TokenChange) {
+    let sharing = &core.sharing;
+    if !sharing.enabled {
+        return;
+    }
+    match change {
+        TokenChange::Adopted(pair) | TokenChange::Refreshed(pair) => {
+            let name = jwt::subject(&EngineJson, &pair.token)
+                .map(|sub| group_name(&core.options.centrifugo_url, &sub));
+            let current = sharing.group.borrow().as_ref().map(|g| g.name.clone());
+            if current != name {
+                leave(core);
+                if let Some(name) = name {
+                    join(core, name);
+                }
+            }
+            let known = sharing.known_token.borrow().clone();
+            if known.as_deref() != Some(pair.token.as_str()) {
+                *sharing.known_token.borrow_mut() = Some(pair.token.clone());
+                sharing.post(Message::Tokens {
+                    token: pair.token.clone(),
+                    refresh_token: pair.refresh_token.clone(),
+                    refreshed: matches!(change, TokenChange::Refreshed(_)),
+                });
+            }
+            land_if_answered(core);
+        }
+        TokenChange::RefreshDeferred | TokenChange::RefreshRefused { .. } => {
+            let ended = matches!(
+                change,
+                TokenChange::RefreshRefused {
+                    ended_session: true,
+                    ..
+                }
+            );
+            if sharing.role() == Role::Leader {
+                if let Some(token) = sharing.known_token.borrow().clone() {
+                    sharing.post(Message::Refused {
+                        token,
+                        retryable: !ended,
+                    });
+                }
+            }
+            if ended {
+                leave(core);
+            }
+        }
+        TokenChange::Cleared => leave(core),
+    }
+}
+
+fn join(core: &Rc<Core>, name: String) {
+    let sharing = &core.sharing;
+    let weak = Rc::downgrade(core);
+    let on_message = Closure::<dyn FnMut(JsValue)>::new(move |value: JsValue| {
+        if let Some(core) = weak.upgrade() {
+            on_message(&core, value);
+        }
+    });
+    let weak = Rc::downgrade(core);
+    let on_lock = Closure::<dyn FnMut(u32, bool)>::new(move |id: u32, granted: bool| {
+        if let Some(core) = weak.upgrade() {
+            on_lock(&core, id, granted);
+        }
+    });
+    let bye = engine_json::to_js(&message::write::<JsJson>(&sharing.tab_id, Message::Bye))
+        .unwrap_or(JsValue::NULL);
+    let Ok(link) = TabLink::new(
+        &name,
+        on_message.as_ref().unchecked_ref(),
+        on_lock.as_ref().unchecked_ref(),
+        &bye,
+    ) else {
+        return;
+    };
+    let weak = Rc::downgrade(core);
+    let tick = Timer::new(move || {
+        if let Some(core) = weak.upgrade() {
+            tick(&core);
+        }
+    });
+    let silence = core.options.ping_timeout;
+    tick.arm(beat_ms(silence));
+    let lock_id = sharing.next_lock_id();
+    link.lock(lock_id, false);
+    let now = clock::monotonic_ms();
+    *sharing.group.borrow_mut() = Some(Group {
+        name,
+        link,
+        _on_message: on_message,
+        _on_lock: on_lock,
+        tick,
+        lock_id,
+        leader: false,
+        members: Members::new(silence.saturating_mul(2)),
+        watch: LeaderWatch::new(silence, now),
+        gate: Gate::default(),
+        mirror: State::Disconnected,
+        connected: None,
+        tabs: 1,
+    });
+    core.session
+        .set_refresher(Some(remote_refresher(Rc::downgrade(core))));
+    // A connection this tab held alone stops quietly: the leader's takes over.
+    core.host.with_client(|client| client.disconnect());
+    super::host::pump_later(core);
+    sharing.post(Message::Hello {
+        wants: sharing.wants.get(),
+    });
+    report(core);
+}
+
+/// Leaves the group (logout, refused refresh, `free()`, another `sub`).
+pub(super) fn leave(core: &Rc<Core>) {
+    let sharing = &core.sharing;
+    sharing.post(Message::Bye);
+    let Some(group) = sharing.group.borrow_mut().take() else {
+        return;
+    };
+    group.link.close();
+    group.tick.cancel();
+    core.session.set_refresher(None);
+    land(
+        core,
+        Err(ErrorInfo::local(
+            ErrorCode::LoggedOut,
+            "the session ended while the refresh was waited for",
+            false,
+        )),
+    );
+    // The closures may be running right now: drop them on the next turn.
+    wasm_bindgen_futures::spawn_local(async move { drop(group) });
+    report(core);
+}
+
+fn on_lock(core: &Rc<Core>, id: u32, granted: bool) {
+    let (current, leader) = match core.sharing.group.borrow().as_ref() {
+        Some(group) => (group.lock_id == id, group.leader),
+        None => return,
+    };
+    if !current {
+        return;
+    }
+    if granted && !leader {
+        become_leader(core);
+    } else if !granted && leader {
+        step_down(core);
+    }
+}
+
+fn become_leader(core: &Rc<Core>) {
+    let sharing = &core.sharing;
+    let positions: Vec<(String, String, u64)> = {
+        let mut group = sharing.group.borrow_mut();
+        let Some(group) = group.as_mut() else { return };
+        group.leader = true;
+        group.members.clear();
+        group
+            .gate
+            .positions()
+            .map(|(c, e, o)| (c.to_owned(), e.to_owned(), o))
+            .collect()
+    };
+    core.session.set_refresher(None);
+    let now = clock::monotonic_ms();
+    core.host.with_client(|client| {
+        for (channel, epoch, offset) in &positions {
+            client.seed_position(channel, epoch, *offset);
+        }
+        if sharing.wants.get() {
+            client.connect(now);
+        }
+    });
+    // A refresh this tab asked the old leader for is now this tab's to do.
+    let named = sharing.pending.borrow().as_ref().map(|p| p.named.clone());
+    if let (Some(named), Some(pair)) = (named, core.session.tokens()) {
+        if pair.token == named {
+            let core = core.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                let outcome = core.session.refresh_with_iam(&pair).await;
+                land(&core, outcome);
+            });
+        }
+    }
+    beat(core);
+    super::host::pump_later(core);
+    report(core);
+}
+
+fn step_down(core: &Rc<Core>) {
+    let sharing = &core.sharing;
+    let lock_id = sharing.next_lock_id();
+    {
+        let mut group = sharing.group.borrow_mut();
+        let Some(group) = group.as_mut() else { return };
+        group.leader = false;
+        group.members.clear();
+        group.watch.restart(clock::monotonic_ms());
+        group.lock_id = lock_id;
+        group.link.lock(lock_id, false);
+    }
+    core.session
+        .set_refresher(Some(remote_refresher(Rc::downgrade(core))));
+    // Its events are dropped (a follower's own client says nothing).
+    core.host.with_client(|client| client.disconnect());
+    super::host::pump_later(core);
+    sharing.post(Message::Hello {
+        wants: sharing.wants.get(),
+    });
+    report(core);
+}
+
+fn beat(core: &Rc<Core>) {
+    let sharing = &core.sharing;
+    let state = core.host.state();
+    let positions = core
+        .host
+        .with_client(|client| {
+            client
+                .positions()
+                .iter()
+                .filter(|(_, p)| p.recoverable)
+                .map(|(c, p)| (c.to_owned(), p.epoch.clone(), p.offset))
+                .collect()
+        })
+        .unwrap_or_default();
+    let beat = match sharing.group.borrow().as_ref() {
+        Some(group) if group.leader => Beat {
+            state,
+            tabs: group.members.tabs(),
+            connected: group
+                .connected
+                .clone()
+                .filter(|_| state == State::Connected),
+            positions,
+        },
+        _ => return,
+    };
+    sharing.post(Message::Beat(beat));
+}
+
+fn tick(core: &Rc<Core>) {
+    let sharing = &core.sharing;
+    let now = clock::monotonic_ms();
+    let every = beat_ms(core.options.ping_timeout);
+    let jitter = (js_sys::Math::random() * every as f64) as u64;
+    let (leader, expired, steal) = {
+        let mut group = sharing.group.borrow_mut();
+        let Some(group) = group.as_mut() else { return };
+        group.tick.arm(every);
+        if group.leader {
+            (true, group.members.expire(now), false)
+        } else {
+            (false, false, group.watch.steal_due(now, jitter))
+        }
+    };
+    if leader {
+        if expired {
+            mirror::reconcile(core);
+        }
+        beat(core);
+    } else {
+        sharing.post(Message::Hello {
+            wants: sharing.wants.get(),
+        });
+        let named = sharing.pending.borrow().as_ref().map(|p| p.named.clone());
+        if let Some(token) = named {
+            sharing.post(Message::Refresh { token });
+        }
+        if steal {
+            let id = sharing.next_lock_id();
+            if let Some(group) = sharing.group.borrow_mut().as_mut() {
+                group.lock_id = id;
+                group.link.lock(id, true);
+            }
+        }
+    }
+    report(core);
+}
+
+fn on_message(core: &Rc<Core>, value: JsValue) {
+    let sharing = &core.sharing;
+    let Some(envelope) = message::read(&EngineJson, JsJson(value)) else {
+        sharing.ignored.set(sharing.ignored.get().saturating_add(1));
+        return;
+    };
+    let from = envelope.from;
+    if from == sharing.tab_id {
+        return;
+    }
+    let now = clock::monotonic_ms();
+    let leader = sharing.role() == Role::Leader;
+    match envelope.message {
+        Message::Hello { wants } if leader => {
+            let new = sharing
+                .group
+                .borrow_mut()
+                .as_mut()
+                .is_some_and(|g| g.members.heard(&from, wants, now));
+            if new {
+                beat(core);
+            }
+            if !wants {
+                mirror::reconcile(core);
+            }
+        }
+        Message::Connect if leader => {
+            if let Some(group) = sharing.group.borrow_mut().as_mut() {
+                group.members.heard(&from, true, now);
+            }
+            core.host.with_client(|client| client.connect(now));
+            super::host::pump_later(core);
+        }
+        Message::Bye if leader => {
+            let left = sharing
+                .group
+                .borrow_mut()
+                .as_mut()
+                .is_some_and(|g| g.members.left(&from));
+            if left {
+                mirror::reconcile(core);
+                beat(core);
+            }
+        }
+        Message::Beat(beat) if !leader => mirror::on_beat(core, &from, beat, now),
+        Message::Event { event, epoch } => match event {
+            ClientEvent::Publication { .. } => mirror::deliver(core, event, &epoch),
+            lifecycle => {
+                let from_leader = sharing
+                    .group
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|g| !g.leader && g.watch.leader() == Some(from.as_str()));
+                if from_leader {
+                    mirror::track(core, &lifecycle);
+                    mirror::deliver(core, lifecycle, "");
+                }
+            }
+        },
+        Message::Tokens {
+            token,
+            refresh_token,
+            refreshed,
+        } => adopt(core, token, refresh_token, refreshed),
+        Message::Refresh { token } if leader => answer_refresh(core, &token),
+        Message::Refused { token, retryable } => {
+            let error = refused_error(retryable);
+            let pending = sharing.pending.borrow().as_ref().map(|p| p.named.clone());
+            if pending.as_deref() == Some(token.as_str()) {
+                land(core, Err(error));
+            } else if !retryable
+                && core
+                    .session
+                    .tokens()
+                    .is_some_and(|pair| pair.token == token)
+            {
+                core.session.refused_elsewhere(error);
+            }
+        }
+        Message::Logout => core.logout(false),
+        // Hellos, connects and refresh requests are the leader's business;
+        // beats are a follower's.
+        _ => {}
+    }
+    report(core);
+}
+
+fn adopt(core: &Rc<Core>, token: String, refresh_token: String, refreshed: bool) {
+    let sharing = &core.sharing;
+    let Ok(pair) = TokenPair::new(&EngineJson, token, refresh_token) else {
+        sharing.ignored.set(sharing.ignored.get().saturating_add(1));
+        return;
+    };
+    let current = core.session.tokens();
+    let newer = tokens::is_newer(
+        current
+            .as_ref()
+            .map(|p| (p.token.as_str(), p.expires_at_ms)),
+        (&pair.token, pair.expires_at_ms),
+    );
+    if newer {
+        *sharing.known_token.borrow_mut() = Some(pair.token.clone());
+        core.session.adopt(pair, refreshed);
+    }
+    land_if_answered(core);
+}
+
+fn answer_refresh(core: &Rc<Core>, named: &str) {
+    let current = core.session.tokens();
+    match tokens::answer(current.as_ref().map(|p| p.token.as_str()), named) {
+        RefreshAnswer::SendCurrent => {
+            if let Some(pair) = current {
+                core.sharing.post(Message::Tokens {
+                    token: pair.token,
+                    refresh_token: pair.refresh_token,
+                    refreshed: true,
+                });
+            }
+        }
+        RefreshAnswer::Refresh => {
+            let core = core.clone();
+            // The session's single flight: one IAM call however many ask;
+            // its outcome reaches the group through on_token_change.
+            wasm_bindgen_futures::spawn_local(async move {
+                let _ = core.session.refresh().await;
+            });
+        }
+        RefreshAnswer::Ignore => {}
+    }
+}
+
+fn refused_error(retryable: bool) -> ErrorInfo {
+    if retryable {
+        ErrorInfo::local(
+            ErrorCode::Network,
+            "the tab holding the shared connection could not refresh the token",
+            true,
+        )
+    } else {
+        ErrorInfo {
+            status: 401,
+            code: ErrorCode::Unauthorized,
+            message: "the refresh token was refused".into(),
+            details: None,
+            retryable: false,
+        }
+    }
+}
+
+/// A follower's refresh: ask the leader, wait (bounded by `timeout`) for a
+/// pair other than the one named, or for a refusal.
+fn remote_refresher(weak: Weak<Core>) -> Refresher {
+    Rc::new(move |current: TokenPair| {
+        let weak = weak.clone();
+        Box::pin(async move {
+            let Some(core) = weak.upgrade() else {
+                return Err(ErrorInfo::local(
+                    ErrorCode::LoggedOut,
+                    "the panel was freed",
+                    false,
+                ));
+            };
+            let flight = waiting_flight(&core, &current.token);
+            core.sharing.post(Message::Refresh {
+                token: current.token,
+            });
+            drop(core);
+            flight.wait().await
+        })
+    })
+}
+
+fn waiting_flight(core: &Rc<Core>, named: &str) -> Flight<RefreshOutcome> {
+    let mut pending = core.sharing.pending.borrow_mut();
+    if let Some(p) = pending.as_ref().filter(|p| p.named == named) {
+        return p.flight.clone();
+    }
+    let flight = Flight::default();
+    let weak = Rc::downgrade(core);
+    let timeout = core.options.timeout;
+    let deadline = Timer::new(move || {
+        if let Some(core) = weak.upgrade() {
+            land(
+                &core,
+                Err(ErrorInfo::local(
+                    ErrorCode::Timeout,
+                    format!("no tab refreshed the token within {timeout} ms"),
+                    true,
+                )),
+            );
+        }
+    });
+    deadline.arm(timeout);
+    *pending = Some(Pending {
+        named: named.to_owned(),
+        flight: flight.clone(),
+        _deadline: deadline,
+    });
+    flight
+}
+
+/// Lands a waiting refresh when the session now holds another token.
+fn land_if_answered(core: &Rc<Core>) {
+    let named = core
+        .sharing
+        .pending
+        .borrow()
+        .as_ref()
+        .map(|p| p.named.clone());
+    let (Some(named), Some(pair)) = (named, core.session.tokens()) else {
+        return;
+    };
+    if pair.token != named {
+        land(core, Ok(pair));
+    }
+}
+
+fn land(core: &Rc<Core>, outcome: RefreshOutcome) {
+    let pending = core.sharing.pending.borrow_mut().take();
+    if let Some(pending) = pending {
+        pending.flight.land(outcome);
+        // Its deadline timer may be the caller: drop it on the next turn.
+        wasm_bindgen_futures::spawn_local(async move { drop(pending) });
+    }
+}
