@@ -357,6 +357,44 @@ export async function assertNoCrash(browser) {
   }
 }
 
+/**
+ * Freezes a tab: it keeps its Web Lock and its socket but runs no script,
+ * as a tab the browser froze in the background. Returns { how, thaw }.
+ *
+ * First through CDP `Page.setWebLifecycleState` { state: 'frozen' } (the
+ * page's `freeze` event says it took). Headless Chromium keeps every page
+ * visible and leaves a visible page running, so where the page did not
+ * freeze its script is paused in the debugger instead (`Debugger.pause`):
+ * for the other tabs the same thing, a lock holder that has gone silent.
+ */
+export async function freeze(page) {
+  const cdp = await page.context().newCDPSession(page);
+  await page.evaluate(() => {
+    window.frozenByTest = false;
+    document.addEventListener('freeze', () => { window.frozenByTest = true; }, { once: true });
+  });
+  await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+  await sleep(200);
+  if (await page.evaluate(() => window.frozenByTest)) {
+    return { how: 'Page.setWebLifecycleState frozen', thaw: () => cdp.send('Page.setWebLifecycleState', { state: 'active' }) };
+  }
+  await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+  await cdp.send('Debugger.enable');
+  const paused = new Promise((resolve) => cdp.once('Debugger.paused', resolve));
+  await cdp.send('Debugger.pause');
+  let timer;
+  await Promise.race([paused, new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error('the page did not pause within 5 s')), 5000);
+  })]).finally(() => clearTimeout(timer));
+  return {
+    how: 'Debugger.pause (headless Chromium does not freeze a visible page)',
+    thaw: async () => {
+      await cdp.send('Debugger.resume');
+      await cdp.send('Debugger.disable');
+    },
+  };
+}
+
 export function summarize(values) {
   const sorted = [...values].sort((a, b) => a - b);
   const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];

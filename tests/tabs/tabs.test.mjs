@@ -13,7 +13,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   skip, WAIT, OPERATOR, OTHER, Browser, launch, post, stats, connectionsOf, connectionsBecome, freshPair,
-  until, sleep, settled, statuses, stream, streamDone, assertStream, assertNoCrash, summarize, range,
+  until, sleep, settled, statuses, stream, streamDone, assertStream, assertNoCrash, summarize, freeze,
 } from './support.mjs';
 
 let chromium = null;
@@ -375,8 +375,7 @@ test('a frozen leader loses leadership within pingTimeout; after it thaws: one l
   await inContext(55_000, async (b) => {
     const { tabs, leader } = await group(b, 3, pair, { pingTimeout: PING_TIMEOUT });
     const others = tabs.filter((x) => x !== leader);
-    const cdp = await b.context.newCDPSession(leader.page);
-    await cdp.send('Page.setWebLifecycleState', { state: 'frozen' });
+    const frozen = await freeze(leader.page);
     const t0 = Date.now();
     await until('a follower takes over from the frozen leader', async () => {
       const all = await statuses(others);
@@ -390,7 +389,7 @@ test('a frozen leader loses leadership within pingTimeout; after it thaws: one l
     await until('the new leader is connected', async () => (await statuses(others)).every((s) => s.state === 'connected'));
     await assertStream(others, during);
 
-    await cdp.send('Page.setWebLifecycleState', { state: 'active' });
+    await frozen.thaw();
     await settled(tabs);
     const all = await statuses(tabs);
     assert.equal(all.filter((s) => s.sharing.role === 'leader').length, 1, 'one leader after the thaw');
@@ -401,7 +400,7 @@ test('a frozen leader loses leadership within pingTimeout; after it thaws: one l
     await streamDone(afterThaw);
     await assertStream(tabs, afterThaw);
     assert.equal(await connectionsOf(OPERATOR.id), 1, 'one connection');
-    console.log(`tabs: frozen leader (pingTimeout ${PING_TIMEOUT} ms): a follower reported 'leader' after ${tookOver} ms (polled)`);
+    console.log(`tabs: frozen leader (pingTimeout ${PING_TIMEOUT} ms, frozen by ${frozen.how}): a follower reported 'leader' after ${tookOver} ms (polled)`);
     await assertNoCrash(b);
   });
 });
@@ -452,4 +451,3 @@ test('a foreign or malformed message on the channel is ignored and counted', { s
   });
 });
 
-void range;
