@@ -2,10 +2,12 @@
 // one connection in the sandbox's stats; the header says which tab leads
 // ("leader") and which follows ("shared by N tabs"); closing the leader
 // hands the connection over; logging out in one tab logs out the others.
+// Screenshots of both top bars go to tests/artifacts/.
 //
 // Run: scripts/with-sandbox.sh -single-use-refresh -- node --test --test-concurrency=1 tests/tabs/
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
 import { skip, base, WAIT, OPERATOR, launch, post, connectionsOf, connectionsBecome } from './support.mjs';
 
 test('the demo in two tabs: one connection, "leader" and "shared by 2 tabs"', { skip, timeout: 90_000 }, async () => {
@@ -43,6 +45,9 @@ test('the demo in two tabs: one connection, "leader" and "shared by 2 tabs"', { 
       await second.locator('#state', { hasText: /^connected$/ }).waitFor();
       await sharing(second).filter({ hasText: /^shared by 2 tabs$/ }).waitFor();
       assert.equal(await sharing(first).textContent(), 'leader');
+      mkdirSync('tests/artifacts', { recursive: true });
+      await first.locator('.topbar').screenshot({ path: 'tests/artifacts/topbar-tabs-leader-1280.png' });
+      await second.locator('.topbar').screenshot({ path: 'tests/artifacts/topbar-tabs-follower-1280.png' });
       await connectionsBecome(OPERATOR.id, 1);
       assert.equal(sockets.length, 1, 'one WebSocket for the two tabs');
       console.log(`tabs: demo opened in 2 tabs: sandbox connections of operator ${OPERATOR.id}: ${await connectionsOf(OPERATOR.id)}`);

@@ -327,7 +327,7 @@ test('logout() in one tab, and each forced logout, reach every tab', { skip, tim
         const r = await x.page.evaluate(() => window.tab.settle(window.tab.panel.me()));
         assert.equal(r.ok, false, `${x.name}: no tokens left`);
         assert.equal(r.error.code, 'notAuthenticated', `${x.name}: ${JSON.stringify(r.error)}`);
-        assert.notEqual((await x.status()).state, 'connected', `${x.name}: not connected`);
+        assert.notEqual((await x.status()).state, 'connected', `${x.name}: still connected after the logout`);
       }
       await connectionsBecome(OPERATOR.id, 0);
       await sleep(300);
@@ -359,7 +359,7 @@ test('logout() in one tab, and each forced logout, reach every tab', { skip, tim
         await connectionsBecome(OPERATOR.id, 0);
         await sleep(300);
         assert.equal(await connectionsOf(OPERATOR.id), 0, 'no tab reconnected');
-        for (const x of tabs) assert.notEqual((await x.status()).state, 'connected', `${x.name}: not connected`);
+        for (const x of tabs) assert.notEqual((await x.status()).state, 'connected', `${x.name}: still connected after the logout`);
         await assertNoCrash(b);
       });
     });
