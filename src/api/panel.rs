@@ -29,6 +29,7 @@ use wasm_bindgen_futures::future_to_promise;
 
 mod mirror;
 mod rest_calls;
+mod shared_tokens;
 mod sharing;
 
 /// Lifecycle event names; a publication with one of these names reaches only

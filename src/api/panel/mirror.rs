@@ -7,8 +7,10 @@
 //! - `connect()` in a tab that joins a connection already up fires
 //!   `connected` at once; `disconnect()` fires `disconnected` at once, while
 //!   the shared socket stays open for the tabs that still want it.
-//! - No lifecycle event is shown twice in a row, and a leader change shows
-//!   as `disconnected` (`reconnect: true`) then `connecting`.
+//! - The leader's events are shown as they come; an event a tab made up
+//!   (the `connecting` of its own `connect()`, the `connected` of a
+//!   connection it found up) swallows the real one that follows. A leader
+//!   change shows as `disconnected` (`reconnect: true`) then `connecting`.
 //! - Every publication passes the tab's gate (exactly once, in order).
 //!
 //! The leader's own client events come through [`client_event`], relayed
@@ -31,6 +33,19 @@ use std::rc::Rc;
 /// or stopping after it stepped down).
 pub(super) fn client_event(core: &Rc<Core>, event: ClientEvent<JsJson>) {
     match core.sharing.role() {
+        Role::Off if core.sharing.stopping.get() => {
+            // The last events of a connection this tab led before it left.
+            if matches!(
+                event,
+                ClientEvent::Disconnected {
+                    reconnect: false,
+                    ..
+                }
+            ) {
+                core.sharing.stopping.set(false);
+            }
+            deliver(core, event, "");
+        }
         Role::Off => core.dispatch_event(event),
         Role::Follower => {}
         Role::Leader => {
@@ -93,7 +108,7 @@ pub(super) fn deliver(core: &Rc<Core>, event: ClientEvent<JsJson>, epoch: &str) 
             }
         }
         ClientEvent::Connecting { .. } => {
-            if !wants || shown == State::Connecting {
+            if !wants || sharing.made_up.take() == Some(State::Connecting) {
                 return;
             }
             if shown == State::Connected {
@@ -106,15 +121,16 @@ pub(super) fn deliver(core: &Rc<Core>, event: ClientEvent<JsJson>, epoch: &str) 
             sharing.shown.set(State::Connecting);
         }
         ClientEvent::Connected { .. } => {
-            if !wants || shown == State::Connected {
+            if !wants || sharing.made_up.take() == Some(State::Connected) {
                 return;
             }
             sharing.shown.set(State::Connected);
         }
         ClientEvent::Disconnected { reconnect, .. } => {
-            if !wants || shown == State::Disconnected {
+            if !wants {
                 return;
             }
+            sharing.made_up.set(None);
             sharing.shown.set(State::Disconnected);
             if !reconnect {
                 sharing.wants.set(false);
@@ -126,6 +142,24 @@ pub(super) fn deliver(core: &Rc<Core>, event: ClientEvent<JsJson>, epoch: &str) 
             }
         }
     }
+    core.dispatch_event(event);
+}
+
+/// Shows a `connecting` or `connected` this tab makes up (its own
+/// `connect()`, or a connection it finds up), unless its listeners already
+/// saw that state; the real event that follows is then not shown again.
+pub(super) fn made_up(core: &Rc<Core>, event: ClientEvent<JsJson>) {
+    let sharing = &core.sharing;
+    let state = match event {
+        ClientEvent::Connecting { .. } => State::Connecting,
+        ClientEvent::Connected { .. } => State::Connected,
+        _ => return,
+    };
+    if !sharing.wants.get() || sharing.shown.get() == state {
+        return;
+    }
+    sharing.made_up.set(Some(state));
+    sharing.shown.set(state);
     core.dispatch_event(event);
 }
 
@@ -148,7 +182,7 @@ pub(super) fn on_beat(core: &Rc<Core>, from: &str, beat: Beat, now: u64) {
         sharing.post(Message::Connect);
     }
     if let (State::Connected, Some((client, version))) = (beat.state, beat.connected) {
-        deliver(core, ClientEvent::Connected { client, version }, "");
+        made_up(core, ClientEvent::Connected { client, version });
     }
 }
 
@@ -177,7 +211,10 @@ pub(super) fn connect(
 ) -> bool {
     let sharing = &core.sharing;
     let (leader, mirror) = match sharing.group.borrow().as_ref() {
-        None => return false,
+        None => {
+            sharing.stopping.set(false);
+            return false;
+        }
         Some(group) => (group.leader, group.mirror),
     };
     sharing.wants.set(true);
@@ -200,7 +237,7 @@ pub(super) fn connect(
                 .as_ref()
                 .and_then(|g| g.connected.clone());
             if let Some((client, version)) = connected {
-                deliver(core, ClientEvent::Connected { client, version }, "");
+                made_up(core, ClientEvent::Connected { client, version });
             }
         });
         return true;
@@ -210,14 +247,13 @@ pub(super) fn connect(
     }
     core.connect_waiters.add(resolve, reject, deadline);
     later(core, |core| {
-        if core.sharing.wants.get() && core.sharing.shown.get() == State::Disconnected {
-            deliver(
+        if core.sharing.shown.get() == State::Disconnected {
+            made_up(
                 core,
                 ClientEvent::Connecting {
                     code: u32::from(connecting::CONNECT_CALLED),
                     reason: "connect called".into(),
                 },
-                "",
             );
         }
     });

@@ -11,25 +11,25 @@
 //! idle and its refreshes go to the leader through [`Session::set_refresher`].
 
 use super::mirror;
+use super::shared_tokens::{
+    adopt, answer_refresh, land, land_if_answered, refused_error, remote_refresher, Pending,
+};
 use super::Core;
 use crate::api::js::{self, object, TabLink};
 use crate::protocol::centrifuge::ClientEvent;
 use crate::protocol::{SansIoClient, State};
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::jwt;
-use crate::rest::session::{RefreshOutcome, Refresher, TokenChange};
-use crate::rest::single_flight::Flight;
-use crate::rest::tokens::TokenPair;
+use crate::rest::session::TokenChange;
 use crate::sharing::gate::Gate;
 use crate::sharing::members::{LeaderWatch, Members};
 use crate::sharing::message::{self, Beat, Message};
-use crate::sharing::tokens::{self, RefreshAnswer};
 use crate::sharing::{beat_ms, group_name, Role};
 use crate::transport::clock;
 use crate::transport::engine_json::{self, EngineJson, JsJson};
 use crate::transport::timer::Timer;
 use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -43,9 +43,15 @@ pub(super) struct Sharing {
     pub(super) wants: Cell<bool>,
     /// The state this tab's listeners last saw (no event twice in a row).
     pub(super) shown: Cell<State>,
+    /// The lifecycle state of the last event this tab made up, if the real
+    /// one has not come yet.
+    pub(super) made_up: Cell<Option<State>>,
+    /// This tab left the group as its leader: its client's last events go
+    /// through the delivery rules, not straight to the listeners.
+    pub(super) stopping: Cell<bool>,
     /// The token last posted or received, so a received pair is not echoed.
-    known_token: RefCell<Option<String>>,
-    pending: RefCell<Option<Pending>>,
+    pub(super) known_token: RefCell<Option<String>>,
+    pub(super) pending: RefCell<Option<Pending>>,
     reported: Cell<(Role, u32)>,
     next_lock: Cell<u32>,
 }
@@ -69,13 +75,6 @@ pub(super) struct Group {
     pub(super) tabs: u32,
 }
 
-/// A follower's refresh request waiting for the leader's answer.
-struct Pending {
-    named: String,
-    flight: Flight<RefreshOutcome>,
-    _deadline: Timer,
-}
-
 impl Sharing {
     /// Sharing as the options and the browser allow.
     pub(super) fn new(wanted: bool) -> Self {
@@ -87,6 +86,8 @@ impl Sharing {
             ignored: Cell::new(0),
             wants: Cell::new(false),
             shown: Cell::new(State::Disconnected),
+            made_up: Cell::new(None),
+            stopping: Cell::new(false),
             known_token: RefCell::new(None),
             pending: RefCell::new(None),
             reported: Cell::new((Role::Off, 1)),
@@ -128,6 +129,11 @@ impl Sharing {
                 group.link.post(&value);
             }
         }
+    }
+
+    /// Counts a dropped message.
+    pub(super) fn count_ignored(&self) {
+        self.ignored.set(self.ignored.get().saturating_add(1));
     }
 
     fn next_lock_id(&self) -> u32 {
@@ -275,6 +281,13 @@ pub(super) fn leave(core: &Rc<Core>) {
     let Some(group) = sharing.group.borrow_mut().take() else {
         return;
     };
+    if group.leader && core.host.state() != State::Disconnected {
+        // Off now: this tab's connection stops, but not with events its
+        // listeners should not see (after a logout they saw `disconnected`).
+        sharing.stopping.set(true);
+        core.host.with_client(|client| client.disconnect());
+        super::host::pump_later(core);
+    }
     group.link.close();
     group.tick.cancel();
     core.session.set_refresher(None);
@@ -521,143 +534,4 @@ fn on_message(core: &Rc<Core>, value: JsValue) {
         _ => {}
     }
     report(core);
-}
-
-fn adopt(core: &Rc<Core>, token: String, refresh_token: String, refreshed: bool) {
-    let sharing = &core.sharing;
-    let Ok(pair) = TokenPair::new(&EngineJson, token, refresh_token) else {
-        sharing.ignored.set(sharing.ignored.get().saturating_add(1));
-        return;
-    };
-    let current = core.session.tokens();
-    let newer = tokens::is_newer(
-        current
-            .as_ref()
-            .map(|p| (p.token.as_str(), p.expires_at_ms)),
-        (&pair.token, pair.expires_at_ms),
-    );
-    if newer {
-        *sharing.known_token.borrow_mut() = Some(pair.token.clone());
-        core.session.adopt(pair, refreshed);
-    }
-    land_if_answered(core);
-}
-
-fn answer_refresh(core: &Rc<Core>, named: &str) {
-    let current = core.session.tokens();
-    match tokens::answer(current.as_ref().map(|p| p.token.as_str()), named) {
-        RefreshAnswer::SendCurrent => {
-            if let Some(pair) = current {
-                core.sharing.post(Message::Tokens {
-                    token: pair.token,
-                    refresh_token: pair.refresh_token,
-                    refreshed: true,
-                });
-            }
-        }
-        RefreshAnswer::Refresh => {
-            let core = core.clone();
-            // The session's single flight: one IAM call however many ask;
-            // its outcome reaches the group through on_token_change.
-            wasm_bindgen_futures::spawn_local(async move {
-                let _ = core.session.refresh().await;
-            });
-        }
-        RefreshAnswer::Ignore => {}
-    }
-}
-
-fn refused_error(retryable: bool) -> ErrorInfo {
-    if retryable {
-        ErrorInfo::local(
-            ErrorCode::Network,
-            "the tab holding the shared connection could not refresh the token",
-            true,
-        )
-    } else {
-        ErrorInfo {
-            status: 401,
-            code: ErrorCode::Unauthorized,
-            message: "the refresh token was refused".into(),
-            details: None,
-            retryable: false,
-        }
-    }
-}
-
-/// A follower's refresh: ask the leader, wait (bounded by `timeout`) for a
-/// pair other than the one named, or for a refusal.
-fn remote_refresher(weak: Weak<Core>) -> Refresher {
-    Rc::new(move |current: TokenPair| {
-        let weak = weak.clone();
-        Box::pin(async move {
-            let Some(core) = weak.upgrade() else {
-                return Err(ErrorInfo::local(
-                    ErrorCode::LoggedOut,
-                    "the panel was freed",
-                    false,
-                ));
-            };
-            let flight = waiting_flight(&core, &current.token);
-            core.sharing.post(Message::Refresh {
-                token: current.token,
-            });
-            drop(core);
-            flight.wait().await
-        })
-    })
-}
-
-fn waiting_flight(core: &Rc<Core>, named: &str) -> Flight<RefreshOutcome> {
-    let mut pending = core.sharing.pending.borrow_mut();
-    if let Some(p) = pending.as_ref().filter(|p| p.named == named) {
-        return p.flight.clone();
-    }
-    let flight = Flight::default();
-    let weak = Rc::downgrade(core);
-    let timeout = core.options.timeout;
-    let deadline = Timer::new(move || {
-        if let Some(core) = weak.upgrade() {
-            land(
-                &core,
-                Err(ErrorInfo::local(
-                    ErrorCode::Timeout,
-                    format!("no tab refreshed the token within {timeout} ms"),
-                    true,
-                )),
-            );
-        }
-    });
-    deadline.arm(timeout);
-    *pending = Some(Pending {
-        named: named.to_owned(),
-        flight: flight.clone(),
-        _deadline: deadline,
-    });
-    flight
-}
-
-/// Lands a waiting refresh when the session now holds another token.
-fn land_if_answered(core: &Rc<Core>) {
-    let named = core
-        .sharing
-        .pending
-        .borrow()
-        .as_ref()
-        .map(|p| p.named.clone());
-    let (Some(named), Some(pair)) = (named, core.session.tokens()) else {
-        return;
-    };
-    if pair.token != named {
-        land(core, Ok(pair));
-    }
-}
-
-fn land(core: &Rc<Core>, outcome: RefreshOutcome) {
-    let pending = core.sharing.pending.borrow_mut().take();
-    if let Some(pending) = pending {
-        pending.flight.land(outcome);
-        // Its deadline timer may be the caller: drop it on the next turn.
-        wasm_bindgen_futures::spawn_local(async move { drop(pending) });
-    }
 }
