@@ -262,6 +262,23 @@ async function installHarness(origin) {
       });
       return true;
     },
+    /**
+     * The BroadcastChannel name of the group a token belongs to:
+     * "twin-panel/v1/<centrifugoUrl>/<JWT sub>" (src/sharing/mod.rs).
+     */
+    channelFor(token) {
+      const b64 = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+      const { sub } = JSON.parse(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)));
+      return `twin-panel/v1/${urls.centrifugoUrl}/${sub}`;
+    },
+    /** Listens on the channel of `token`'s group as any page script could; returns what it heard (JSON). */
+    eavesdrop(token) {
+      const heard = [];
+      const channel = new BroadcastChannel(this.channelFor(token));
+      channel.onmessage = (e) => heard.push(JSON.stringify(e.data));
+      this.heard = heard;
+      return this.channelFor(token);
+    },
     status() {
       const s = this.panel?.sharing;
       return { sharing: s === undefined ? undefined : plain(s), state: this.panel?.state };

@@ -280,7 +280,7 @@ test('shareAcrossTabs: false keeps one connection per tab; so does a browser wit
   });
 });
 
-test('two operators in tabs of one browser: one connection each, never shared', { skip, timeout: 60_000 }, async () => {
+test('two operators in tabs of one browser: one connection each, never shared, no token on the other\'s channel', { skip, timeout: 60_000 }, async () => {
   await post('faults/reset');
   const pairA = await freshPair(OPERATOR.email, OPERATOR.id);
   const pairB = await freshPair(OTHER.email, OTHER.id);
@@ -302,6 +302,25 @@ test('two operators in tabs of one browser: one connection each, never shared', 
     }
     const st = await stats();
     console.log(`tabs: sandbox connections with 2 operators x 2 tabs: ${JSON.stringify(st.connectionsByOperator)}`);
+
+    // Tokens go only to the tabs of their operator: a page script listening
+    // on each group's channel while 389's tabs refresh (after an expiry)
+    // hears the new pair on 389's channel and nothing of it on 472's.
+    const [ours, theirs] = [await a[0].page.evaluate((t) => window.tab.eavesdrop(t), pairA.token),
+      await o[0].page.evaluate((t) => window.tab.eavesdrop(t), pairB.token)];
+    assert.notEqual(ours, theirs, 'one channel per operator');
+    await post('tokens/expire');
+    const calls = await Promise.all(a.map((t) => t.page.evaluate(() => window.tab.settle(window.tab.panel.me()))));
+    calls.forEach((c, i) => assert.equal(c.ok, true, `${a[i].name}: me() after the expiry ${JSON.stringify(c.error)}`));
+    const fresh = (await a[1].record()).lifecycle.filter((e) => e.event === 'tokenRefreshed').at(-1)?.payload;
+    assert.ok(fresh?.token && fresh?.refreshToken, `${a[1].name}: tokenRefreshed`);
+    await until('the new pair on the channel of 389', async () => (await a[0].page.evaluate(() => window.tab.heard)).some((m) => m.includes(fresh.refreshToken)));
+    // The other operator's channel is live: it carries their own tabs' heartbeats.
+    await until('a message on the channel of 472', async () => (await o[0].page.evaluate(() => window.tab.heard)).length > 0);
+    const overheard = await o[0].page.evaluate(() => window.tab.heard);
+    for (const secret of [pairA.token, pairA.refreshToken, fresh.token, fresh.refreshToken]) {
+      assert.ok(!overheard.some((m) => m.includes(secret)), 'no token of operator 389 on the channel of 472');
+    }
     await assertNoCrash(b);
   });
 });
@@ -414,9 +433,7 @@ test('a foreign or malformed message on the channel is ignored and counted', { s
     const poster = tabs.find((x) => x !== leader);
     // The group's channel: "twin-panel/v1/<centrifugo URL>/<JWT sub>" (src/sharing/mod.rs).
     const junk = await poster.page.evaluate((token) => {
-      const b64 = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
-      const { sub } = JSON.parse(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)));
-      const channel = new BroadcastChannel(`twin-panel/v1/${window.tab.urls.centrifugoUrl}/${sub}`);
+      const channel = new BroadcastChannel(window.tab.channelFor(token));
       const ns = 'twin-panel/tabs'; // src/sharing/message.rs
       const messages = [
         'not ours', 42, null, [1, 2, 3], {}, { type: 'nonsense', data: 1 }, { v: 999, kind: 'event' },
