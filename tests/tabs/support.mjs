@@ -157,15 +157,6 @@ export class Tab {
     this.closed = false;
   }
 
-  /** Runs `fn(tab, arg)` in the page, where `tab` is the page's harness. */
-  run(fn, arg) {
-    return this.page.evaluate(([source, a]) => {
-      // eslint-disable-next-line no-new-func
-      const f = new Function(`return (${source})`)();
-      return f(window.tab, a);
-    }, [fn.toString(), arg]);
-  }
-
   /** Creates the tab's panel with the sandbox's URLs plus `options`. */
   create(options = {}) {
     return this.page.evaluate((o) => window.tab.create(o), options);
