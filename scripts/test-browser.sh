@@ -37,5 +37,5 @@ done
 
 started=$SECONDS
 wasm-pack --log-level error test --mode no-install --headless "${browsers[@]}" "${drivers[@]}" \
-  . --test 'browser_*'
+  . --test "${BROWSER_TESTS:-browser_*}"
 echo "browser suites (${browsers[*]}): $((SECONDS - started)) s"

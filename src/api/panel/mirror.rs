@@ -127,12 +127,14 @@ pub(super) fn deliver(core: &Rc<Core>, event: ClientEvent<JsJson>, epoch: &str) 
             sharing.shown.set(State::Connected);
         }
         ClientEvent::Disconnected { reconnect, .. } => {
-            if !wants {
+            if !wants && shown == State::Disconnected {
                 return;
             }
             sharing.made_up.set(None);
             sharing.shown.set(State::Disconnected);
-            if !reconnect {
+            // The connection stopped for good, unless this tab's connect()
+            // already started its own again (a follower's client is idle).
+            if !reconnect && core.host.state() == State::Disconnected {
                 sharing.wants.set(false);
             }
         }
@@ -186,7 +188,8 @@ pub(super) fn on_beat(core: &Rc<Core>, from: &str, beat: Beat, now: u64) {
     }
 }
 
-/// The leader closes the shared socket once no tab wants it.
+/// The leader closes the shared socket once no tab wants it (on its tick:
+/// a follower that disconnects and connects again keeps the socket).
 pub(super) fn reconcile(core: &Rc<Core>) {
     let any = core.sharing.wants.get()
         || core
@@ -264,10 +267,22 @@ pub(super) fn connect(
 /// `disconnect()` in a sharing tab; false when off.
 pub(super) fn disconnect(core: &Rc<Core>) -> bool {
     let sharing = &core.sharing;
-    let Some(leader) = sharing.group.borrow().as_ref().map(|g| g.leader) else {
+    let Some((leader, others)) = sharing
+        .group
+        .borrow()
+        .as_ref()
+        .map(|g| (g.leader, g.leader && g.members.any_wants()))
+    else {
         return false;
     };
     sharing.wants.set(false);
+    if leader && !others {
+        // Nobody else wants the socket: it closes as it always did, and
+        // its own `disconnected` is what the listeners see.
+        core.host.with_client(|client| client.disconnect());
+        super::host::pump_later(core);
+        return true;
+    }
     if !leader {
         sharing.post(Message::Hello { wants: false });
     }
@@ -280,9 +295,6 @@ pub(super) fn disconnect(core: &Rc<Core>) -> bool {
             core.emitter
                 .emit("disconnected", &code_reason_event(code, reason, false));
         });
-    }
-    if leader {
-        reconcile(core);
     }
     true
 }

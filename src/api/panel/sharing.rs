@@ -415,20 +415,19 @@ fn tick(core: &Rc<Core>) {
     let now = clock::monotonic_ms();
     let every = beat_ms(core.options.ping_timeout);
     let jitter = (js_sys::Math::random() * every as f64) as u64;
-    let (leader, expired, steal) = {
+    let (leader, steal) = {
         let mut group = sharing.group.borrow_mut();
         let Some(group) = group.as_mut() else { return };
         group.tick.arm(every);
         if group.leader {
-            (true, group.members.expire(now), false)
+            group.members.expire(now);
+            (true, false)
         } else {
-            (false, false, group.watch.steal_due(now, jitter))
+            (false, group.watch.steal_due(now, jitter))
         }
     };
     if leader {
-        if expired {
-            mirror::reconcile(core);
-        }
+        mirror::reconcile(core);
         beat(core);
     } else {
         sharing.post(Message::Hello {
@@ -471,9 +470,6 @@ fn on_message(core: &Rc<Core>, value: JsValue) {
             if new {
                 beat(core);
             }
-            if !wants {
-                mirror::reconcile(core);
-            }
         }
         Message::Connect if leader => {
             if let Some(group) = sharing.group.borrow_mut().as_mut() {
@@ -489,7 +485,6 @@ fn on_message(core: &Rc<Core>, value: JsValue) {
                 .as_mut()
                 .is_some_and(|g| g.members.left(&from));
             if left {
-                mirror::reconcile(core);
                 beat(core);
             }
         }
