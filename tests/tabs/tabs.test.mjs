@@ -342,12 +342,12 @@ test('logout() in one tab, and each forced logout, reach every tab', { skip, tim
     });
   };
 
-  await t.test('logout() in a follower', async () => {
+  for (const where of ['a follower', 'the leader']) await t.test(`logout() in ${where}`, async () => {
     const pair = await freshPair(OPERATOR.email, OPERATOR.id);
     await inContext(40_000, async (b) => {
       const { tabs, leader } = await group(b, 3, pair);
-      const follower = tabs.find((x) => x !== leader);
-      await follower.page.evaluate(() => window.tab.panel.logout());
+      const caller = where === 'the leader' ? leader : tabs.find((x) => x !== leader);
+      await caller.page.evaluate(() => window.tab.panel.logout());
       await ended(tabs, 'disconnected with reconnect false', (p) => p?.reconnect === false);
       for (const x of tabs) {
         const r = await x.page.evaluate(() => window.tab.settle(window.tab.panel.me()));
