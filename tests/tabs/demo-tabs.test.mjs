@@ -1,7 +1,8 @@
 // #11 in the demo page: opened in two tabs of one browser, the operator has
 // one connection in the sandbox's stats; the header says which tab leads
 // ("leader") and which follows ("shared by N tabs"); closing the leader
-// hands the connection over; logging out in one tab logs out the others.
+// hands the connection over; logging out in one tab logs out the others,
+// and logging in in one signs in the others still on the login screen.
 // Screenshots of both top bars go to tests/artifacts/.
 //
 // Run: scripts/with-sandbox.sh -single-use-refresh -- node --test --test-concurrency=1 tests/tabs/
@@ -66,6 +67,19 @@ test('the demo in two tabs: one connection, "leader" and "shared by 2 tabs"', { 
       await second.locator('#login-screen').waitFor();
       await second.locator('#logout-banner', { hasText: 'another tab' }).waitFor();
       assert.equal(await sharing(second).isVisible(), false, 'nothing shown while not sharing');
+      await connectionsBecome(OPERATOR.id, 0);
+
+      // Both on the login screen: logging in in one signs the other in too.
+      await second.click('#login button[type=submit]');
+      await second.locator('#state', { hasText: /^connected$/ }).waitFor();
+      await third.locator('#workspace').waitFor();
+      await third.locator('#state', { hasText: /^connected$/ }).waitFor();
+      await sharing(second).filter({ hasText: /^(leader|shared by 2 tabs)$/ }).waitFor();
+      await sharing(third).filter({ hasText: /^(leader|shared by 2 tabs)$/ }).waitFor();
+      assert.notEqual(await sharing(second).textContent(), await sharing(third).textContent(), 'one leader, one follower');
+      await connectionsBecome(OPERATOR.id, 1);
+      await second.click('#logout');
+      await third.locator('#login-screen').waitFor();
       await connectionsBecome(OPERATOR.id, 0);
       assert.deepEqual(errors, []);
     })()]);
