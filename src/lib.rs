@@ -8,6 +8,10 @@
 //!   `EngineJson` (the browser's `JSON.parse` as the core's JSON engine).
 //! - [`inbox`]: the operator's live session store behind `panel.inbox`: a
 //!   pure reducer over the platform's events, natively tested.
+//! - [`sharing`]: one connection and one token refresh for all the tabs of
+//!   an operator: the messages between tabs, the exactly-once gate, the
+//!   member table and heartbeat watch, which token pair wins (pure, natively
+//!   tested; the browser side is `api/panel/sharing.rs`).
 //! - [`rest`]: the session with the platform (tokens, refresh, authenticated
 //!   calls; wasm32) over pure parts: endpoints, errors, the retry policy,
 //!   token expiry, the `request()` guard.

@@ -27,6 +27,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+mod leadership;
 mod mirror;
 mod rest_calls;
 mod shared_tokens;

@@ -3,13 +3,16 @@
 //! Lock (`TabLink` in the glue), the heartbeat timer, and what a leader or a
 //! follower does with each message. What to decide lives in
 //! [`crate::sharing`] (pure, natively tested); the delivery rules (what a
-//! tab's listeners see, and when) live in [`super::mirror`].
+//! tab's listeners see, and when) live in [`super::mirror`], leader changes
+//! and the heartbeat in [`super::leadership`], the shared tokens in
+//! [`super::shared_tokens`].
 //!
 //! A tab joins its group when it gets tokens whose JWT has a `sub`, and
 //! leaves on logout, on a refused refresh, on `free()`, or to join another
 //! group when the `sub` changes. While it is a follower its own client stays
-//! idle and its refreshes go to the leader through [`Session::set_refresher`].
+//! idle and its refreshes go to the leader through `Session::set_refresher`.
 
+use super::leadership::{beat, on_lock, tick};
 use super::mirror;
 use super::shared_tokens::{
     adopt, answer_refresh, land, land_if_answered, refused_error, remote_refresher, Pending,
@@ -23,7 +26,7 @@ use crate::rest::jwt;
 use crate::rest::session::TokenChange;
 use crate::sharing::gate::Gate;
 use crate::sharing::members::{LeaderWatch, Members};
-use crate::sharing::message::{self, Beat, Message};
+use crate::sharing::message::{self, Message};
 use crate::sharing::{beat_ms, group_name, Role};
 use crate::transport::clock;
 use crate::transport::engine_json::{self, EngineJson, JsJson};
@@ -59,11 +62,11 @@ pub(super) struct Sharing {
 /// One joined group.
 pub(super) struct Group {
     name: String,
-    link: TabLink,
+    pub(super) link: TabLink,
     _on_message: Closure<dyn FnMut(JsValue)>,
     _on_lock: Closure<dyn FnMut(u32, bool)>,
-    tick: Timer,
-    lock_id: u32,
+    pub(super) tick: Timer,
+    pub(super) lock_id: u32,
     pub(super) leader: bool,
     pub(super) members: Members,
     pub(super) watch: LeaderWatch,
@@ -136,7 +139,8 @@ impl Sharing {
         self.ignored.set(self.ignored.get().saturating_add(1));
     }
 
-    fn next_lock_id(&self) -> u32 {
+    /// A fresh id for a lock request.
+    pub(super) fn next_lock_id(&self) -> u32 {
         let id = self.next_lock.get().wrapping_add(1);
         self.next_lock.set(id);
         id
@@ -301,150 +305,6 @@ pub(super) fn leave(core: &Rc<Core>) {
     );
     // The closures may be running right now: drop them on the next turn.
     wasm_bindgen_futures::spawn_local(async move { drop(group) });
-    report(core);
-}
-
-fn on_lock(core: &Rc<Core>, id: u32, granted: bool) {
-    let (current, leader) = match core.sharing.group.borrow().as_ref() {
-        Some(group) => (group.lock_id == id, group.leader),
-        None => return,
-    };
-    if !current {
-        return;
-    }
-    if granted && !leader {
-        become_leader(core);
-    } else if !granted && leader {
-        step_down(core);
-    }
-}
-
-fn become_leader(core: &Rc<Core>) {
-    let sharing = &core.sharing;
-    let positions: Vec<(String, String, u64)> = {
-        let mut group = sharing.group.borrow_mut();
-        let Some(group) = group.as_mut() else { return };
-        group.leader = true;
-        group.members.clear();
-        group
-            .gate
-            .positions()
-            .map(|(c, e, o)| (c.to_owned(), e.to_owned(), o))
-            .collect()
-    };
-    core.session.set_refresher(None);
-    let now = clock::monotonic_ms();
-    core.host.with_client(|client| {
-        for (channel, epoch, offset) in &positions {
-            client.seed_position(channel, epoch, *offset);
-        }
-        if sharing.wants.get() {
-            client.connect(now);
-        }
-    });
-    // A refresh this tab asked the old leader for is now this tab's to do.
-    let named = sharing.pending.borrow().as_ref().map(|p| p.named.clone());
-    if let (Some(named), Some(pair)) = (named, core.session.tokens()) {
-        if pair.token == named {
-            let core = core.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                let outcome = core.session.refresh_with_iam(&pair).await;
-                land(&core, outcome);
-            });
-        }
-    }
-    beat(core);
-    super::host::pump_later(core);
-    report(core);
-}
-
-fn step_down(core: &Rc<Core>) {
-    let sharing = &core.sharing;
-    let lock_id = sharing.next_lock_id();
-    {
-        let mut group = sharing.group.borrow_mut();
-        let Some(group) = group.as_mut() else { return };
-        group.leader = false;
-        group.members.clear();
-        group.watch.restart(clock::monotonic_ms());
-        group.lock_id = lock_id;
-        group.link.lock(lock_id, false);
-    }
-    core.session
-        .set_refresher(Some(remote_refresher(Rc::downgrade(core))));
-    // Its events are dropped (a follower's own client says nothing).
-    core.host.with_client(|client| client.disconnect());
-    super::host::pump_later(core);
-    sharing.post(Message::Hello {
-        wants: sharing.wants.get(),
-    });
-    report(core);
-}
-
-fn beat(core: &Rc<Core>) {
-    let sharing = &core.sharing;
-    let state = core.host.state();
-    let positions = core
-        .host
-        .with_client(|client| {
-            client
-                .positions()
-                .iter()
-                .filter(|(_, p)| p.recoverable)
-                .map(|(c, p)| (c.to_owned(), p.epoch.clone(), p.offset))
-                .collect()
-        })
-        .unwrap_or_default();
-    let beat = match sharing.group.borrow().as_ref() {
-        Some(group) if group.leader => Beat {
-            state,
-            tabs: group.members.tabs(),
-            connected: group
-                .connected
-                .clone()
-                .filter(|_| state == State::Connected),
-            positions,
-        },
-        _ => return,
-    };
-    sharing.post(Message::Beat(beat));
-}
-
-fn tick(core: &Rc<Core>) {
-    let sharing = &core.sharing;
-    let now = clock::monotonic_ms();
-    let every = beat_ms(core.options.ping_timeout);
-    let jitter = (js_sys::Math::random() * every as f64) as u64;
-    let (leader, steal) = {
-        let mut group = sharing.group.borrow_mut();
-        let Some(group) = group.as_mut() else { return };
-        group.tick.arm(every);
-        if group.leader {
-            group.members.expire(now);
-            (true, false)
-        } else {
-            (false, group.watch.steal_due(now, jitter))
-        }
-    };
-    if leader {
-        mirror::reconcile(core);
-        beat(core);
-    } else {
-        sharing.post(Message::Hello {
-            wants: sharing.wants.get(),
-        });
-        let named = sharing.pending.borrow().as_ref().map(|p| p.named.clone());
-        if let Some(token) = named {
-            sharing.post(Message::Refresh { token });
-        }
-        if steal {
-            let id = sharing.next_lock_id();
-            if let Some(group) = sharing.group.borrow_mut().as_mut() {
-                group.lock_id = id;
-                group.link.lock(id, true);
-            }
-        }
-    }
     report(core);
 }
 
