@@ -238,6 +238,10 @@ impl Drop for OperatorPanel {
     fn drop(&mut self) {
         sharing::leave(&self.core);
         host::shutdown(&self.core);
+        // A follower's connect() waits on no socket of its own: end it too.
+        self.core
+            .connect_waiters
+            .reject_all(|| usage("the panel was freed"));
         if let Some(inbox) = self.core.inbox.get() {
             inbox.on_free();
         }

@@ -299,6 +299,22 @@ pub(super) fn disconnect(core: &Rc<Core>) -> bool {
     true
 }
 
+/// A follower that wanted the connection leaves its group (the session
+/// ended): pending `connect()` calls reject and, unless its listeners saw
+/// `disconnected` last, they see one (`reconnect: false`).
+pub(super) fn stop_following(core: &Rc<Core>) {
+    let code = u32::from(disconnected::UNAUTHORIZED);
+    let reason = "the session ended";
+    core.connect_waiters
+        .reject_all(|| to_js(&disconnect_error(code, reason)));
+    if core.sharing.shown.replace(State::Disconnected) != State::Disconnected {
+        later(core, move |core| {
+            core.emitter
+                .emit("disconnected", &code_reason_event(code, reason, false));
+        });
+    }
+}
+
 /// `panel.state` while sharing (`None` when off).
 pub(super) fn state(core: &Rc<Core>) -> Option<State> {
     let group = core.sharing.group.borrow();

@@ -291,6 +291,10 @@ pub(super) fn leave(core: &Rc<Core>) {
         sharing.stopping.set(true);
         core.host.with_client(|client| client.disconnect());
         super::host::pump_later(core);
+    } else if !group.leader && sharing.wants.replace(false) {
+        // A follower that still wanted the connection loses it with the
+        // group (its session ended): as its own socket would have stopped.
+        mirror::stop_following(core);
     }
     group.link.close();
     group.tick.cancel();
