@@ -7,7 +7,7 @@ SANDBOX := target/sandbox/twin-sandbox
 
 .PHONY: all bootstrap pkg sandbox lint test test-native test-go test-browser \
         test-types test-e2e test-consumer test-consumer-firefox test-node test-conformance \
-        test-faults bench demo clean
+        test-faults test-tabs bench demo clean
 
 all: pkg
 
@@ -81,6 +81,13 @@ test-faults: pkg
 	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -client-queue-max-size 16777216 -- \
 		node --test --test-concurrency=1 tests/faults/
 
+# Several tabs of one browser (#11): 3+ pages in one Chromium context share
+# one connection and one token refresh per operator (~2 min). Single-use
+# refresh tokens, so a second refresh with the same token would be refused.
+test-tabs: pkg
+	@scripts/with-sandbox.sh -single-use-refresh -- \
+		node --test --test-concurrency=1 tests/tabs/
+
 # Size, fuzzing (>= 1M inputs), throughput, latency, startup and memory against
 # centrifuge-js in the same Chromium; writes BENCH.md and bench/results.json.
 # Not part of make test (~4 min).
@@ -89,7 +96,7 @@ bench: pkg
 
 # Every test layer, fast to real.
 test: lint test-native test-go test-types test-browser test-e2e test-consumer test-consumer-firefox \
-      test-node test-conformance test-faults
+      test-node test-conformance test-faults test-tabs
 	@echo "make test: all layers passed"
 
 # Builds the package and serves the demo with the sandbox on DEMO_PORT;

@@ -4,7 +4,13 @@
 // its own. The session list is `panel.inbox`, which mends itself after lost
 // events and says what it found (its `resync` report); the open chat reloads
 // on the panel's `resync`. `disconnected` with reconnect === false means the
-// platform ended the session (e.g. operatorBlocked): go back to the login.
+// platform ended the session (e.g. operatorBlocked), or the operator logged
+// out in another tab: go back to the login.
+//
+// Tabs of this origin share one connection per operator (the panel's
+// default): the tokens are kept in localStorage, so a second tab starts
+// signed in with useTokens() and joins the first one's connection instead of
+// logging in again (a second login would force the first one out).
 import init, { OperatorPanel } from '/pkg/index.js';
 import { panelOptions } from './config.js';
 import { $, banner, clearBanners, errorText, showError } from './ui.js';
@@ -28,9 +34,10 @@ const sessions = new SessionList(panel, { onSelect: (id) => openChat(id) });
 const chat = new ChatView(panel, sessions, { onClose: () => workspace.classList.remove('chat-open') });
 let signedIn = false;
 
-// Tokens survive a reload of the tab (sessionStorage), refreshed ones too.
+// Tokens survive a reload and reach new tabs (localStorage), refreshed ones
+// too (every tab gets the one refresh's `tokenRefreshed`).
 const TOKENS = 'twin-panel-demo.tokens';
-const saveTokens = ({ token, refreshToken }) => sessionStorage.setItem(TOKENS, JSON.stringify({ token, refreshToken }));
+const saveTokens = ({ token, refreshToken }) => localStorage.setItem(TOKENS, JSON.stringify({ token, refreshToken }));
 panel.on('tokenRefreshed', saveTokens);
 
 // The inbox reloads itself after a lost stream; its report goes to the
@@ -56,7 +63,8 @@ const FORCED = {
 const DISCONNECT_CODE = { disconnectCalled: 0, unauthorized: 1 };
 
 panel.on('disconnected', ({ code, reason, reconnect }) => {
-  if (reconnect || !signedIn || code === DISCONNECT_CODE.disconnectCalled) return; // our own logout()
+  if (reconnect || !signedIn) return; // a passing drop, or our own logout()
+  if (code === DISCONNECT_CODE.disconnectCalled) return leave('You logged out in another tab.');
   const text = FORCED[reason] ?? (code === DISCONNECT_CODE.unauthorized ? 'Your session expired. Please log in again.' : `The connection was closed: ${reason || 'no reason'} (code ${code}).`);
   leave(text);
 });
@@ -96,8 +104,8 @@ async function enter() {
 function leave(message) {
   if (!signedIn) return;
   signedIn = false;
-  panel.logout(); // disconnects and forgets the tokens
-  sessionStorage.removeItem(TOKENS);
+  panel.logout(); // disconnects and forgets the tokens (in every tab sharing them)
+  localStorage.removeItem(TOKENS);
   chat.close();
   sessions.clear();
   header.hide();
@@ -114,20 +122,27 @@ function openChat(id) {
   chat.open(id);
 }
 
-// Back with tokens from an earlier visit of this tab: no password needed.
-const stored = JSON.parse(sessionStorage.getItem(TOKENS) ?? 'null');
-if (stored) {
+// Signed in with tokens kept from an earlier visit or another tab: no password needed.
+async function resume(stored) {
   try {
     panel.useTokens(stored);
     await enter();
   } catch {
-    sessionStorage.removeItem(TOKENS);
+    localStorage.removeItem(TOKENS);
     panel.logout();
     signedIn = false;
     workspace.hidden = true;
     loginScreen.hidden = false;
   }
 }
+const stored = JSON.parse(localStorage.getItem(TOKENS) ?? 'null');
+if (stored) await resume(stored);
+
+// A tab still on the login screen follows a login in another tab.
+window.addEventListener('storage', (e) => {
+  if (e.key !== TOKENS || !e.newValue || signedIn) return;
+  resume(JSON.parse(e.newValue));
+});
 
 // Handy in the browser console: twinDemo.panel.listSessions().
 window.twinDemo = { panel, sessions, chat };

@@ -1,7 +1,10 @@
 // The top bar: who is logged in (me()), the live connection state from the
-// `connecting` / `connected` / `disconnected` events, and the operator's
-// availability: activate() lets new chats reach the operator, pause() stops
-// them. The starting status comes from listOperators({ userId }).
+// `connecting` / `connected` / `disconnected` events, this tab's part in the
+// connection its tabs share (`panel.sharing` and the `sharing` event:
+// "leader" holds the socket, "shared by N tabs" follows it; nothing when the
+// tab does not share), and the operator's availability: activate() lets new
+// chats reach the operator, pause() stops them. The starting status comes
+// from listOperators({ userId }).
 import { $, errorText, toast } from './ui.js';
 
 export class Header {
@@ -11,11 +14,15 @@ export class Header {
     this.status = null;
     this.toggle = $('#status-toggle');
     this.badge = $('#state');
+    this.sharingBadge = $('#sharing');
 
     // The badge follows the events; `panel.state` holds the same value.
     panel.on('connecting', () => this.showState('connecting'));
     panel.on('connected', () => this.showState('connected'));
     panel.on('disconnected', ({ reconnect }) => this.showState(reconnect ? 'connecting' : 'disconnected'));
+    // One WebSocket per operator per browser: which tab holds it.
+    panel.on('sharing', (sharing) => this.showSharing(sharing));
+    this.showSharing(panel.sharing);
 
     this.toggle.addEventListener('click', () => this.setStatus(this.status === 'ACTIVE' ? 'PAUSED' : 'ACTIVE'));
     $('#logout').addEventListener('click', () => onLogout());
@@ -24,6 +31,22 @@ export class Header {
   showState(state) {
     this.badge.textContent = state;
     this.badge.className = `badge ${state}`;
+  }
+
+  /** @param {{ role: 'leader' | 'follower' | 'off', tabs: number } | undefined} sharing */
+  showSharing(sharing) {
+    const shared = sharing?.role === 'leader' || sharing?.role === 'follower';
+    this.sharingBadge.hidden = !shared;
+    this.sharingBadge.dataset.role = shared ? sharing.role : '';
+    if (!shared) {
+      this.sharingBadge.textContent = '';
+      return;
+    }
+    const tabs = sharing.tabs === 1 ? '1 tab' : `${sharing.tabs} tabs`;
+    this.sharingBadge.textContent = sharing.role === 'leader' ? 'leader' : `shared by ${tabs}`;
+    this.sharingBadge.title = sharing.role === 'leader'
+      ? `This tab holds the live connection for ${tabs} of this browser.`
+      : `Another tab holds the live connection; ${tabs} share it.`;
   }
 
   async show(me) {

@@ -1,0 +1,477 @@
+// #11: one live connection and one token refresh per operator per browser.
+// Three (or more) pages of one origin in ONE browser context, each with an
+// OperatorPanel, against the sandbox (started with -single-use-refresh, so a
+// second refresh with the same refresh token is refused, as IAMs that
+// rotate refresh tokens do). The sandbox counts live connections per
+// operator (`connectionsByOperator`) and refreshes (`refreshRequests`:
+// every call of the endpoint; `refreshes`: pairs handed out).
+//
+// Labelled lines ("tabs: ...") print the figures the closing note quotes.
+//
+// Run: scripts/with-sandbox.sh -single-use-refresh -- node --test --test-concurrency=1 tests/tabs/
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  skip, WAIT, OPERATOR, OTHER, Browser, launch, post, stats, connectionsOf, connectionsBecome, freshPair,
+  until, sleep, settled, statuses, stream, streamDone, assertStream, assertNoCrash, summarize, freeze,
+} from './support.mjs';
+
+let chromium = null;
+before(async () => {
+  if (!skip) chromium = await launch();
+});
+after(async () => {
+  await chromium?.close().catch(() => {});
+});
+
+/**
+ * Runs `body(b)` with a fresh browser context (a fresh profile: its own
+ * locks and channels), closed afterwards. Past `limitMs` the context is
+ * closed under the body (its pending page calls fail) and the test fails.
+ */
+async function inContext(limitMs, body) {
+  const b = await Browser.start(chromium);
+  let timer;
+  const expired = new Promise((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`gave up after ${limitMs} ms`)), limitMs);
+  });
+  try {
+    return await Promise.race([body(b), expired]);
+  } finally {
+    clearTimeout(timer);
+    await b.close();
+  }
+}
+
+/** Opens `n` tabs, each with a panel of `options`; they hold no tokens yet. */
+async function openTabs(b, n, options = {}, prefix = 'tab') {
+  const tabs = [];
+  for (let i = 0; i < n; i++) {
+    const tab = await b.open(`${prefix}${b.tabs.length + 1}`);
+    await tab.create(options);
+    tabs.push(tab);
+  }
+  return tabs;
+}
+
+/** useTokens(pair) in every tab, then connect() in all of them at once. */
+async function join(tabs, pair) {
+  for (const t of tabs) await t.useTokens(pair);
+  const results = await Promise.all(tabs.map((t) => t.connect()));
+  results.forEach((r, i) => assert.equal(r.ok, true, `${tabs[i].name}: connect() ${JSON.stringify(r.error)}`));
+}
+
+/** Opens `n` tabs with `pair` and waits until they form one connected group. */
+async function group(b, n, pair, options = {}, prefix = 'tab') {
+  const tabs = await openTabs(b, n, options, prefix);
+  await join(tabs, pair);
+  const leader = await settled(tabs);
+  return { tabs, leader };
+}
+
+const lastSharing = async (tab) => (await tab.record()).sharing.at(-1);
+
+test('3 tabs: one sandbox connection, one leader, every publication once and in order in every tab', { skip, timeout: 60_000 }, async () => {
+  await post('faults/reset');
+  const pair = await freshPair(OPERATOR.email, OPERATOR.id);
+  await inContext(55_000, async (b) => {
+    const tabs = await openTabs(b, 3);
+    for (const s of await statuses(tabs)) {
+      assert.equal(typeof s.sharing, 'object', 'panel.sharing is an object');
+      assert.deepEqual(s.sharing, { role: 'off', tabs: s.sharing.tabs, ignored: 0 }, 'no tokens yet: off');
+    }
+    await join(tabs, pair);
+    const leader = await settled(tabs);
+    const all = await statuses(tabs);
+    assert.equal(all.filter((s) => s.sharing.role === 'leader').length, 1, 'exactly one leader');
+    assert.ok(all.every((s) => s.sharing.tabs === 3), 'tabs = 3 everywhere');
+    // The `sharing` event told each tab what `panel.sharing` says now.
+    for (const [i, t] of tabs.entries()) {
+      const last = await lastSharing(t);
+      assert.ok(last, `${t.name}: a sharing event fired`);
+      assert.deepEqual({ role: last.role, tabs: last.tabs }, { role: all[i].sharing.role, tabs: 3 }, `${t.name}: the last sharing event`);
+    }
+    await connectionsBecome(OPERATOR.id, 1);
+    assert.equal(b.websockets.length, 1, `one WebSocket across the 3 tabs (${JSON.stringify(b.websockets.map((w) => w.tab))})`);
+    assert.equal(b.websockets[0].tab, leader.name, 'held by the leader');
+
+    for (const t of tabs) await t.clear();
+    const s = await stream(OPERATOR.id, 200);
+    await streamDone(s);
+    await assertStream(tabs, s);
+    // Followers fire the same events, in the same order, with the same payloads.
+    const expected = (await leader.record()).envelopes;
+    assert.equal(expected.length, 200);
+    for (const t of tabs) assert.deepEqual((await t.record()).envelopes, expected, `${t.name}: the leader's envelopes`);
+
+    const connections = await connectionsOf(OPERATOR.id);
+    assert.equal(connections, 1, 'still one connection after the stream');
+    assert.equal(b.websockets.length, 1, 'still one WebSocket');
+    console.log(`tabs: sandbox connections of operator ${OPERATOR.id} with 3 sharing tabs: ${connections} (WebSockets opened by the 3 tabs: ${b.websockets.length})`);
+    await assertNoCrash(b);
+  });
+});
+
+test('the leader closes during a numbered stream, 20 times: survivors get it all, none lost, none doubled', { skip, timeout: 240_000 }, async () => {
+  await post('faults/reset');
+  const pair = await freshPair(OPERATOR.email, OPERATOR.id);
+  const ROUNDS = 20;
+  // Odd rounds: 120 publications 8 ms apart (about a second), the leader
+  // closes once every tab has a third of them. Even rounds: a burst of 1000,
+  // the leader closes as soon as every tab has one, so relays of the burst
+  // are still on their way to the other tabs while the next leader recovers.
+  const plan = (round) => (round % 2 ? { count: 120, intervalMs: 8, closeAt: 40 } : { count: 1000, intervalMs: 0, closeAt: 1 });
+  const toLeader = [];
+  const toConnected = [];
+  await inContext(230_000, async (b) => {
+    let { tabs, leader } = await group(b, 3, pair);
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const t of tabs) await t.clear();
+      const survivors = tabs.filter((t) => t !== leader);
+      const { count, intervalMs, closeAt } = plan(round);
+      const s = await stream(OPERATOR.id, count, intervalMs);
+      await until(`round ${round}: ${closeAt} of the stream in every tab`, async () => {
+        const seen = await Promise.all(tabs.map((t) => t.page.evaluate(() => window.tab.rec.byName.length)));
+        return seen.every((n) => n >= closeAt);
+      }, WAIT, 5);
+      const sockets = b.websockets.length;
+      const t0 = Date.now();
+      await leader.close();
+      await streamDone(s);
+      await assertStream(survivors, s).catch((e) => {
+        throw new Error(`round ${round}: ${e.message}`);
+      });
+
+      // Failover: the first survivor to report 'leader', then its connection.
+      const recs = await Promise.all(survivors.map((t) => t.record()));
+      const claims = recs.map((r) => r.sharing.find((e) => e.role === 'leader' && e.at >= t0)?.at ?? Infinity);
+      const first = Math.min(...claims);
+      assert.ok(Number.isFinite(first), `round ${round}: a survivor reported role 'leader'`);
+      const next = survivors[claims.indexOf(first)];
+      const connected = recs[claims.indexOf(first)].lifecycle.find((e) => e.event === 'connected' && e.at >= t0)?.at
+        ?? b.websockets.slice(sockets).find((w) => w.tab === next.name)?.firstFrameAt;
+      assert.ok(connected, `round ${round}: the new leader's connection is connected`);
+      toLeader.push({ round, ms: first - t0 });
+      toConnected.push({ round, ms: connected - t0 });
+
+      // A fresh tab keeps the count at 3.
+      const [fresh] = await openTabs(b, 1);
+      await join([fresh], pair);
+      tabs = [...survivors, fresh];
+      leader = await settled(tabs).catch((e) => {
+        throw new Error(`round ${round}: ${e.message}`);
+      });
+      await connectionsBecome(OPERATOR.id, 1).catch((e) => {
+        throw new Error(`round ${round}: ${e.message}`);
+      });
+    }
+    await assertNoCrash(b);
+  });
+  for (const [what, runs] of [['a survivor reports \'leader\'', toLeader], ['the shared connection is connected again', toConnected]]) {
+    for (const [which, pick] of [['all', () => true], ['8 ms stream', (r) => r.round % 2], ['1000 burst', (r) => !(r.round % 2)]]) {
+      const ms = runs.filter(pick).map((r) => r.ms);
+      const { n, median, max } = summarize(ms);
+      console.log(`tabs: failover (${which}, ${n} runs), leader page.close() -> ${what}: median ${median} ms, max ${max} ms${which === 'all' ? '' : ` (${ms.join(' ')})`}`);
+    }
+  }
+});
+
+test('token expiry, concurrent REST calls in 3 tabs, single-use refresh tokens: 1 refresh, every call succeeds', { skip, timeout: 60_000 }, async () => {
+  await post('faults/reset');
+  const pair = await freshPair(OPERATOR.email, OPERATOR.id);
+  await inContext(55_000, async (b) => {
+    const { tabs } = await group(b, 3, pair);
+    await post('stats/reset');
+    await post('tokens/expire');
+    /** Four REST calls in every tab, all started at one wall-clock instant. */
+    const burst = async () => {
+      const at = Date.now() + 300;
+      return Promise.all(tabs.map((t) => t.page.evaluate(async (start) => {
+        while (Date.now() < start) await new Promise((r) => setTimeout(r, 2));
+        const { panel, settle } = window.tab;
+        return Promise.all([panel.me(), panel.serverTime(), panel.listSessions({ limit: 2 }), panel.me()].map((p) => settle.call(window.tab, p)));
+      }, at)));
+    };
+    const first = await burst();
+    first.forEach((calls, i) => calls.forEach((c, j) => assert.equal(c.ok, true, `${tabs[i].name} call ${j}: ${JSON.stringify(c.error)}`)));
+    const after = await stats();
+    assert.equal(after.refreshRequests, 1, `refresh requests (every call of the endpoint): ${after.refreshRequests}`);
+    assert.equal(after.refreshes, 1, `refreshes (new pairs): ${after.refreshes}`);
+
+    // Every tab adopted the one new pair: its tokenRefreshed, and no refresh of its own next time.
+    const refreshed = await Promise.all(tabs.map(async (t) => (await t.record()).lifecycle.filter((e) => e.event === 'tokenRefreshed')));
+    refreshed.forEach((list, i) => assert.ok(list.length >= 1, `${tabs[i].name}: tokenRefreshed fired`));
+    const tokens = new Set(refreshed.map((list) => list.at(-1).payload.token));
+    assert.equal(tokens.size, 1, 'every tab holds the same new access token');
+    assert.ok(!tokens.has(pair.token), 'a new access token');
+    const second = await burst();
+    second.forEach((calls, i) => calls.forEach((c, j) => assert.equal(c.ok, true, `${tabs[i].name} second call ${j}: ${JSON.stringify(c.error)}`)));
+    const end = await stats();
+    assert.equal(end.refreshRequests, 1, 'no refresh for the calls after it');
+
+    // Nobody was logged out; the group and its one connection are intact.
+    for (const t of tabs) {
+      const ended = (await t.record()).lifecycle.filter((e) => e.event === 'disconnected' && e.payload?.reconnect === false);
+      assert.deepEqual(ended, [], `${t.name}: not logged out`);
+    }
+    await settled(tabs);
+    await connectionsBecome(OPERATOR.id, 1);
+    console.log(`tabs: token refreshes in the sandbox after expiry, 3 tabs x 4 concurrent REST calls (single-use refresh tokens): refreshes ${end.refreshes}, refresh requests ${end.refreshRequests}; calls ok ${first.flat().length + second.flat().length}/${first.flat().length + second.flat().length}`);
+    await assertNoCrash(b);
+  });
+});
+
+test('a short-lived pair in 3 tabs: the tabs\' proactive refreshes are one refresh, then every call succeeds', { skip, timeout: 60_000 }, async () => {
+  await post('faults/reset');
+  const pair = await freshPair(OPERATOR.email, OPERATOR.id, 3); // expires in 3 s: every tab plans its refresh
+  await post('stats/reset');
+  await inContext(55_000, async (b) => {
+    const { tabs } = await group(b, 3, pair);
+    await until('the refresh', async () => (await stats()).refreshes >= 1);
+    await until('tokenRefreshed in every tab', async () => {
+      const recs = await Promise.all(tabs.map((t) => t.record()));
+      return recs.every((r) => r.lifecycle.some((e) => e.event === 'tokenRefreshed'));
+    });
+    await sleep(2000); // past the old pair's expiry: any tab still holding it would refresh now
+    const calls = await Promise.all(tabs.map((t) => t.page.evaluate(() => {
+      const { panel, settle } = window.tab;
+      return Promise.all([panel.me(), panel.serverTime(), panel.listSessions({ limit: 2 })].map((p) => settle(p)));
+    })));
+    calls.forEach((list, i) => list.forEach((c, j) => assert.equal(c.ok, true, `${tabs[i].name} call ${j}: ${JSON.stringify(c.error)}`)));
+    const st = await stats();
+    assert.equal(st.refreshRequests, 1, `refresh requests: ${st.refreshRequests}`);
+    assert.equal(st.refreshes, 1, `refreshes: ${st.refreshes}`);
+    for (const t of tabs) {
+      const ended = (await t.record()).lifecycle.filter((e) => e.event === 'disconnected' && e.payload?.reconnect === false);
+      assert.deepEqual(ended, [], `${t.name}: not logged out`);
+    }
+    await settled(tabs);
+    console.log(`tabs: token refreshes in the sandbox for a 3 s pair in 3 tabs (proactive refresh): refreshes ${st.refreshes}, refresh requests ${st.refreshRequests}`);
+    await assertNoCrash(b);
+  });
+});
+
+test('shareAcrossTabs: false keeps one connection per tab; so does a browser without Web Locks or BroadcastChannel', { skip, timeout: 60_000 }, async () => {
+  await post('faults/reset');
+  const pair = await freshPair(OPERATOR.email, OPERATOR.id);
+  await inContext(25_000, async (b) => {
+    const tabs = await openTabs(b, 3, { shareAcrossTabs: false });
+    for (const t of tabs) await t.useTokens(pair);
+    for (const s of await statuses(tabs)) assert.equal(s.sharing.role, 'off', 'opted out: off');
+    const results = await Promise.all(tabs.map((t) => t.connect()));
+    results.forEach((r, i) => assert.equal(r.ok, true, `${tabs[i].name}: connect() ${JSON.stringify(r.error)}`));
+    await connectionsBecome(OPERATOR.id, 3);
+    assert.equal(b.websockets.length, 3, 'a WebSocket per tab');
+    for (const s of await statuses(tabs)) assert.equal(s.sharing.role, 'off');
+    const s = await stream(OPERATOR.id, 50);
+    await streamDone(s);
+    await assertStream(tabs, s);
+    console.log(`tabs: sandbox connections of operator ${OPERATOR.id} with 3 tabs and shareAcrossTabs: false: ${await connectionsOf(OPERATOR.id)}`);
+    await assertNoCrash(b);
+  });
+  await connectionsBecome(OPERATOR.id, 0);
+  await inContext(25_000, async (b) => {
+    const noLocks = await b.open('no-locks', { init: () => { delete Navigator.prototype.locks; } });
+    const noChannel = await b.open('no-channel', { init: () => { delete window.BroadcastChannel; } });
+    const tabs = [noLocks, noChannel];
+    assert.equal(await noLocks.page.evaluate(() => navigator.locks), undefined);
+    assert.equal(await noChannel.page.evaluate(() => typeof BroadcastChannel), 'undefined');
+    for (const t of tabs) await t.create();
+    await join(tabs, pair);
+    for (const s of await statuses(tabs)) assert.equal(s.sharing.role, 'off', 'nothing to share with: off');
+    await connectionsBecome(OPERATOR.id, 2);
+    const s = await stream(OPERATOR.id, 20);
+    await streamDone(s);
+    await assertStream(tabs, s);
+    await assertNoCrash(b);
+  });
+});
+
+test('two operators in tabs of one browser: one connection each, never shared, no token on the other\'s channel', { skip, timeout: 60_000 }, async () => {
+  await post('faults/reset');
+  const pairA = await freshPair(OPERATOR.email, OPERATOR.id);
+  const pairB = await freshPair(OTHER.email, OTHER.id);
+  await inContext(55_000, async (b) => {
+    const a = await openTabs(b, 2, {}, 'a');
+    const o = await openTabs(b, 2, {}, 'b');
+    await Promise.all([join(a, pairA), join(o, pairB)]);
+    await settled(a);
+    await settled(o);
+    await connectionsBecome(OPERATOR.id, 1);
+    await connectionsBecome(OTHER.id, 1);
+    assert.equal(b.websockets.length, 2, 'two WebSockets: one per operator');
+    for (const [who, mine, theirs] of [[OPERATOR, a, o], [OTHER, o, a]]) {
+      for (const t of [...a, ...o]) await t.clear();
+      const s = await stream(who.id, 30);
+      await streamDone(s);
+      await assertStream(mine, s);
+      for (const t of theirs) assert.deepEqual((await t.record()).byName, [], `${t.name}: nothing of operator ${who.id}`);
+    }
+    const st = await stats();
+    console.log(`tabs: sandbox connections with 2 operators x 2 tabs: ${JSON.stringify(st.connectionsByOperator)}`);
+
+    // Tokens go only to the tabs of their operator: a page script listening
+    // on each group's channel while 389's tabs refresh (after an expiry)
+    // hears the new pair on 389's channel and nothing of it on 472's.
+    const [ours, theirs] = [await a[0].page.evaluate((t) => window.tab.eavesdrop(t), pairA.token),
+      await o[0].page.evaluate((t) => window.tab.eavesdrop(t), pairB.token)];
+    assert.notEqual(ours, theirs, 'one channel per operator');
+    await post('tokens/expire');
+    const calls = await Promise.all(a.map((t) => t.page.evaluate(() => window.tab.settle(window.tab.panel.me()))));
+    calls.forEach((c, i) => assert.equal(c.ok, true, `${a[i].name}: me() after the expiry ${JSON.stringify(c.error)}`));
+    const fresh = (await a[1].record()).lifecycle.filter((e) => e.event === 'tokenRefreshed').at(-1)?.payload;
+    assert.ok(fresh?.token && fresh?.refreshToken, `${a[1].name}: tokenRefreshed`);
+    await until('the new pair on the channel of 389', async () => (await a[0].page.evaluate(() => window.tab.heard)).some((m) => m.includes(fresh.refreshToken)));
+    // The other operator's channel is live: it carries their own tabs' heartbeats.
+    await until('a message on the channel of 472', async () => (await o[0].page.evaluate(() => window.tab.heard)).length > 0);
+    const overheard = await o[0].page.evaluate(() => window.tab.heard);
+    for (const secret of [pairA.token, pairA.refreshToken, fresh.token, fresh.refreshToken]) {
+      assert.ok(!overheard.some((m) => m.includes(secret)), 'no token of operator 389 on the channel of 472');
+    }
+    await assertNoCrash(b);
+  });
+});
+
+test('logout() in one tab, and each forced logout, reach every tab', { skip, timeout: 120_000 }, async (t) => {
+  await post('faults/reset');
+  await post('chats/reset');
+  const ended = async (tabs, what, match) => {
+    await until(`${what} in every tab`, async () => {
+      const recs = await Promise.all(tabs.map((x) => x.record()));
+      return recs.every((r) => r.lifecycle.some((e) => e.event === 'disconnected' && match(e.payload)));
+    });
+  };
+
+  for (const where of ['a follower', 'the leader']) await t.test(`logout() in ${where}`, async () => {
+    const pair = await freshPair(OPERATOR.email, OPERATOR.id);
+    await inContext(40_000, async (b) => {
+      const { tabs, leader } = await group(b, 3, pair);
+      const caller = where === 'the leader' ? leader : tabs.find((x) => x !== leader);
+      await caller.page.evaluate(() => window.tab.panel.logout());
+      await ended(tabs, 'disconnected with reconnect false', (p) => p?.reconnect === false);
+      for (const x of tabs) {
+        const r = await x.page.evaluate(() => window.tab.settle(window.tab.panel.me()));
+        assert.equal(r.ok, false, `${x.name}: no tokens left`);
+        assert.equal(r.error.code, 'notAuthenticated', `${x.name}: ${JSON.stringify(r.error)}`);
+        assert.notEqual((await x.status()).state, 'connected', `${x.name}: still connected after the logout`);
+      }
+      await connectionsBecome(OPERATOR.id, 0);
+      await sleep(300);
+      assert.equal(await connectionsOf(OPERATOR.id), 0, 'no tab reconnected');
+      await assertNoCrash(b);
+    });
+  });
+
+  const forced = [
+    ['operatorLoggedOut', () => post('operators/logout', { userId: String(OPERATOR.id) })],
+    ['operatorBlocked', () => post('operators/block', { userId: String(OPERATOR.id), blocked: true })],
+    // A login elsewhere: the sandbox forces the live connection out.
+    ['chatUserExists', () => fetch(`${process.env.TWIN_SANDBOX_URL}/iam/api/v1/auth/login`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: OPERATOR.email, password: 'operator' }), signal: AbortSignal.timeout(WAIT),
+    })],
+  ];
+  for (const [reason, trigger] of forced) {
+    await t.test(`forced logout: ${reason}`, async () => {
+      await post('faults/reset'); // unblocks
+      await post('chats/reset'); // the operator's status back
+      const pair = await freshPair(OPERATOR.email, OPERATOR.id);
+      await inContext(40_000, async (b) => {
+        const { tabs } = await group(b, 3, pair);
+        const response = await trigger();
+        assert.ok(response.ok ?? true);
+        await ended(tabs, `disconnected { code: 4, reason: ${reason}, reconnect: false }`,
+          (p) => p?.code === 4 && p?.reason === reason && p?.reconnect === false);
+        await connectionsBecome(OPERATOR.id, 0);
+        await sleep(300);
+        assert.equal(await connectionsOf(OPERATOR.id), 0, 'no tab reconnected');
+        for (const x of tabs) assert.notEqual((await x.status()).state, 'connected', `${x.name}: still connected after the logout`);
+        await assertNoCrash(b);
+      });
+    });
+  }
+  await post('faults/reset');
+  await post('chats/reset');
+});
+
+test('a frozen leader loses leadership within pingTimeout; after it thaws: one leader, one connection', { skip, timeout: 60_000 }, async () => {
+  await post('faults/reset');
+  const pair = await freshPair(OPERATOR.email, OPERATOR.id);
+  const PING_TIMEOUT = 1000;
+  await inContext(55_000, async (b) => {
+    const { tabs, leader } = await group(b, 3, pair, { pingTimeout: PING_TIMEOUT });
+    const others = tabs.filter((x) => x !== leader);
+    const frozen = await freeze(leader.page);
+    const t0 = Date.now();
+    await until('a follower takes over from the frozen leader', async () => {
+      const all = await statuses(others);
+      return all.some((s) => s.sharing.role === 'leader');
+    }, PING_TIMEOUT + 5000);
+    const tookOver = Date.now() - t0;
+    // The two live tabs go on receiving, through the new leader.
+    for (const x of others) await x.clear();
+    const during = await stream(OPERATOR.id, 40);
+    await streamDone(during);
+    await until('the new leader is connected', async () => (await statuses(others)).every((s) => s.state === 'connected'));
+    await assertStream(others, during);
+
+    await frozen.thaw();
+    await settled(tabs);
+    const all = await statuses(tabs);
+    assert.equal(all.filter((s) => s.sharing.role === 'leader').length, 1, 'one leader after the thaw');
+    assert.equal(all[tabs.indexOf(leader)].sharing.role, 'follower', 'the thawed tab follows');
+    await connectionsBecome(OPERATOR.id, 1);
+    for (const x of tabs) await x.clear();
+    const afterThaw = await stream(OPERATOR.id, 40);
+    await streamDone(afterThaw);
+    await assertStream(tabs, afterThaw);
+    assert.equal(await connectionsOf(OPERATOR.id), 1, 'one connection');
+    console.log(`tabs: frozen leader (pingTimeout ${PING_TIMEOUT} ms, frozen by ${frozen.how}): a follower reported 'leader' after ${tookOver} ms (polled)`);
+    await assertNoCrash(b);
+  });
+});
+
+test('a foreign or malformed message on the channel is ignored and counted', { skip, timeout: 60_000 }, async () => {
+  await post('faults/reset');
+  const pair = await freshPair(OPERATOR.email, OPERATOR.id);
+  await inContext(55_000, async (b) => {
+    const { tabs, leader } = await group(b, 3, pair);
+    const before = await statuses(tabs);
+    const poster = tabs.find((x) => x !== leader);
+    // The group's channel: "twin-panel/v1/<centrifugo URL>/<JWT sub>" (src/sharing/mod.rs).
+    const junk = await poster.page.evaluate((token) => {
+      const channel = new BroadcastChannel(window.tab.channelFor(token));
+      const ns = 'twin-panel/tabs'; // src/sharing/message.rs
+      const messages = [
+        'not ours', 42, null, [1, 2, 3], {}, { type: 'nonsense', data: 1 }, { v: 999, kind: 'event' },
+        { ns, v: 2, kind: 'logout', from: 'intruder' }, // another version: not even a logout
+        { ns, v: 1, kind: 'logout', from: '' }, // no sender
+        { ns, v: 1, kind: 'nonsense', from: 'intruder' },
+        { ns, v: 1, kind: 'beat', from: 'intruder', state: 'connected' }, // no tabs, no positions
+        { ns, v: 1, kind: 'beat', from: 'intruder', state: 'asleep', tabs: 9, positions: [] },
+        { ns, v: 1, kind: 'publication', from: 'intruder', channel: 'operator:389', offset: 'x', epoch: 'e' },
+        { ns, v: 1, kind: 'tokens', from: 'intruder', token: 't' }, // no refresh token
+      ];
+      for (const m of messages) channel.postMessage(m);
+      channel.close();
+      return messages.length;
+    }, pair.token);
+    await until('every tab counted the junk', async () => {
+      const all = await statuses(tabs);
+      return all.every((s, i) => s.sharing.ignored >= before[i].sharing.ignored + junk);
+    });
+    const after = await statuses(tabs);
+    after.forEach((s, i) => {
+      assert.equal(s.sharing.ignored, before[i].sharing.ignored + junk, `${tabs[i].name}: ignored +${junk}`);
+      assert.equal(s.sharing.role, before[i].sharing.role, `${tabs[i].name}: role unchanged`);
+      assert.equal(s.sharing.tabs, 3, `${tabs[i].name}: tabs unchanged`);
+    });
+    for (const x of tabs) await x.clear();
+    const s = await stream(OPERATOR.id, 30);
+    await streamDone(s);
+    await assertStream(tabs, s);
+    await connectionsBecome(OPERATOR.id, 1);
+    await assertNoCrash(b);
+  });
+});
+
