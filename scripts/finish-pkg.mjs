@@ -140,6 +140,10 @@ try {
     minifySyntax: true,
     legalComments: 'none',
     logLevel: 'warning',
+    // wasm-bindgen may list the glue snippet twice, under one key, in the
+    // imports object it hands to WebAssembly (two `import * as` of the same
+    // module: one namespace object, so either entry is the same value).
+    logOverride: { 'duplicate-object-key': 'silent' },
   });
   if (built.errors.length > 0 || built.warnings.length > 0) fail('esbuild reported problems bundling the entries');
   for (const file of ['index.js', 'slim.js', 'node.js']) {
