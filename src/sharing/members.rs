@@ -15,7 +15,15 @@ struct Member {
 pub struct Members {
     list: Vec<Member>,
     forget_after_ms: u64,
+    /// Until when publications are relayed although the table may be empty
+    /// (0: not at all). See [`Members::has_listeners`].
+    listeners_until: u64,
 }
+
+/// How long after the last hello a leader still relays publications: a
+/// follower in a hidden tab, whose timers the browser runs about once a
+/// minute, drops out of the table (and of `tabs`) but still listens.
+pub const RELAY_GRACE_MS: u64 = 5 * 60 * 1000;
 
 /// At most this many followers are tracked (a runaway sender cannot grow the table).
 pub const MAX_MEMBERS: usize = 256;
@@ -26,11 +34,13 @@ impl Members {
         Members {
             list: Vec::new(),
             forget_after_ms,
+            listeners_until: 0,
         }
     }
 
     /// A follower said hello at `now`; true when it is new to the table.
     pub fn heard(&mut self, id: &str, wants: bool, now: u64) -> bool {
+        self.expect_listeners(now);
         if let Some(member) = self.list.iter_mut().find(|m| m.id == id) {
             member.seen_at = now;
             member.wants = wants;
@@ -47,11 +57,28 @@ impl Members {
         true
     }
 
-    /// A follower said bye; true when it was in the table.
+    /// A follower said bye; true when it was in the table. When it was the
+    /// last one, nobody listens any more.
     pub fn left(&mut self, id: &str) -> bool {
         let before = self.list.len();
         self.list.retain(|m| m.id != id);
+        if self.list.is_empty() {
+            self.listeners_until = 0;
+        }
         self.list.len() != before
+    }
+
+    /// Some tab may listen from `now` on, for [`RELAY_GRACE_MS`] (a tab that
+    /// takes over from another leader: the followers it knew say hello soon).
+    pub fn expect_listeners(&mut self, now: u64) {
+        self.listeners_until = now.saturating_add(RELAY_GRACE_MS);
+    }
+
+    /// Whether publications should be relayed at `now`: a follower is in
+    /// the table or was heard within [`RELAY_GRACE_MS`]. A tab alone relays
+    /// nothing, so sharing costs a single tab nothing per publication.
+    pub fn has_listeners(&self, now: u64) -> bool {
+        !self.list.is_empty() || now < self.listeners_until
     }
 
     /// Forgets followers silent since `now - forget_after_ms`; true when any was.
@@ -78,6 +105,7 @@ impl Members {
     /// Forgets everyone (the tab stepped down or left).
     pub fn clear(&mut self) {
         self.list.clear();
+        self.listeners_until = 0;
     }
 }
 
@@ -163,6 +191,28 @@ mod tests {
         assert!(members.left("b"));
         assert!(!members.left("b"));
         assert_eq!(members.tabs(), 1);
+    }
+
+    #[test]
+    fn a_leader_alone_relays_nothing_and_a_quiet_follower_keeps_the_relay() {
+        let mut members = Members::new(1_000);
+        assert!(!members.has_listeners(0), "alone: nobody to relay to");
+        members.heard("a", true, 10);
+        assert!(members.has_listeners(20));
+        // Forgotten from the table (a hidden tab's slow timers), still listening.
+        assert!(members.expire(5_000));
+        assert_eq!(members.tabs(), 1);
+        assert!(members.has_listeners(5_000));
+        assert!(!members.has_listeners(10 + RELAY_GRACE_MS));
+        // The last follower says bye: nobody listens.
+        members.heard("a", true, 6_000);
+        assert!(members.left("a"));
+        assert!(!members.has_listeners(6_001));
+        // A tab taking over expects the old leader's followers.
+        members.expect_listeners(7_000);
+        assert!(members.has_listeners(7_001));
+        members.clear();
+        assert!(!members.has_listeners(7_002));
     }
 
     #[test]

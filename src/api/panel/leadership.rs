@@ -38,6 +38,10 @@ fn become_leader(core: &Rc<Core>) {
         let Some(group) = group.as_mut() else { return };
         group.leader = true;
         group.members.clear();
+        if group.watch.leader().is_some() {
+            // It took over: the old leader's followers listen, and say hello soon.
+            group.members.expect_listeners(clock::monotonic_ms());
+        }
         group
             .gate
             .positions()

@@ -25,6 +25,7 @@ use crate::protocol::centrifuge::ClientEvent;
 use crate::protocol::{SansIoClient, State};
 use crate::sharing::message::{Beat, Message};
 use crate::sharing::Role;
+use crate::transport::clock;
 use crate::transport::engine_json::JsJson;
 use js_sys::Function;
 use std::rc::Rc;
@@ -59,10 +60,21 @@ pub(super) fn client_event(core: &Rc<Core>, event: ClientEvent<JsJson>) {
                 _ => String::new(),
             };
             track(core, &event);
-            core.sharing.post(Message::Event {
-                event: event.clone(),
-                epoch: epoch.clone(),
-            });
+            // Publications go out only while some tab listens; a tab alone
+            // pays nothing per publication for sharing.
+            let relay = !matches!(event, ClientEvent::Publication { .. })
+                || core
+                    .sharing
+                    .group
+                    .borrow()
+                    .as_ref()
+                    .is_some_and(|g| g.members.has_listeners(clock::monotonic_ms()));
+            if relay {
+                core.sharing.post(Message::Event {
+                    event: event.clone(),
+                    epoch: epoch.clone(),
+                });
+            }
             deliver(core, event, &epoch);
         }
     }
