@@ -15,49 +15,44 @@ impl Gate {
         if offset == 0 {
             return true;
         }
-        match self
-            .channels
-            .iter_mut()
-            .find(|(name, _, _)| name == channel)
-        {
-            Some((_, known_epoch, last)) if known_epoch == epoch => {
-                if offset > *last {
-                    *last = offset;
-                    true
-                } else {
-                    false
-                }
-            }
-            Some((_, known_epoch, last)) => {
-                epoch.clone_into(known_epoch);
+        match self.last_in_epoch(channel, epoch, offset) {
+            Some(last) if offset > *last => {
                 *last = offset;
                 true
             }
-            None => {
-                self.channels
-                    .push((channel.to_owned(), epoch.to_owned(), offset));
-                true
-            }
+            Some(_) => false,
+            None => true,
         }
     }
 
     /// Learns a stream position from the leader's heartbeat: nothing at or
     /// before it will be shown. Never moves a channel back in one epoch.
     pub fn seed(&mut self, channel: &str, epoch: &str, offset: u64) {
-        match self
-            .channels
-            .iter_mut()
-            .find(|(name, _, _)| name == channel)
-        {
-            Some((_, known_epoch, last)) if known_epoch == epoch => *last = (*last).max(offset),
-            Some((_, known_epoch, last)) => {
-                epoch.clone_into(known_epoch);
-                *last = offset;
-            }
-            None => self
-                .channels
-                .push((channel.to_owned(), epoch.to_owned(), offset)),
+        if let Some(last) = self.last_in_epoch(channel, epoch, offset) {
+            *last = (*last).max(offset);
         }
+    }
+
+    /// The last offset of `channel` when it is known in `epoch`; otherwise
+    /// (a new channel, or a new epoch) the channel starts at `offset` and
+    /// the answer is `None`.
+    fn last_in_epoch(&mut self, channel: &str, epoch: &str, offset: u64) -> Option<&mut u64> {
+        let Some(index) = self
+            .channels
+            .iter()
+            .position(|(name, _, _)| name == channel)
+        else {
+            self.channels
+                .push((channel.to_owned(), epoch.to_owned(), offset));
+            return None;
+        };
+        let (_, known_epoch, last) = self.channels.get_mut(index)?;
+        if known_epoch != epoch {
+            epoch.clone_into(known_epoch);
+            *last = offset;
+            return None;
+        }
+        Some(last)
     }
 
     /// Every channel's last position: channel, epoch, offset.
