@@ -3,6 +3,7 @@
 //! The signature is the server's business; the client only needs the time.
 
 use crate::protocol::json_engine::{self, JsonEngine};
+use serde::de::DeserializeOwned;
 use serde::Deserialize;
 
 /// Expiry of `token` in Unix milliseconds, or `None` when it has no readable
@@ -12,6 +13,13 @@ pub fn expires_at_ms<J: JsonEngine>(json: &J, token: &str) -> Option<u64> {
     struct Claims {
         exp: f64,
     }
+    let claims: Claims = claims(json, token)?;
+    (claims.exp.is_finite() && claims.exp >= 0.0).then_some((claims.exp * 1000.0) as u64)
+}
+
+/// The payload of `token` read into `T`: split on `.` (exactly three
+/// parts), base64url-decode the middle one, parse it with the engine.
+fn claims<J: JsonEngine, T: DeserializeOwned>(json: &J, token: &str) -> Option<T> {
     let mut parts = token.split('.');
     let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
@@ -19,10 +27,9 @@ pub fn expires_at_ms<J: JsonEngine>(json: &J, token: &str) -> Option<u64> {
     }
     let text = base64url_decode(payload)?;
     // A payload that is not UTF-8 is not JSON; bad bytes inside a string
-    // value do not matter for `exp`, so they are replaced rather than refused.
-    let text = String::from_utf8_lossy(&text);
-    let claims: Claims = json_engine::decode(json, &text).ok()?;
-    (claims.exp.is_finite() && claims.exp >= 0.0).then_some((claims.exp * 1000.0) as u64)
+    // value do not matter for the claims read here, so they are replaced
+    // rather than refused.
+    json_engine::decode(json, &String::from_utf8_lossy(&text)).ok()
 }
 
 /// The `sub` claim of `token` (a string, or a number as its text), or
@@ -38,9 +45,7 @@ pub fn subject<J: JsonEngine>(json: &J, token: &str) -> Option<String> {
     struct Claims {
         sub: Option<Sub>,
     }
-    let payload = token.split('.').nth(1)?;
-    let text = base64url_decode(payload)?;
-    let claims: Claims = json_engine::decode(json, &String::from_utf8_lossy(&text)).ok()?;
+    let claims: Claims = claims(json, token)?;
     match claims.sub? {
         Sub::Text(text) if !text.is_empty() => Some(text),
         Sub::Text(_) => None,
