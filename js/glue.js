@@ -115,6 +115,20 @@ export function parseFrame(text) {
   return values;
 }
 
+/**
+ * The platform event a publication payload names: its `event` field when the
+ * payload is a plain object and the field a string, else `undefined`. One
+ * call per publication instead of a call per check.
+ */
+export function eventName(payload) {
+  return payload !== null &&
+    typeof payload === 'object' &&
+    !Array.isArray(payload) &&
+    typeof payload.event === 'string'
+    ? payload.event
+    : undefined;
+}
+
 /** True where tabs can share one panel: `navigator.locks` and `BroadcastChannel` exist. */
 export function canShareTabs() {
   return (

@@ -47,19 +47,15 @@ impl JsonEngine for EngineJson {
     }
 
     fn event_name(&self, payload: &JsJson) -> Option<String> {
-        let payload = &payload.0;
-        if !payload.is_object() || js_sys::Array::is_array(payload) {
-            return None;
-        }
-        // Called once per publication: the key is made once, not per call.
-        thread_local! {
-            static EVENT_KEY: JsValue = JsValue::from_str("event");
-        }
-        EVENT_KEY
-            .with(|key| js_sys::Reflect::get(payload, key))
-            .ok()?
-            .as_string()
+        event_name(&payload.0)
     }
+}
+
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    /// The `event` field of a plain-object payload, when it is a string.
+    #[wasm_bindgen(js_name = eventName)]
+    fn event_name(payload: &JsValue) -> Option<String>;
 }
 
 /// `value` as a plain JS value (maps as objects, as JSON has them).

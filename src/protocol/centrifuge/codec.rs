@@ -268,12 +268,40 @@ struct WireMessage<V> {
     data: V,
 }
 
+/// What every line is read for first: nearly every line is a publication
+/// push, and serde-wasm-bindgen looks each declared field up in JS (two
+/// calls for an absent one), so this read declares only what that case
+/// needs. Anything else is read a second time as a [`WireRest`].
 #[derive(Debug, Deserialize)]
-struct WirePush<V> {
+struct WireLine<V> {
+    #[serde(default)]
+    id: u32,
+    #[serde(default = "none")]
+    push: Option<WirePushHead<V>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WirePushHead<V> {
     #[serde(default)]
     channel: String,
     #[serde(default = "none", rename = "pub")]
     publication: Option<WirePublication<V>>,
+}
+
+/// The rest of a line that is not a publication: a command's result or
+/// error, or a push of another kind.
+#[derive(Debug, Deserialize)]
+struct WireRest<V> {
+    #[serde(default)]
+    error: Option<ServerError>,
+    #[serde(default = "none")]
+    connect: Option<WireConnectResult<V>>,
+    #[serde(default = "none")]
+    push: Option<WirePushRest<V>>,
+}
+
+#[derive(Debug, Deserialize)]
+struct WirePushRest<V> {
     #[serde(default = "none")]
     subscribe: Option<WireSubscribeResult<V>>,
     #[serde(default)]
@@ -282,19 +310,6 @@ struct WirePush<V> {
     disconnect: Option<CodeReason>,
     #[serde(default = "none")]
     message: Option<WireMessage<V>>,
-}
-
-/// One reply line as the wire has it; [`WireReply::read`] makes it a [`Reply`].
-#[derive(Debug, Deserialize)]
-pub struct WireReply<V> {
-    #[serde(default)]
-    id: u32,
-    #[serde(default)]
-    error: Option<ServerError>,
-    #[serde(default = "none")]
-    connect: Option<WireConnectResult<V>>,
-    #[serde(default = "none")]
-    push: Option<WirePush<V>>,
 }
 
 fn none<T>() -> Option<T> {
@@ -364,12 +379,13 @@ pub enum Reply<V> {
     Push(Push<V>),
 }
 
-impl<V> WireReply<V> {
-    /// What the line means; an offset that cannot be read exactly is an error.
-    pub fn read(self) -> Result<Reply<V>, ProtocolError> {
-        if self.id > 0 {
+impl<V> WireRest<V> {
+    /// What the line means, given its `id` and push `channel` from the
+    /// first read; an offset that cannot be read exactly is an error.
+    fn read(self, id: u32, channel: String) -> Result<Reply<V>, ProtocolError> {
+        if id > 0 {
             return Ok(match (self.error, self.connect) {
-                (Some(error), _) => Reply::Error { id: self.id, error },
+                (Some(error), _) => Reply::Error { id, error },
                 (None, Some(result)) => {
                     // Inserted one by one: collecting into a BTreeMap would sort
                     // what is already sorted and ship a stable sort (~3 KB of wasm).
@@ -378,7 +394,7 @@ impl<V> WireReply<V> {
                         subs.insert(name, sub.read()?);
                     }
                     Reply::Connect {
-                        id: self.id,
+                        id,
                         result: ConnectResult {
                             client: result.client,
                             version: result.version,
@@ -388,19 +404,13 @@ impl<V> WireReply<V> {
                         },
                     }
                 }
-                (None, None) => Reply::OtherResult { id: self.id },
+                (None, None) => Reply::OtherResult { id },
             });
         }
         let Some(push) = self.push else {
             return Ok(Reply::Ping);
         };
-        let channel = push.channel;
-        Ok(Reply::Push(if let Some(publication) = push.publication {
-            Push::Publication {
-                channel,
-                publication: publication.read()?,
-            }
-        } else if let Some(result) = push.subscribe {
+        Ok(Reply::Push(if let Some(result) = push.subscribe {
             Push::Subscribe {
                 channel,
                 result: result.read()?,
@@ -422,7 +432,22 @@ pub fn read_reply<J: JsonEngine>(
     json: &J,
     line: J::Value,
 ) -> Result<Reply<J::Value>, ProtocolError> {
-    json.read::<WireReply<J::Value>>(line)?.read()
+    let head: WireLine<J::Value> = json.read(line.clone())?;
+    let channel = match head.push {
+        Some(WirePushHead {
+            channel,
+            publication: Some(publication),
+        }) if head.id == 0 => {
+            return Ok(Reply::Push(Push::Publication {
+                channel,
+                publication: publication.read()?,
+            }))
+        }
+        Some(push) => push.channel,
+        None => String::new(),
+    };
+    json.read::<WireRest<J::Value>>(line)?
+        .read(head.id, channel)
 }
 
 /// Splits a WebSocket text message into its JSON lines (empty lines skipped).
