@@ -50,6 +50,7 @@ function spread(kind, key = 'EventsPerSecond', summary = run.throughput.summary)
 const T = 'twin-panel';
 const C = 'centrifuge-js';
 const S = 'twin-panel-slim';
+const U = 'twin-panel-unshared';
 const F = 'engine-floor';
 const tp = run.throughput.summary;
 const lat = run.latency.summary;
@@ -78,6 +79,17 @@ const rows = [
     ['client-bound engine floor', spread(F, 'EventsPerSecond', run.replay.summary), '',
       `ours / floor ${ratio(run.replay.summary[T].medianEventsPerSecond, run.replay.summary[F].medianEventsPerSecond)}`, ''],
   ] : []),
+  ...(run.inPage ? [
+    [`client CPU (in-page socket, no network, frames of ${run.inPage.perFrame}), median of ${run.inPage.summary[T].roundsInMedian}/${run.inPage.summary[T].rounds}`,
+      spread(T, 'EventsPerSecond', run.inPage.summary), spread(C, 'EventsPerSecond', run.inPage.summary),
+      ratio(run.inPage.summary[T].medianEventsPerSecond, run.inPage.summary[C].medianEventsPerSecond), '≥ 1.50 (goal 2)'],
+    ['client CPU, per busy second', spread(T, 'EventsPerBusySecond', run.inPage.summary), spread(C, 'EventsPerBusySecond', run.inPage.summary),
+      ratio(run.inPage.summary[T].medianEventsPerBusySecond, run.inPage.summary[C].medianEventsPerBusySecond), '≥ 1.50 (goal 2)'],
+    ['client CPU engine floor', spread(F, 'EventsPerSecond', run.inPage.summary), '',
+      `ours / floor ${ratio(run.inPage.summary[T].medianEventsPerSecond, run.inPage.summary[F].medianEventsPerSecond)}`, ''],
+    ['client CPU engine floor per busy second', spread(F, 'EventsPerBusySecond', run.inPage.summary), '',
+      `ours / floor ${ratio(run.inPage.summary[T].medianEventsPerBusySecond, run.inPage.summary[F].medianEventsPerBusySecond)}`, ''],
+  ] : []),
   ['latency publish → callback, p50', ms(lat[T].p50Ms), ms(lat[C].p50Ms), ratio(lat[T].p50Ms, lat[C].p50Ms), ''],
   ['latency publish → callback, p99', ms(lat[T].p99Ms), ms(lat[C].p99Ms), ratio(lat[T].p99Ms, lat[C].p99Ms), '≤ 1.00'],
   ['startup, default entry (wasm inlined): load (import + init / bundle)', ms(st[T].loadMs), ms(st[C].loadMs), ratio(st[T].loadMs, st[C].loadMs), ''],
@@ -86,6 +98,10 @@ const rows = [
   ...(st[S] ? [
     ['startup, slim entry (.wasm fetched): load', ms(st[S].loadMs), ms(st[C].loadMs), ratio(st[S].loadMs, st[C].loadMs), ''],
     ['startup, slim entry: total', ms(st[S].totalMs), ms(st[C].totalMs), ratio(st[S].totalMs, st[C].totalMs), '≤ 1.00'],
+  ] : []),
+  ...(st[U] ? [
+    ['startup, default entry, shareAcrossTabs: false: connect until connected', ms(st[U].connectMs), ms(st[C].connectMs), ratio(st[U].connectMs, st[C].connectMs), ''],
+    ['startup, default entry, shareAcrossTabs: false: total', ms(st[U].totalMs), ms(st[C].totalMs), ratio(st[U].totalMs, st[C].totalMs), ''],
   ] : []),
   ['JS heap: baseline → 500k → 1M events → 1k cycles', mem.map((p) => mib(p.jsHeapUsedBytes)).join(' → '), '', '', 'flat'],
   ['wasm memory: baseline → 500k → 1M events → 1k cycles', mem.map((p) => mib(p.wasmMemoryBytes)).join(' → '), '', '', 'flat'],
@@ -124,6 +140,7 @@ const latencyTable = table(['client', 'samples', 'p50', 'p90', 'p99', 'max'],
 const startupTable = table(['client', 'load', 'of which import / init', 'connect', 'total'], [
   [`${T} (default entry)`, ms(st[T].loadMs), `${ms(st[T].importMs)} / ${ms(st[T].initMs)}`, ms(st[T].connectMs), ms(st[T].totalMs)],
   ...(st[S] ? [[`${T} (slim entry)`, ms(st[S].loadMs), `${ms(st[S].importMs)} / ${ms(st[S].initMs)}`, ms(st[S].connectMs), ms(st[S].totalMs)]] : []),
+  ...(st[U] ? [[`${T} (default entry, shareAcrossTabs: false)`, ms(st[U].loadMs), `${ms(st[U].importMs)} / ${ms(st[U].initMs)}`, ms(st[U].connectMs), ms(st[U].totalMs)]] : []),
   [C, ms(st[C].loadMs), 'script load + run', ms(st[C].connectMs), ms(st[C].totalMs)],
 ]);
 
@@ -206,6 +223,16 @@ else the shared machine runs. Idle waits (reconnect delays) do not count.
 
 ${roundsTable}
 
+"Client-bound" rounds read the same publications from a local replay
+server (Node, 127.0.0.1) that sends ready-made frames as fast as the socket
+drains; "client CPU" rounds read them from an in-page stand-in for the
+WebSocket (the page's global \`WebSocket\` is swapped for the round: it
+answers the connect command and dispatches the frames as real
+\`MessageEvent\`s, 20 per task), so no network, sandbox or browser socket
+plumbing is in the figure: it is each client's own main-thread cost per
+publication. The engine floor rows are plain JS (split, \`JSON.parse\`, a
+listener) over the same frames.
+
 ## Latency
 
 ${int(run.latency.eventsPerRound)} events × ${run.latency.rounds} rounds per client,
@@ -226,7 +253,10 @@ browser context (empty cache). twin-panel, default entry:
 (fetches and compiles the separate .wasm); centrifuge-js: loading and running
 its dist bundle. Unbundled modules from the sandbox, as a page without a
 bundler would load them. Then
-connect until \`connected\` (login excluded: both use the same token).
+connect until \`connected\` (login excluded: both use the same token). The
+default entry is measured twice: as shipped (\`shareAcrossTabs\` on, so a
+lone tab takes the leader's Web Lock before it opens its socket) and with
+\`shareAcrossTabs: false\`, which shows what the lock costs.
 
 ${startupTable}
 

@@ -139,6 +139,38 @@ async function startReplay(count, perFrame) {
   return { url: `ws://127.0.0.1:${server.address().port}`, close: () => new Promise((resolve) => server.close(resolve)) };
 }
 
+/**
+ * Client CPU cost: the same frames from an in-page socket (no network, no
+ * sandbox), so the rate is each client's own main-thread work.
+ */
+async function inPageThroughput(page) {
+  const perFrame = 100;
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const rounds = [];
+  try {
+    for (let r = 0; r < config.rounds; r += 1) {
+      for (const kind of THROUGHPUT_KINDS) {
+        const busyBefore = await busySeconds(cdp);
+        const result = await page.evaluate(
+          ([k, n, per, limit]) => window.bench.inPageRound(k, n, per, limit),
+          [kind, config.events, perFrame, 60_000],
+        );
+        const busy = (await busySeconds(cdp)) - busyBefore;
+        result.busySeconds = busy;
+        result.eventsPerBusySecond = busy > 0 ? result.received / busy : null;
+        log(`in-page ${kind} round ${r + 1}: ${Math.round(result.eventsPerSecond ?? 0)} events/s, `
+          + `${Math.round(result.eventsPerBusySecond ?? 0)} per busy second, ${result.received}/${result.count}, in order: ${result.inOrder}`);
+        rounds.push({ round: r + 1, ...result });
+        await sleep(300);
+      }
+    }
+  } finally {
+    await cdp.detach();
+  }
+  return { events: config.events, perFrame, rounds, summary: summarize(rounds) };
+}
+
 /** Client-bound throughput: the same stream from the replay server. */
 async function replayThroughput(page) {
   const perFrame = 100;
@@ -290,7 +322,8 @@ async function latencyRun(page) {
 }
 
 // Startup also measures the slim entry (the .wasm as a separate file).
-const STARTUP_KINDS = ['twin-panel', 'twin-panel-slim', 'centrifuge-js'];
+// and the default entry with shareAcrossTabs: false (what the Web Lock costs).
+const STARTUP_KINDS = ['twin-panel', 'twin-panel-slim', 'twin-panel-unshared', 'centrifuge-js'];
 
 async function startupRun(browser) {
   const samples = [];
@@ -388,6 +421,7 @@ try {
   await post('/__sandbox/faults/reset', {});
   results.throughput = await throughput(page);
   results.replay = await replayThroughput(page);
+  results.inPage = await inPageThroughput(page);
   results.latency = await latencyRun(page);
   results.pageProblems = problems;
   await context.close();

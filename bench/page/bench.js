@@ -239,6 +239,141 @@ async function replayRound(kind, count, url, limitMs) {
   return roundResult(kind, count, rec, complete, lost, 0);
 }
 
+/**
+ * Frames of `perFrame` chatMessageCreated publications (the replay's shape),
+ * built once per page for the in-page rounds.
+ */
+let inPageFrames = null;
+function buildInPageFrames(count, perFrame) {
+  if (inPageFrames !== null && inPageFrames.count === count) return inPageFrames.frames;
+  const frames = [];
+  let offset = 0;
+  while (offset < count) {
+    const lines = [];
+    for (let i = 0; i < perFrame && offset < count; i += 1) {
+      offset += 1;
+      lines.push(JSON.stringify({
+        push: {
+          channel: 'operator:389',
+          pub: {
+            data: {
+              event: 'chatMessageCreated',
+              data: {
+                seq: offset,
+                id: `3e550000-0000-4000-8000-${String(offset).padStart(12, '0')}`,
+                sessionId: '5e550000-0000-4000-8000-000000000001',
+                clientId: 'c1e00000-0000-4000-8000-000000000001',
+                authorType: 'CLIENT',
+                type: 'REGULAR',
+                body: `Здравствуйте! Сообщение ${offset}`,
+                attachments: [],
+                createdAt: '2026-12-01T10:00:00+00:00',
+                sentAt: 0,
+              },
+            },
+            offset,
+          },
+        },
+      }));
+    }
+    frames.push(lines.join('\n'));
+  }
+  inPageFrames = { count, frames };
+  return frames;
+}
+
+/**
+ * A stand-in for the browser's WebSocket that never touches the network: it
+ * opens on the next task, answers a connect command with a connect reply
+ * (one server-side channel), then dispatches `frames` as real MessageEvents,
+ * 20 per task. What it measures is each client's own main-thread cost.
+ */
+function inPageSocket(frames) {
+  return class InPageSocket extends EventTarget {
+    static CONNECTING = 0;
+    static OPEN = 1;
+    static CLOSING = 2;
+    static CLOSED = 3;
+
+    constructor(url) {
+      super();
+      this.url = url;
+      this.readyState = 0;
+      this.binaryType = 'blob';
+      this.bufferedAmount = 0;
+      this.protocol = '';
+      this.extensions = '';
+      this.handlers = {};
+      setTimeout(() => {
+        if (this.readyState !== 0) return;
+        this.readyState = 1;
+        this.dispatchEvent(new Event('open'));
+      }, 0);
+    }
+
+    set onopen(fn) { this.handle('open', fn); }
+    set onmessage(fn) { this.handle('message', fn); }
+    set onclose(fn) { this.handle('close', fn); }
+    set onerror(fn) { this.handle('error', fn); }
+
+    handle(type, fn) {
+      if (this.handlers[type]) this.removeEventListener(type, this.handlers[type]);
+      this.handlers[type] = fn;
+      if (fn) this.addEventListener(type, fn);
+    }
+
+    send(text) {
+      const command = String(text).split('\n').map((line) => JSON.parse(line)).find((c) => c.connect !== undefined);
+      if (command === undefined) return;
+      const reply = JSON.stringify({
+        id: command.id,
+        connect: { client: 'in-page', version: 'bench', subs: { 'operator:389': { recoverable: true, epoch: 'in-page', offset: 0 } } },
+      });
+      let next = 0;
+      const pump = () => {
+        const end = Math.min(frames.length, next + 20);
+        for (; next < end && this.readyState === 1; next += 1) {
+          this.dispatchEvent(new MessageEvent('message', { data: frames[next] }));
+        }
+        if (next < frames.length && this.readyState === 1) setTimeout(pump, 0);
+      };
+      setTimeout(() => {
+        if (this.readyState !== 1) return;
+        this.dispatchEvent(new MessageEvent('message', { data: reply }));
+        setTimeout(pump, 0);
+      }, 0);
+    }
+
+    close() {
+      this.readyState = 3;
+    }
+  };
+}
+
+/**
+ * One in-page round: `kind` reads `count` publications from an in-page
+ * socket (the global WebSocket is swapped for the round), no network.
+ */
+async function inPageRound(kind, count, perFrame, limitMs) {
+  await login();
+  const real = globalThis.WebSocket;
+  globalThis.WebSocket = inPageSocket(buildInPageFrames(count, perFrame));
+  try {
+    const rec = streamChecker(count);
+    const client = makeClient(kind, rec.onData, { centrifugoUrl: 'ws://127.0.0.1:9/in-page' });
+    const connected = client.connect();
+    const complete = await Promise.race([
+      connected.then(() => rec.done).then(() => true),
+      sleep(limitMs).then(() => false),
+    ]);
+    const lost = client.lost();
+    client.disconnect();
+    return roundResult(kind, count, rec, complete, lost, 0);
+  } finally {
+    globalThis.WebSocket = real;
+  }
+}
+
 async function throughputRound(kind, count, limitMs) {
   await login();
   const rec = streamChecker(count);
@@ -313,14 +448,17 @@ async function latencyFinish(limitMs) {
 async function startup(kind) {
   await login(); // excluded from the figures
   let load;
-  if (kind === 'twin-panel') {
+  if (kind === 'twin-panel' || kind === 'twin-panel-unshared') {
     load = await loadPanel();
   } else if (kind === 'twin-panel-slim') {
     load = await loadPanel('slim.js');
   } else {
     load = await loadCentrifuge();
   }
-  const client = makeClient(kind === 'twin-panel-slim' ? 'twin-panel' : kind, () => {});
+  // `twin-panel-unshared`: the default entry with shareAcrossTabs: false
+  // (no Web Lock before the socket), to show what the lock costs.
+  const options = kind === 'twin-panel-unshared' ? { shareAcrossTabs: false } : {};
+  const client = makeClient(kind.startsWith('twin-panel') ? 'twin-panel' : kind, () => {}, options);
   const t0 = now();
   await client.connect();
   const connectMs = now() - t0;
@@ -429,6 +567,7 @@ window.bench = {
   login,
   throughputRound,
   replayRound,
+  inPageRound,
   latencyStart,
   latencyFinish,
   startup,
