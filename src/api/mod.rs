@@ -5,6 +5,7 @@
 //! only turns client events into JS events and JS calls into client calls.
 //! Nothing else in the crate may import from here.
 
+mod class;
 mod codes;
 mod delivery;
 pub(crate) use crate::transport::engine_json;

@@ -5,6 +5,7 @@
 //! state is borrowed and delivered afterwards, so a listener may call back into
 //! the panel (even `disconnect()` or `free()`-adjacent calls) safely.
 
+use super::class::js_class;
 use super::error::{client_error, parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::inbox::InboxStore;
@@ -85,34 +86,23 @@ const RETRY_REFRESH_MS: u64 = 30_000;
 /// At most this many `connect()` calls may wait at once.
 const MAX_CONNECT_WAITERS: usize = 64;
 
+js_class! {
+    OperatorPanel(Core, PanelOptions);
+
+    #[doc = " Creates a panel. Every option is optional; the URLs default to the"]
+    #[doc = " production TWIN hosts. Throws a `TwinError` (code `invalidArgument`) for"]
+    #[doc = " malformed options."]
+    new(unchecked_optional_param_type = "OperatorPanelOptions");
+
+    /// Adds a listener; returns the function that removes it. Names: the
+    /// platform's events (`chatMessageCreated`, ...), `event` (every
+    /// publication as `{ event, data }`), `connecting`, `connected`,
+    /// `disconnected`, `error`, `resync`, `tokenRefreshed`, `sharing`.
+    on;
+}
+
 #[wasm_bindgen]
 impl OperatorPanel {
-    /// Creates a panel. Every option is optional; the URLs default to the
-    /// production TWIN hosts. Throws a `TwinError` (code `invalidArgument`) for
-    /// malformed options.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_optional_param_type = "OperatorPanelOptions")] options: JsValue,
-    ) -> Result<OperatorPanel, JsValue> {
-        let options = PanelOptions::from_js(options)?;
-        let config = options.centrifuge_config();
-        let core = Rc::new_cyclic(|weak: &Weak<Core>| {
-            let client = CentrifugeClient::new(EngineJson, config, clock::random_seed());
-            Core {
-                session: Session::new(options.iam_url.clone(), options.ttl, options.timeout),
-                host: Host::new(weak, Some(client)),
-                refresh_timer: OnceCell::new(),
-                emitter: Emitter::new(),
-                connect_waiters: Waiters::new(MAX_CONNECT_WAITERS),
-                inbox: OnceCell::new(),
-                sharing: sharing::Sharing::new(options.share_across_tabs),
-                options,
-            }
-            .with_weak(weak)
-        });
-        Ok(OperatorPanel { core })
-    }
-
     /// Logs in with `{ email, password, companyId? }`. Resolves to
     /// `{ token, refreshToken, expiresAt }` (`expiresAt` in Unix ms). The
     /// password is used for this request only. Rejects with a `TwinError`
@@ -220,21 +210,6 @@ impl OperatorPanel {
     pub fn sharing(&self) -> JsValue {
         self.core.sharing.status()
     }
-
-    /// Adds a listener; returns the function that removes it. Names: the
-    /// platform's events (`chatMessageCreated`, ...), `event` (every
-    /// publication as `{ event, data }`), `connecting`, `connected`,
-    /// `disconnected`, `error`, `resync`, `tokenRefreshed`, `sharing`.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
-        self.core.emitter.listen(&name, &listener)
-    }
-
-    /// Removes a listener added with `on`.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn off(&self, name: JsValue, listener: JsValue) {
-        self.core.emitter.off(&name, &listener);
-    }
 }
 
 impl Drop for OperatorPanel {
@@ -256,6 +231,26 @@ impl Drop for OperatorPanel {
 }
 
 impl Core {
+    /// The panel's state for `options`; `this` is its own weak reference.
+    fn new(options: PanelOptions, this: &Weak<Core>) -> Self {
+        let client = CentrifugeClient::new(
+            EngineJson,
+            options.centrifuge_config(),
+            clock::random_seed(),
+        );
+        Core {
+            session: Session::new(options.iam_url.clone(), options.ttl, options.timeout),
+            host: Host::new(this, Some(client)),
+            refresh_timer: OnceCell::new(),
+            emitter: Emitter::new(),
+            connect_waiters: Waiters::new(MAX_CONNECT_WAITERS),
+            inbox: OnceCell::new(),
+            sharing: sharing::Sharing::new(options.share_across_tabs),
+            options,
+        }
+        .with_weak(this)
+    }
+
     fn with_weak(self, weak: &Weak<Core>) -> Self {
         let w = weak.clone();
         let _ = self.refresh_timer.set(Timer::new(move || {

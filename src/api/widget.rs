@@ -23,6 +23,7 @@
 
 mod acks;
 
+use super::class::js_class;
 use super::codes::{ConnectingCode, DisconnectCode};
 use super::engine_json::{EngineJson, JsJson};
 use super::error::{client_error, parse_answer, to_js, usage};
@@ -100,41 +101,27 @@ const MAX_START_WAITERS: usize = 16;
 /// At most this many `markRead()` / `close()` calls may wait for an ack at once.
 const MAX_PENDING_ACKS: usize = 64;
 
+js_class! {
+    ChatWidget(WidgetCore, WidgetOptions);
+
+    #[doc = " Creates a widget for chat `chatId`. Options: `chatUrl` (chats API,"]
+    #[doc = " default production), `socketUrl` (Socket.IO server origin, default the"]
+    #[doc = " origin of `chatUrl`), `eio` (3 or 4; default: 4, falling back to 3 when"]
+    #[doc = " the server refuses 4), `minReconnectDelay`, `maxReconnectDelay`,"]
+    #[doc = " `connectTimeout`, `timeout` (ms: every REST call, and every wait for"]
+    #[doc = " the server's ack in `markRead()` and `close()`). Throws a `TwinError`"]
+    #[doc = " for bad options."]
+    new(unchecked_param_type = "ChatWidgetOptions");
+
+    /// Adds a listener; returns the function that removes it. Names:
+    /// `message`, `typing`, `read`, `operatorChanged`, `operatorStatusChanged`,
+    /// `operatorLoggedOut`, `event` (every socket event as `{ event, data }`),
+    /// `connecting`, `connected`, `disconnected`, `error`.
+    on;
+}
+
 #[wasm_bindgen]
 impl ChatWidget {
-    /// Creates a widget for chat `chatId`. Options: `chatUrl` (chats API,
-    /// default production), `socketUrl` (Socket.IO server origin, default the
-    /// origin of `chatUrl`), `eio` (3 or 4; default: 4, falling back to 3 when
-    /// the server refuses 4), `minReconnectDelay`, `maxReconnectDelay`,
-    /// `connectTimeout`, `timeout` (ms: every REST call, and every wait for
-    /// the server's ack in `markRead()` and `close()`). Throws a `TwinError`
-    /// for bad options.
-    #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "ChatWidgetOptions")] options: JsValue,
-    ) -> Result<ChatWidget, JsValue> {
-        let options = WidgetOptions::from_js(options)?;
-        let core = Rc::new_cyclic(|weak: &Weak<WidgetCore>| {
-            let on_deadline = weak.clone();
-            WidgetCore {
-                acks: AckTable::new(MAX_PENDING_ACKS, options.timeout, move || {
-                    if let Some(core) = on_deadline.upgrade() {
-                        core.acks.expire();
-                    }
-                }),
-                options,
-                host: Host::new(weak, None),
-                emitter: Emitter::new(),
-                session_id: RefCell::new(None),
-                client_id: RefCell::new(None),
-                start_waiters: Waiters::new(MAX_START_WAITERS),
-                stops: Cell::new(0),
-                connections: Cell::new(0),
-            }
-        });
-        Ok(ChatWidget { core })
-    }
-
     /// Starts a chat session (`POST /chats/{chatId}/sessions`, no auth; `PUT`
     /// continues the visitor's last session when `visitor.clientId` is given)
     /// and connects the socket. `visitor` takes the platform's start fields
@@ -277,21 +264,6 @@ impl ChatWidget {
     pub fn client_id(&self) -> Option<String> {
         self.core.client_id.borrow().clone()
     }
-
-    /// Adds a listener; returns the function that removes it. Names:
-    /// `message`, `typing`, `read`, `operatorChanged`, `operatorStatusChanged`,
-    /// `operatorLoggedOut`, `event` (every socket event as `{ event, data }`),
-    /// `connecting`, `connected`, `disconnected`, `error`.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
-        self.core.emitter.listen(&name, &listener)
-    }
-
-    /// Removes a listener added with `on`.
-    #[wasm_bindgen(skip_typescript)]
-    pub fn off(&self, name: JsValue, listener: JsValue) {
-        self.core.emitter.off(&name, &listener);
-    }
 }
 
 impl Drop for ChatWidget {
@@ -334,6 +306,26 @@ fn event_code(reason: &str, terminal: bool) -> u16 {
 }
 
 impl WidgetCore {
+    /// The widget's state for `options`; `this` is its own weak reference.
+    fn new(options: WidgetOptions, this: &Weak<WidgetCore>) -> Self {
+        let on_deadline = this.clone();
+        WidgetCore {
+            acks: AckTable::new(MAX_PENDING_ACKS, options.timeout, move || {
+                if let Some(core) = on_deadline.upgrade() {
+                    core.acks.expire();
+                }
+            }),
+            options,
+            host: Host::new(this, None),
+            emitter: Emitter::new(),
+            session_id: RefCell::new(None),
+            client_id: RefCell::new(None),
+            start_waiters: Waiters::new(MAX_START_WAITERS),
+            stops: Cell::new(0),
+            connections: Cell::new(0),
+        }
+    }
+
     /// A call to the chats API without auth (the visitor has none); the
     /// answer parsed, every failure a `TwinError`.
     async fn public_call(

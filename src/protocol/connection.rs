@@ -12,11 +12,14 @@
 //! socket ids wrap, so no input can overflow.
 //!
 //! Only the two clients import from here, and only [`SocketId`] is public
-//! outside the crate (the clients re-export it). Imports: std and `protocol`
+//! outside the crate (the clients re-export it). The steps every client takes
+//! alike (`connect`, going on- and offline) are `SansIoClient`'s provided
+//! methods, which see a [`Connection`] as a `sans_io::sealed::Lifecycle`. Imports: std and `protocol`
 //! only, no browser APIs. Over 500 lines only with its unit tests (the
 //! second half).
 
 use crate::protocol::backoff::{BackoffPolicy, Jitter};
+use crate::protocol::sans_io::sealed;
 use crate::protocol::state::State;
 
 /// Identifies one WebSocket a client asked the host to open.
@@ -303,6 +306,25 @@ impl<H, L> Connection<H, L> {
             }
             _ => None,
         }
+    }
+}
+
+/// The lifecycle as `SansIoClient`'s provided methods see it.
+impl<H, L> sealed::Lifecycle for Connection<H, L> {
+    fn state(&self) -> State {
+        self.state
+    }
+
+    fn begin(&mut self) -> bool {
+        Connection::begin(self)
+    }
+
+    fn is_backing_off(&self) -> bool {
+        Connection::is_backing_off(self)
+    }
+
+    fn has_socket(&self) -> bool {
+        self.socket().is_some()
     }
 }
 

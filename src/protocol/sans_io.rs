@@ -59,7 +59,12 @@ impl<X, E> Default for Outbox<X, E> {
 }
 
 /// The calls every client takes, besides its own frames and commands.
-pub trait SansIoClient {
+///
+/// `state`, `connect`, `network_online` and `network_offline` are the same
+/// for every client (steps of the lifecycle they share): they are provided
+/// here, over what the crate-private `sealed::Client` gives. Only the crate's
+/// own clients implement this trait.
+pub trait SansIoClient: sealed::Client {
     /// What [`Action::Host`] carries.
     type HostAction;
     /// What the client tells the application.
@@ -78,9 +83,16 @@ pub trait SansIoClient {
     /// When [`handle_timeout`](Self::handle_timeout) must be called next (ms).
     fn poll_timeout(&self) -> Option<u64>;
     /// The connection state.
-    fn state(&self) -> State;
-    /// Starts connecting (no-op unless disconnected).
-    fn connect(&mut self, now: u64);
+    fn state(&self) -> State {
+        self.connection().state()
+    }
+    /// Starts connecting (no-op unless disconnected). The first attempt is immediate.
+    fn connect(&mut self, now: u64) {
+        if self.connection_mut().begin() {
+            self.connect_called();
+            self.start_attempt(now);
+        }
+    }
     /// Stops for good: closes the socket and cancels timers.
     fn disconnect(&mut self);
     /// Socket `socket` opened.
@@ -92,7 +104,50 @@ pub trait SansIoClient {
     /// Fires whatever deadline has passed.
     fn handle_timeout(&mut self, now: u64);
     /// The browser reports it is online again: retry now instead of waiting.
-    fn network_online(&mut self, now: u64);
+    fn network_online(&mut self, now: u64) {
+        if self.connection().is_backing_off() {
+            self.start_attempt(now);
+        }
+    }
     /// The browser reports it went offline: drop the socket, retry with backoff.
-    fn network_offline(&mut self, now: u64);
+    fn network_offline(&mut self, now: u64) {
+        if self.connection().has_socket() {
+            self.went_offline(now);
+        }
+    }
+}
+
+/// What [`SansIoClient`]'s provided methods need of a client. Public in a
+/// module the crate does not export, so no type outside the crate can
+/// implement [`SansIoClient`] and code outside cannot name these traits.
+pub(crate) mod sealed {
+    use crate::protocol::State;
+
+    /// A client's connection lifecycle, whatever its handshake and live data
+    /// (implemented by `connection::Connection`).
+    pub trait Lifecycle {
+        /// The state the application sees.
+        fn state(&self) -> State;
+        /// From disconnected only: becomes connecting; returns whether it did.
+        fn begin(&mut self) -> bool;
+        /// Whether the client waits out a backoff delay.
+        fn is_backing_off(&self) -> bool;
+        /// Whether a socket is open or opening.
+        fn has_socket(&self) -> bool;
+    }
+
+    /// The client's side of the shared lifecycle steps.
+    pub trait Client {
+        /// Opens the next socket now (or does what must come first).
+        fn start_attempt(&mut self, now: u64);
+        /// `connect()` began: report `Connecting` (the first attempt follows).
+        fn connect_called(&mut self);
+        /// The browser went offline with a socket open or opening: drop it and
+        /// retry with backoff.
+        fn went_offline(&mut self, now: u64);
+        /// The client's lifecycle.
+        fn connection(&self) -> &dyn Lifecycle;
+        /// The client's lifecycle, to change.
+        fn connection_mut(&mut self) -> &mut dyn Lifecycle;
+    }
 }

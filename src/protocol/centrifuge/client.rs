@@ -27,6 +27,7 @@ use super::positions::{Acceptance, Continuity, LossReason, Positions};
 use crate::protocol::backoff::BackoffPolicy;
 use crate::protocol::connection::{Connection, Due, Phase, Step};
 use crate::protocol::json_engine::{JsonEngine, JsonError};
+use crate::protocol::sans_io::sealed::{self, Client as _, Lifecycle};
 use crate::protocol::sans_io::{Outbox, SansIoClient};
 
 pub use crate::protocol::connection::SocketId;
@@ -302,23 +303,6 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         }
     }
 
-    /// Opens the next socket, or asks for a token first when there is none.
-    fn start_attempt(&mut self, now: u64) {
-        if self.token.is_none() {
-            self.conn.await_host();
-            let rejected = self.refused.clone();
-            self.out
-                .actions
-                .push_back(Action::Host(TokenRequest { rejected }));
-            return;
-        }
-        let socket = self.conn.start_attempt(now);
-        self.out.actions.push_back(Action::Open {
-            socket,
-            url: self.config.url.clone(),
-        });
-    }
-
     /// Marks the connection as lost and schedules a retry with backoff.
     fn lose_connection(&mut self, now: u64, code: u32, reason: &str) {
         let step = self.conn.lose_connection(now);
@@ -543,11 +527,6 @@ impl<J: JsonEngine> SansIoClient for CentrifugeClient<J> {
     type HostAction = TokenRequest;
     type Event = ClientEvent<J::Value>;
 
-    /// The current state.
-    fn state(&self) -> State {
-        self.conn.state()
-    }
-
     fn outbox(&mut self) -> &mut Outbox<Self::HostAction, Self::Event> {
         &mut self.out
     }
@@ -560,19 +539,6 @@ impl<J: JsonEngine> SansIoClient for CentrifugeClient<J> {
         }
     }
 
-    /// Starts connecting (no-op unless disconnected). The first attempt is immediate.
-    fn connect(&mut self, now: u64) {
-        if !self.conn.begin() {
-            return;
-        }
-        self.auth_retry_used = false;
-        self.out.events.push_back(ClientEvent::Connecting {
-            code: u32::from(connecting::CONNECT_CALLED),
-            reason: "connect called".into(),
-        });
-        self.start_attempt(now);
-    }
-
     /// Stops: closes the socket, cancels timers, emits `Disconnected` (code 0).
     /// Stream positions are kept, so a later `connect` recovers what was missed.
     fn disconnect(&mut self) {
@@ -583,20 +549,6 @@ impl<J: JsonEngine> SansIoClient for CentrifugeClient<J> {
             u32::from(disconnected::DISCONNECT_CALLED),
             "disconnect called",
         );
-    }
-
-    /// The browser reports it is online again: retry now instead of waiting.
-    fn network_online(&mut self, now: u64) {
-        if self.conn.is_backing_off() {
-            self.start_attempt(now);
-        }
-    }
-
-    /// The browser reports it went offline: drop the socket, retry with backoff.
-    fn network_offline(&mut self, now: u64) {
-        if self.conn.socket().is_some() {
-            self.lose_connection(now, u32::from(connecting::OFFLINE), "offline");
-        }
     }
 
     /// Socket `socket` opened: send `connect`.
@@ -666,4 +618,44 @@ impl<J: JsonEngine> SansIoClient for CentrifugeClient<J> {
 
     // Centrifuge JSON never sends binary frames; one is ignored.
     fn socket_binary(&mut self, _now: u64, _socket: SocketId) {}
+}
+
+impl<J: JsonEngine> sealed::Client for CentrifugeClient<J> {
+    /// Opens the next socket, or asks for a token first when there is none.
+    fn start_attempt(&mut self, now: u64) {
+        if self.token.is_none() {
+            self.conn.await_host();
+            let rejected = self.refused.clone();
+            self.out
+                .actions
+                .push_back(Action::Host(TokenRequest { rejected }));
+            return;
+        }
+        let socket = self.conn.start_attempt(now);
+        self.out.actions.push_back(Action::Open {
+            socket,
+            url: self.config.url.clone(),
+        });
+    }
+
+    /// `Connecting` (code 0); the token gets its one refresh again.
+    fn connect_called(&mut self) {
+        self.auth_retry_used = false;
+        self.out.events.push_back(ClientEvent::Connecting {
+            code: u32::from(connecting::CONNECT_CALLED),
+            reason: "connect called".into(),
+        });
+    }
+
+    fn went_offline(&mut self, now: u64) {
+        self.lose_connection(now, u32::from(connecting::OFFLINE), "offline");
+    }
+
+    fn connection(&self) -> &dyn Lifecycle {
+        &self.conn
+    }
+
+    fn connection_mut(&mut self) -> &mut dyn Lifecycle {
+        &mut self.conn
+    }
 }

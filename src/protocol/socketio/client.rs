@@ -81,6 +81,7 @@ use super::codec::{
 use crate::protocol::backoff::BackoffPolicy;
 use crate::protocol::connection::{Connection, Due, Phase, Step};
 use crate::protocol::json_engine::JsonEngine;
+use crate::protocol::sans_io::sealed::{self, Client as _, Lifecycle};
 use crate::protocol::sans_io::{Outbox, SansIoClient};
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -484,16 +485,6 @@ impl<J: JsonEngine> SocketIoClient<J> {
         }
     }
 
-    fn start_attempt(&mut self, now: u64) {
-        // Binary frames announced on an earlier socket are not skipped on this one.
-        self.skip_binary = 0;
-        let socket = self.conn.start_attempt(now);
-        self.out.actions.push_back(Action::Open {
-            socket,
-            url: self.url(),
-        });
-    }
-
     /// Reports acks awaited on the socket that just ended as lost.
     fn lose_acks(&mut self) {
         for id in std::mem::take(&mut self.awaiting) {
@@ -703,11 +694,6 @@ impl<J: JsonEngine> SansIoClient for SocketIoClient<J> {
     type HostAction = std::convert::Infallible;
     type Event = ClientEvent<J::Value>;
 
-    /// The current state.
-    fn state(&self) -> State {
-        self.conn.state()
-    }
-
     fn outbox(&mut self) -> &mut Outbox<Self::HostAction, Self::Event> {
         &mut self.out
     }
@@ -716,17 +702,6 @@ impl<J: JsonEngine> SansIoClient for SocketIoClient<J> {
     fn poll_timeout(&self) -> Option<u64> {
         let heartbeat = self.link().map(|link| link.heartbeat.at());
         [self.conn.timeout(), heartbeat].into_iter().flatten().min()
-    }
-
-    /// Starts connecting (no-op unless disconnected). The first attempt is immediate.
-    fn connect(&mut self, now: u64) {
-        if !self.conn.begin() {
-            return;
-        }
-        self.out.events.push_back(ClientEvent::Connecting {
-            reason: "connect called".into(),
-        });
-        self.start_attempt(now);
     }
 
     /// Stops: sends DISCONNECT when connected, closes the socket, cancels
@@ -744,20 +719,6 @@ impl<J: JsonEngine> SansIoClient for SocketIoClient<J> {
             });
         }
         self.terminate("io client disconnect");
-    }
-
-    /// The browser reports it is online again: retry now instead of waiting.
-    fn network_online(&mut self, now: u64) {
-        if self.conn.is_backing_off() {
-            self.start_attempt(now);
-        }
-    }
-
-    /// The browser reports it went offline: drop the socket, retry with backoff.
-    fn network_offline(&mut self, now: u64) {
-        if self.conn.socket().is_some() {
-            self.lose_connection(now, "offline");
-        }
     }
 
     /// A binary frame arrived on `socket`: skipped (see the module docs).
@@ -820,6 +781,36 @@ impl<J: JsonEngine> SansIoClient for SocketIoClient<J> {
 
     /// Socket `socket` opened. Nothing is sent: the server speaks first.
     fn socket_opened(&mut self, _now: u64, _socket: SocketId) {}
+}
+
+impl<J: JsonEngine> sealed::Client for SocketIoClient<J> {
+    fn start_attempt(&mut self, now: u64) {
+        // Binary frames announced on an earlier socket are not skipped on this one.
+        self.skip_binary = 0;
+        let socket = self.conn.start_attempt(now);
+        self.out.actions.push_back(Action::Open {
+            socket,
+            url: self.url(),
+        });
+    }
+
+    fn connect_called(&mut self) {
+        self.out.events.push_back(ClientEvent::Connecting {
+            reason: "connect called".into(),
+        });
+    }
+
+    fn went_offline(&mut self, now: u64) {
+        self.lose_connection(now, "offline");
+    }
+
+    fn connection(&self) -> &dyn Lifecycle {
+        &self.conn
+    }
+
+    fn connection_mut(&mut self) -> &mut dyn Lifecycle {
+        &mut self.conn
+    }
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
