@@ -416,7 +416,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
                 channel,
                 publication,
             } => {
-                self.deliver(now, &channel, publication);
+                self.deliver(now, channel, publication);
             }
             Push::Subscribe { channel, result } => {
                 self.positions.settle(&channel, &result, false);
@@ -429,7 +429,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
                 self.react_to_close(now, code, &detail.reason);
             }
             Push::Message { data } => {
-                self.emit_publication("", data, 0);
+                self.emit_publication(String::new(), data, 0);
             }
             Push::Other => {}
         }
@@ -437,8 +437,8 @@ impl<J: JsonEngine> CentrifugeClient<J> {
 
     /// Delivers a publication unless it is a duplicate; returns false when the
     /// connection ended while handling it.
-    fn deliver(&mut self, now: u64, channel: &str, publication: Publication<J::Value>) -> bool {
-        match self.positions.accept(channel, publication.offset) {
+    fn deliver(&mut self, now: u64, channel: String, publication: Publication<J::Value>) -> bool {
+        match self.positions.accept(&channel, publication.offset) {
             Acceptance::Duplicate => true,
             Acceptance::Gap => {
                 self.lose_connection(now, u32::from(connecting::GAP), "publication gap");
@@ -450,14 +450,14 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         }
     }
 
-    fn emit_publication(&mut self, channel: &str, data: J::Value, offset: u64) -> bool {
+    fn emit_publication(&mut self, channel: String, data: J::Value, offset: u64) -> bool {
         let event = self.json.event_name(&data);
         let forced_logout = event
             .as_deref()
             .filter(|e| codes::is_forced_logout(e))
             .map(str::to_owned);
         self.out.events.push_back(ClientEvent::Publication {
-            channel: channel.to_owned(),
+            channel,
             event,
             data,
             offset,
@@ -497,7 +497,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
             match self.positions.continuity(&channel, &sub) {
                 Continuity::Recovered => {
                     for publication in std::mem::take(&mut sub.publications) {
-                        if !self.deliver(now, &channel, publication) {
+                        if !self.deliver(now, channel.clone(), publication) {
                             return;
                         }
                     }

@@ -102,7 +102,10 @@ impl<'de> Deserialize<'de> for WireOffset {
                 }
             }
         }
-        deserializer.deserialize_any(OffsetVisitor)
+        // Asked for as a number: in the browser one call into JS (the value
+        // as f64) instead of the five type probes of `deserialize_any`;
+        // serde_json still hands over an integer as one.
+        deserializer.deserialize_f64(OffsetVisitor)
     }
 }
 
