@@ -394,6 +394,71 @@ test('logout() in one tab, and each forced logout, reach every tab', { skip, tim
   await post('chats/reset');
 });
 
+/**
+ * Runs in a page before its scripts: while `window.held` is an array, what
+ * other tabs post waits in it; `window.releaseHeld()` delivers it in order.
+ */
+function holdChannelMessages() {
+  const Real = BroadcastChannel;
+  window.held = null;
+  window.releaseHeld = () => {
+    const held = window.held ?? [];
+    window.held = null;
+    for (const deliver of held) deliver();
+  };
+  window.BroadcastChannel = class extends Real {
+    set onmessage(fn) {
+      super.onmessage = typeof fn === 'function'
+        ? (event) => { if (window.held) window.held.push(() => fn(event)); else fn(event); }
+        : fn;
+    }
+
+    get onmessage() {
+      return super.onmessage;
+    }
+  };
+}
+
+test('a follower\'s connect() that crosses the leader\'s close for nobody: the socket reopens, the follower is connected', { skip, timeout: 60_000 }, async () => {
+  await post('faults/reset');
+  const pair = await freshPair(OPERATOR.email, OPERATOR.id);
+  await inContext(55_000, async (b) => {
+    const [first] = await openTabs(b, 1);
+    await join([first], pair);
+    await settled([first]);
+    const follower = await b.open('tab2', { init: holdChannelMessages });
+    await follower.create();
+    await join([follower], pair);
+    const leader = await settled([first, follower]);
+    assert.equal(leader, first, 'the first tab leads');
+    await connectionsBecome(OPERATOR.id, 1);
+
+    // From here the follower hears nothing from the leader until released:
+    // the leader's close below reaches it only after its own connect().
+    await follower.page.evaluate(() => { window.held = []; });
+    await follower.page.evaluate(() => window.tab.panel.disconnect());
+    await first.page.evaluate(() => window.tab.panel.disconnect());
+    await connectionsBecome(OPERATOR.id, 0);
+    const r = await follower.connect();
+    assert.equal(r.ok, true, `connect() in the follower: ${JSON.stringify(r.error)}`);
+    await connectionsBecome(OPERATOR.id, 1);
+
+    await follower.clear();
+    await follower.page.evaluate(() => window.releaseHeld());
+    await until('the follower shows connected', async () => (await follower.status()).state === 'connected');
+    const s = await stream(OPERATOR.id, 20);
+    await streamDone(s);
+    await assertStream([follower], s);
+    const { lifecycle } = await follower.record();
+    const stops = lifecycle.filter((e) => e.event === 'disconnected' && e.payload?.reconnect === false);
+    assert.deepEqual(stops, [], 'the close for nobody is not a stop in the tab that wants the socket');
+    assert.equal((await follower.status()).state, 'connected');
+    assert.equal(await connectionsOf(OPERATOR.id), 1, 'one connection');
+    console.log(`tabs: connect() crossing the leader's close for nobody, follower afterwards: ${lifecycle.map((e) => e.event).join(' → ')}`);
+    await assertNoCrash(b);
+  });
+});
+
 test('a frozen leader loses leadership within pingTimeout; after it thaws: one leader, one connection', { skip, timeout: 60_000 }, async () => {
   await post('faults/reset');
   const pair = await freshPair(OPERATOR.email, OPERATOR.id);

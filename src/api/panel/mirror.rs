@@ -12,6 +12,10 @@
 //!   connection it found up) swallows the real one that follows. A leader
 //!   change shows as `disconnected` (`reconnect: true`) then `connecting`.
 //! - Every publication passes the tab's gate (exactly once, in order).
+//! - The leader closes the socket as nobody's (code 0) only when it knows
+//!   of no tab that wants it; a tab whose `connect()` crossed that close
+//!   does not show it as a stop: its Connect reopens the socket, and the
+//!   tab shows the reconnect.
 //!
 //! The leader's own client events come through [`client_event`], relayed
 //! ones through [`super::sharing`]; both end in [`deliver`].
@@ -139,8 +143,22 @@ pub(super) fn deliver(core: &Rc<Core>, event: ClientEvent<JsJson>, epoch: &str) 
             }
             sharing.shown.set(State::Connected);
         }
-        ClientEvent::Disconnected { reconnect, .. } => {
+        ClientEvent::Disconnected {
+            code, reconnect, ..
+        } => {
             if !wants && shown == State::Disconnected {
+                return;
+            }
+            if wants
+                && !*reconnect
+                && *code == u32::from(disconnected::DISCONNECT_CALLED)
+                && sharing.role() == Role::Follower
+            {
+                // The leader closed the socket as nobody's (its `disconnect()`
+                // or its tick) before it heard this tab's `connect()`: the
+                // Connect this tab posted, posted again here, reopens it.
+                // Not a stop for this tab: it shows the reconnect only.
+                sharing.post(Message::Connect);
                 return;
             }
             sharing.made_up.set(None);
