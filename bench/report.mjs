@@ -58,6 +58,24 @@ const st = run.startup.summary;
 const mem = run.memory.points;
 
 // One row per measure: twin-panel, the JS stack, ratio (ours / theirs), goal.
+/** The rows of a client-bound measurement (`run.replay`, `run.inPage`), if it ran. */
+function boundRows(bound, name, how) {
+  if (!bound) return [];
+  const sum = bound.summary;
+  const goal = '≥ 1.50 (goal 2)';
+  return [
+    [`${name} throughput (${how}, frames of ${bound.perFrame}), median of ${sum[T].roundsInMedian}/${sum[T].rounds}`,
+      spread(T, 'EventsPerSecond', sum), spread(C, 'EventsPerSecond', sum),
+      ratio(sum[T].medianEventsPerSecond, sum[C].medianEventsPerSecond), goal],
+    [`${name}, per busy second`, spread(T, 'EventsPerBusySecond', sum), spread(C, 'EventsPerBusySecond', sum),
+      ratio(sum[T].medianEventsPerBusySecond, sum[C].medianEventsPerBusySecond), goal],
+    [`${name} engine floor`, spread(F, 'EventsPerSecond', sum), '',
+      `ours / floor ${ratio(sum[T].medianEventsPerSecond, sum[F].medianEventsPerSecond)}`, ''],
+    [`${name} engine floor per busy second`, spread(F, 'EventsPerBusySecond', sum), '',
+      `ours / floor ${ratio(sum[T].medianEventsPerBusySecond, sum[F].medianEventsPerBusySecond)}`, ''],
+  ];
+}
+
 const rows = [
   ['size, gzip -9 (wasm + JS glue)', kb(size.package.total.gzip), `${kb(size.replaces.total.gzip)} (centrifuge ${kb(size.replaces.centrifuge.gzip)} + socket.io-client ${kb(size.replaces.socketio.gzip)})`,
     ratio(size.package.total.gzip, size.replaces.total.gzip), '≤ 1.00'],
@@ -70,26 +88,8 @@ const rows = [
     `ours / floor ${ratio(tp[T].medianEventsPerSecond, tp[F].medianEventsPerSecond)}`, ''],
   ['engine floor per busy second', spread(F, 'EventsPerBusySecond'), '',
     `ours / floor ${ratio(tp[T].medianEventsPerBusySecond, tp[F].medianEventsPerBusySecond)}`, ''],
-  ...(run.replay ? [
-    [`client-bound throughput (local replay, frames of ${run.replay.perFrame}), median of ${run.replay.summary[T].roundsInMedian}/${run.replay.summary[T].rounds}`,
-      spread(T, 'EventsPerSecond', run.replay.summary), spread(C, 'EventsPerSecond', run.replay.summary),
-      ratio(run.replay.summary[T].medianEventsPerSecond, run.replay.summary[C].medianEventsPerSecond), '≥ 1.50 (goal 2)'],
-    ['client-bound, per busy second', spread(T, 'EventsPerBusySecond', run.replay.summary), spread(C, 'EventsPerBusySecond', run.replay.summary),
-      ratio(run.replay.summary[T].medianEventsPerBusySecond, run.replay.summary[C].medianEventsPerBusySecond), '≥ 1.50 (goal 2)'],
-    ['client-bound engine floor', spread(F, 'EventsPerSecond', run.replay.summary), '',
-      `ours / floor ${ratio(run.replay.summary[T].medianEventsPerSecond, run.replay.summary[F].medianEventsPerSecond)}`, ''],
-  ] : []),
-  ...(run.inPage ? [
-    [`client CPU (in-page socket, no network, frames of ${run.inPage.perFrame}), median of ${run.inPage.summary[T].roundsInMedian}/${run.inPage.summary[T].rounds}`,
-      spread(T, 'EventsPerSecond', run.inPage.summary), spread(C, 'EventsPerSecond', run.inPage.summary),
-      ratio(run.inPage.summary[T].medianEventsPerSecond, run.inPage.summary[C].medianEventsPerSecond), '≥ 1.50 (goal 2)'],
-    ['client CPU, per busy second', spread(T, 'EventsPerBusySecond', run.inPage.summary), spread(C, 'EventsPerBusySecond', run.inPage.summary),
-      ratio(run.inPage.summary[T].medianEventsPerBusySecond, run.inPage.summary[C].medianEventsPerBusySecond), '≥ 1.50 (goal 2)'],
-    ['client CPU engine floor', spread(F, 'EventsPerSecond', run.inPage.summary), '',
-      `ours / floor ${ratio(run.inPage.summary[T].medianEventsPerSecond, run.inPage.summary[F].medianEventsPerSecond)}`, ''],
-    ['client CPU engine floor per busy second', spread(F, 'EventsPerBusySecond', run.inPage.summary), '',
-      `ours / floor ${ratio(run.inPage.summary[T].medianEventsPerBusySecond, run.inPage.summary[F].medianEventsPerBusySecond)}`, ''],
-  ] : []),
+  ...boundRows(run.replay, 'client-bound', 'local replay'),
+  ...boundRows(run.inPage, 'client CPU', 'in-page socket, no network'),
   ['latency publish → callback, p50', ms(lat[T].p50Ms), ms(lat[C].p50Ms), ratio(lat[T].p50Ms, lat[C].p50Ms), ''],
   ['latency publish → callback, p99', ms(lat[T].p99Ms), ms(lat[C].p99Ms), ratio(lat[T].p99Ms, lat[C].p99Ms), '≤ 1.00'],
   ['startup, default entry (wasm inlined): load (import + init / bundle)', ms(st[T].loadMs), ms(st[C].loadMs), ratio(st[T].loadMs, st[C].loadMs), ''],

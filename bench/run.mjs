@@ -14,6 +14,7 @@ import { performance } from 'node:perf_hooks';
 import { chromium } from 'playwright-core';
 import { option, sandboxBase } from './cli.mjs';
 import { WebSocketServer } from 'ws';
+import { chatMessage, connectReply, publicationFrames } from './page/frames.js';
 
 const base = sandboxBase();
 
@@ -97,30 +98,13 @@ async function busySeconds(cdp) {
  * after the rounds.
  */
 async function startReplay(count, perFrame) {
-  const frames = [];
-  let offset = 0;
-  while (offset < count) {
-    const lines = [];
-    for (let i = 0; i < perFrame && offset < count; i += 1) {
-      offset += 1;
-      lines.push(JSON.stringify({
-        push: {
-          channel: 'operator:389',
-          pub: { data: { event: 'chatMessageCreated', data: latencyMessage(offset) }, offset },
-        },
-      }));
-    }
-    frames.push(lines.join('\n'));
-  }
+  const frames = publicationFrames(count, perFrame, latencyMessage);
   const server = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   server.on('connection', (ws) => {
     ws.on('message', (raw) => {
-      const command = String(raw).split('\n').map((line) => JSON.parse(line)).find((c) => c.connect !== undefined);
-      if (command === undefined) return;
-      ws.send(JSON.stringify({
-        id: command.id,
-        connect: { client: 'replay', version: 'bench', subs: { 'operator:389': { recoverable: true, epoch: 'replay', offset: 0 } } },
-      }));
+      const reply = connectReply(raw, 'replay');
+      if (reply === null) return;
+      ws.send(reply);
       let next = 0;
       const pump = () => {
         while (next < frames.length && ws.readyState === ws.OPEN) {
@@ -140,66 +124,59 @@ async function startReplay(count, perFrame) {
 }
 
 /**
+ * Rounds of every throughput kind, `config.rounds` times: `round(kind)`
+ * runs one in the page; the page's main-thread busy time is added to each.
+ */
+async function clientBoundRounds(page, label, round) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Performance.enable');
+  const rounds = [];
+  try {
+    for (let r = 0; r < config.rounds; r += 1) {
+      for (const kind of THROUGHPUT_KINDS) {
+        const busyBefore = await busySeconds(cdp);
+        const result = await round(kind);
+        const busy = (await busySeconds(cdp)) - busyBefore;
+        result.busySeconds = busy;
+        result.eventsPerBusySecond = busy > 0 ? result.received / busy : null;
+        log(`${label} ${kind} round ${r + 1}: ${Math.round(result.eventsPerSecond ?? 0)} events/s, `
+          + `${Math.round(result.eventsPerBusySecond ?? 0)} per busy second, ${result.received}/${result.count}, in order: ${result.inOrder}`);
+        rounds.push({ round: r + 1, ...result });
+        await sleep(300);
+      }
+    }
+  } finally {
+    await cdp.detach();
+  }
+  return { rounds, summary: summarize(rounds) };
+}
+
+const PER_FRAME = 100;
+
+/** Client-bound throughput: the same stream from the replay server. */
+async function replayThroughput(page) {
+  const replay = await startReplay(config.events, PER_FRAME);
+  try {
+    const measured = await clientBoundRounds(page, 'replay', (kind) => page.evaluate(
+      ([k, n, url, limit]) => window.bench.replayRound(k, n, url, limit),
+      [kind, config.events, replay.url, 120_000],
+    ));
+    return { events: config.events, perFrame: PER_FRAME, ...measured };
+  } finally {
+    await replay.close();
+  }
+}
+
+/**
  * Client CPU cost: the same frames from an in-page socket (no network, no
  * sandbox), so the rate is each client's own main-thread work.
  */
 async function inPageThroughput(page) {
-  const perFrame = 100;
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const rounds = [];
-  try {
-    for (let r = 0; r < config.rounds; r += 1) {
-      for (const kind of THROUGHPUT_KINDS) {
-        const busyBefore = await busySeconds(cdp);
-        const result = await page.evaluate(
-          ([k, n, per, limit]) => window.bench.inPageRound(k, n, per, limit),
-          [kind, config.events, perFrame, 60_000],
-        );
-        const busy = (await busySeconds(cdp)) - busyBefore;
-        result.busySeconds = busy;
-        result.eventsPerBusySecond = busy > 0 ? result.received / busy : null;
-        log(`in-page ${kind} round ${r + 1}: ${Math.round(result.eventsPerSecond ?? 0)} events/s, `
-          + `${Math.round(result.eventsPerBusySecond ?? 0)} per busy second, ${result.received}/${result.count}, in order: ${result.inOrder}`);
-        rounds.push({ round: r + 1, ...result });
-        await sleep(300);
-      }
-    }
-  } finally {
-    await cdp.detach();
-  }
-  return { events: config.events, perFrame, rounds, summary: summarize(rounds) };
-}
-
-/** Client-bound throughput: the same stream from the replay server. */
-async function replayThroughput(page) {
-  const perFrame = 100;
-  const replay = await startReplay(config.events, perFrame);
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send('Performance.enable');
-  const rounds = [];
-  try {
-    for (let r = 0; r < config.rounds; r += 1) {
-      for (const kind of THROUGHPUT_KINDS) {
-        const busyBefore = await busySeconds(cdp);
-        const result = await page.evaluate(
-          ([k, n, url, limit]) => window.bench.replayRound(k, n, url, limit),
-          [kind, config.events, replay.url, 120_000],
-        );
-        const busy = (await busySeconds(cdp)) - busyBefore;
-        result.busySeconds = busy;
-        result.eventsPerBusySecond = busy > 0 ? result.received / busy : null;
-        log(`replay ${kind} round ${r + 1}: ${Math.round(result.eventsPerSecond ?? 0)} events/s, `
-          + `${Math.round(result.eventsPerBusySecond ?? 0)} per busy second, ${result.received}/${result.count}, in order: ${result.inOrder}`);
-        rounds.push({ round: r + 1, ...result });
-        await sleep(300);
-      }
-    }
-  } finally {
-    await cdp.detach();
-    await replay.close();
-  }
-  return { events: config.events, perFrame, rounds, summary: summarize(rounds) };
+  const measured = await clientBoundRounds(page, 'in-page', (kind) => page.evaluate(
+    ([k, n, per, limit]) => window.bench.inPageRound(k, n, per, limit),
+    [kind, config.events, PER_FRAME, 60_000],
+  ));
+  return { events: config.events, perFrame: PER_FRAME, ...measured };
 }
 
 async function throughput(page) {
@@ -259,18 +236,7 @@ function summarize(rounds) {
 
 /** A realistic chatMessageCreated Message plus seq and the publish instant. */
 function latencyMessage(seq) {
-  return {
-    seq,
-    id: `3e550000-0000-4000-8000-${String(seq).padStart(12, '0')}`,
-    sessionId: '5e550000-0000-4000-8000-000000000001',
-    clientId: 'c1e00000-0000-4000-8000-000000000001',
-    authorType: 'CLIENT',
-    type: 'REGULAR',
-    body: `Здравствуйте! Сообщение ${seq}`,
-    attachments: [],
-    createdAt: new Date().toISOString().replace(/\.\d+Z$/, '+00:00'),
-    sentAt: wallNow(),
-  };
+  return chatMessage(seq, new Date().toISOString().replace(/\.\d+Z$/, '+00:00'), wallNow());
 }
 
 async function latencyRun(page) {

@@ -3,6 +3,8 @@
 // into a JS callback. bench/run.mjs drives everything through `window.bench`;
 // nothing here starts on its own, so a fresh page measures a cold start.
 
+import { chatMessage, connectReply, publicationFrames } from './frames.js';
+
 const origin = location.origin;
 const urls = {
   iamUrl: `${origin}/iam/api/v1`,
@@ -226,9 +228,14 @@ async function awaitStream(rec, streamId, limitMs) {
  * publishing rate.
  */
 async function replayRound(kind, count, url, limitMs) {
+  return deliveredRound(kind, count, { centrifugoUrl: url, minReconnectDelay: 50, maxReconnectDelay: 50 }, limitMs);
+}
+
+/** Connects `kind` with `options` and waits for `count` events (at most `limitMs`). */
+async function deliveredRound(kind, count, options, limitMs) {
   await login();
   const rec = streamChecker(count);
-  const client = makeClient(kind, rec.onData, { centrifugoUrl: url, minReconnectDelay: 50, maxReconnectDelay: 50 });
+  const client = makeClient(kind, rec.onData, options);
   const connected = client.connect();
   const complete = await Promise.race([
     connected.then(() => rec.done).then(() => true),
@@ -245,41 +252,11 @@ async function replayRound(kind, count, url, limitMs) {
  */
 let inPageFrames = null;
 function buildInPageFrames(count, perFrame) {
-  if (inPageFrames !== null && inPageFrames.count === count) return inPageFrames.frames;
-  const frames = [];
-  let offset = 0;
-  while (offset < count) {
-    const lines = [];
-    for (let i = 0; i < perFrame && offset < count; i += 1) {
-      offset += 1;
-      lines.push(JSON.stringify({
-        push: {
-          channel: 'operator:389',
-          pub: {
-            data: {
-              event: 'chatMessageCreated',
-              data: {
-                seq: offset,
-                id: `3e550000-0000-4000-8000-${String(offset).padStart(12, '0')}`,
-                sessionId: '5e550000-0000-4000-8000-000000000001',
-                clientId: 'c1e00000-0000-4000-8000-000000000001',
-                authorType: 'CLIENT',
-                type: 'REGULAR',
-                body: `Здравствуйте! Сообщение ${offset}`,
-                attachments: [],
-                createdAt: '2026-12-01T10:00:00+00:00',
-                sentAt: 0,
-              },
-            },
-            offset,
-          },
-        },
-      }));
-    }
-    frames.push(lines.join('\n'));
+  if (inPageFrames === null || inPageFrames.count !== count) {
+    const message = (seq) => chatMessage(seq, '2026-12-01T10:00:00+00:00', 0);
+    inPageFrames = { count, frames: publicationFrames(count, perFrame, message) };
   }
-  inPageFrames = { count, frames };
-  return frames;
+  return inPageFrames.frames;
 }
 
 /**
@@ -323,12 +300,8 @@ function inPageSocket(frames) {
     }
 
     send(text) {
-      const command = String(text).split('\n').map((line) => JSON.parse(line)).find((c) => c.connect !== undefined);
-      if (command === undefined) return;
-      const reply = JSON.stringify({
-        id: command.id,
-        connect: { client: 'in-page', version: 'bench', subs: { 'operator:389': { recoverable: true, epoch: 'in-page', offset: 0 } } },
-      });
+      const reply = connectReply(text, 'in-page');
+      if (reply === null) return;
       let next = 0;
       const pump = () => {
         const end = Math.min(frames.length, next + 20);
@@ -355,20 +328,10 @@ function inPageSocket(frames) {
  * socket (the global WebSocket is swapped for the round), no network.
  */
 async function inPageRound(kind, count, perFrame, limitMs) {
-  await login();
   const real = globalThis.WebSocket;
   globalThis.WebSocket = inPageSocket(buildInPageFrames(count, perFrame));
   try {
-    const rec = streamChecker(count);
-    const client = makeClient(kind, rec.onData, { centrifugoUrl: 'ws://127.0.0.1:9/in-page' });
-    const connected = client.connect();
-    const complete = await Promise.race([
-      connected.then(() => rec.done).then(() => true),
-      sleep(limitMs).then(() => false),
-    ]);
-    const lost = client.lost();
-    client.disconnect();
-    return roundResult(kind, count, rec, complete, lost, 0);
+    return await deliveredRound(kind, count, { centrifugoUrl: 'ws://127.0.0.1:9/in-page' }, limitMs);
   } finally {
     globalThis.WebSocket = real;
   }
