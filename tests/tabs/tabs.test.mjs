@@ -332,6 +332,73 @@ test('two operators in tabs of one browser: one connection each, never shared, n
   });
 });
 
+test('a tab given another operator\'s tokens leaves the first operator\'s group and joins the other\'s', { skip, timeout: 60_000 }, async () => {
+  await post('faults/reset');
+  const pairA = await freshPair(OPERATOR.email, OPERATOR.id);
+  const pairB = await freshPair(OTHER.email, OTHER.id);
+  await inContext(55_000, async (b) => {
+    const tabs = [];
+    for (const name of ['tab1', 'tab2']) {
+      const tab = await b.open(name, { init: holdChannelMessages });
+      await tab.create();
+      tabs.push(tab);
+    }
+    await join(tabs, pairA);
+    const leader = await settled(tabs);
+    const follower = tabs.find((t) => t !== leader);
+    await connectionsBecome(OPERATOR.id, 1);
+    /**
+     * `tab` takes operator 472's pair and connects again (the switch ends its
+     * connection as 389). What the new group says is held until connect()
+     * waits for it, so connect() always meets a group it knows nothing of.
+     */
+    const moveToOther = async (tab) => {
+      await tab.clear();
+      await tab.page.evaluate(() => { window.held = []; });
+      await tab.useTokens(pairB);
+      const connecting = tab.connect();
+      await sleep(200);
+      await tab.page.evaluate(() => window.releaseHeld());
+      const r = await connecting;
+      assert.equal(r.ok, true, `${tab.name}: connect() as ${OTHER.id}: ${JSON.stringify(r.error)}`);
+      const seen = (await tab.record()).lifecycle
+        .map((e) => (e.event === 'disconnected' ? `disconnected (${e.payload.reason}, reconnect: ${e.payload.reconnect})` : e.event));
+      assert.equal(seen[0], 'disconnected (the operator changed, reconnect: false)', `${tab.name}: ${seen.join(' → ')}`);
+      assert.equal(seen.at(-1), 'connected', `${tab.name}: ${seen.join(' → ')}`);
+      return seen.join(' → ');
+    };
+    /** A stream of `who` reaches the `to` tabs, and nothing of it the others. */
+    const streamReaches = async (who, to) => {
+      for (const t of tabs) await t.clear();
+      const s = await stream(who.id, 20);
+      await streamDone(s);
+      await assertStream(to, s);
+      for (const t of tabs.filter((x) => !to.includes(x))) {
+        assert.deepEqual((await t.record()).byName, [], `${t.name}: nothing of operator ${who.id}`);
+      }
+    };
+
+    // The follower moves: each operator has one tab, one leader, one connection.
+    const followerSaw = await moveToOther(follower);
+    await settled([follower]);
+    await settled([leader]);
+    await connectionsBecome(OTHER.id, 1);
+    await connectionsBecome(OPERATOR.id, 1);
+    const split = JSON.stringify((await stats()).connectionsByOperator);
+    await streamReaches(OPERATOR, [leader]);
+    await streamReaches(OTHER, [follower]);
+
+    // The leader of 389 moves too: both tabs are 472's group now, 389 has no connection.
+    const leaderSaw = await moveToOther(leader);
+    await settled(tabs);
+    await connectionsBecome(OTHER.id, 1);
+    await connectionsBecome(OPERATOR.id, 0);
+    await streamReaches(OTHER, tabs);
+    console.log(`tabs: operator switch in a follower: ${split} (it showed ${followerSaw}); then in the leader: ${JSON.stringify((await stats()).connectionsByOperator)} (${leaderSaw})`);
+    await assertNoCrash(b);
+  });
+});
+
 test('logout() in one tab, and each forced logout, reach every tab', { skip, timeout: 120_000 }, async (t) => {
   await post('faults/reset');
   await post('chats/reset');

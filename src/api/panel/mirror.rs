@@ -317,16 +317,11 @@ pub(super) fn disconnect(core: &Rc<Core>) -> bool {
     if !leader {
         sharing.post(Message::Hello { wants: false });
     }
-    let code = u32::from(disconnected::DISCONNECT_CALLED);
-    let reason = "disconnect called";
-    core.connect_waiters
-        .reject_all(|| to_js(&disconnect_error(code, reason)));
-    if sharing.shown.replace(State::Disconnected) != State::Disconnected {
-        later(core, move |core| {
-            core.emitter
-                .emit("disconnected", &code_reason_event(code, reason, false));
-        });
-    }
+    stop_showing(
+        core,
+        u32::from(disconnected::DISCONNECT_CALLED),
+        "disconnect called",
+    );
     true
 }
 
@@ -334,8 +329,28 @@ pub(super) fn disconnect(core: &Rc<Core>) -> bool {
 /// ended): pending `connect()` calls reject and, unless its listeners saw
 /// `disconnected` last, they see one (`reconnect: false`).
 pub(super) fn stop_following(core: &Rc<Core>) {
-    let code = u32::from(disconnected::UNAUTHORIZED);
-    let reason = "the session ended";
+    stop_showing(
+        core,
+        u32::from(disconnected::UNAUTHORIZED),
+        "the session ended",
+    );
+}
+
+/// The tab's tokens now belong to another operator (another JWT `sub`):
+/// its connection as the first one ends for its listeners, whatever its
+/// role, as after `disconnect()`; `connect()` connects as the new one.
+pub(super) fn end_for_new_operator(core: &Rc<Core>) {
+    core.sharing.wants.set(false);
+    stop_showing(
+        core,
+        u32::from(disconnected::DISCONNECT_CALLED),
+        "the operator changed",
+    );
+}
+
+/// Rejects the waiting `connect()` calls and shows `disconnected`
+/// (`reconnect: false`) unless the listeners already saw it.
+fn stop_showing(core: &Rc<Core>, code: u32, reason: &'static str) {
     core.connect_waiters
         .reject_all(|| to_js(&disconnect_error(code, reason)));
     if core.sharing.shown.replace(State::Disconnected) != State::Disconnected {

@@ -177,6 +177,9 @@ pub(super) fn on_token_change(core: &Rc<Core>, change: &TokenChange) {
                 .map(|sub| group_name(&core.options.centrifugo_url, &sub));
             let current = sharing.group.borrow().as_ref().map(|g| g.name.clone());
             if current != name {
+                if current.is_some() {
+                    mirror::end_for_new_operator(core);
+                }
                 leave(core);
                 if let Some(name) = name {
                     join(core, name);
@@ -267,7 +270,9 @@ fn join(core: &Rc<Core>, name: String) {
         connected: None,
         tabs: 1,
     });
-    // A connection this tab held alone stops quietly: the leader's takes over.
+    // A connection this tab held alone stops quietly: the leader's takes
+    // over. Its last events are a follower's, dropped: nothing is stopping.
+    sharing.stopping.set(false);
     follow(core);
 }
 
