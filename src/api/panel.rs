@@ -136,6 +136,13 @@ impl OperatorPanel {
     /// Uses a token pair the host already holds (`{ token, refreshToken }`),
     /// e.g. from single sign-on or storage. Throws a `TwinError` when the token
     /// has no readable expiry.
+    ///
+    /// A pair of another operator (another JWT `sub`): a sharing tab ends
+    /// its connection as the first operator (`disconnected`, reason `the
+    /// operator changed`) and `connect()` connects it as the new one. With
+    /// `shareAcrossTabs: false`, a live connection keeps the first
+    /// operator's identity until it reconnects: call `logout()` or
+    /// `disconnect()` before switching.
     #[wasm_bindgen(js_name = useTokens)]
     pub fn use_tokens(
         &self,
