@@ -312,6 +312,30 @@ fn disconnect_during_a_pending_connect_leaves_nothing_running() {
 }
 
 #[test]
+fn end_stops_a_live_connection_for_good_with_its_reason() {
+    let mut h = Harness::new();
+    h.connect_with(&live_reply("e", 0));
+    h.take_events();
+    assert_eq!(h.client.token(), Some("jwt-1"));
+    h.client.end("the operator changed");
+    assert!(matches!(h.take_actions()[..], [Action::Close { .. }]));
+    let events = h.take_events();
+    assert!(
+        matches!(
+            &events[..],
+            [ClientEvent::Disconnected { code: 0, reason, reconnect: false }] if reason == "the operator changed"
+        ),
+        "{events:?}"
+    );
+    assert_eq!(h.client.state(), State::Disconnected);
+    h.advance(60_000);
+    assert_eq!(opens(&h.take_actions()), 0);
+    // Already disconnected: nothing more.
+    h.client.end("again");
+    assert!(h.take_events().is_empty());
+}
+
+#[test]
 fn disconnect_during_backoff_cancels_the_retry() {
     let mut h = Harness::new();
     let (socket, _) = h.connect_with(&live_reply("e", 0));

@@ -15,8 +15,10 @@ use crate::protocol::centrifuge::{CentrifugeClient, ClientEvent, TokenRequest};
 use crate::protocol::json_engine::JsonError;
 use crate::protocol::{SansIoClient, State};
 use crate::rest::error::{ErrorCode, ErrorInfo};
+use crate::rest::jwt;
 use crate::rest::session::{Credentials, Session, TokenChange};
 use crate::rest::tokens::TokenPair;
+use crate::sharing::Role;
 use crate::transport::clock;
 use crate::transport::engine_json::{EngineJson, JsJson};
 use crate::transport::timer::Timer;
@@ -137,12 +139,10 @@ impl OperatorPanel {
     /// e.g. from single sign-on or storage. Throws a `TwinError` when the token
     /// has no readable expiry.
     ///
-    /// A pair of another operator (another JWT `sub`): a sharing tab ends
-    /// its connection as the first operator (`disconnected`, reason `the
-    /// operator changed`) and `connect()` connects it as the new one. With
-    /// `shareAcrossTabs: false`, a live connection keeps the first
-    /// operator's identity until it reconnects: call `logout()` or
-    /// `disconnect()` before switching.
+    /// A pair of another operator (another JWT `sub`) ends the connection
+    /// as the first operator (`disconnected`: code 0, reason `the operator
+    /// changed`, `reconnect: false`); `connect()` then connects as the new
+    /// one (a sharing tab in the new operator's group).
     #[wasm_bindgen(js_name = useTokens)]
     pub fn use_tokens(
         &self,
@@ -284,7 +284,10 @@ impl Core {
         let now = clock::monotonic_ms();
         let shared = change.clone();
         match change {
-            TokenChange::Adopted(pair) => self.adopt_tokens(&pair, 0),
+            TokenChange::Adopted(pair) => {
+                self.end_if_operator_changed(&pair.token);
+                self.adopt_tokens(&pair, 0);
+            }
             TokenChange::Refreshed(pair) => {
                 // A fresh token that already looks due (the clock is ahead of
                 // the server's) must not start a refresh loop.
@@ -316,6 +319,24 @@ impl Core {
         }
         sharing::on_token_change(self, &shared);
         host::pump_later(self);
+    }
+
+    /// A tab that shares no connection and gets a token of another
+    /// operator (another JWT `sub`) ends its live connection: it would keep
+    /// the first operator's identity until it reconnects. (A sharing tab
+    /// moves to the other operator's group instead, see `sharing`.)
+    fn end_if_operator_changed(&self, token: &str) {
+        if self.sharing.role() != Role::Off {
+            return;
+        }
+        let subject = |token: &str| jwt::subject(&EngineJson, token);
+        let new = subject(token);
+        self.host.with_client(|client| {
+            let old = client.token().and_then(subject);
+            if old.is_some() && new.is_some() && old != new {
+                client.end("the operator changed");
+            }
+        });
     }
 
     /// `disconnect()`: the shared connection stays up for the other tabs that want it.

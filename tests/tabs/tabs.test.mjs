@@ -399,6 +399,35 @@ test('a tab given another operator\'s tokens leaves the first operator\'s group 
   });
 });
 
+test('shareAcrossTabs: false: another operator\'s tokens end the live connection as the first operator', { skip, timeout: 60_000 }, async () => {
+  await post('faults/reset');
+  const pairA = await freshPair(OPERATOR.email, OPERATOR.id);
+  const pairB = await freshPair(OTHER.email, OTHER.id);
+  await inContext(55_000, async (b) => {
+    const [tab] = await openTabs(b, 1, { shareAcrossTabs: false });
+    await join([tab], pairA);
+    await connectionsBecome(OPERATOR.id, 1);
+    await tab.clear();
+    await tab.useTokens(pairB);
+    await connectionsBecome(OPERATOR.id, 0);
+    const ended = (await tab.record()).lifecycle.find((e) => e.event === 'disconnected');
+    assert.deepEqual(ended?.payload, { code: 0, reason: 'the operator changed', reconnect: false });
+    assert.equal((await tab.status()).state, 'disconnected');
+    const r = await tab.connect();
+    assert.equal(r.ok, true, `connect() as ${OTHER.id}: ${JSON.stringify(r.error)}`);
+    await connectionsBecome(OTHER.id, 1);
+    for (const [who, reaches] of [[OTHER, true], [OPERATOR, false]]) {
+      await tab.clear();
+      const s = await stream(who.id, 20);
+      await streamDone(s);
+      if (reaches) await assertStream([tab], s);
+      else assert.deepEqual((await tab.record()).byName, [], `nothing of operator ${who.id}`);
+    }
+    assert.equal(await connectionsOf(OPERATOR.id), 0, 'no connection as the first operator');
+    await assertNoCrash(b);
+  });
+});
+
 test('logout() in one tab, and each forced logout, reach every tab', { skip, timeout: 120_000 }, async (t) => {
   await post('faults/reset');
   await post('chats/reset');

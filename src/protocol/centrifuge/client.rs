@@ -218,6 +218,20 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         self.token = None;
     }
 
+    /// The token the next connect sends, if any.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// Stops for good, as `disconnect()` does (code 0), with `reason`: e.g.
+    /// the token now belongs to another operator. No-op when disconnected.
+    pub fn end(&mut self, reason: &str) {
+        if self.conn.state() == State::Disconnected {
+            return;
+        }
+        self.terminate(u32::from(disconnected::DISCONNECT_CALLED), reason);
+    }
+
     /// A refresh failed for a passing reason (network, 5xx): if a connect waits
     /// for the token, ask again after a backoff delay.
     pub fn token_refresh_deferred(&mut self, now: u64) {
@@ -542,13 +556,7 @@ impl<J: JsonEngine> SansIoClient for CentrifugeClient<J> {
     /// Stops: closes the socket, cancels timers, emits `Disconnected` (code 0).
     /// Stream positions are kept, so a later `connect` recovers what was missed.
     fn disconnect(&mut self) {
-        if self.conn.state() == State::Disconnected {
-            return;
-        }
-        self.terminate(
-            u32::from(disconnected::DISCONNECT_CALLED),
-            "disconnect called",
-        );
+        self.end("disconnect called");
     }
 
     /// Socket `socket` opened: send `connect`.
