@@ -48,7 +48,8 @@ code_enum! {
     #[doc = " `code` of the panel's `disconnected` event, when the client ended the"]
     #[doc = " connection itself (the server's codes are 100 and above)."]
     pub enum DisconnectCode {
-        #[doc = " `disconnect()` or `logout()` was called."]
+        #[doc = " `disconnect()` or `logout()` was called, or `useTokens()` brought"]
+        #[doc = " another operator's pair (reason `the operator changed`)."]
         DisconnectCalled = 0 => disconnected::DISCONNECT_CALLED,
         #[doc = " The token was refused and could not be renewed: log in again."]
         Unauthorized = 1 => disconnected::UNAUTHORIZED,
