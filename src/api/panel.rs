@@ -4,6 +4,10 @@
 //! bytes and times between it and the browser. Events are queued while Rust
 //! state is borrowed and delivered afterwards, so a listener may call back into
 //! the panel (even `disconnect()` or `free()`-adjacent calls) safely.
+//!
+//! Just over 500 lines: most of it is the JS methods and their doc comments,
+//! which the `.d.ts` carries; the REST calls, payload builders, the inbox's
+//! REST adapter and the sharing across tabs are in `panel/`.
 
 use super::class::js_class;
 use super::error::{client_error, parse_answer, to_js, usage};
