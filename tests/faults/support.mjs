@@ -21,7 +21,7 @@ const CHROMIUM_ARGS = [
  * come from the sandbox: Chromium treats a document the test answers itself
  * as public and blocks its WebSocket to loopback (local network access).
  */
-const BLANK = '/__sandbox/health';
+export const BLANK = '/__sandbox/health';
 
 export async function sandbox(method, path, body) {
   const response = await fetch(base + path, {
@@ -46,27 +46,32 @@ export async function resetSandbox() {
 
 export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-export async function launch() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+/** Debian's Chromium, headless, with the flags every suite needs plus `extraArgs`. */
+export async function launch(extraArgs = []) {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: [...CHROMIUM_ARGS, ...extraArgs] });
 }
 
 /**
- * Runs `body(browser)` with a fresh Chromium, closed afterwards. Past
- * `limitMs` the browser is closed under the body (its pending page calls
- * fail) and the test fails: node:test's own timeout would leave it running.
+ * Runs `body(resource)`, then `close(resource)`. Past `limitMs` the resource
+ * is closed under the body (its pending page calls fail) and the test fails:
+ * node:test's own timeout would leave it running.
  */
-export async function withBrowser(limitMs, body) {
-  const browser = await launch();
+export async function bounded(limitMs, resource, close, body) {
   let timer;
   const expired = new Promise((_, reject) => {
     timer = setTimeout(() => reject(new Error(`gave up after ${limitMs} ms`)), limitMs);
   });
   try {
-    return await Promise.race([body(browser), expired]);
+    return await Promise.race([body(resource), expired]);
   } finally {
     clearTimeout(timer);
-    await browser.close().catch(() => {});
+    await close(resource);
   }
+}
+
+/** Runs `body(browser)` with a fresh Chromium, closed afterwards; bounded by `limitMs` (see `bounded`). */
+export async function withBrowser(limitMs, body) {
+  return bounded(limitMs, await launch(), (browser) => browser.close().catch(() => {}), body);
 }
 
 /**

@@ -6,51 +6,22 @@
 // Every wait is bounded; nothing asserts on how long something took (the
 // failover times are measured and printed, not judged).
 import assert from 'node:assert/strict';
-import { chromium } from 'playwright-core';
+import { BLANK, base, launch as launchChromium, sandbox, stats, sleep } from '../faults/support.mjs';
 
-export const base = (process.env.TWIN_SANDBOX_URL ?? '').replace(/\/+$/, '');
-/** `skip` option of node:test: the suite needs a running sandbox. */
-export const skip = base ? false : 'TWIN_SANDBOX_URL is not set (run through scripts/with-sandbox.sh)';
+// The sandbox's test API, Chromium and the helpers the fault suite already has.
+export { base, skip, sandbox, stats, sleep, summarize, bounded } from '../faults/support.mjs';
 
 export const WAIT = 15_000; // the default bound of every wait below
 export const OPERATOR = { id: 389, email: 'operator@twin.local' };
 export const OTHER = { id: 472, email: 'dev@twin.local' };
 
-const CHROMIUM_ARGS = [
-  '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-  '--disable-component-update', '--disable-sync', '--disable-quic',
-  '--disable-background-timer-throttling', '--disable-renderer-backgrounding',
-  '--disable-backgrounding-occluded-windows',
-];
-
-/**
- * A document of the sandbox's origin that runs nothing by itself (Chromium
- * blocks a WebSocket to loopback from a document the test answers itself).
- */
-const BLANK = '/__sandbox/health';
-
-export async function sandbox(method, path, body) {
-  const response = await fetch(base + path, {
-    method,
-    // The control endpoints refuse state changes without both headers.
-    headers: { 'Content-Type': 'application/json', 'X-Sandbox-Control': '1' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    signal: AbortSignal.timeout(WAIT),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${text}`);
-  return text ? JSON.parse(text) : null;
-}
 export const post = (path, body = {}) => sandbox('POST', `/__sandbox/${path}`, body);
-export const stats = () => sandbox('GET', '/__sandbox/stats');
 
 /** Live Centrifuge connections of one operator, from the sandbox's stats. */
 export async function connectionsOf(operatorId) {
   const { connectionsByOperator } = await stats();
   return connectionsByOperator?.[String(operatorId)] ?? 0;
 }
-
-export const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Polls `fn` (async) until it returns a truthy value; fails naming `what`. */
 export async function until(what, fn, timeout = WAIT, every = 25) {
@@ -96,8 +67,9 @@ export async function freshPair(email, operatorId, ttl = undefined) {
   return { token, refreshToken };
 }
 
+/** Chromium for the tabs: hidden or occluded pages are not slowed either. */
 export function launch() {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  return launchChromium(['--disable-backgrounding-occluded-windows']);
 }
 
 /**
@@ -401,10 +373,4 @@ export async function freeze(page) {
       await cdp.send('Debugger.disable');
     },
   };
-}
-
-export function summarize(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const at = (q) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
-  return { n: sorted.length, min: sorted[0], median: at(0.5), max: sorted.at(-1) };
 }

@@ -12,7 +12,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  skip, WAIT, OPERATOR, OTHER, Browser, launch, post, stats, connectionsOf, connectionsBecome, freshPair,
+  skip, WAIT, OPERATOR, OTHER, Browser, bounded, launch, post, stats, connectionsOf, connectionsBecome, freshPair,
   until, sleep, settled, statuses, stream, streamDone, assertStream, assertNoCrash, summarize, freeze,
 } from './support.mjs';
 
@@ -26,21 +26,10 @@ after(async () => {
 
 /**
  * Runs `body(b)` with a fresh browser context (a fresh profile: its own
- * locks and channels), closed afterwards. Past `limitMs` the context is
- * closed under the body (its pending page calls fail) and the test fails.
+ * locks and channels), closed afterwards; bounded by `limitMs`.
  */
 async function inContext(limitMs, body) {
-  const b = await Browser.start(chromium);
-  let timer;
-  const expired = new Promise((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`gave up after ${limitMs} ms`)), limitMs);
-  });
-  try {
-    return await Promise.race([body(b), expired]);
-  } finally {
-    clearTimeout(timer);
-    await b.close();
-  }
+  return bounded(limitMs, await Browser.start(chromium), (b) => b.close(), body);
 }
 
 /** Opens `n` tabs, each with a panel of `options`; they hold no tokens yet. */
