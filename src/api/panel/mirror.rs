@@ -72,7 +72,7 @@ pub(super) fn client_event(core: &Rc<Core>, event: ClientEvent<JsJson>) {
                     .group
                     .borrow()
                     .as_ref()
-                    .is_some_and(|g| g.members.has_listeners(clock::monotonic_ms()));
+                    .is_some_and(|g| g.members.has_listeners(clock::monotonic_ms));
             if relay {
                 core.sharing.post(Message::Event {
                     event: event.clone(),
