@@ -157,12 +157,22 @@ func (h *Hub) admit(s *socket.Socket, next func(*socket.ExtendedError)) {
 		return
 	}
 	s.SetData(sessionID)
+	// The library sends the connect packet before "connection" handlers
+	// run, and in another goroutine than the one reading the client's next
+	// packets. So the room and the client events are set up here, before
+	// the client can see it is connected: an event for the session, or a
+	// client event sent right after connecting, is never missed. (One
+	// window is left, inside the library: it files the socket under its
+	// namespace just after sending that packet, and closes a connection
+	// whose next packet arrives in between. A client then reconnects.)
+	s.Join(room(sessionID))
+	h.wireClientEvents(s, sessionID)
 	next(nil)
 }
 
-// onConnection puts an admitted socket in its session's room, tells the
-// operators the client came online (first socket of the session) and
-// wires the client events.
+// onConnection counts an admitted socket (already in its session's room,
+// see admit) and tells the operators the client came online (first
+// socket of the session).
 func (h *Hub) onConnection(args ...any) {
 	s, ok := args[0].(*socket.Socket)
 	if !ok {
@@ -171,7 +181,6 @@ func (h *Hub) onConnection(args ...any) {
 	sessionID, _ := s.Data().(string)
 	eio := s.Conn().Protocol()
 	h.stats.SocketIOOpened(eio)
-	s.Join(room(sessionID))
 	if h.verbose {
 		log.Printf("socket.io: socket %s (EIO %d) joined session %s", s.Id(), eio, sessionID)
 	}
@@ -197,9 +206,11 @@ func (h *Hub) onConnection(args ...any) {
 	_ = s.On("disconnect", func(reason ...any) { left(reason) })
 	if s.Disconnected() {
 		left("disconnected while joining")
-		return
 	}
+}
 
+// wireClientEvents answers the session's client → server events on s.
+func (h *Hub) wireClientEvents(s *socket.Socket, sessionID string) {
 	_ = s.On(widgetClientTyping, h.clientEvent(s, widgetClientTyping, func(map[string]any) error {
 		_, err := h.chats.Clients.Typing(sessionID)
 		return err
