@@ -82,7 +82,7 @@ test-faults: pkg
 		node --test --test-concurrency=1 tests/faults/
 
 # Several tabs of one browser (#11): 3+ pages in one Chromium context share
-# one connection and one token refresh per operator (~2 min). Single-use
+# one connection and one token refresh per operator (~3 min). Single-use
 # refresh tokens, so a second refresh with the same token would be refused.
 test-tabs: pkg
 	@scripts/with-sandbox.sh -single-use-refresh -- \

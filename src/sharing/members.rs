@@ -1,6 +1,16 @@
 //! Who is in the group: the leader's table of followers (each says hello
 //! every beat; one silent for too long is forgotten), and a follower's watch
 //! on the leader's heartbeat, which says when to steal the lock.
+//!
+//! Both judge another tab's silence on their own tick, and a tab's ticks are
+//! only as regular as its browser lets them be: a tab hidden for minutes
+//! gets about one timer wake-up a minute, and a frozen one none. So silence
+//! is judged against [`silence_window`]: the configured silence, or twice
+//! the gap since this tab's previous tick when that is longer. Tabs that
+//! are all hidden then keep their leader (before, a follower stole the lock
+//! about every other minute, each time a reconnect), while a tab whose
+//! ticks run on time still steals from a leader silent past the configured
+//! silence, a frozen or throttled one alike.
 
 /// One follower as the leader knows it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,11 +20,22 @@ struct Member {
     wants: bool,
 }
 
+/// How long another tab may stay silent, for a tab that ticked at `now`
+/// after its previous tick at `previous` (None: its first tick): `base_ms`,
+/// or twice its own gap when the browser ran its timers later than that. A
+/// tab that could not look more often cannot call another one silent sooner.
+pub fn silence_window(base_ms: u64, previous: Option<u64>, now: u64) -> u64 {
+    let gap = previous.map_or(0, |at| now.saturating_sub(at));
+    base_ms.max(gap.saturating_mul(2))
+}
+
 /// The leader's table of followers.
 #[derive(Debug, Clone)]
 pub struct Members {
     list: Vec<Member>,
     forget_after_ms: u64,
+    /// When [`Members::expire`] last ran (the leader's previous tick).
+    expired_at: Option<u64>,
     /// Until when publications are relayed although the table may be empty
     /// (0: not at all). See [`Members::has_listeners`].
     listeners_until: u64,
@@ -34,6 +55,7 @@ impl Members {
         Members {
             list: Vec::new(),
             forget_after_ms,
+            expired_at: None,
             listeners_until: 0,
         }
     }
@@ -82,10 +104,12 @@ impl Members {
         !self.list.is_empty() || (self.listeners_until > 0 && now() < self.listeners_until)
     }
 
-    /// Forgets followers silent since `now - forget_after_ms`; true when any was.
+    /// Called on every tick of the leader: forgets followers silent for
+    /// longer than the [`silence_window`] of `forget_after_ms`; true when any was.
     pub fn expire(&mut self, now: u64) -> bool {
         let before = self.list.len();
-        let horizon = self.forget_after_ms;
+        let horizon = silence_window(self.forget_after_ms, self.expired_at, now);
+        self.expired_at = Some(now);
         self.list
             .retain(|m| now.saturating_sub(m.seen_at) <= horizon);
         self.list.len() != before
@@ -106,6 +130,7 @@ impl Members {
     /// Forgets everyone (the tab stepped down or left).
     pub fn clear(&mut self) {
         self.list.clear();
+        self.expired_at = None;
         self.listeners_until = 0;
     }
 }
@@ -118,6 +143,9 @@ pub struct LeaderWatch {
     heard_at: u64,
     silence_ms: u64,
     steal_at: Option<u64>,
+    /// When [`LeaderWatch::steal_due`] last ran (this tab's previous tick),
+    /// or when the watch began.
+    ticked_at: Option<u64>,
 }
 
 impl LeaderWatch {
@@ -128,6 +156,7 @@ impl LeaderWatch {
             heard_at: now,
             silence_ms,
             steal_at: None,
+            ticked_at: Some(now),
         }
     }
 
@@ -152,13 +181,17 @@ impl LeaderWatch {
         self.leader = None;
         self.heard_at = now;
         self.steal_at = None;
+        self.ticked_at = Some(now);
     }
 
     /// Called on every tick: true when the lock should be stolen now. The
-    /// first tick past the silence picks a moment `jitter_ms` later (so two
-    /// followers rarely steal at once); a heartbeat before then calls it off.
+    /// first tick past the silence (its [`silence_window`]) picks a moment
+    /// `jitter_ms` later (so two followers rarely steal at once); a heartbeat
+    /// before then calls it off.
     pub fn steal_due(&mut self, now: u64, jitter_ms: u64) -> bool {
-        if now.saturating_sub(self.heard_at) < self.silence_ms {
+        let window = silence_window(self.silence_ms, self.ticked_at, now);
+        self.ticked_at = Some(now);
+        if now.saturating_sub(self.heard_at) < window {
             self.steal_at = None;
             return false;
         }
@@ -235,6 +268,75 @@ mod tests {
         assert!(!watch.steal_due(1_500, 200));
         assert!(!watch.steal_due(1_600, 200));
         assert!(watch.steal_due(1_700, 200));
+    }
+
+    /// About one timer wake-up a minute, as a browser gives a tab hidden for minutes.
+    const THROTTLED_MS: u64 = 60_000;
+
+    #[test]
+    fn hidden_tabs_keep_a_leader_that_beats_once_a_minute() {
+        // Defaults: silence 10 s, followers forgotten after 20 s.
+        let mut watch = LeaderWatch::new(10_000, 0);
+        let mut members = Members::new(20_000);
+        watch.heard("L", 0);
+        for minute in 1..=30 {
+            let at = minute * THROTTLED_MS;
+            // The leader's beat and the follower's hello land a little
+            // before or after the other tab's tick, never more than a
+            // minute apart.
+            watch.heard("L", at - 7_000);
+            assert!(!watch.steal_due(at, 0), "stolen at minute {minute}");
+            members.heard("F", true, at - 13_000);
+            assert!(!members.expire(at), "forgotten at minute {minute}");
+        }
+        assert_eq!(members.tabs(), 2);
+    }
+
+    #[test]
+    fn a_hidden_follower_still_steals_from_a_frozen_leader() {
+        let mut watch = LeaderWatch::new(10_000, 0);
+        watch.heard("L", 0);
+        // The leader froze after its beat at 0; the follower ticks once a minute.
+        let stolen = (1..=5).find(|&minute| watch.steal_due(minute * THROTTLED_MS, 0));
+        assert_eq!(
+            stolen,
+            Some(2),
+            "a minute late, the first tick cannot judge a minute's silence"
+        );
+        // A follower whose ticks are on time steals after the configured silence.
+        let mut watch = LeaderWatch::new(10_000, 0);
+        watch.heard("L", 0);
+        let stolen = (1..=10).find(|&tick| watch.steal_due(tick * 2_000, 0));
+        assert_eq!(stolen, Some(5));
+    }
+
+    #[test]
+    fn a_thawed_follower_gives_the_leader_a_beat_before_stealing() {
+        let mut watch = LeaderWatch::new(10_000, 0);
+        watch.heard("L", 0);
+        assert!(!watch.steal_due(2_000, 0));
+        // Frozen for five minutes: the leader's beats of that time are still queued.
+        assert!(!watch.steal_due(302_000, 0));
+        watch.heard("L", 302_005);
+        assert!(!watch.steal_due(304_000, 0));
+        // Nothing since: the configured silence applies again.
+        assert!(!watch.steal_due(312_000, 0));
+        assert!(watch.steal_due(314_000, 0));
+    }
+
+    #[test]
+    fn a_leader_on_time_forgets_a_follower_after_the_configured_silence() {
+        let mut members = Members::new(20_000);
+        members.heard("F", true, 0);
+        assert!(!members.expire(18_000));
+        assert!(!members.expire(20_000));
+        assert!(members.expire(22_000));
+        // Back from a long gap, it judges silence against twice that gap.
+        members.heard("F", true, 22_000);
+        assert!(!members.expire(122_000));
+        members.clear();
+        members.heard("F", true, 200_000);
+        assert!(members.expire(221_000), "a new table sets the pace anew");
     }
 
     #[test]

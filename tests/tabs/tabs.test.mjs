@@ -581,6 +581,83 @@ test('a frozen leader loses leadership within pingTimeout; after it thaws: one l
   });
 });
 
+/**
+ * Runs in a page before its scripts: while `window.wakeEveryMs` is set, a
+ * `setTimeout` fires no earlier than asked, at the next multiple of it on the
+ * wall clock: what a browser does to a tab hidden for minutes (Chrome wakes
+ * such a tab once a minute, on whole minutes), faster. Headless Chromium
+ * keeps its pages visible, so the test slows their timers itself.
+ */
+function slowTimers() {
+  const real = window.setTimeout.bind(window);
+  window.wakeEveryMs = null;
+  window.setTimeout = (fn, ms = 0, ...args) => {
+    const every = window.wakeEveryMs;
+    if (!every) return real(fn, ms, ...args);
+    const wake = Math.ceil((Date.now() + Math.max(0, Number(ms) || 0)) / every) * every;
+    return real(fn, wake - Date.now(), ...args);
+  };
+}
+
+test('tabs whose timers wake rarely (hidden for minutes) keep their leader and their count; a tab on time takes over', { skip, timeout: 90_000 }, async () => {
+  await post('faults/reset');
+  const pair = await freshPair(OPERATOR.email, OPERATOR.id);
+  // Heartbeats every 250 ms, silence after 1 s; the hidden tabs wake every 3 s.
+  const PING_TIMEOUT = 1000;
+  const WAKE_MS = 3000;
+  await inContext(85_000, async (b) => {
+    const tabs = [];
+    for (let i = 1; i <= 3; i++) {
+      const tab = await b.open(`tab${i}`, { init: slowTimers });
+      await tab.create({ pingTimeout: PING_TIMEOUT });
+      tabs.push(tab);
+    }
+    await join(tabs, pair);
+    const leader = await settled(tabs);
+    await connectionsBecome(OPERATOR.id, 1);
+    const sockets = b.websockets.length;
+
+    for (const x of tabs) await x.page.evaluate((ms) => { window.wakeEveryMs = ms; }, WAKE_MS);
+    for (const x of tabs) await x.clear();
+    await sleep(8 * WAKE_MS);
+    const hidden = await statuses(tabs);
+    hidden.forEach((s, i) => {
+      assert.equal(s.sharing.role, tabs[i] === leader ? 'leader' : 'follower', `${tabs[i].name}: role kept`);
+      assert.equal(s.sharing.tabs, 3, `${tabs[i].name}: tabs kept`);
+      assert.equal(s.state, 'connected', `${tabs[i].name}: connected`);
+    });
+    for (const x of tabs) {
+      const { sharing, lifecycle } = await x.record();
+      assert.deepEqual(sharing.filter((e) => e.role !== (x === leader ? 'leader' : 'follower') || e.tabs !== 3), [],
+        `${x.name}: no change of role or count while its timers were slow`);
+      assert.deepEqual(lifecycle.map((e) => e.event), [], `${x.name}: no reconnect`);
+    }
+    assert.equal(b.websockets.length, sockets, 'no new connection');
+    const whileHidden = await stream(OPERATOR.id, 30);
+    await streamDone(whileHidden);
+    await assertStream(tabs, whileHidden);
+
+    // One follower's timers run on time again (its tab is shown): the leader
+    // beats every 3 s, which for that tab is silence; it takes over.
+    const shown = tabs.find((x) => x !== leader);
+    await shown.page.evaluate(() => { window.wakeEveryMs = null; });
+    const t0 = Date.now();
+    await until('the tab on time takes over', async () => (await shown.status()).sharing.role === 'leader', 4 * WAKE_MS);
+    const tookOver = Date.now() - t0;
+    await until('one leader, every tab connected', async () => {
+      const all = await statuses(tabs);
+      return all.filter((s) => s.sharing.role === 'leader').length === 1 && all.every((s) => s.state === 'connected');
+    }, 4 * WAKE_MS);
+    await connectionsBecome(OPERATOR.id, 1);
+    for (const x of tabs) await x.clear();
+    const afterwards = await stream(OPERATOR.id, 30);
+    await streamDone(afterwards);
+    await assertStream(tabs, afterwards);
+    console.log(`tabs: timers waking every ${WAKE_MS} ms (pingTimeout ${PING_TIMEOUT} ms) for ${8 * WAKE_MS} ms: no change of leader or count; a tab on time again led after ${tookOver} ms (polled)`);
+    await assertNoCrash(b);
+  });
+});
+
 test('a foreign or malformed message on the channel is ignored and counted', { skip, timeout: 60_000 }, async () => {
   await post('faults/reset');
   const pair = await freshPair(OPERATOR.email, OPERATOR.id);
