@@ -7,8 +7,7 @@
 //! gets about one timer wake-up a minute, and a frozen one none. So silence
 //! is judged against [`silence_window`]: the configured silence, or twice
 //! the gap since this tab's previous tick when that is longer. Tabs that
-//! are all hidden then keep their leader (before, a follower stole the lock
-//! about every other minute, each time a reconnect), while a tab whose
+//! are all hidden then keep their leader and their table, while a tab whose
 //! ticks run on time still steals from a leader silent past the configured
 //! silence, a frozen or throttled one alike.
 

@@ -32,11 +32,14 @@ async function inContext(limitMs, body) {
   return bounded(limitMs, await Browser.start(chromium), (b) => b.close(), body);
 }
 
-/** Opens `n` tabs, each with a panel of `options`; they hold no tokens yet. */
-async function openTabs(b, n, options = {}, prefix = 'tab') {
+/**
+ * Opens `n` tabs, each with a panel of `options`; they hold no tokens yet.
+ * Tabs are named `prefix` + a number; `init` runs in each before its scripts.
+ */
+async function openTabs(b, n, options = {}, { prefix = 'tab', init } = {}) {
   const tabs = [];
   for (let i = 0; i < n; i++) {
-    const tab = await b.open(`${prefix}${b.tabs.length + 1}`);
+    const tab = await b.open(`${prefix}${b.tabs.length + 1}`, { init });
     await tab.create(options);
     tabs.push(tab);
   }
@@ -50,9 +53,9 @@ async function join(tabs, pair) {
   results.forEach((r, i) => assert.equal(r.ok, true, `${tabs[i].name}: connect() ${JSON.stringify(r.error)}`));
 }
 
-/** Opens `n` tabs with `pair` and waits until they form one connected group. */
-async function group(b, n, pair, options = {}, prefix = 'tab') {
-  const tabs = await openTabs(b, n, options, prefix);
+/** Opens `n` tabs with `pair` (see openTabs) and waits until they form one connected group. */
+async function group(b, n, pair, options = {}, opening = {}) {
+  const tabs = await openTabs(b, n, options, opening);
   await join(tabs, pair);
   const leader = await settled(tabs);
   return { tabs, leader };
@@ -281,8 +284,8 @@ test('two operators in tabs of one browser: one connection each, never shared, n
   const pairA = await freshPair(OPERATOR.email, OPERATOR.id);
   const pairB = await freshPair(OTHER.email, OTHER.id);
   await inContext(55_000, async (b) => {
-    const a = await openTabs(b, 2, {}, 'a');
-    const o = await openTabs(b, 2, {}, 'b');
+    const a = await openTabs(b, 2, {}, { prefix: 'a' });
+    const o = await openTabs(b, 2, {}, { prefix: 'b' });
     await Promise.all([join(a, pairA), join(o, pairB)]);
     await settled(a);
     await settled(o);
@@ -326,14 +329,7 @@ test('a tab given another operator\'s tokens leaves the first operator\'s group 
   const pairA = await freshPair(OPERATOR.email, OPERATOR.id);
   const pairB = await freshPair(OTHER.email, OTHER.id);
   await inContext(55_000, async (b) => {
-    const tabs = [];
-    for (const name of ['tab1', 'tab2']) {
-      const tab = await b.open(name, { init: holdChannelMessages });
-      await tab.create();
-      tabs.push(tab);
-    }
-    await join(tabs, pairA);
-    const leader = await settled(tabs);
+    const { tabs, leader } = await group(b, 2, pairA, {}, { init: holdChannelMessages });
     const follower = tabs.find((t) => t !== leader);
     await connectionsBecome(OPERATOR.id, 1);
     /**
@@ -606,14 +602,7 @@ test('tabs whose timers wake rarely (hidden for minutes) keep their leader and t
   const PING_TIMEOUT = 1000;
   const WAKE_MS = 3000;
   await inContext(85_000, async (b) => {
-    const tabs = [];
-    for (let i = 1; i <= 3; i++) {
-      const tab = await b.open(`tab${i}`, { init: slowTimers });
-      await tab.create({ pingTimeout: PING_TIMEOUT });
-      tabs.push(tab);
-    }
-    await join(tabs, pair);
-    const leader = await settled(tabs);
+    const { tabs, leader } = await group(b, 3, pair, { pingTimeout: PING_TIMEOUT }, { init: slowTimers });
     await connectionsBecome(OPERATOR.id, 1);
     const sockets = b.websockets.length;
 
