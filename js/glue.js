@@ -2,6 +2,11 @@
 // a real Error subclass, and the listener registry (so an unsubscribe
 // function is a plain closure and a throwing listener cannot break delivery).
 
+// Each entry of the package (`twin-panel`, `twin-panel/widget`) is one module
+// with its own copy of this class; the brand makes `instanceof TwinError` hold
+// for the errors of either entry, whichever entry the class came from.
+const BRAND = Symbol.for('twin-panel/TwinError');
+
 /**
  * Every failure of the package: HTTP, network, timeout or protocol.
  * `status` is the HTTP status (0 when there was none), `code` a stable
@@ -15,6 +20,14 @@ export class TwinError extends Error {
     this.code = code;
     this.details = details;
     this.retryable = retryable;
+  }
+
+  get [BRAND]() {
+    return true;
+  }
+
+  static [Symbol.hasInstance](value) {
+    return value !== null && typeof value === 'object' && value[BRAND] === true;
   }
 }
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Builds the npm package into pkg/: release wasm -> wasm-bindgen (web target)
-# -> wasm-opt -Oz -> entry files, types and package.json from pkg-template/
-# (scripts/finish-pkg.mjs).
-# Prints wasm and glue sizes, raw and gzip -9.
+# Builds the npm package into pkg/: one wasm per entry from the one crate
+# (cargo features `panel` and `widget`), each through wasm-bindgen (web
+# target) and wasm-opt -Oz; then scripts/finish-pkg.mjs makes the entry
+# files, types and package.json from pkg-template/.
+# Prints each entry's wasm and glue sizes, raw and gzip -9.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -13,34 +14,39 @@ need wasm-bindgen "run scripts/bootstrap.sh"
 wasm_opt=node_modules/.bin/wasm-opt
 [ -x "$wasm_opt" ] || die "$wasm_opt not found (run scripts/bootstrap.sh)"
 
-step "cargo build --release (wasm32)"
-cargo build --release --target wasm32-unknown-unknown --lib
-wasm=target/wasm32-unknown-unknown/release/twin_panel.wasm
+stage=target/entries
+rm -rf "$stage"
+mkdir -p "$stage"
+# entry (cargo feature) and the name of its wasm-bindgen output
+for entry in panel:twin_panel widget:twin_widget; do
+  feature=${entry%%:*} name=${entry#*:}
+  step "cargo build --release (wasm32, feature $feature)"
+  cargo build --release --target wasm32-unknown-unknown --lib --no-default-features --features "$feature"
+  cp target/wasm32-unknown-unknown/release/twin_panel.wasm "$stage/$name.wasm"
 
-out=pkg
-rm -rf "$out"
-step "wasm-bindgen --target web"
-wasm-bindgen --target web --out-dir "$out" --remove-producers-section "$wasm"
+  step "wasm-bindgen --target web ($name)"
+  wasm-bindgen --target web --out-dir "$stage/$feature" --out-name "$name" --remove-producers-section "$stage/$name.wasm"
 
-step "wasm-opt -Oz"
-# The features rustc 1.95 enables by default for wasm32-unknown-unknown; wasm-opt
-# must accept them or it rejects the module. --converge repeats -Oz while it
-# still shrinks the module; the target_features section only matters to
-# wasm-bindgen, which has already run. --low-memory-unused lets wasm-opt fold
-# constant offsets into loads and stores: the module is linked stack-first (the
-# stack grows down from 1 MiB, data and heap lie above it), so the lowest 1 KiB
-# is only ever touched by a stack 1023 KiB deep (about 1.2 KB gzip smaller).
-"$wasm_opt" -Oz --converge --low-memory-unused --strip-target-features $WASM_FEATURES \
-  "$out/twin_panel_bg.wasm" -o "$out/twin_panel_bg.opt.wasm"
-mv "$out/twin_panel_bg.opt.wasm" "$out/twin_panel_bg.wasm"
+  step "wasm-opt -Oz ($name)"
+  # The features rustc 1.95 enables by default for wasm32-unknown-unknown; wasm-opt
+  # must accept them or it rejects the module. --converge repeats -Oz while it
+  # still shrinks the module; the target_features section only matters to
+  # wasm-bindgen, which has already run. --low-memory-unused lets wasm-opt fold
+  # constant offsets into loads and stores: the module is linked stack-first (the
+  # stack grows down from 1 MiB, data and heap lie above it), so the lowest 1 KiB
+  # is only ever touched by a stack 1023 KiB deep (about 1.2 KB gzip smaller).
+  "$wasm_opt" -Oz --converge --low-memory-unused --strip-target-features $WASM_FEATURES \
+    "$stage/$feature/${name}_bg.wasm" -o "$stage/$feature/${name}_bg.opt.wasm"
+  mv "$stage/$feature/${name}_bg.opt.wasm" "$stage/$feature/${name}_bg.wasm"
+done
 
 step "package files"
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n 1)
-node scripts/finish-pkg.mjs "$out" "$version"
+out=pkg
+rm -rf "$out"
+node scripts/finish-pkg.mjs "$stage" "$out" "$version"
 
 size_report "$out"
-printf '%-10s %10s %10s   (index.js, the default entry: glue + the wasm as base64)\n' "inline" \
-  "$(raw_size "$out/index.js")" "$(gz_size "$out/index.js")"
 
 step "npm pack"
 mkdir -p target/npm

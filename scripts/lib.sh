@@ -18,13 +18,20 @@ need() {
 gz_size() { gzip -9 -c "$1" | wc -c | tr -d ' '; }
 raw_size() { wc -c < "$1" | tr -d ' '; }
 
-# size_report DIR: wasm and JS glue sizes of a built package. The glue is
-# slim.js: every entry is one bundled module, and slim.js is the glue without
-# the inlined wasm (index.js is the same glue plus the wasm as base64).
+# size_report DIR: each entry of a built package: its wasm, its glue (slim.js:
+# every entry is one bundled module, and slim.js is the glue without the wasm),
+# and index.js, the default entry (the same glue plus the wasm, deflated and
+# base64-encoded), which is what an importer of the entry ships.
 size_report() {
-  local dir=$1 wasm="$1/twin_panel_bg.wasm" js="$1/slim.js"
-  printf '\n%-10s %10s %10s\n' "" "raw" "gzip -9"
-  printf '%-10s %10s %10s\n' "wasm" "$(raw_size "$wasm")" "$(gz_size "$wasm")"
-  printf '%-10s %10s %10s\n' "js glue" "$(raw_size "$js")" "$(gz_size "$js")"
-  printf '%-10s %10s %10s\n' "total" "$(($(raw_size "$wasm") + $(raw_size "$js")))" "$(($(gz_size "$wasm") + $(gz_size "$js")))"
+  local dir=$1 entry wasm js
+  printf '\n%-22s %10s %10s\n' "" "raw" "gzip -9"
+  for entry in .:twin_panel widget:twin_widget; do
+    wasm="$dir/${entry%%:*}/${entry#*:}_bg.wasm" js="$dir/${entry%%:*}/slim.js"
+    local label=twin-panel
+    [ "${entry%%:*}" = . ] || label="twin-panel/${entry%%:*}"
+    printf '%-22s %10s %10s\n' "$label wasm" "$(raw_size "$wasm")" "$(gz_size "$wasm")"
+    printf '%-22s %10s %10s\n' "$label glue" "$(raw_size "$js")" "$(gz_size "$js")"
+    printf '%-22s %10s %10s   (index.js: the default entry)\n' "$label inline" \
+      "$(raw_size "$dir/${entry%%:*}/index.js")" "$(gz_size "$dir/${entry%%:*}/index.js")"
+  done
 }

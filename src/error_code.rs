@@ -2,7 +2,7 @@
 //!
 //! Pure: used by the REST layer, the JS classes and the protocol core's
 //! error events alike. JS sees [`ErrorCode::as_str`]; the names are a
-//! contract (they are listed in the package's `.d.ts` as `TwinErrorCode`).
+//! contract (they are listed in the package's `twin-error.d.ts` as `TwinErrorCode`).
 
 /// What kind of failure a `TwinError` reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -181,12 +181,12 @@ mod tests {
 
     #[test]
     fn the_typescript_union_lists_every_code() {
-        let types = include_str!("api/types.rs");
+        let types = include_str!("../pkg-template/twin-error.d.ts");
         let union = types
             .split("export type TwinErrorCode =")
             .nth(1)
             .and_then(|rest| rest.split(';').next())
-            .expect("TwinErrorCode in api/types.rs");
+            .expect("TwinErrorCode in pkg-template/twin-error.d.ts");
         let listed: Vec<&str> = union
             .split('|')
             .map(|name| name.trim().trim_matches('\''))

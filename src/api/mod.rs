@@ -11,14 +11,20 @@ mod delivery;
 pub(crate) use crate::transport::engine_json;
 mod error;
 mod host;
+#[cfg(feature = "panel")]
 mod inbox;
 mod js;
 mod options;
+#[cfg(feature = "panel")]
 mod panel;
 mod types;
+#[cfg(feature = "widget")]
 mod widget;
 
 pub use codes::{ConnectingCode, DisconnectCode};
+#[cfg(feature = "panel")]
 pub use inbox::Inbox;
+#[cfg(feature = "panel")]
 pub use panel::OperatorPanel;
+#[cfg(feature = "widget")]
 pub use widget::ChatWidget;

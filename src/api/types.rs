@@ -1,12 +1,71 @@
 //! TypeScript declarations the generated `.d.ts` cannot infer: option objects,
 //! the platform's entities, and the event map that types `on()` and `off()`.
 //! Field names are the platform's own (twin-api.md §6); fields the sources mark
-//! as nullable are `| null`.
+//! as nullable are `| null`. Each entry's `.d.ts` gets the shared types and
+//! its own: the panel's with feature `panel`, the widget's with `widget`.
 
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
-const TYPES: &str = r#"
+const SHARED_TYPES: &str = r#"
+/** The `state` of a panel or a widget. */
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
+
+/** A file attached to a message. */
+export interface Attachment {
+  id: string;
+  name?: string | null;
+  baseName?: string | null;
+  extension?: string | null;
+  contentType?: string | null;
+  size?: number | null;
+  url?: string | null;
+  downloadLink?: string | null;
+  isPrivate?: boolean | null;
+  createdAt?: string | null;
+}
+
+/** A chat message. */
+export interface Message {
+  id: string;
+  sessionId?: string | null;
+  authorId?: string | null;
+  /** `CLIENT`, `OPERATOR` or `BOT` (values not confirmed by the platform). */
+  authorType?: string | null;
+  authorName?: string | null;
+  type?: string | null;
+  body?: string | null;
+  answers?: unknown[] | null;
+  keyboard?: unknown[] | null;
+  attachments?: Attachment[] | null;
+  createdAt?: string | null;
+  updatedAt?: string | null;
+  readAt?: string | null;
+  replyTo?: Partial<Message> | null;
+}
+
+/** `sendMessage()` answer. */
+export interface SentMessage {
+  id: string;
+  createdAt: string;
+}
+
+/** `connecting` payload: client codes below 100, otherwise the server's. */
+export interface CodeReason {
+  code: number;
+  reason: string;
+}
+
+/** `disconnected` payload. */
+export interface Disconnected extends CodeReason {
+  /** True when the panel (or widget) reconnects by itself. */
+  reconnect: boolean;
+}
+"#;
+
+#[cfg(feature = "panel")]
+#[wasm_bindgen(typescript_custom_section)]
+const PANEL_TYPES: &str = r#"
 /** Options of `new OperatorPanel(options)`. Every field is optional. */
 export interface OperatorPanelOptions {
   /** IAM base URL. Default `https://iam.twin24.ai/api/v1`. */
@@ -63,17 +122,6 @@ export interface ConnectOptions {
   timeout?: number;
 }
 
-/** The `state` of a panel or a widget. */
-export type ConnectionState = 'disconnected' | 'connecting' | 'connected';
-
-/** Every `TwinError.code`. */
-export type TwinErrorCode =
-  | 'badRequest' | 'unauthorized' | 'forbidden' | 'notFound' | 'methodNotAllowed'
-  | 'timeout' | 'conflict' | 'unprocessableEntity' | 'tooManyRequests' | 'serverError'
-  | 'httpError' | 'network' | 'badResponse' | 'invalidArgument' | 'notAuthenticated'
-  | 'loggedOut' | 'notStarted' | 'disconnected' | 'protocol' | 'connect' | 'unsupported'
-  | 'queueFull' | 'tooManyWaiters' | 'rejected' | 'ackLost' | 'config' | 'forbiddenUrl';
-
 /** `login()` credentials. The password is used for that request only. */
 export interface Credentials {
   email: string;
@@ -126,39 +174,6 @@ export interface SessionQuery extends ListQuery {
   clientBanned?: boolean;
   keyword?: string;
   tags?: string | string[];
-}
-
-/** A file attached to a message. */
-export interface Attachment {
-  id: string;
-  name?: string | null;
-  baseName?: string | null;
-  extension?: string | null;
-  contentType?: string | null;
-  size?: number | null;
-  url?: string | null;
-  downloadLink?: string | null;
-  isPrivate?: boolean | null;
-  createdAt?: string | null;
-}
-
-/** A chat message. */
-export interface Message {
-  id: string;
-  sessionId?: string | null;
-  authorId?: string | null;
-  /** `CLIENT`, `OPERATOR` or `BOT` (values not confirmed by the platform). */
-  authorType?: string | null;
-  authorName?: string | null;
-  type?: string | null;
-  body?: string | null;
-  answers?: unknown[] | null;
-  keyboard?: unknown[] | null;
-  attachments?: Attachment[] | null;
-  createdAt?: string | null;
-  updatedAt?: string | null;
-  readAt?: string | null;
-  replyTo?: Partial<Message> | null;
 }
 
 /** An operator taking part in a session. */
@@ -236,12 +251,6 @@ export interface OutgoingMessage {
   replyToMessageId?: string;
 }
 
-/** `sendMessage()` answer. */
-export interface SentMessage {
-  id: string;
-  createdAt: string;
-}
-
 /** `chatMessageRead` payload. */
 export interface MessageRead {
   messageId: string;
@@ -261,18 +270,6 @@ export interface ClientPresence {
   sessionId?: string | null;
   clientId?: string | null;
   at?: string | null;
-}
-
-/** `connecting` payload: client codes below 100, otherwise the server's. */
-export interface CodeReason {
-  code: number;
-  reason: string;
-}
-
-/** `disconnected` payload. */
-export interface Disconnected extends CodeReason {
-  /** True when the panel (or widget) reconnects by itself. */
-  reconnect: boolean;
 }
 
 /** `resync` payload: events may have been missed; refetch over REST. */
@@ -310,6 +307,17 @@ export interface OperatorEvents {
   sharing: TabSharing;
 }
 
+export interface OperatorPanel {
+  /** Adds a listener; returns the function that removes it. */
+  on<K extends keyof OperatorEvents>(name: K, listener: (payload: OperatorEvents[K]) => void): () => void;
+  /** Removes a listener added with `on`. */
+  off<K extends keyof OperatorEvents>(name: K, listener: (payload: OperatorEvents[K]) => void): void;
+}
+"#;
+
+#[cfg(feature = "widget")]
+#[wasm_bindgen(typescript_custom_section)]
+const WIDGET_TYPES: &str = r#"
 /** Options of `new ChatWidget(options)`. */
 export interface ChatWidgetOptions {
   /** The chat (widget) id the visitor talks to. */
@@ -395,12 +403,5 @@ export interface ChatWidget {
   on<K extends keyof WidgetEvents>(name: K, listener: (payload: WidgetEvents[K]) => void): () => void;
   /** Removes a listener added with `on`. */
   off<K extends keyof WidgetEvents>(name: K, listener: (payload: WidgetEvents[K]) => void): void;
-}
-
-export interface OperatorPanel {
-  /** Adds a listener; returns the function that removes it. */
-  on<K extends keyof OperatorEvents>(name: K, listener: (payload: OperatorEvents[K]) => void): () => void;
-  /** Removes a listener added with `on`. */
-  off<K extends keyof OperatorEvents>(name: K, listener: (payload: OperatorEvents[K]) => void): void;
 }
 "#;

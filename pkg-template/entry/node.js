@@ -1,13 +1,13 @@
-// twin-panel for Node.js (and test runners on it: Vitest, node --test):
-// the wasm is read from disk on first use; `await init()` is optional.
+// The entry for Node.js (and test runners on it: Vitest, node --test): the
+// wasm is read from disk on first use; `await init()` is optional.
 import { readFileSync } from 'node:fs';
-import load, { initSync } from './twin_panel.js';
+import load, { initSync } from './__NAME__.js';
 import { loadOnFirstUse } from './first-use.js';
 
-export * from './twin_panel.js';
+export * from './__NAME__.js';
 export { TwinError } from '__GLUE__';
 
-const wasmFile = new URL('./twin_panel_bg.wasm', import.meta.url);
+const wasmFile = new URL('./__NAME___bg.wasm', import.meta.url);
 
 loadOnFirstUse(() => initSync({ module: readFileSync(wasmFile) }));
 

@@ -1,6 +1,6 @@
-export * from './twin_panel.js';
-export { default } from './twin_panel.js';
-export { TwinError } from '__GLUE__';
+export * from './__NAME__.js';
+export { default } from './__NAME__.js';
+export { TwinError, type TwinErrorCode } from '__ROOT__/twin-error.js';
 
 declare global {
   /**
