@@ -6,7 +6,7 @@ DEMO_PORT ?= 8080
 SANDBOX := target/sandbox/twin-sandbox
 
 .PHONY: all bootstrap pkg sandbox lint test test-native test-go test-browser \
-        test-types test-e2e test-consumer test-consumer-firefox test-node test-conformance \
+        test-size test-types test-e2e test-consumer test-consumer-firefox test-node test-conformance \
         test-faults test-tabs bench demo clean
 
 all: pkg
@@ -39,6 +39,13 @@ test-go:
 test-browser: pkg
 	@scripts/test-browser.sh
 	@scripts/check-wasm-pack-build.sh
+
+# The size budget, per entry, as an importer ships it (gzip): size-limit
+# (.size-limit.json) bundles each default entry with esbuild and counts each
+# slim entry's glue and .wasm. Going over a limit fails and says by how much.
+# Raising a limit is a CHANGELOG line that says why.
+test-size: pkg
+	npx size-limit
 
 # The installed package's types under TypeScript 5.0 and 7.0, strict, no skipLibCheck.
 test-types: pkg
@@ -95,7 +102,7 @@ bench: pkg
 	@scripts/bench.sh
 
 # Every test layer, fast to real.
-test: lint test-native test-go test-types test-browser test-e2e test-consumer test-consumer-firefox \
+test: lint test-native test-go test-size test-types test-browser test-e2e test-consumer test-consumer-firefox \
       test-node test-conformance test-faults test-tabs
 	@echo "make test: all layers passed"
 
