@@ -1,83 +1,9 @@
-//! Imports from the package's own JavaScript (`js/glue.js`) and small helpers
-//! for building plain JS objects.
+//! Small helpers for building and reading plain JS objects, and the
+//! package's own JavaScript (`js/glue.js`, bound in `transport::glue`).
 
+pub use crate::transport::glue::*;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-
-#[wasm_bindgen(module = "/js/glue.js")]
-extern "C" {
-    /// The JS `TwinError` class (a real `Error` subclass).
-    #[wasm_bindgen(js_name = TwinError)]
-    pub type JsTwinError;
-
-    #[wasm_bindgen(constructor, js_class = TwinError)]
-    pub fn new(
-        status: u16,
-        code: &str,
-        message: &str,
-        details: &JsValue,
-        retryable: bool,
-    ) -> JsTwinError;
-
-    /// The listener registry.
-    pub type Emitter;
-
-    #[wasm_bindgen(constructor)]
-    pub fn new() -> Emitter;
-
-    #[wasm_bindgen(method, catch)]
-    pub fn on(this: &Emitter, name: &JsValue, listener: &JsValue) -> Result<JsValue, JsValue>;
-
-    #[wasm_bindgen(method)]
-    pub fn off(this: &Emitter, name: &JsValue, listener: &JsValue);
-
-    #[wasm_bindgen(method)]
-    pub fn emit(this: &Emitter, name: &str, payload: &JsValue);
-
-    /// Hands a publication payload to the listeners of its name and of `event`.
-    #[wasm_bindgen(method)]
-    pub fn publication(this: &Emitter, payload: &JsValue, by_name: bool);
-
-    #[wasm_bindgen(method)]
-    pub fn clear(this: &Emitter);
-
-    /// Splits a text frame on `\n` and parses each line with `JSON.parse`;
-    /// `undefined` stands for a line that is not JSON, `null` for one that is
-    /// not an object.
-    #[wasm_bindgen(js_name = parseFrame)]
-    pub fn parse_frame(text: &js_sys::JsString) -> js_sys::Array;
-
-    /// True where `navigator.locks` and `BroadcastChannel` both exist.
-    #[wasm_bindgen(js_name = canShareTabs)]
-    pub fn can_share_tabs() -> bool;
-
-    /// A group's BroadcastChannel and Web Lock (see `js/glue.js`).
-    pub type TabLink;
-
-    #[wasm_bindgen(constructor, catch)]
-    pub fn new(
-        name: &str,
-        on_message: &js_sys::Function,
-        on_lock: &js_sys::Function,
-        bye: &JsValue,
-    ) -> Result<TabLink, JsValue>;
-
-    /// Posts a message to the other tabs of the group.
-    #[wasm_bindgen(method)]
-    pub fn post(this: &TabLink, message: &JsValue);
-
-    /// Queues for the leader's lock (takes it with `steal`); request `id`.
-    #[wasm_bindgen(method)]
-    pub fn lock(this: &TabLink, id: u32, steal: bool);
-
-    /// Releases the lock or leaves its queue.
-    #[wasm_bindgen(method)]
-    pub fn unlock(this: &TabLink);
-
-    /// Closes the channel and lets go of the lock; nothing is reported after.
-    #[wasm_bindgen(method)]
-    pub fn close(this: &TabLink);
-}
 
 impl Emitter {
     /// `on()` of the package's classes: adds the listener and returns its

@@ -58,6 +58,134 @@ pub trait JsonEngine {
     /// when it is a string. Arrays and other values name none, so
     /// `["operatorBlocked"]` can never log anyone out.
     fn event_name(&self, payload: &Self::Value) -> Option<String>;
+
+    /// Field `key` of a plain object (`null` included); `None` when `value`
+    /// is not a plain object (an array, a string, ...) or has no such field.
+    fn field(&self, value: &Self::Value, key: &str) -> Option<Self::Value>;
+
+    /// A string value as Rust text.
+    fn string(&self, value: &Self::Value) -> Option<String>;
+
+    /// A number value.
+    fn number(&self, value: &Self::Value) -> Option<f64>;
+
+    /// A boolean value.
+    fn boolean(&self, value: &Self::Value) -> Option<bool>;
+
+    /// Whether `value` is `null`.
+    fn is_null(&self, value: &Self::Value) -> bool;
+
+    /// Whether `value` is a plain object (not an array, not `null`).
+    fn is_object(&self, value: &Self::Value) -> bool;
+
+    /// The items of an array value.
+    fn items(&self, value: &Self::Value) -> Option<Vec<Self::Value>>;
+
+    /// The fields of a plain object, in their order.
+    fn entries(&self, value: &Self::Value) -> Option<Vec<(String, Self::Value)>>;
+}
+
+/// The largest integer a JSON number read by the browser holds exactly (2^53 - 1).
+pub const MAX_EXACT_INTEGER: u64 = (1 << 53) - 1;
+
+/// A plain object of a parsed value, read field by field: a field that is
+/// absent or `null` reads as `None`, a field of another type than the one
+/// asked for is a [`JsonError::Shape`]. Unknown fields are never looked at.
+///
+/// Field by field, not through serde: the browser's engine has already built
+/// the value, one look-up per field the core needs is all the reading costs,
+/// and nothing generic is compiled per shape.
+pub struct Object<'j, J: JsonEngine> {
+    json: &'j J,
+    value: J::Value,
+}
+
+impl<'j, J: JsonEngine> Object<'j, J> {
+    /// `value` as an object; a [`JsonError::Shape`] when it is none.
+    pub fn new(json: &'j J, value: J::Value) -> Result<Self, JsonError> {
+        if json.is_object(&value) {
+            Ok(Object { json, value })
+        } else {
+            Err(JsonError::Shape)
+        }
+    }
+
+    /// The engine.
+    pub fn json(&self) -> &'j J {
+        self.json
+    }
+
+    /// The object itself.
+    pub fn value(&self) -> &J::Value {
+        &self.value
+    }
+
+    /// Field `key` unless it is absent or `null`.
+    pub fn get(&self, key: &str) -> Option<J::Value> {
+        self.json
+            .field(&self.value, key)
+            .filter(|value| !self.json.is_null(value))
+    }
+
+    /// Reads field `key` with `read`: `None` when absent or `null`, a
+    /// [`JsonError::Shape`] when `read` finds another type.
+    pub fn read<T>(
+        &self,
+        key: &str,
+        read: impl FnOnce(&J, &J::Value) -> Option<T>,
+    ) -> Result<Option<T>, JsonError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(value) => read(self.json, &value).map(Some).ok_or(JsonError::Shape),
+        }
+    }
+
+    /// A string field.
+    pub fn str(&self, key: &str) -> Result<Option<String>, JsonError> {
+        self.read(key, J::string)
+    }
+
+    /// A boolean field.
+    pub fn bool(&self, key: &str) -> Result<Option<bool>, JsonError> {
+        self.read(key, J::boolean)
+    }
+
+    /// A number field.
+    pub fn f64(&self, key: &str) -> Result<Option<f64>, JsonError> {
+        self.read(key, J::number)
+    }
+
+    /// A whole number from 0 to [`MAX_EXACT_INTEGER`].
+    pub fn u64(&self, key: &str) -> Result<Option<u64>, JsonError> {
+        self.read(key, |json, value| json.number(value).and_then(exact_u64))
+    }
+
+    /// A whole number from 0 to `u32::MAX`.
+    pub fn u32(&self, key: &str) -> Result<Option<u32>, JsonError> {
+        self.read(key, |json, value| {
+            json.number(value)
+                .and_then(exact_u64)
+                .and_then(|n| u32::try_from(n).ok())
+        })
+    }
+
+    /// An object field.
+    pub fn object(&self, key: &str) -> Result<Option<Object<'j, J>>, JsonError> {
+        match self.get(key) {
+            None => Ok(None),
+            Some(value) => Object::new(self.json, value).map(Some),
+        }
+    }
+
+    /// An array field.
+    pub fn array(&self, key: &str) -> Result<Option<Vec<J::Value>>, JsonError> {
+        self.read(key, J::items)
+    }
+}
+
+/// `n` when it is a whole number from 0 to [`MAX_EXACT_INTEGER`].
+pub fn exact_u64(n: f64) -> Option<u64> {
+    (n >= 0.0 && n.fract() == 0.0 && n <= MAX_EXACT_INTEGER as f64).then_some(n as u64)
 }
 
 /// Parses `text` and reads a `T` out of it.

@@ -34,4 +34,38 @@ impl JsonEngine for SerdeJson {
             .as_str()
             .map(str::to_owned)
     }
+
+    fn field(&self, value: &serde_json::Value, key: &str) -> Option<serde_json::Value> {
+        value.as_object()?.get(key).cloned()
+    }
+
+    fn string(&self, value: &serde_json::Value) -> Option<String> {
+        value.as_str().map(str::to_owned)
+    }
+
+    fn number(&self, value: &serde_json::Value) -> Option<f64> {
+        value.as_f64()
+    }
+
+    fn boolean(&self, value: &serde_json::Value) -> Option<bool> {
+        value.as_bool()
+    }
+
+    fn is_null(&self, value: &serde_json::Value) -> bool {
+        value.is_null()
+    }
+
+    fn is_object(&self, value: &serde_json::Value) -> bool {
+        value.is_object()
+    }
+
+    fn items(&self, value: &serde_json::Value) -> Option<Vec<serde_json::Value>> {
+        value.as_array().cloned()
+    }
+
+    fn entries(&self, value: &serde_json::Value) -> Option<Vec<(String, serde_json::Value)>> {
+        value
+            .as_object()
+            .map(|map| map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+    }
 }

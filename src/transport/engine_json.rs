@@ -4,7 +4,9 @@
 
 use crate::protocol::json_engine::{JsonEngine, JsonError};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use super::glue;
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 /// A JS value parsed by the engine, carried through serde untouched.
 #[derive(Debug, Clone)]
@@ -47,16 +49,56 @@ impl JsonEngine for EngineJson {
     }
 
     fn event_name(&self, payload: &JsJson) -> Option<String> {
-        event_name(&payload.0)
+        glue::event_name(&payload.0)
+    }
+
+    fn field(&self, value: &JsJson, key: &str) -> Option<JsJson> {
+        let field = glue::field(&value.0, key);
+        (!field.is_undefined()).then_some(JsJson(field))
+    }
+
+    fn string(&self, value: &JsJson) -> Option<String> {
+        value.0.as_string()
+    }
+
+    fn number(&self, value: &JsJson) -> Option<f64> {
+        value.0.as_f64()
+    }
+
+    fn boolean(&self, value: &JsJson) -> Option<bool> {
+        value.0.as_bool()
+    }
+
+    fn is_null(&self, value: &JsJson) -> bool {
+        value.0.is_null()
+    }
+
+    fn is_object(&self, value: &JsJson) -> bool {
+        value.0.is_object() && !js_sys::Array::is_array(&value.0)
+    }
+
+    fn items(&self, value: &JsJson) -> Option<Vec<JsJson>> {
+        js_sys::Array::is_array(&value.0)
+            .then(|| js_sys::Array::from(&value.0).iter().map(JsJson).collect())
+    }
+
+    fn entries(&self, value: &JsJson) -> Option<Vec<(String, JsJson)>> {
+        if !self.is_object(value) {
+            return None;
+        }
+        let entries = js_sys::Object::entries(value.0.unchecked_ref());
+        Some(
+            entries
+                .iter()
+                .filter_map(|entry| {
+                    let entry: js_sys::Array = entry.unchecked_into();
+                    Some((entry.get(0).as_string()?, JsJson(entry.get(1))))
+                })
+                .collect(),
+        )
     }
 }
 
-#[wasm_bindgen(module = "/js/glue.js")]
-extern "C" {
-    /// The `event` field of a plain-object payload, when it is a string.
-    #[wasm_bindgen(js_name = eventName)]
-    fn event_name(payload: &JsValue) -> Option<String>;
-}
 
 /// `value` as a plain JS value (maps as objects, as JSON has them).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Option<JsValue> {

@@ -1,0 +1,89 @@
+//! The package's own JavaScript (`js/glue.js`): one binding for the whole
+//! module, so the generated glue imports it once. What is there is better
+//! written in JS: the `TwinError` class, the listener registry, splitting and
+//! parsing a frame, the tabs' BroadcastChannel and Web Lock.
+
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen(module = "/js/glue.js")]
+extern "C" {
+    /// The JS `TwinError` class (a real `Error` subclass).
+    #[wasm_bindgen(js_name = TwinError)]
+    pub type JsTwinError;
+
+    #[wasm_bindgen(constructor, js_class = TwinError)]
+    pub fn new(
+        status: u16,
+        code: &str,
+        message: &str,
+        details: &JsValue,
+        retryable: bool,
+    ) -> JsTwinError;
+
+    /// The listener registry.
+    pub type Emitter;
+
+    #[wasm_bindgen(constructor)]
+    pub fn new() -> Emitter;
+
+    #[wasm_bindgen(method, catch)]
+    pub fn on(this: &Emitter, name: &JsValue, listener: &JsValue) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(method)]
+    pub fn off(this: &Emitter, name: &JsValue, listener: &JsValue);
+
+    #[wasm_bindgen(method)]
+    pub fn emit(this: &Emitter, name: &str, payload: &JsValue);
+
+    /// Hands a publication payload to the listeners of its name and of `event`.
+    #[wasm_bindgen(method)]
+    pub fn publication(this: &Emitter, payload: &JsValue, by_name: bool);
+
+    #[wasm_bindgen(method)]
+    pub fn clear(this: &Emitter);
+
+    /// Splits a text frame on `\n` and parses each line with `JSON.parse`;
+    /// `undefined` stands for a line that is not JSON, `null` for one that is
+    /// not an object.
+    #[wasm_bindgen(js_name = parseFrame)]
+    pub fn parse_frame(text: &js_sys::JsString) -> js_sys::Array;
+
+    /// The `event` field of a plain-object payload, when it is a string.
+    #[wasm_bindgen(js_name = eventName)]
+    pub fn event_name(payload: &JsValue) -> Option<String>;
+
+    /// Field `key` of a plain object; `undefined` when `value` is not one
+    /// (an array, a primitive, `null`) or has no such field.
+    pub fn field(value: &JsValue, key: &str) -> JsValue;
+
+    /// True where `navigator.locks` and `BroadcastChannel` both exist.
+    #[wasm_bindgen(js_name = canShareTabs)]
+    pub fn can_share_tabs() -> bool;
+
+    /// A group's BroadcastChannel and Web Lock (see `js/glue.js`).
+    pub type TabLink;
+
+    #[wasm_bindgen(constructor, catch)]
+    pub fn new(
+        name: &str,
+        on_message: &js_sys::Function,
+        on_lock: &js_sys::Function,
+        bye: &JsValue,
+    ) -> Result<TabLink, JsValue>;
+
+    /// Posts a message to the other tabs of the group.
+    #[wasm_bindgen(method)]
+    pub fn post(this: &TabLink, message: &JsValue);
+
+    /// Queues for the leader's lock (takes it with `steal`); request `id`.
+    #[wasm_bindgen(method)]
+    pub fn lock(this: &TabLink, id: u32, steal: bool);
+
+    /// Releases the lock or leaves its queue.
+    #[wasm_bindgen(method)]
+    pub fn unlock(this: &TabLink);
+
+    /// Closes the channel and lets go of the lock; nothing is reported after.
+    #[wasm_bindgen(method)]
+    pub fn close(this: &TabLink);
+}
