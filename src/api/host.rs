@@ -57,7 +57,7 @@ impl<C: HostedClient> Host<C> {
     pub fn new<O: HostOwner<Client = C>>(owner: &Weak<O>, client: Option<C>) -> Self {
         Host {
             client: RefCell::new(client),
-            driver: OnceCell::from(SocketDriver::new(owner.clone())),
+            driver: OnceCell::from(SocketDriver::new(owner.clone() as Weak<dyn DriverHost>)),
             events: Delivery::default(),
             freed: Cell::new(false),
         }

@@ -34,8 +34,10 @@ pub struct SocketDriver {
 }
 
 impl SocketDriver {
-    /// A driver reporting to `host` for as long as the host lives.
-    pub fn new<H: DriverHost>(host: Weak<H>) -> Self {
+    /// A driver reporting to `host` for as long as the host lives. The host
+    /// is a trait object: the closures below are trampolines into it, so a
+    /// client's code is compiled once, in its host, not into each closure.
+    pub fn new(host: Weak<dyn DriverHost>) -> Self {
         let current: Slot = Rc::new(RefCell::new(None));
         let (slot, h) = (current.clone(), host.clone());
         let handlers = SocketHandlers::new(move |ws, event| {

@@ -2,9 +2,9 @@
 //! `JSON.parse` builds each value once, serde-wasm-bindgen reads envelopes
 //! out of it, and payloads stay the JS values the engine built ([`JsJson`]).
 
+use super::glue;
 use crate::protocol::json_engine::{JsonEngine, JsonError};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-use super::glue;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -98,7 +98,6 @@ impl JsonEngine for EngineJson {
         )
     }
 }
-
 
 /// `value` as a plain JS value (maps as objects, as JSON has them).
 pub fn to_js<T: Serialize + ?Sized>(value: &T) -> Option<JsValue> {
