@@ -14,6 +14,14 @@ need wasm-bindgen "run scripts/bootstrap.sh"
 wasm_opt=node_modules/.bin/wasm-opt
 [ -x "$wasm_opt" ] || die "$wasm_opt not found (run scripts/bootstrap.sh)"
 
+# Panic locations name source files: without their machine-specific prefixes
+# the wasm is smaller and the same on every machine (size-limit's figures too).
+remap="--remap-path-prefix=$PWD=."
+for registry in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
+  remap="$remap --remap-path-prefix=${registry%/}="
+done
+export RUSTFLAGS="${RUSTFLAGS:-} $remap"
+
 stage=target/entries
 rm -rf "$stage"
 mkdir -p "$stage"

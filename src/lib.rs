@@ -18,7 +18,7 @@
 //! - [`protocol`]: pure, sans-IO: the Centrifuge and Socket.IO codecs and state
 //!   machines, the connection lifecycle they share, tested natively. Never
 //!   imports a browser API or anything above it.
-//! - [`error_code`], [`percent`]: small pure helpers any layer may use.
+//! - [`error_code`], [`percent`], [`text`]: small pure helpers any layer may use.
 
 pub mod error_code;
 pub mod inbox;
@@ -26,8 +26,16 @@ pub mod percent;
 pub mod protocol;
 pub mod rest;
 pub mod sharing;
+pub mod text;
 
 #[cfg(target_arch = "wasm32")]
 pub mod api;
 #[cfg(target_arch = "wasm32")]
 pub mod transport;
+
+/// The wasm's allocator (the module is single-threaded).
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+// SAFETY: `new_global` is meant for exactly one global allocator in a
+// single-threaded wasm module, which this is.
+static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };

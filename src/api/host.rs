@@ -16,6 +16,7 @@ use super::delivery::Delivery;
 use super::error::to_js;
 use crate::protocol::{Action, SansIoClient, State};
 use crate::rest::error::{ErrorCode, ErrorInfo};
+use crate::text::decimal;
 use crate::transport::clock;
 use crate::transport::driver::{DriverHost, SocketDriver};
 use crate::transport::timer::Timer;
@@ -243,7 +244,7 @@ impl Waiters {
         if self.waiting.borrow().len() >= self.limit {
             let error = to_js(&ErrorInfo::local(
                 ErrorCode::TooManyWaiters,
-                format!("{} calls already wait for this", self.limit),
+                [&decimal(self.limit as u64), " calls already wait for this"].concat(),
                 true,
             ));
             let _ = reject.call1(&JsValue::NULL, &error);
@@ -265,7 +266,12 @@ impl Waiters {
                 if let Some(waiter) = expired {
                     let error = to_js(&ErrorInfo::local(
                         ErrorCode::Timeout,
-                        format!("not connected within {ms} ms; still trying in the background"),
+                        [
+                            "not connected within ",
+                            &decimal(ms),
+                            " ms; still trying in the background",
+                        ]
+                        .concat(),
                         true,
                     ));
                     let _ = waiter.reject.call1(&JsValue::NULL, &error);

@@ -3,6 +3,7 @@
 
 pub use crate::transport::glue::*;
 use wasm_bindgen::prelude::*;
+#[cfg(feature = "panel")]
 use wasm_bindgen::JsCast;
 
 impl Emitter {
@@ -42,6 +43,7 @@ pub fn parse_json(text: &str) -> Result<JsValue, JsValue> {
 }
 
 /// An id given as a string or a finite number, as text.
+#[cfg(feature = "panel")]
 pub fn id_text(value: &JsValue) -> Option<String> {
     if let Some(text) = value.as_string() {
         return Some(text);
@@ -54,6 +56,7 @@ pub fn id_text(value: &JsValue) -> Option<String> {
         .map(String::from)
 }
 
+#[cfg(feature = "panel")]
 /// Query pairs from a plain object: strings as they are, numbers and booleans
 /// as text, `Date`s as ISO 8601, arrays comma-joined; `null`/`undefined` skipped.
 pub fn query_pairs(query: &JsValue) -> Vec<(String, String)> {
@@ -73,6 +76,7 @@ pub fn query_pairs(query: &JsValue) -> Vec<(String, String)> {
     pairs
 }
 
+#[cfg(feature = "panel")]
 fn query_value(value: &JsValue) -> Option<String> {
     if value.is_null() || value.is_undefined() {
         return None;

@@ -8,7 +8,6 @@
 mod class;
 mod codes;
 mod delivery;
-pub(crate) use crate::transport::engine_json;
 mod error;
 mod host;
 #[cfg(feature = "panel")]

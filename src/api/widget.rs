@@ -25,7 +25,6 @@ mod acks;
 
 use super::class::js_class;
 use super::codes::{ConnectingCode, DisconnectCode};
-use super::engine_json::{EngineJson, JsJson};
 use super::error::{client_error, parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
@@ -36,6 +35,7 @@ use crate::rest::endpoints;
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::http::{self, HttpRequest};
 use crate::transport::clock;
+use crate::transport::engine_json::{EngineJson, JsJson};
 use acks::AckTable;
 use js_sys::{JsString, Promise};
 use serde::Serialize;
@@ -336,7 +336,7 @@ impl WidgetCore {
     ) -> Result<JsValue, JsValue> {
         let response = http::send(HttpRequest {
             method,
-            url: &format!("{}{path}", self.options.chat_url),
+            url: &[self.options.chat_url.as_str(), path].concat(),
             authorization: None,
             body: Some(body),
             timeout_ms: self.options.timeout,
@@ -467,7 +467,7 @@ impl WidgetCore {
                     self.start_waiters.reject_all(|| {
                         to_js(&ErrorInfo::local(
                             ErrorCode::Disconnected,
-                            format!("the chat socket stopped: {reason}"),
+                            ["the chat socket stopped: ", reason.as_str()].concat(),
                             false,
                         ))
                     });

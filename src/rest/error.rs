@@ -2,7 +2,7 @@
 
 pub use crate::error_code::ErrorCode;
 use crate::protocol::json_engine::JsonEngine;
-use serde::Deserialize;
+use crate::text::decimal;
 
 /// What went wrong, in the shape of the JS `TwinError`.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +40,7 @@ impl ErrorInfo {
     pub fn timeout(after_ms: u64) -> Self {
         Self::local(
             ErrorCode::Timeout,
-            format!("no answer within {after_ms} ms"),
+            ["no answer within ", &decimal(after_ms), " ms"].concat(),
             true,
         )
     }
@@ -48,38 +48,22 @@ impl ErrorInfo {
     /// Reads an HTTP error answer: `{"error": string | object, "details": any}`
     /// (`message` stands in for a missing `error`).
     pub fn from_http<J: JsonEngine>(json: &J, status: u16, body: &str) -> Self {
-        #[derive(Deserialize)]
-        #[serde(bound = "V: Deserialize<'de>")]
-        struct ErrorBody<V> {
-            #[serde(default = "none")]
-            error: Option<V>,
-            #[serde(default = "none")]
-            message: Option<V>,
-            #[serde(default = "none")]
-            details: Option<V>,
-        }
-        fn none<V>() -> Option<V> {
-            None
-        }
-        let body = json
-            .parse(body)
-            .and_then(|value| json.read::<ErrorBody<J::Value>>(value))
-            .ok();
-        let (error, message, details) = match body {
-            Some(body) => (body.error, body.message, body.details),
-            None => (None, None, None),
+        let body = json.parse(body).ok();
+        let field = |key: &str| {
+            body.as_ref()
+                .and_then(|body| json.field(body, key))
+                .filter(|value| !json.is_null(value))
         };
         // A string reads as its text, anything else as its JSON.
-        let text_of = |v: J::Value| -> String {
-            json.read::<String>(v.clone())
-                .unwrap_or_else(|_| json.write(&v))
-        };
-        let message = error
-            .or(message)
+        let text_of = |v: J::Value| -> String { json.string(&v).unwrap_or_else(|| json.write(&v)) };
+        let message = field("error")
+            .or_else(|| field("message"))
             .map(text_of)
             .filter(|m| !m.is_empty() && m != "null")
-            .unwrap_or_else(|| format!("HTTP {status}"));
-        let details = details.map(|d| json.write(&d)).filter(|d| d != "null");
+            .unwrap_or_else(|| ["HTTP ", &decimal(u64::from(status))].concat());
+        let details = field("details")
+            .map(|d| json.write(&d))
+            .filter(|d| d != "null");
         ErrorInfo {
             status,
             code: ErrorCode::for_status(status),

@@ -8,6 +8,7 @@
 
 use super::super::error::to_js;
 use crate::rest::error::{ErrorCode, ErrorInfo};
+use crate::text::decimal;
 use crate::transport::clock;
 use crate::transport::timer::Timer;
 use js_sys::Function;
@@ -54,10 +55,11 @@ impl AckTable {
         }
         Err(to_js(&ErrorInfo::local(
             ErrorCode::TooManyWaiters,
-            format!(
-                "{} calls already wait for the chat server's answer; try again once they settle",
-                self.limit
-            ),
+            [
+                &decimal(self.limit as u64),
+                " calls already wait for the chat server's answer; try again once they settle",
+            ]
+            .concat(),
             true,
         )))
     }
@@ -97,10 +99,14 @@ impl AckTable {
         for ack in late {
             let error = to_js(&ErrorInfo::local(
                 ErrorCode::Timeout,
-                format!(
-                    "the chat server did not acknowledge {} within {} ms",
-                    ack.event, self.timeout_ms
-                ),
+                [
+                    "the chat server did not acknowledge ",
+                    ack.event,
+                    " within ",
+                    &decimal(self.timeout_ms),
+                    " ms",
+                ]
+                .concat(),
                 true,
             ));
             let _ = ack.reject.call1(&JsValue::NULL, &error);

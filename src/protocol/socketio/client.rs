@@ -297,7 +297,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
         let auth = match config.auth_json.as_deref() {
             None => None,
             Some(text) => match json.parse(text) {
-                Ok(auth) if codec::is_object(&json, &auth) => Some(auth),
+                Ok(auth) if json.is_object(&auth) => Some(auth),
                 _ => {
                     events.push_back(ClientEvent::Error {
                         kind: "config",
@@ -371,10 +371,12 @@ impl<J: JsonEngine> SocketIoClient<J> {
         if live.is_none() && self.queue.len() >= self.config.max_queued {
             self.out.events.push_back(ClientEvent::Error {
                 kind: "queue",
-                message: format!(
-                    "emit dropped: {} emits already wait for a connection",
-                    self.config.max_queued
-                ),
+                message: [
+                    "emit dropped: ",
+                    &crate::text::decimal(self.config.max_queued as u64),
+                    " emits already wait for a connection",
+                ]
+                .concat(),
             });
             return Err(EmitError::QueueFull);
         }

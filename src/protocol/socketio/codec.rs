@@ -12,19 +12,20 @@
 //!
 //! The packet header (type digit, attachments, namespace, ack id) is read as
 //! text; every JSON part after it is parsed by the host's [`JsonEngine`] and
-//! read with the serde shapes below. Event and ack arguments stay the values
-//! the engine built (`V`), so they reach the application without a copy.
+//! read field by field (the handshake, a connect payload's `sid`, a connect
+//! error's message). Event and ack arguments stay the values the engine
+//! built (`V`), so they reach the application without a copy; outgoing JSON
+//! is written from serde shapes.
 //!
 //! Imports: std, serde and `protocol` only, no browser APIs. Used by the client
 //! and the codec tests; the browser host takes only [`EioVersion`] from here.
 //! Over 500 lines: two layers of one text format (Engine.IO and Socket.IO, in
-//! both versions) that share the header reader and the serde shapes, plus 150
-//! lines of unit tests.
+//! both versions) that share the header reader, plus 150 lines of unit tests.
 
-use crate::protocol::json_engine::{JsonEngine, JsonError};
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use crate::protocol::json_engine::{exact_u64, JsonEngine, JsonError, Object};
+use crate::text::{decimal, push_decimal};
 use serde::ser::{SerializeSeq, Serializer};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use std::fmt;
 
 /// A frame the server sent that the client cannot read.
@@ -49,7 +50,7 @@ impl ProtocolError {
 
     /// A JSON error, reported by kind only, never with frame content.
     fn json(what: &str, error: JsonError) -> Self {
-        ProtocolError::new(format!("unreadable {what} ({})", error.as_str()))
+        ProtocolError::new(["unreadable ", what, " (", error.as_str(), ")"].concat())
     }
 }
 
@@ -194,38 +195,45 @@ pub fn encode_engine(packet: &EnginePacket<'_>) -> String {
 ///
 /// `maxPayload` is sent by v4 servers only. Missing intervals take the
 /// engine.io server defaults (25 s interval, 20 s timeout).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Handshake {
     /// Engine.IO session id.
     pub sid: String,
     /// Transports the session could upgrade to (none matter over WebSocket).
-    #[serde(default)]
     pub upgrades: Vec<String>,
     /// Heartbeat period in ms (`pingInterval`).
-    #[serde(default = "default_ping_interval")]
     pub ping_interval: u64,
     /// Heartbeat grace in ms (`pingTimeout`).
-    #[serde(default = "default_ping_timeout")]
     pub ping_timeout: u64,
     /// Largest payload the server accepts, in bytes (`maxPayload`, v4 only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_payload: Option<u64>,
 }
 
-fn default_ping_interval() -> u64 {
-    25_000
-}
-
-fn default_ping_timeout() -> u64 {
-    20_000
-}
+/// The engine.io server's `pingInterval` when the open packet has none, ms.
+const DEFAULT_PING_INTERVAL: u64 = 25_000;
+/// The engine.io server's `pingTimeout` when the open packet has none, ms.
+const DEFAULT_PING_TIMEOUT: u64 = 20_000;
 
 /// Reads the JSON of an open packet with `json`.
 pub fn decode_handshake<J: JsonEngine>(json: &J, text: &str) -> Result<Handshake, ProtocolError> {
-    json.parse(text)
-        .and_then(|value| json.read(value))
-        .map_err(|e| ProtocolError::json("open packet", e))
+    read_handshake(json, text).map_err(|e| ProtocolError::json("open packet", e))
+}
+
+fn read_handshake<J: JsonEngine>(json: &J, text: &str) -> Result<Handshake, JsonError> {
+    let open = Object::new(json, json.parse(text)?)?;
+    let mut upgrades = Vec::new();
+    for item in open.array("upgrades")?.unwrap_or_default() {
+        upgrades.push(json.string(&item).ok_or(JsonError::Shape)?);
+    }
+    Ok(Handshake {
+        sid: open.str("sid")?.ok_or(JsonError::Shape)?,
+        upgrades,
+        ping_interval: open.u64("pingInterval")?.unwrap_or(DEFAULT_PING_INTERVAL),
+        ping_timeout: open.u64("pingTimeout")?.unwrap_or(DEFAULT_PING_TIMEOUT),
+        max_payload: open.u64("maxPayload")?,
+    })
 }
 
 /// Writes the JSON of an open packet (the server side; for tests and tools).
@@ -431,10 +439,10 @@ pub fn decode_packet<J: JsonEngine>(
 /// Parses `text`, which must be one JSON object.
 fn read_object<J: JsonEngine>(json: &J, text: &str, what: &str) -> Result<J::Value, ProtocolError> {
     let value = json.parse(text).map_err(|e| ProtocolError::json(what, e))?;
-    if is_object(json, &value) {
+    if json.is_object(&value) {
         Ok(value)
     } else {
-        Err(ProtocolError::new(format!("{what} is not an object")))
+        Err(ProtocolError::new([what, " is not an object"].concat()))
     }
 }
 
@@ -445,11 +453,13 @@ fn read_array<J: JsonEngine>(
     what: &str,
 ) -> Result<Vec<J::Value>, ProtocolError> {
     json.parse(text)
-        .and_then(|value| json.read(value))
+        .and_then(|value| json.items(&value).ok_or(JsonError::Shape))
         .map_err(|e| ProtocolError::json(what, e))
 }
 
-/// `["name", arg...]` into the name and the remaining arguments.
+/// `["name", arg...]` into the name and the remaining arguments. The name is
+/// a string, or a whole number (the v5 parser takes a number too), kept as
+/// its decimal text.
 fn read_event<J: JsonEngine>(
     json: &J,
     text: &str,
@@ -458,175 +468,44 @@ fn read_event<J: JsonEngine>(
     let Some(head) = items.next() else {
         return Err(ProtocolError::new("EVENT without a name"));
     };
-    let EventName(name) = json
-        .read(head)
-        .map_err(|_| ProtocolError::new("EVENT name is not a string"))?;
+    let name = match json.string(&head) {
+        Some(name) => name,
+        None => json
+            .number(&head)
+            .and_then(event_number)
+            .ok_or_else(|| ProtocolError::new("EVENT name is not a string"))?,
+    };
     Ok((name, items.collect()))
 }
 
-/// Whether `value` is a JSON object (not an array, not a scalar).
-pub fn is_object<J: JsonEngine>(json: &J, value: &J::Value) -> bool {
-    json.read::<ConnectObject>(value.clone()).is_ok()
+/// A whole-number event name as its decimal text.
+fn event_number(n: f64) -> Option<String> {
+    if n < 0.0 {
+        exact_u64(-n).map(|n| ["-", &decimal(n)].concat())
+    } else {
+        exact_u64(n).map(decimal)
+    }
 }
 
 /// The `sid` string of a CONNECT payload; `None` when it has none, or when
 /// `sid` is not a string.
 pub fn connect_sid<J: JsonEngine>(json: &J, payload: J::Value) -> Option<String> {
-    json.read::<ConnectObject>(payload).ok()?.sid
+    let sid = json.field(&payload, "sid")?;
+    json.string(&sid)
 }
 
 /// The message of a connect error in either form (a JSON string, or an object
 /// with a string `message`); empty when there is none.
 fn connect_error_message<J: JsonEngine>(json: &J, text: &str) -> String {
-    json.parse(text)
-        .and_then(|value| json.read::<ConnectErrorMessage>(value))
-        .map(|m| m.0)
+    let Ok(value) = json.parse(text) else {
+        return String::new();
+    };
+    json.string(&value)
+        .or_else(|| {
+            let message = json.field(&value, "message")?;
+            json.string(&message)
+        })
         .unwrap_or_default()
-}
-
-/// An event name: a string, or an integer (the v5 parser takes a number too),
-/// kept as its decimal text.
-struct EventName(String);
-
-impl<'de> Deserialize<'de> for EventName {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct NameVisitor;
-        impl Visitor<'_> for NameVisitor {
-            type Value = EventName;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an event name")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<EventName, E> {
-                Ok(EventName(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<EventName, E> {
-                Ok(EventName(v))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<EventName, E> {
-                Ok(EventName(v.to_string()))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<EventName, E> {
-                Ok(EventName(v.to_string()))
-            }
-        }
-        deserializer.deserialize_any(NameVisitor)
-    }
-}
-
-/// A value that is kept only when it is a string; any other value is
-/// skipped whole.
-struct MaybeString(Option<String>);
-
-impl<'de> Deserialize<'de> for MaybeString {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct StringVisitor;
-        impl<'de> Visitor<'de> for StringVisitor {
-            type Value = MaybeString;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("any JSON value")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<MaybeString, E> {
-                Ok(MaybeString(Some(v.to_owned())))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<MaybeString, E> {
-                Ok(MaybeString(Some(v)))
-            }
-            fn visit_bool<E: de::Error>(self, _: bool) -> Result<MaybeString, E> {
-                Ok(MaybeString(None))
-            }
-            fn visit_i64<E: de::Error>(self, _: i64) -> Result<MaybeString, E> {
-                Ok(MaybeString(None))
-            }
-            fn visit_u64<E: de::Error>(self, _: u64) -> Result<MaybeString, E> {
-                Ok(MaybeString(None))
-            }
-            fn visit_f64<E: de::Error>(self, _: f64) -> Result<MaybeString, E> {
-                Ok(MaybeString(None))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<MaybeString, E> {
-                Ok(MaybeString(None))
-            }
-            fn visit_none<E: de::Error>(self) -> Result<MaybeString, E> {
-                Ok(MaybeString(None))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<MaybeString, A::Error> {
-                while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(MaybeString(None))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<MaybeString, A::Error> {
-                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(MaybeString(None))
-            }
-        }
-        deserializer.deserialize_any(StringVisitor)
-    }
-}
-
-/// A JSON object (never an array) and its `sid`, when that is a string.
-struct ConnectObject {
-    sid: Option<String>,
-}
-
-impl<'de> Deserialize<'de> for ConnectObject {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ObjectVisitor;
-        impl<'de> Visitor<'de> for ObjectVisitor {
-            type Value = ConnectObject;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ConnectObject, A::Error> {
-                Ok(ConnectObject {
-                    sid: string_field(map, "sid")?,
-                })
-            }
-        }
-        // `deserialize_any`, not `deserialize_map`: an array must not pass
-        // for an object (a JS array is an object to serde-wasm-bindgen's map).
-        deserializer.deserialize_any(ObjectVisitor)
-    }
-}
-
-/// The message of a connect error: a JSON string, or the string `message`
-/// of an object; empty for an object without one. Any other value is an error.
-struct ConnectErrorMessage(String);
-
-impl<'de> Deserialize<'de> for ConnectErrorMessage {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct MessageVisitor;
-        impl<'de> Visitor<'de> for MessageVisitor {
-            type Value = ConnectErrorMessage;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a string or an object with a message")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<ConnectErrorMessage, E> {
-                Ok(ConnectErrorMessage(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<ConnectErrorMessage, E> {
-                Ok(ConnectErrorMessage(v))
-            }
-            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<ConnectErrorMessage, A::Error> {
-                Ok(ConnectErrorMessage(
-                    string_field(map, "message")?.unwrap_or_default(),
-                ))
-            }
-        }
-        deserializer.deserialize_any(MessageVisitor)
-    }
-}
-
-/// Reads every entry of `map`, keeping the string value of `key` (the last
-/// one, should the map repeat it).
-fn string_field<'de, A: MapAccess<'de>>(mut map: A, key: &str) -> Result<Option<String>, A::Error> {
-    let mut found = None;
-    while let Some(name) = map.next_key::<String>()? {
-        if name == key {
-            found = map.next_value::<MaybeString>()?.0;
-        } else {
-            map.next_value::<IgnoredAny>()?;
-        }
-    }
-    Ok(found)
 }
 
 /// `["name", arg...]` written as one JSON array.
@@ -676,7 +555,7 @@ fn push_namespace(out: &mut String, namespace: &str) {
 
 fn push_id(out: &mut String, id: Option<u64>) {
     if let Some(id) = id {
-        out.push_str(&id.to_string());
+        push_decimal(out, id);
     }
 }
 
@@ -743,7 +622,7 @@ pub fn encode_packet<J: JsonEngine>(
             } else {
                 '6'
             });
-            out.push_str(&attachments.to_string());
+            push_decimal(&mut out, *attachments);
             out.push('-');
             push_namespace(&mut out, ns);
             push_id(&mut out, *id);
