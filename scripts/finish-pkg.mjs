@@ -17,6 +17,7 @@ import { deflateRawSync, constants } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { join, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { minifyImports } from './wasm-imports.mjs';
 
 const [stage, out, version] = process.argv.slice(2);
 if (!stage || !out || !version) fail('usage: finish-pkg.mjs STAGE_DIR PKG_DIR VERSION');
@@ -120,18 +121,22 @@ function buildEntry({ feature, name, dir, root }) {
   const work = mkdtempSync(join(tmpdir(), `twin-panel-${feature}-`));
   try {
     cpSync(source, work, { recursive: true });
-    writeFileSync(join(work, `${name}.js`), editGlue(readFileSync(join(source, `${name}.js`), 'utf8'), name));
+    // Short import names (scripts/wasm-imports.mjs), in the wasm and the glue.
+    const { wasm, renames } = minifyImports(readFileSync(join(source, `${name}_bg.wasm`)), `./${name}_bg.js`, 'a');
+    let glue = readFileSync(join(source, `${name}.js`), 'utf8');
+    for (const [from, to] of renames) glue = replace(glue, new RegExp(`^( +)${from}:`, 'm'), `$1${to}:`, `import ${from}`, 1);
+    glue = replace(glue, new RegExp(`^( +)"\\./${name}_bg\\.js": import0,$`, 'm'), '$1a: import0,', 'the imports object', 1);
+    writeFileSync(join(work, `${name}.js`), editGlue(glue, name));
     const { types, disposable } = editTypes(readFileSync(join(source, `${name}.d.ts`), 'utf8'), `${name}.d.ts`);
     writeFileSync(join(target, `${name}.d.ts`), types);
 
     // The wasm for the default entry: deflated, then base64 (see inflate.js).
-    const wasm = readFileSync(join(source, `${name}_bg.wasm`));
     const deflated = deflateRawSync(wasm, { level: 9, memLevel: 9, strategy: constants.Z_DEFAULT_STRATEGY });
     writeFileSync(
       join(work, 'wasm-inline.js'),
       `export const data = ${JSON.stringify(deflated.toString('base64'))};\nexport const size = ${wasm.length};\n`,
     );
-    copyFileSync(join(source, `${name}_bg.wasm`), join(target, `${name}_bg.wasm`));
+    writeFileSync(join(target, `${name}_bg.wasm`), wasm);
 
     // The JS snippet that defines TwinError (the crate's js/glue.js).
     const snippets = readdirSync(join(work, 'snippets'), { recursive: true })
