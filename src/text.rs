@@ -42,6 +42,38 @@ pub fn decimal(n: u64) -> String {
     out
 }
 
+/// The parts joined, in one allocation (`[..].concat()` ships a generic
+/// join with separators).
+///
+/// ```
+/// assert_eq!(twin_panel::text::concat(&["a", "bc", ""]), "abc");
+/// ```
+pub fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|part| part.len()).sum());
+    for part in parts {
+        out.push_str(part);
+    }
+    out
+}
+
+/// Where `needle` first starts in `haystack`, by bytes (`str::find` with a
+/// `&str` pattern ships the two-way searcher and its panics' formatting).
+///
+/// ```
+/// assert_eq!(twin_panel::text::find("wss://host/ws", "://"), Some(3));
+/// assert_eq!(twin_panel::text::find("host", "://"), None);
+/// ```
+pub fn find(haystack: &str, needle: &str) -> Option<usize> {
+    let needle = needle.as_bytes();
+    if needle.is_empty() {
+        return Some(0);
+    }
+    haystack
+        .as_bytes()
+        .windows(needle.len())
+        .position(|window| window == needle)
+}
+
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;

@@ -244,7 +244,7 @@ impl Waiters {
         if self.waiting.borrow().len() >= self.limit {
             let error = to_js(&ErrorInfo::local(
                 ErrorCode::TooManyWaiters,
-                [&decimal(self.limit as u64), " calls already wait for this"].concat(),
+                crate::text::concat(&[&decimal(self.limit as u64), " calls already wait for this"]),
                 true,
             ));
             let _ = reject.call1(&JsValue::NULL, &error);

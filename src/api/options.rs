@@ -72,17 +72,14 @@ impl Limits {
         if whole && value >= self.min as f64 && value <= self.max as f64 {
             return Ok(value as u64);
         }
-        Err(usage(
-            [
-                "option ",
-                self.name,
-                " must be a whole number from ",
-                &decimal(self.min),
-                " to ",
-                &decimal(self.max),
-            ]
-            .concat(),
-        ))
+        Err(usage(crate::text::concat(&[
+            "option ",
+            self.name,
+            " must be a whole number from ",
+            &decimal(self.min),
+            " to ",
+            &decimal(self.max),
+        ])))
     }
 
     /// Reads and checks this option of `options`.
@@ -102,7 +99,10 @@ impl OptionsObject {
             return Ok(OptionsObject(JsValue::UNDEFINED));
         }
         if !value.is_object() {
-            return Err(usage([class, " options must be an object"].concat()));
+            return Err(usage(crate::text::concat(&[
+                class,
+                " options must be an object",
+            ])));
         }
         Ok(OptionsObject(value))
     }
@@ -121,9 +121,14 @@ impl OptionsObject {
     ) -> Result<Option<T>, JsValue> {
         match self.get(name) {
             None => Ok(None),
-            Some(value) => read(&value)
-                .map(Some)
-                .ok_or_else(|| usage(["option ", name, " must be ", expected].concat())),
+            Some(value) => read(&value).map(Some).ok_or_else(|| {
+                usage(crate::text::concat(&[
+                    "option ",
+                    name,
+                    " must be ",
+                    expected,
+                ]))
+            }),
         }
     }
 
@@ -184,14 +189,11 @@ pub(super) fn refuse_plain_text(
         return Ok(());
     }
     match urls.iter().find(|(_, url)| is_plain_text_to_remote(url)) {
-        Some((name, _)) => Err(usage(
-            [
-                "option ",
-                name,
-                " is plain http/ws to another machine: use https/wss, or set allowInsecure: true",
-            ]
-            .concat(),
-        )),
+        Some((name, _)) => Err(usage(crate::text::concat(&[
+            "option ",
+            name,
+            " is plain http/ws to another machine: use https/wss, or set allowInsecure: true",
+        ]))),
         None => Ok(()),
     }
 }
@@ -225,8 +227,11 @@ pub fn trim_url(name: &str, mut url: String, schemes: &[&str]) -> Result<String,
     let host = schemes.iter().find_map(|s| url.strip_prefix(s));
     match host {
         Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(url),
-        _ => Err(usage(
-            [name, " must be an absolute ", &schemes.join(" or "), " URL"].concat(),
-        )),
+        _ => Err(usage(crate::text::concat(&[
+            name,
+            " must be an absolute ",
+            &schemes.join(" or "),
+            " URL",
+        ]))),
     }
 }

@@ -336,7 +336,7 @@ impl WidgetCore {
     ) -> Result<JsValue, JsValue> {
         let response = http::send(HttpRequest {
             method,
-            url: &[self.options.chat_url.as_str(), path].concat(),
+            url: &crate::text::concat(&[self.options.chat_url.as_str(), path]),
             authorization: None,
             body: Some(body),
             timeout_ms: self.options.timeout,
@@ -467,7 +467,7 @@ impl WidgetCore {
                     self.start_waiters.reject_all(|| {
                         to_js(&ErrorInfo::local(
                             ErrorCode::Disconnected,
-                            ["the chat socket stopped: ", reason.as_str()].concat(),
+                            crate::text::concat(&["the chat socket stopped: ", reason.as_str()]),
                             false,
                         ))
                     });

@@ -40,7 +40,7 @@ impl ErrorInfo {
     pub fn timeout(after_ms: u64) -> Self {
         Self::local(
             ErrorCode::Timeout,
-            ["no answer within ", &decimal(after_ms), " ms"].concat(),
+            crate::text::concat(&["no answer within ", &decimal(after_ms), " ms"]),
             true,
         )
     }
@@ -60,7 +60,7 @@ impl ErrorInfo {
             .or_else(|| field("message"))
             .map(text_of)
             .filter(|m| !m.is_empty() && m != "null")
-            .unwrap_or_else(|| ["HTTP ", &decimal(u64::from(status))].concat());
+            .unwrap_or_else(|| crate::text::concat(&["HTTP ", &decimal(u64::from(status))]));
         let details = field("details")
             .map(|d| json.write(&d))
             .filter(|d| d != "null");

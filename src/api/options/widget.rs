@@ -76,7 +76,7 @@ impl WidgetOptions {
 
 /// `https://host:port/api/v1` → `https://host:port`.
 fn origin_of(url: &str) -> String {
-    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let after_scheme = crate::text::find(url, "://").map_or(0, |i| i + 3);
     let slash = url.get(after_scheme..).and_then(|rest| rest.find('/'));
     slash
         .and_then(|slash| url.get(..after_scheme + slash))

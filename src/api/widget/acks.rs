@@ -99,14 +99,13 @@ impl AckTable {
         for ack in late {
             let error = to_js(&ErrorInfo::local(
                 ErrorCode::Timeout,
-                [
+                crate::text::concat(&[
                     "the chat server did not acknowledge ",
                     ack.event,
                     " within ",
                     &decimal(self.timeout_ms),
                     " ms",
-                ]
-                .concat(),
+                ]),
                 true,
             ));
             let _ = ack.reject.call1(&JsValue::NULL, &error);

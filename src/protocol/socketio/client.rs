@@ -371,12 +371,11 @@ impl<J: JsonEngine> SocketIoClient<J> {
         if live.is_none() && self.queue.len() >= self.config.max_queued {
             self.out.events.push_back(ClientEvent::Error {
                 kind: "queue",
-                message: [
+                message: crate::text::concat(&[
                     "emit dropped: ",
                     &crate::text::decimal(self.config.max_queued as u64),
                     " emits already wait for a connection",
-                ]
-                .concat(),
+                ]),
             });
             return Err(EmitError::QueueFull);
         }

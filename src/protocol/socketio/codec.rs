@@ -50,7 +50,13 @@ impl ProtocolError {
 
     /// A JSON error, reported by kind only, never with frame content.
     fn json(what: &str, error: JsonError) -> Self {
-        ProtocolError::new(["unreadable ", what, " (", error.as_str(), ")"].concat())
+        ProtocolError::new(crate::text::concat(&[
+            "unreadable ",
+            what,
+            " (",
+            error.as_str(),
+            ")",
+        ]))
     }
 }
 
@@ -442,7 +448,10 @@ fn read_object<J: JsonEngine>(json: &J, text: &str, what: &str) -> Result<J::Val
     if json.is_object(&value) {
         Ok(value)
     } else {
-        Err(ProtocolError::new([what, " is not an object"].concat()))
+        Err(ProtocolError::new(crate::text::concat(&[
+            what,
+            " is not an object",
+        ])))
     }
 }
 
@@ -481,7 +490,7 @@ fn read_event<J: JsonEngine>(
 /// A whole-number event name as its decimal text.
 fn event_number(n: f64) -> Option<String> {
     if n < 0.0 {
-        exact_u64(-n).map(|n| ["-", &decimal(n)].concat())
+        exact_u64(-n).map(|n| crate::text::concat(&["-", &decimal(n)]))
     } else {
         exact_u64(n).map(decimal)
     }
