@@ -504,7 +504,8 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         });
 
         let subs = result.subs;
-        self.positions.retain(|name| subs.contains_key(name));
+        self.positions
+            .retain(|name| subs.iter().any(|(channel, _)| channel == name));
         // Channels to resync, by reason, reported in the order of `LossReason::ALL`.
         let mut lost: [Vec<String>; 4] = Default::default();
         for (channel, mut sub) in subs {

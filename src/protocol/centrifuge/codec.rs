@@ -1,9 +1,10 @@
 //! Frames to replies, commands to frames.
 //!
 //! One WebSocket text message holds one or more JSON objects separated by
-//! `\n`. The host's [`JsonEngine`] parses each line; the serde structs below
-//! read the envelope out of it, and publication payloads (`V`) stay the values
-//! the engine built, so they reach the application without a copy.
+//! `\n`. The host's [`JsonEngine`] parses each line; the envelope is read out
+//! of it field by field, and publication payloads (`V`) stay the values the
+//! engine built, so they reach the application without a copy. Commands are
+//! written from serde structs.
 //!
 //! The wire shapes follow the Centrifuge client protocol v2 (JSON): unknown
 //! fields are ignored, a missing field takes its default.
@@ -12,11 +13,9 @@
 //! and the codec tests; the browser host does not read frames itself. Over
 //! 500 lines only with its unit tests (the last 180).
 
-use crate::protocol::json_engine::{JsonEngine, JsonError};
-use serde::de::{self, Deserializer, Visitor};
+use crate::protocol::json_engine::{exact_u64, JsonEngine, JsonError, Object, MAX_EXACT_INTEGER};
 use serde::ser::{SerializeMap, Serializer};
-use serde::{Deserialize, Serialize};
-use std::collections::BTreeMap;
+use serde::Serialize;
 use std::fmt;
 
 /// A frame the server sent that the client cannot read.
@@ -44,92 +43,42 @@ impl From<JsonError> for ProtocolError {
 }
 
 /// The largest offset a JS number holds exactly (2^53 - 1).
-pub const MAX_EXACT_OFFSET: u64 = (1 << 53) - 1;
+pub const MAX_EXACT_OFFSET: u64 = MAX_EXACT_INTEGER;
 
-/// A stream offset as the wire gave it: uint64 in the protocol, but a JS
-/// number is exact only up to [`MAX_EXACT_OFFSET`]. A larger one is kept as
-/// `None` and refused when the reply is read, never rounded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct WireOffset(Option<u64>);
-
-impl Default for WireOffset {
-    /// No offset: 0, as for a channel without history.
-    fn default() -> Self {
-        WireOffset(Some(0))
+/// Reads the `offset` of `object`: uint64 in the protocol, but a JS number is
+/// exact only up to [`MAX_EXACT_OFFSET`]; a larger one is refused, never
+/// rounded. Absent or `null` is 0, as for a channel without history.
+fn read_offset<J: JsonEngine>(object: &Object<'_, J>) -> Result<u64, ProtocolError> {
+    let Some(offset) = object.f64("offset")? else {
+        return Ok(0);
+    };
+    if !(offset >= 0.0 && offset.fract() == 0.0) {
+        return Err(JsonError::Shape.into());
     }
-}
-
-impl WireOffset {
-    /// An exact offset.
-    pub fn exact(offset: u64) -> Self {
-        WireOffset((offset <= MAX_EXACT_OFFSET).then_some(offset))
-    }
-
-    fn get(self) -> Result<u64, ProtocolError> {
-        self.0.ok_or(ProtocolError {
-            message: "an offset above 2^53 cannot be read exactly",
-        })
-    }
-}
-
-impl<'de> Deserialize<'de> for WireOffset {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct OffsetVisitor;
-        impl Visitor<'_> for OffsetVisitor {
-            type Value = WireOffset;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an offset")
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<WireOffset, E> {
-                Ok(WireOffset::exact(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<WireOffset, E> {
-                u64::try_from(v)
-                    .map(WireOffset::exact)
-                    .map_err(|_| E::custom("negative offset"))
-            }
-            // The browser's parser gives a number past 2^53 as a float.
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<WireOffset, E> {
-                if v >= 0.0 && v.fract() == 0.0 {
-                    // Whole and at most 2^53 - 1 is exact (`5.0`, `1e3`).
-                    Ok(if v <= MAX_EXACT_OFFSET as f64 {
-                        WireOffset::exact(v as u64)
-                    } else {
-                        WireOffset(None)
-                    })
-                } else {
-                    Err(E::custom("offset is not a whole number"))
-                }
-            }
-        }
-        // Asked for as a number: in the browser one call into JS (the value
-        // as f64) instead of the five type probes of `deserialize_any`;
-        // serde_json still hands over an integer as one.
-        deserializer.deserialize_f64(OffsetVisitor)
-    }
+    exact_u64(offset).ok_or(ProtocolError {
+        message: "an offset above 2^53 cannot be read exactly",
+    })
 }
 
 /// An error object in a reply: `{"code", "message", "temporary"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerError {
     /// Centrifuge error code (100–399 server, 400–1999 application).
     pub code: u32,
     /// Human-readable text from the server.
-    #[serde(default)]
     pub message: String,
     /// The server says a retry may succeed.
-    #[serde(default)]
     pub temporary: bool,
 }
 
-/// One publication as the wire has it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct WirePublication<V> {
-    /// The payload, as the engine parsed it.
-    pub data: V,
-    /// Position in the channel stream; absent when the channel keeps no history.
-    #[serde(default)]
-    pub offset: WireOffset,
+impl ServerError {
+    fn read<J: JsonEngine>(error: &Object<'_, J>) -> Result<Self, JsonError> {
+        Ok(ServerError {
+            code: error.u32("code")?.ok_or(JsonError::Shape)?,
+            message: error.str("message")?.unwrap_or_default(),
+            temporary: error.bool("temporary")?.unwrap_or(false),
+        })
+    }
 }
 
 /// One publication: the payload and its stream offset (0 when absent).
@@ -141,30 +90,18 @@ pub struct Publication<V> {
     pub offset: u64,
 }
 
-impl<V> WirePublication<V> {
-    fn read(self) -> Result<Publication<V>, ProtocolError> {
+impl<V> Publication<V> {
+    /// `{"data", "offset"}`: `data` must be there (`null` included).
+    fn read<J: JsonEngine<Value = V>>(publication: &Object<'_, J>) -> Result<Self, ProtocolError> {
+        let data = publication
+            .json()
+            .field(publication.value(), "data")
+            .ok_or(JsonError::Shape)?;
         Ok(Publication {
-            data: self.data,
-            offset: self.offset.get()?,
+            data,
+            offset: read_offset(publication)?,
         })
     }
-}
-
-/// The state of one server-side subscription, as the wire has it.
-#[derive(Debug, Clone, Deserialize)]
-pub struct WireSubscribeResult<V> {
-    #[serde(default)]
-    recoverable: bool,
-    #[serde(default)]
-    epoch: String,
-    #[serde(default)]
-    offset: WireOffset,
-    #[serde(default)]
-    was_recovering: bool,
-    #[serde(default)]
-    recovered: bool,
-    #[serde(default = "Vec::new")]
-    publications: Vec<WirePublication<V>>,
 }
 
 /// The state of one server-side subscription, from a connect reply or a `subscribe` push.
@@ -197,35 +134,21 @@ impl<V> Default for SubscribeResult<V> {
     }
 }
 
-impl<V> WireSubscribeResult<V> {
-    fn read(self) -> Result<SubscribeResult<V>, ProtocolError> {
+impl<V> SubscribeResult<V> {
+    fn read<J: JsonEngine<Value = V>>(sub: &Object<'_, J>) -> Result<Self, ProtocolError> {
+        let mut publications = Vec::new();
+        for publication in sub.array("publications")?.unwrap_or_default() {
+            publications.push(Publication::read(&Object::new(sub.json(), publication)?)?);
+        }
         Ok(SubscribeResult {
-            recoverable: self.recoverable,
-            epoch: self.epoch,
-            offset: self.offset.get()?,
-            was_recovering: self.was_recovering,
-            recovered: self.recovered,
-            publications: self
-                .publications
-                .into_iter()
-                .map(WirePublication::read)
-                .collect::<Result<_, _>>()?,
+            recoverable: sub.bool("recoverable")?.unwrap_or(false),
+            epoch: sub.str("epoch")?.unwrap_or_default(),
+            offset: read_offset(sub)?,
+            was_recovering: sub.bool("was_recovering")?.unwrap_or(false),
+            recovered: sub.bool("recovered")?.unwrap_or(false),
+            publications,
         })
     }
-}
-
-#[derive(Debug, Deserialize)]
-struct WireConnectResult<V> {
-    #[serde(default)]
-    client: String,
-    #[serde(default)]
-    version: String,
-    #[serde(default = "BTreeMap::new")]
-    subs: BTreeMap<String, WireSubscribeResult<V>>,
-    #[serde(default)]
-    ping: u32,
-    #[serde(default)]
-    pong: bool,
 }
 
 /// The result of a `connect` command.
@@ -235,8 +158,8 @@ pub struct ConnectResult<V> {
     pub client: String,
     /// Server version string.
     pub version: String,
-    /// Server-side subscriptions by channel name.
-    pub subs: BTreeMap<String, SubscribeResult<V>>,
+    /// Server-side subscriptions, by channel name, in the reply's order.
+    pub subs: Vec<(String, SubscribeResult<V>)>,
     /// Server ping interval in seconds; 0 = the server does not ping.
     pub ping: u32,
     /// The client must answer each ping with one pong.
@@ -248,75 +171,56 @@ impl<V> Default for ConnectResult<V> {
         ConnectResult {
             client: String::new(),
             version: String::new(),
-            subs: BTreeMap::new(),
+            subs: Vec::new(),
             ping: 0,
             pong: false,
         }
     }
 }
 
+impl<V> ConnectResult<V> {
+    fn read<J: JsonEngine<Value = V>>(result: &Object<'_, J>) -> Result<Self, ProtocolError> {
+        let json = result.json();
+        let mut subs = Vec::new();
+        if let Some(all) = result.get("subs") {
+            for (channel, sub) in json.entries(&all).ok_or(JsonError::Shape)? {
+                subs.push((channel, SubscribeResult::read(&Object::new(json, sub)?)?));
+            }
+        }
+        Ok(ConnectResult {
+            client: result.str("client")?.unwrap_or_default(),
+            version: result.str("version")?.unwrap_or_default(),
+            subs,
+            ping: result.u32("ping")?.unwrap_or(0),
+            pong: result.bool("pong")?.unwrap_or(false),
+        })
+    }
+
+    /// The subscription to `channel`, if the reply has one.
+    pub fn sub(&self, channel: &str) -> Option<&SubscribeResult<V>> {
+        self.subs
+            .iter()
+            .find(|(name, _)| name == channel)
+            .map(|(_, sub)| sub)
+    }
+}
+
 /// `{"code", "reason"}` of an `unsubscribe` or `disconnect` push.
-#[derive(Debug, Default, Clone, Deserialize)]
+#[derive(Debug, Default, Clone)]
 pub struct CodeReason {
     /// Numeric code.
-    #[serde(default)]
     pub code: u32,
     /// Short text.
-    #[serde(default)]
     pub reason: String,
 }
 
-#[derive(Debug, Deserialize)]
-struct WireMessage<V> {
-    data: V,
-}
-
-/// What every line is read for first: nearly every line is a publication
-/// push, and serde-wasm-bindgen looks each declared field up in JS (two
-/// calls for an absent one), so this read declares only what that case
-/// needs. Anything else is read a second time as a [`WireRest`].
-#[derive(Debug, Deserialize)]
-struct WireLine<V> {
-    #[serde(default)]
-    id: u32,
-    #[serde(default = "none")]
-    push: Option<WirePushHead<V>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct WirePushHead<V> {
-    #[serde(default)]
-    channel: String,
-    #[serde(default = "none", rename = "pub")]
-    publication: Option<WirePublication<V>>,
-}
-
-/// The rest of a line that is not a publication: a command's result or
-/// error, or a push of another kind.
-#[derive(Debug, Deserialize)]
-struct WireRest<V> {
-    #[serde(default)]
-    error: Option<ServerError>,
-    #[serde(default = "none")]
-    connect: Option<WireConnectResult<V>>,
-    #[serde(default = "none")]
-    push: Option<WirePushRest<V>>,
-}
-
-#[derive(Debug, Deserialize)]
-struct WirePushRest<V> {
-    #[serde(default = "none")]
-    subscribe: Option<WireSubscribeResult<V>>,
-    #[serde(default)]
-    unsubscribe: Option<CodeReason>,
-    #[serde(default)]
-    disconnect: Option<CodeReason>,
-    #[serde(default = "none")]
-    message: Option<WireMessage<V>>,
-}
-
-fn none<T>() -> Option<T> {
-    None
+impl CodeReason {
+    fn read<J: JsonEngine>(detail: &Object<'_, J>) -> Result<Self, JsonError> {
+        Ok(CodeReason {
+            code: detail.u32("code")?.unwrap_or(0),
+            reason: detail.str("reason")?.unwrap_or_default(),
+        })
+    }
 }
 
 /// A server-initiated message.
@@ -382,75 +286,62 @@ pub enum Reply<V> {
     Push(Push<V>),
 }
 
-impl<V> WireRest<V> {
-    /// What the line means, given its `id` and push `channel` from the
-    /// first read; an offset that cannot be read exactly is an error.
-    fn read(self, id: u32, channel: String) -> Result<Reply<V>, ProtocolError> {
-        if id > 0 {
-            return Ok(match (self.error, self.connect) {
-                (Some(error), _) => Reply::Error { id, error },
-                (None, Some(result)) => {
-                    // Inserted one by one: collecting into a BTreeMap would sort
-                    // what is already sorted and ship a stable sort (~3 KB of wasm).
-                    let mut subs = BTreeMap::new();
-                    for (name, sub) in result.subs {
-                        subs.insert(name, sub.read()?);
-                    }
-                    Reply::Connect {
-                        id,
-                        result: ConnectResult {
-                            client: result.client,
-                            version: result.version,
-                            subs,
-                            ping: result.ping,
-                            pong: result.pong,
-                        },
-                    }
-                }
-                (None, None) => Reply::OtherResult { id },
-            });
-        }
-        let Some(push) = self.push else {
-            return Ok(Reply::Ping);
-        };
-        Ok(Reply::Push(if let Some(result) = push.subscribe {
-            Push::Subscribe {
-                channel,
-                result: result.read()?,
-            }
-        } else if let Some(detail) = push.unsubscribe {
-            Push::Unsubscribe { channel, detail }
-        } else if let Some(detail) = push.disconnect {
-            Push::Disconnect(detail)
-        } else if let Some(message) = push.message {
-            Push::Message { data: message.data }
-        } else {
-            Push::Other
-        }))
-    }
-}
-
-/// Reads one parsed reply line.
+/// Reads one parsed reply line, field by field: a publication push (nearly
+/// every line) is recognised from `id`, `push.channel` and `push.pub` alone,
+/// and only the fields a line's kind needs are looked at.
 pub fn read_reply<J: JsonEngine>(
     json: &J,
     line: J::Value,
 ) -> Result<Reply<J::Value>, ProtocolError> {
-    let head: WireLine<J::Value> = json.read(line.clone())?;
-    let channel = match head.push {
-        Some(WirePushHead {
-            channel,
-            publication: Some(publication),
-        }) if head.id == 0 => {
-            return Ok(Reply::Push(Push::Publication {
-                channel,
-                publication: publication.read()?,
-            }))
+    let line = Object::new(json, line)?;
+    let id = line.u32("id")?.unwrap_or(0);
+    if id > 0 {
+        if let Some(error) = line.object("error")? {
+            return Ok(Reply::Error {
+                id,
+                error: ServerError::read(&error)?,
+            });
         }
-        Some(push) => push.channel,
-        None => String::new(),
+        return Ok(match line.object("connect")? {
+            Some(result) => Reply::Connect {
+                id,
+                result: ConnectResult::read(&result)?,
+            },
+            None => Reply::OtherResult { id },
+        });
+    }
+    let Some(push) = line.object("push")? else {
+        return Ok(Reply::Ping);
     };
-    json.read::<WireRest<J::Value>>(line)?
-        .read(head.id, channel)
+    let channel = push.str("channel")?.unwrap_or_default();
+    Ok(Reply::Push(
+        if let Some(publication) = push.object("pub")? {
+            Push::Publication {
+                channel,
+                publication: Publication::read(&publication)?,
+            }
+        } else if let Some(result) = push.object("subscribe")? {
+            Push::Subscribe {
+                channel,
+                result: SubscribeResult::read(&result)?,
+            }
+        } else if let Some(detail) = push.object("unsubscribe")? {
+            Push::Unsubscribe {
+                channel,
+                detail: CodeReason::read(&detail)?,
+            }
+        } else if let Some(detail) = push.object("disconnect")? {
+            Push::Disconnect(CodeReason::read(&detail)?)
+        } else if let Some(message) = push.object("message")? {
+            Push::Message {
+                data: json
+                    .field(message.value(), "data")
+                    .ok_or(JsonError::Shape)?,
+            }
+        } else {
+            Push::Other
+        },
+    ))
 }
 
 /// Splits a WebSocket text message into its JSON lines (empty lines skipped).
@@ -599,7 +490,7 @@ mod tests {
                 assert_eq!(result.client, "c1");
                 assert_eq!(result.ping, 25);
                 assert!(result.pong);
-                let sub = &result.subs["operator:389"];
+                let sub = result.sub("operator:389").unwrap();
                 assert!(sub.recoverable);
                 assert_eq!(sub.epoch, "kQxT");
                 assert_eq!(sub.offset, 17);
@@ -626,7 +517,7 @@ mod tests {
         let Reply::Connect { result, .. } = decode(line).unwrap() else {
             panic!("not a connect reply")
         };
-        let sub = &result.subs["ch"];
+        let sub = result.sub("ch").unwrap();
         assert!(sub.recovered && sub.was_recovering);
         let offsets: Vec<u64> = sub.publications.iter().map(|p| p.offset).collect();
         assert_eq!(offsets, vec![20, 21]);

@@ -236,10 +236,21 @@ fn read_handshake<J: JsonEngine>(json: &J, text: &str) -> Result<Handshake, Json
     Ok(Handshake {
         sid: open.str("sid")?.ok_or(JsonError::Shape)?,
         upgrades,
-        ping_interval: open.u64("pingInterval")?.unwrap_or(DEFAULT_PING_INTERVAL),
-        ping_timeout: open.u64("pingTimeout")?.unwrap_or(DEFAULT_PING_TIMEOUT),
-        max_payload: open.u64("maxPayload")?,
+        ping_interval: whole(open.f64("pingInterval")?)?.unwrap_or(DEFAULT_PING_INTERVAL),
+        ping_timeout: whole(open.f64("pingTimeout")?)?.unwrap_or(DEFAULT_PING_TIMEOUT),
+        max_payload: whole(open.f64("maxPayload")?)?,
     })
+}
+
+/// A whole, non-negative number of the handshake; one too large for a u64
+/// saturates (deadlines then sit at the end of time instead of wrapping).
+fn whole(n: Option<f64>) -> Result<Option<u64>, JsonError> {
+    match n {
+        None => Ok(None),
+        // `as` saturates: 1e300 is u64::MAX.
+        Some(n) if n >= 0.0 && n.fract() == 0.0 => Ok(Some(n as u64)),
+        Some(_) => Err(JsonError::Shape),
+    }
 }
 
 /// Writes the JSON of an open packet (the server side; for tests and tools).
