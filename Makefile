@@ -68,10 +68,12 @@ test-node: pkg
 	@scripts/install-consumer.sh
 	@scripts/with-sandbox.sh -- node --test tests/node/
 
-# The esbuild app of test-consumer in headless Firefox ESR, through geckodriver;
-# the build test-consumer made is reused when it is newer than the package.
+# The esbuild app of test-consumer (its panel and widget pages) in headless
+# Firefox ESR, through geckodriver; the build test-consumer made is reused
+# when it is newer than the package.
 test-consumer-firefox: pkg
-	@[ target/consumer/www/esbuild/index.html -nt pkg/package.json ] || scripts/build-consumer-app.sh esbuild
+	@[ target/consumer/www/esbuild/index.html -nt pkg/package.json ] && [ target/consumer/www/esbuild/widget.html -nt pkg/package.json ] || \
+		scripts/build-consumer-app.sh esbuild
 	@scripts/with-sandbox.sh -www target/consumer/www -- \
 		node --test --test-concurrency=1 tests/consumer-firefox/
 
