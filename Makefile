@@ -53,23 +53,27 @@ test-types: pkg
 	node --test tests/types/
 
 # The tarball in apps built by Vite 8 and 6 (build and dev server), webpack 5,
-# esbuild and Rollup, a worker, the slim entry, the React and Vue examples, in
-# Chromium against the sandbox; Vitest on Node; npm publish --dry-run.
+# esbuild and Rollup, a worker, the slim entries, the React and Vue examples,
+# in Chromium against the sandbox, each with both entries (twin-panel and
+# twin-panel/widget); Vitest on Node; npm publish --dry-run; what a fresh
+# Vite 8 or webpack 5 app ships with each entry (gzip, against .size-limit.json).
 test-consumer: pkg
 	@scripts/build-consumer-app.sh
 	@scripts/with-sandbox.sh -www target/consumer/www -- \
 		node --test --test-concurrency=1 tests/consumer/publish.test.mjs target/consumer/suite/consumer.test.mjs \
-			tests/consumer/inbox-react.test.mjs
+			tests/consumer/inbox-react.test.mjs target/consumer/suite/fresh-app.test.mjs
 
 # The package on Node.js (its `node` entry): login, REST, the socket, free(), no stray timer.
 test-node: pkg
 	@scripts/install-consumer.sh
 	@scripts/with-sandbox.sh -- node --test tests/node/
 
-# The esbuild app of test-consumer in headless Firefox ESR, through geckodriver;
-# the build test-consumer made is reused when it is newer than the package.
+# The esbuild app of test-consumer (its panel and widget pages) in headless
+# Firefox ESR, through geckodriver; the build test-consumer made is reused
+# when it is newer than the package.
 test-consumer-firefox: pkg
-	@[ target/consumer/www/esbuild/index.html -nt pkg/package.json ] || scripts/build-consumer-app.sh esbuild
+	@[ target/consumer/www/esbuild/index.html -nt pkg/package.json ] && [ target/consumer/www/esbuild/widget.html -nt pkg/package.json ] || \
+		scripts/build-consumer-app.sh esbuild
 	@scripts/with-sandbox.sh -www target/consumer/www -- \
 		node --test --test-concurrency=1 tests/consumer-firefox/
 

@@ -5,9 +5,12 @@
 //
 //   node bench/size.mjs --out target/bench/size.json
 //
-// Needs pkg/ (make pkg), target/wasm32-unknown-unknown/release/twin_panel.wasm
-// (its input), wasm-bindgen, twiggy and node_modules/.bin/wasm-opt. PKG_DIR and
-// RELEASE_WASM point elsewhere (a copy of a build, say).
+// Needs pkg/ (make pkg), target/entries/twin_panel.wasm (the panel's release
+// wasm that make pkg keeps, the input of pkg/twin_panel_bg.wasm; cargo's own
+// target/wasm32-unknown-unknown/release/twin_panel.wasm holds whichever
+// entry's features were built last), wasm-bindgen, twiggy and
+// node_modules/.bin/wasm-opt. PKG_DIR and RELEASE_WASM point elsewhere (a copy
+// of a build, say).
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -55,7 +58,7 @@ const versions = {
 // wasm-bindgen --keep-debug keeps the name section; wasm-opt -Oz -g then
 // optimises as scripts/build-pkg.sh does while keeping the names, so the items
 // are the shipped code, named.
-const release = process.env.RELEASE_WASM || 'target/wasm32-unknown-unknown/release/twin_panel.wasm';
+const release = process.env.RELEASE_WASM || 'target/entries/twin_panel.wasm';
 const tmp = mkdtempSync(join(tmpdir(), 'twin-bench-size-'));
 let twiggy;
 try {
@@ -71,7 +74,7 @@ try {
     encoding: 'utf8', maxBuffer: 64 << 20,
   }));
   twiggy = {
-    input: 'the release twin_panel.wasm -> wasm-bindgen --keep-debug -> wasm-opt -Oz --converge --low-memory-unused -g',
+    input: 'the release twin_panel.wasm (feature panel) -> wasm-bindgen --keep-debug -> wasm-opt -Oz --converge --low-memory-unused -g',
     namedBytes: statSync(named).size,
     namedOptimizedBytes: statSync(namedOpt).size,
     top20: topText,

@@ -14,7 +14,7 @@ rm -rf "$dir/app" "$dir/examples" "$dir/suite"
 mkdir -p "$dir/examples" "$dir/suite" "$dir/www"
 cp -r tests/consumer/app "$dir/app"
 cp tests/consumer/build.mjs "$dir/build.mjs"
-cp tests/consumer/consumer.test.mjs tests/consumer/support.mjs "$dir/suite/"
+cp tests/consumer/consumer.test.mjs tests/consumer/fresh-app.test.mjs tests/consumer/support.mjs "$dir/suite/"
 cp -r tests/consumer/vitest "$dir/suite/vitest"
 for example in $(ls -d examples/*/ 2>/dev/null); do
   name=$(basename "$example")

@@ -11,14 +11,15 @@
 // default): the tokens are kept in localStorage, so a second tab starts
 // signed in with useTokens() and joins the first one's connection instead of
 // logging in again (a second login would force the first one out).
-import init, { OperatorPanel } from '/pkg/index.js';
+import init, { OperatorPanel, TwinError } from '/pkg/index.js';
 import { panelOptions } from './config.js';
-import { $, banner, clearBanners, errorText, showError } from './ui.js';
+import { $, banner, clearBanners, errorText, showError, useTwinError } from './ui.js';
 import { Header } from './header.js';
 import { SessionList } from './sessions.js';
 import { ChatView } from './chat.js';
 import { EventLog } from './eventlog.js';
 
+useTwinError(TwinError);
 await init();
 
 const panel = new OperatorPanel(panelOptions);

@@ -2,7 +2,20 @@
 // twin-panel except errorText(), which shows how to read a TwinError:
 // `code` is stable and machine-readable, `message` is for people, `status`
 // is the HTTP status (0 when there was none) and `details` the server's own.
-import { TwinError } from '/pkg/index.js';
+//
+// Both pages use this module, and each loads one entry of the package: the
+// operator page twin-panel, the visitor page twin-panel/widget. So the page
+// hands in the TwinError of its own entry (useTwinError) instead of this
+// module importing one entry for both: the visitor page never downloads the
+// panel. Either entry's class answers `instanceof` for either entry's errors.
+let TwinError = null;
+
+/** The TwinError class errorText() and showError() recognize (from the page's entry). */
+export function useTwinError(twinError) {
+  TwinError = twinError;
+}
+
+const isTwinError = (error) => TwinError !== null && error instanceof TwinError;
 
 export const $ = (selector, root = document) => root.querySelector(selector);
 
@@ -23,7 +36,7 @@ export function h(tag, props = {}, ...children) {
 
 /** A one-line, human-readable description of any rejection. */
 export function errorText(error) {
-  if (error instanceof TwinError) {
+  if (isTwinError(error)) {
     const where = error.status ? `HTTP ${error.status}, ` : '';
     let text = `${error.message} (${where}${error.code})`;
     if (error.details && typeof error.details === 'object') {
@@ -42,8 +55,8 @@ export function showError(box, error) {
     box.hidden = true;
     return;
   }
-  if (error instanceof TwinError) box.append(h('code', { class: 'error-code', text: error.code }), ' ');
-  box.append(error instanceof TwinError ? errorText(error).replace(/ \([^)]*\)/, '') : errorText(error));
+  if (isTwinError(error)) box.append(h('code', { class: 'error-code', text: error.code }), ' ');
+  box.append(isTwinError(error) ? errorText(error).replace(/ \([^)]*\)/, '') : errorText(error));
   box.hidden = false;
 }
 

@@ -4,14 +4,15 @@
 // (typing), marks operator messages read once shown (markRead), ends the
 // chat (close) and follows the widget's events: message, typing, read,
 // operatorChanged, operatorStatusChanged, operatorLoggedOut and the
-// connection states. A build without ChatWidget gets a clear notice.
+// connection states. The page loads the package's widget entry
+// (twin-panel/widget, served at /pkg/widget/), not the operator panel's; a
+// build without it gets a clear notice.
 //
 // The operator assigned when the chat starts is named by no event the page
 // can receive (the socket opens after the session exists), so an operator's
 // message or typing also tells the page that someone answers.
-import * as twin from '/pkg/index.js';
 import { widgetOptions } from './config.js';
-import { $, h, avatar, errorText, safeUrl, showError, timeLabel } from './ui.js';
+import { $, h, avatar, errorText, safeUrl, showError, timeLabel, useTwinError } from './ui.js';
 
 const TYPING_MS = 5000;
 const TYPING_EVERY_MS = 2000;
@@ -23,7 +24,14 @@ const STATUS_LINE = {
   OFFLINE: 'is offline: another operator will answer',
 };
 
-await twin.default(); // init(): loads the wasm once
+// Imported here rather than at the top, so a build without the widget entry
+// shows the notice below instead of a blank page.
+const twin = await import('/pkg/widget/index.js').catch((error) => {
+  console.error(error);
+  return {};
+});
+if (twin.default) await twin.default(); // init(): loads the wasm once
+if (twin.TwinError) useTwinError(twin.TwinError);
 
 const el = {
   start: $('#start'),

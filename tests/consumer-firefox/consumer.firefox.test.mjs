@@ -1,7 +1,8 @@
 // The app of tests/consumer/ (the packed npm tarball installed into a scratch
-// app and bundled with esbuild, in target/consumer-app/dist), in headless
+// app and bundled with esbuild, in target/consumer/www/esbuild), in headless
 // Firefox ESR driven through geckodriver with selenium-webdriver, against the
-// sandbox that serves the app. Debian's Firefox and the geckodriver that
+// sandbox that serves the app: the panel page (twin-panel) and the widget
+// page (twin-panel/widget). Debian's Firefox and the geckodriver that
 // scripts/bootstrap.sh installs are used as they are: nothing is downloaded.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -36,7 +37,7 @@ async function startFirefox() {
     .build();
 }
 
-test('in Firefox, an app bundled from the tarball logs in and receives a live event', { skip: !base, timeout: 90_000 }, async () => {
+test('in Firefox, the panel page bundled from the tarball logs in and receives a live event', { skip: !base, timeout: 90_000 }, async () => {
   const driver = await startFirefox();
   try {
     const errors = [];
@@ -59,6 +60,41 @@ test('in Firefox, an app bundled from the tarball logs in and receives a live ev
     assert.equal(response.status, 200);
     const events = await driver.findElement(By.id('events'));
     await driver.wait(async () => (await events.getText()).includes(body), 10_000, 'the live event is shown');
+
+    assert.equal(await driver.executeScript('return navigator.userAgent.includes("Firefox/")'), true);
+    assert.deepEqual(errors, []);
+  } finally {
+    await driver.quit();
+  }
+});
+
+test('in Firefox, the widget page bundled from the tarball starts a session and connects', { skip: !base, timeout: 90_000 }, async () => {
+  const driver = await startFirefox();
+  try {
+    const errors = [];
+    const inspector = await LogInspector(driver);
+    await inspector.onJavascriptException((entry) => errors.push(entry.text));
+
+    // twin-panel/widget, bundled by test-consumer with esbuild.
+    await driver.get(`${base}/esbuild/widget.html`);
+    const state = await driver.findElement(By.id('state'));
+    await driver.wait(until.elementTextIs(state, 'connected'), 20_000, 'the widget connects');
+    assert.equal(await driver.findElement(By.id('startError')).getText(), '404',
+      'a start on an unknown chat is a TwinError with status 404');
+    const id = await driver.findElement(By.id('session')).getText();
+    assert.ok(id, 'the started session id is shown');
+
+    // The sandbox holds that session, on the seeded web chat.
+    const login = await fetch(`${base}/iam/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'dev@twin.local', password: 'operator' }),
+    });
+    assert.equal(login.status, 200);
+    const { token } = await login.json();
+    const response = await fetch(`${base}/chat/api/v1/sessions/${encodeURIComponent(id)}`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(response.status, 200);
+    assert.equal((await response.json()).chatId, 'chat-web-1');
 
     assert.equal(await driver.executeScript('return navigator.userAgent.includes("Firefox/")'), true);
     assert.deepEqual(errors, []);

@@ -1,9 +1,13 @@
 // Builds the consumer app (app/) with each real toolchain, as a CRM developer
 // would after `npm install twin-panel`, into www/<toolchain>/; and the React
-// and Vue examples into www/react/ and www/vue/. Runs from target/consumer
+// and Vue examples into www/react/ and www/vue/. Each build holds two pages:
+// index.html (the operator panel, `twin-panel`) and widget.html (the
+// visitor's chat, `twin-panel/widget`); the slim builds slim.html and
+// widget-slim.html, as index.html and widget.html. Runs from target/consumer
 // (scripts/build-consumer-app.sh copies it there), where the toolchains and
 // the tarball are installed. Nothing here is specific to twin-panel: no wasm
-// plugin, no asset rule, no optimizeDeps entry.
+// plugin, no asset rule, no optimizeDeps entry (listing the app's pages is
+// how every bundler builds a multi-page app).
 import { cpSync, existsSync, rmSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,39 +17,50 @@ const app = join(root, 'app');
 const www = join(root, 'www');
 const only = process.argv.slice(2);
 
+// The app's pages: [entry module, page] for the default entries and the slim ones.
+const PAGES = [['app.js', 'index.html'], ['widget.js', 'widget.html']];
+const SLIM_PAGES = [['slim.js', 'index.html', 'slim.html'], ['widget-slim.js', 'widget.html', 'widget-slim.html']];
+
 const builds = {
   async vite8() {
     const { build } = await import('vite');
-    await build({ root: app, base: './', configFile: false, logLevel: 'warn', build: { outDir: join(www, 'vite8'), emptyOutDir: true } });
+    const input = Object.fromEntries(PAGES.map(([, page]) => [page.replace('.html', ''), join(app, page)]));
+    await build({ root: app, base: './', configFile: false, logLevel: 'warn', build: { outDir: join(www, 'vite8'), emptyOutDir: true, rolldownOptions: { input } } });
   },
   async vite6() {
     const { build } = await import('vite-6');
-    await build({ root: app, base: './', configFile: false, logLevel: 'warn', build: { outDir: join(www, 'vite6'), emptyOutDir: true } });
+    const input = Object.fromEntries(PAGES.map(([, page]) => [page.replace('.html', ''), join(app, page)]));
+    await build({ root: app, base: './', configFile: false, logLevel: 'warn', build: { outDir: join(www, 'vite6'), emptyOutDir: true, rollupOptions: { input } } });
   },
   async webpack() {
     const { default: webpack } = await import('webpack');
-    for (const [name, entry] of [['webpack', 'app.js'], ['webpack-slim', 'slim.js']]) {
+    const pages = { webpack: PAGES.map(([entry, page]) => [entry, page, page]), 'webpack-slim': SLIM_PAGES };
+    for (const [name, list] of Object.entries(pages)) {
       const out = join(www, name);
+      const entry = Object.fromEntries(list.map(([module]) => [module.replace('.js', ''), `./${module}`]));
       const stats = await new Promise((resolve, reject) =>
         webpack(
-          { mode: 'production', context: app, entry: `./${entry}`, output: { path: out, filename: entry, clean: true } },
+          { mode: 'production', context: app, entry, output: { path: out, filename: '[name].js', clean: true } },
           (error, result) => (error ? reject(error) : resolve(result)),
         ),
       );
       if (stats.hasErrors()) throw new Error(stats.toString('errors-only'));
-      cpSync(join(app, entry === 'app.js' ? 'index.html' : 'slim.html'), join(out, 'index.html'));
+      for (const [, page, source] of list) cpSync(join(app, source), join(out, page));
     }
   },
   async esbuild() {
     const esbuild = await import('esbuild');
-    for (const [name, entry] of [['esbuild', 'app.js'], ['esbuild-slim', 'slim.js']]) {
+    const pages = { esbuild: PAGES.map(([entry, page]) => [entry, page, page]), 'esbuild-slim': SLIM_PAGES };
+    for (const [name, list] of Object.entries(pages)) {
       const out = join(www, name);
       rmSync(out, { recursive: true, force: true });
-      await esbuild.build({ entryPoints: [join(app, entry)], bundle: true, format: 'esm', outfile: join(out, entry), logLevel: 'warning' });
-      cpSync(join(app, entry === 'app.js' ? 'index.html' : 'slim.html'), join(out, 'index.html'));
+      await esbuild.build({ entryPoints: list.map(([module]) => join(app, module)), bundle: true, format: 'esm', outdir: out, logLevel: 'warning' });
+      for (const [, page, source] of list) cpSync(join(app, source), join(out, page));
     }
-    // esbuild does not copy assets: the slim entry's .wasm goes beside the bundle.
-    cpSync(join(root, 'node_modules', 'twin-panel', 'twin_panel_bg.wasm'), join(www, 'esbuild-slim', 'twin_panel_bg.wasm'));
+    // esbuild does not copy assets: the slim entries' .wasm go beside the bundles.
+    const installed = join(root, 'node_modules', 'twin-panel');
+    cpSync(join(installed, 'twin_panel_bg.wasm'), join(www, 'esbuild-slim', 'twin_panel_bg.wasm'));
+    cpSync(join(installed, 'widget', 'twin_widget_bg.wasm'), join(www, 'esbuild-slim', 'twin_widget_bg.wasm'));
     // panel.inbox under React's useSyncExternalStore.
     const inbox = join(www, 'inbox-react');
     rmSync(inbox, { recursive: true, force: true });
@@ -57,10 +72,10 @@ const builds = {
     const { default: resolve } = await import('@rollup/plugin-node-resolve');
     const out = join(www, 'rollup');
     rmSync(out, { recursive: true, force: true });
-    const bundle = await rollup({ input: join(app, 'app.js'), plugins: [resolve()], onwarn: (w) => console.warn(`rollup: ${w.message}`) });
+    const bundle = await rollup({ input: PAGES.map(([module]) => join(app, module)), plugins: [resolve()], onwarn: (w) => console.warn(`rollup: ${w.message}`) });
     await bundle.write({ dir: out, format: 'es' });
     await bundle.close();
-    cpSync(join(app, 'index.html'), join(out, 'index.html'));
+    for (const [, page] of PAGES) cpSync(join(app, page), join(out, page));
   },
   async react() {
     await viteExample('react');

@@ -9,7 +9,9 @@
 // mid-line, the unseen count beside the label), attachment links (only
 // http(s) and blob), a crafted ?clientId= link (ignored), "End chat" (no
 // start form over the transcript), pause, a lost history (resync banner) and
-// a forced logout. Screenshots at 1280 and 400 px go to tests/artifacts/.
+// a forced logout. The operator page loads the package's twin-panel entry
+// only, the visitor page its twin-panel/widget entry only. Screenshots at
+// 1280 and 400 px go to tests/artifacts/.
 //
 // Run: scripts/with-sandbox.sh -- node --test --test-concurrency=1 tests/e2e/
 import { test } from 'node:test';
@@ -68,11 +70,18 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
     ],
   });
   const errors = [];
+  const packageRequests = new Map(); // page -> the paths it requested under /pkg/
+  const loaded = (page) => [...new Set(packageRequests.get(page))];
   const open = async (viewport) => {
     const context = await browser.newContext({ viewport }); // its own storage
     const page = await context.newPage();
     page.setDefaultTimeout(WAIT);
     page.on('pageerror', (e) => errors.push(`${page.url()}: ${e.message}`));
+    packageRequests.set(page, []);
+    page.on('request', (r) => {
+      const { pathname } = new URL(r.url());
+      if (pathname.startsWith('/pkg/')) packageRequests.get(page).push(pathname);
+    });
     return page;
   };
 
@@ -102,7 +111,9 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
       await page.click('#login button[type=submit]');
       await page.locator('#login-error .error-code', { hasText: 'unauthorized' }).waitFor();
       await page.locator('#login-error', { hasText: 'Invalid credentials.' }).waitFor();
-      hasWidget = await page.evaluate(async () => typeof (await import('/pkg/index.js')).ChatWidget === 'function');
+      // The widget entry of this build (the sandbox serves pkg/ at /pkg/).
+      const widgetEntry = await fetch(`${base}/pkg/widget/index.js`);
+      hasWidget = widgetEntry.ok && /\bChatWidget\b/.test(await widgetEntry.text());
     });
 
     await t.test('logs in, connects, shows the operator and the list', async () => {
@@ -113,6 +124,8 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
       await page.locator('#status-toggle[data-status=ACTIVE]').waitFor();
       await page.locator('#sessions[aria-busy=false]').waitFor();
       await row(ANNA).waitFor();
+      // The operator page loads the panel's entry only.
+      assert.deepEqual(loaded(page), ['/pkg/index.js'], 'what the operator page loaded from the package');
     });
 
     // #15 item 11: the README's operator is logged in; a newcomer opens
@@ -120,7 +133,7 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
     // list, or the queue they see), not an operator who is not logged in.
     const newcomerName = `Newcomer ${Date.now() % 100000}`;
     let newcomerSession = null;
-    await t.test('a chat started on visitor.html reaches the logged-in operator', { todo: !hasWidget && 'ChatWidget is not exported by this build' }, async () => {
+    await t.test('a chat started on visitor.html reaches the logged-in operator', { todo: !hasWidget && 'this build has no twin-panel/widget entry' }, async () => {
       if (!hasWidget) return;
       newcomer = await open({ width: 400, height: 800 });
       await newcomer.goto(`${base}/visitor.html`);
@@ -128,6 +141,8 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
       await newcomer.fill('#start textarea[name=message]', 'Hi, is anybody there?');
       await newcomer.click('#start button[value=new]');
       await newcomer.locator('#widget-state', { hasText: 'online' }).waitFor();
+      // The visitor page loads the widget's entry only, never the panel's.
+      assert.deepEqual(loaded(newcomer), ['/pkg/widget/index.js'], 'what the visitor page loaded from the package');
       await newcomer.locator('#message-list .msg.own', { hasText: 'Hi, is anybody there?' }).locator('.meta', { hasText: /✓ sent|✓✓ read/ }).waitFor();
 
       // The operator's page: "My chats", or else the queue. Bounded poll.
@@ -167,7 +182,7 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
     });
 
     // #15 item 14: "End chat" keeps the transcript and puts no start form over it.
-    await t.test('"End chat" keeps the transcript; a new chat starts on a clean widget', { todo: !hasWidget && 'ChatWidget is not exported by this build' }, async () => {
+    await t.test('"End chat" keeps the transcript; a new chat starts on a clean widget', { todo: !hasWidget && 'this build has no twin-panel/widget entry' }, async () => {
       if (!hasWidget) return;
       await newcomer.click('#end-chat');
       await newcomer.locator('#ended', { hasText: 'You ended the chat' }).waitFor();
@@ -201,7 +216,7 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
     });
 
     // #13 item 14: a link cannot hand a visitor someone else's chat.
-    await t.test('visitor.html?clientId= from a link is ignored', { todo: !hasWidget && 'ChatWidget is not exported by this build' }, async () => {
+    await t.test('visitor.html?clientId= from a link is ignored', { todo: !hasWidget && 'this build has no twin-panel/widget entry' }, async () => {
       if (!hasWidget) return;
       const crafted = await open({ width: 400, height: 800 });
       await crafted.goto(`${base}/visitor.html?clientId=${encodeURIComponent(session.clientId)}`);
@@ -220,7 +235,7 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
       assert.ok(items[0].readAt, 'markRead reached the server');
     });
 
-    await t.test('without ChatWidget the visitor page says so', { skip: hasWidget && 'this build has ChatWidget' }, async () => {
+    await t.test('without ChatWidget the visitor page says so', { skip: hasWidget && 'this build has the twin-panel/widget entry' }, async () => {
       const page2 = await open({ width: 400, height: 800 });
       await page2.goto(`${base}/visitor.html`);
       await page2.locator('#unavailable', { hasText: 'ChatWidget is not available in this build' }).waitFor();
@@ -229,7 +244,7 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
       await page2.context().close();
     });
 
-    await t.test('the returning visitor continues their chat', { todo: !hasWidget && 'ChatWidget is not exported by this build' }, async () => {
+    await t.test('the returning visitor continues their chat', { todo: !hasWidget && 'this build has no twin-panel/widget entry' }, async () => {
       if (!hasWidget) return;
       visitor = await open({ width: 400, height: 800 });
       // This browser started that chat before: its client id is stored.
@@ -244,7 +259,7 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
     });
 
     // #15 item 13: typing(sessionId), throttled, while the operator writes.
-    await t.test('the operator\'s typing reaches the visitor, throttled', { todo: !hasWidget && 'ChatWidget is not exported by this build' }, async () => {
+    await t.test('the operator\'s typing reaches the visitor, throttled', { todo: !hasWidget && 'this build has no twin-panel/widget entry' }, async () => {
       if (!hasWidget) return;
       const calls = [];
       const count = (request) => {
@@ -275,7 +290,7 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
       assert.ok(items.some((m) => m.body === reply && m.authorType === 'OPERATOR' && m.authorId === String(ME)));
     });
 
-    await t.test('the visitor sees the reply, who answers, and reads it; the operator sees "read"', { todo: !hasWidget && 'ChatWidget is not exported by this build' }, async () => {
+    await t.test('the visitor sees the reply, who answers, and reads it; the operator sees "read"', { todo: !hasWidget && 'this build has no twin-panel/widget entry' }, async () => {
       if (!hasWidget) return;
       await visitor.locator('#message-list .msg.in', { hasText: reply }).waitFor();
       // #15 item 12: an operator is assigned and has replied: no "waiting".
@@ -318,7 +333,7 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
     // #15 item 14: the header keeps one line for the name and one for the status.
     // Both ways: to "II Dev", then (by that operator, over the API) back to
     // "Первый Оператор V", the longer name.
-    await t.test('after a transfer the widget header does not wrap', { todo: !hasWidget && 'ChatWidget is not exported by this build' }, async () => {
+    await t.test('after a transfer the widget header does not wrap', { todo: !hasWidget && 'this build has no twin-panel/widget entry' }, async () => {
       if (!hasWidget) return;
       const oneLine = async (step) => {
         for (const width of [400, 1280]) {
@@ -522,6 +537,7 @@ test('operator and visitor demo pages', { skip: !base && 'TWIN_SANDBOX_URL is no
     });
 
     assert.deepEqual(errors, []);
+    assert.deepEqual(loaded(page), ['/pkg/index.js'], 'what the operator page loaded from the package, all along');
   } finally {
     await browser.close(); // playwright gives each launch a fresh, empty profile
   }

@@ -1,9 +1,10 @@
 // The package on Node.js, imported by name from the installed tarball
-// (target/consumer) through its `node` export condition: login and REST with
-// fetch; the Centrifugo socket with Node's WebSocket (global from Node 22;
-// behind --experimental-websocket on Node 20); then free(), and no crash and
-// no timer left 30 s later. Each case runs in a child process so a crash or a
-// timer that keeps the process alive shows.
+// (target/consumer) through its `node` export conditions (twin-panel and
+// twin-panel/widget): login and REST with fetch; the Centrifugo socket and the
+// widget's Socket.IO with Node's WebSocket (global from Node 22; behind
+// --experimental-websocket on Node 20); both entries in one process; then
+// free(), and no crash and no timer left 30 s later. Each case runs in a
+// child process so a crash or a timer that keeps the process alive shows.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn } from 'node:child_process';
@@ -64,7 +65,7 @@ function assertCleanExit({ code, result, output }) {
 const flags = websocketFlags();
 const options = { skip: !base && 'needs TWIN_SANDBOX_URL (make test-node)', timeout: 120_000 };
 
-// The two cases soak 30 s each: run them side by side.
+// The three cases that soak 30 s each: run them side by side.
 describe('twin-panel on Node.js', { concurrency: true }, () => {
   test('login and REST with fetch, no init(), then free(): no crash, no timer 30 s later', options, async () => {
     const run = await runScript('rest.mjs');
@@ -104,10 +105,38 @@ describe('twin-panel on Node.js', { concurrency: true }, () => {
     assert.equal(result.defaults, 'ok');
   });
 
-  test('twin-panel/slim before init() says to call `await init()` first', async () => {
+  test(
+    'both entries in one process: ChatWidget from twin-panel/widget works, either entry\'s TwinError is an instance of both classes, then free(): no crash, no timer 30 s later',
+    options,
+    async () => {
+      const run = await runScript('entries.mjs', flags ?? []);
+      assertCleanExit(run);
+      const { exports } = run.result;
+      for (const name of ['OperatorPanel', 'Inbox', 'TwinError', 'DisconnectCode', 'ConnectingCode', 'default']) {
+        assert.ok(exports.panel.includes(name), `twin-panel exports ${name}`);
+      }
+      for (const name of ['ChatWidget', 'TwinError', 'DisconnectCode', 'ConnectingCode', 'default']) {
+        assert.ok(exports.widget.includes(name), `twin-panel/widget exports ${name}`);
+      }
+      assert.ok(!exports.panel.includes('ChatWidget'), 'twin-panel does not export ChatWidget');
+      assert.ok(!exports.widget.includes('OperatorPanel') && !exports.widget.includes('Inbox'), 'twin-panel/widget exports no panel class');
+      const both = { panel: true, widget: true, error: true, name: 'TwinError' };
+      assert.deepEqual(run.result.widgetThrows, { ...both, code: 'invalidArgument', status: 0 }, 'the widget entry\'s thrown TwinError');
+      assert.deepEqual(run.result.panelThrows, { ...both, code: 'invalidArgument', status: 0 }, 'the panel entry\'s thrown TwinError');
+      assert.deepEqual(run.result.widgetRejects, { ...both, code: 'notFound', status: 404 }, 'the widget\'s start on an unknown chat');
+      assert.deepEqual(run.result.panelRejects, { ...both, code: 'unauthorized', status: 401 }, 'the panel\'s wrong password');
+      assert.equal(run.result.panelState, 'disconnected');
+      assert.equal(run.result.widgetState, 'disconnected');
+      if (flags !== null) assert.deepEqual(run.result.session, { id: true, state: 'connected' }, 'the widget started a session and connected');
+    },
+  );
+
+  test('twin-panel/slim and twin-panel/widget/slim before init() say to call `await init()` first', async () => {
     const { code, result, output } = await runScript('slim.mjs');
     assert.equal(code, 0, output);
     assert.match(result.before, /call `await init\(\)` first \(see README\)/);
-    assert.equal(result.state, 'disconnected', 'after init() the class works');
+    assert.match(result.widgetBefore, /call `await init\(\)` first \(see README\)/);
+    assert.equal(result.state, 'disconnected', 'after init() the panel works');
+    assert.equal(result.widgetState, 'disconnected', 'after init() the widget works');
   });
 });

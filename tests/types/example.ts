@@ -1,7 +1,8 @@
 // A typed use of the package, checked by tsc in `make test-types` (tests/types/types.test.mjs)
 // under several compilers and settings. Lines marked @ts-expect-error must
 // NOT type-check; tsc fails if they do.
-import init, { ChatWidget, OperatorPanel, TwinError, DisconnectCode, ConnectingCode, type ConnectionState, type TwinErrorCode, type Message, type Session, type List } from 'twin-panel';
+import init, { OperatorPanel, TwinError, DisconnectCode, ConnectingCode, type ConnectionState, type TwinErrorCode, type Message, type Session, type List } from 'twin-panel';
+import { ChatWidget, TwinError as WidgetTwinError } from 'twin-panel/widget';
 
 export async function example(): Promise<void> {
   await init();
@@ -49,7 +50,11 @@ export async function example(): Promise<void> {
     if (e instanceof TwinError) {
       const status: number = e.status;
       const retry: boolean = e.retryable;
-      console.log(status, retry, e.message, e.details);
+      // `code` is one of the TwinErrorCode names, not any string.
+      const code: TwinErrorCode = e.code;
+      // @ts-expect-error: not an error code, so the comparison cannot be true
+      if (e.code === 'notAnErrorCode') console.log('never');
+      console.log(status, retry, code, e.message, e.details);
     }
   }
   panel.free();
@@ -82,5 +87,13 @@ export async function widget(): Promise<void> {
   console.log(session.id, sent.id, widget.sessionId, widget.state);
   await widget.markRead(sent.id);
   widget.typing();
-  await widget.close();
+  try {
+    await widget.close();
+  } catch (e) {
+    // Either entry's TwinError class answers for either entry's errors.
+    if (e instanceof TwinError || e instanceof WidgetTwinError) {
+      const code: TwinErrorCode = e.code;
+      console.log(code);
+    }
+  }
 }

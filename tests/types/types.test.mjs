@@ -1,7 +1,10 @@
 // The package's types, installed from the tarball (target/consumer, see
 // scripts/install-consumer.sh), compiled by the oldest TypeScript we claim
 // (5.0) and the newest (7.0) under strict settings a CRM project uses. No
-// skipLibCheck: the package's own .d.ts files are checked too.
+// skipLibCheck: the package's own .d.ts files are checked too. Both entries:
+// twin-panel (example.ts, inbox.ts, slim.ts) and twin-panel/widget
+// (widget.ts, widget-slim.ts, which import nothing else), and which classes
+// each one exports (entries.ts).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -13,7 +16,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const consumer = join(here, '..', '..', 'target', 'consumer');
 const work = join(consumer, 'types');
 mkdirSync(work, { recursive: true });
-for (const file of ['example.ts', 'dispose.ts', 'slim.ts', 'inbox.ts']) cpSync(join(here, file), join(work, file));
+const FILES = ['example.ts', 'dispose.ts', 'slim.ts', 'inbox.ts', 'widget.ts', 'widget-slim.ts', 'entries.ts'];
+for (const file of FILES) cpSync(join(here, file), join(work, file));
 
 // Runs `tsc -p config`; resolves to { status, output } (never rejects).
 function tsc(compiler, config) {
@@ -35,15 +39,15 @@ const strict = { strict: true, noEmit: true, skipLibCheck: false, types: [] };
 const settings = {
   'es2022 target, esnext modules, bundler resolution, default lib': {
     compilerOptions: { ...strict, target: 'es2022', module: 'esnext', moduleResolution: 'bundler' },
-    files: ['example.ts', 'slim.ts', 'inbox.ts'],
+    files: ['example.ts', 'slim.ts', 'inbox.ts', 'widget.ts', 'widget-slim.ts', 'entries.ts'],
   },
   'es2020 target, default lib': {
     compilerOptions: { ...strict, target: 'es2020', module: 'es2020', moduleResolution: 'bundler' },
-    files: ['example.ts', 'slim.ts'],
+    files: ['example.ts', 'slim.ts', 'widget.ts', 'widget-slim.ts'],
   },
   'nodenext resolution (the package exports map)': {
     compilerOptions: { ...strict, target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext' },
-    files: ['example.ts', 'slim.ts'],
+    files: ['example.ts', 'slim.ts', 'widget.ts', 'widget-slim.ts', 'entries.ts'],
   },
   'lib esnext: the classes are Disposable (`using`)': {
     compilerOptions: { ...strict, target: 'es2022', module: 'esnext', moduleResolution: 'bundler', lib: ['esnext', 'dom'] },
@@ -62,7 +66,7 @@ const withNode = {
 // TypeScript 5.0 predates `using` (5.2): it checks the esnext lib without it.
 const forOldest = {
   ...settings,
-  'lib esnext': { ...settings['lib esnext: the classes are Disposable (`using`)'], files: ['example.ts', 'slim.ts'] },
+  'lib esnext': { ...settings['lib esnext: the classes are Disposable (`using`)'], files: ['example.ts', 'slim.ts', 'widget.ts'] },
 };
 delete forOldest['lib esnext: the classes are Disposable (`using`)'];
 

@@ -1,6 +1,7 @@
 // Option checks with no page around (Node has no `location`): plain-text URLs
 // to another machine and out-of-range numbers are TwinErrors naming the option.
-import { OperatorPanel, ChatWidget } from 'twin-panel';
+import { OperatorPanel } from 'twin-panel';
+import { ChatWidget } from 'twin-panel/widget';
 
 function attempt(make) {
   try {
