@@ -2,24 +2,19 @@
 //! split on `.`, base64url-decode the middle part, take the numeric `exp`.
 //! The signature is the server's business; the client only needs the time.
 
-use crate::protocol::json_engine::{self, JsonEngine};
-use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use crate::protocol::json_engine::{exact_u64, JsonEngine, Object};
+use crate::text::decimal;
 
 /// Expiry of `token` in Unix milliseconds, or `None` when it has no readable
 /// numeric `exp`.
 pub fn expires_at_ms<J: JsonEngine>(json: &J, token: &str) -> Option<u64> {
-    #[derive(Deserialize)]
-    struct Claims {
-        exp: f64,
-    }
-    let claims: Claims = claims(json, token)?;
-    (claims.exp.is_finite() && claims.exp >= 0.0).then_some((claims.exp * 1000.0) as u64)
+    let exp = claims(json, token)?.f64("exp").ok()??;
+    (exp.is_finite() && exp >= 0.0).then_some((exp * 1000.0) as u64)
 }
 
-/// The payload of `token` read into `T`: split on `.` (exactly three
-/// parts), base64url-decode the middle one, parse it with the engine.
-fn claims<J: JsonEngine, T: DeserializeOwned>(json: &J, token: &str) -> Option<T> {
+/// The payload of `token`: split on `.` (exactly three parts),
+/// base64url-decode the middle one, parse it with the engine.
+fn claims<'j, J: JsonEngine>(json: &'j J, token: &str) -> Option<Object<'j, J>> {
     let mut parts = token.split('.');
     let (_header, payload, _signature) = (parts.next()?, parts.next()?, parts.next()?);
     if parts.next().is_some() {
@@ -29,27 +24,17 @@ fn claims<J: JsonEngine, T: DeserializeOwned>(json: &J, token: &str) -> Option<T
     // A payload that is not UTF-8 is not JSON; bad bytes inside a string
     // value do not matter for the claims read here, so they are replaced
     // rather than refused.
-    json_engine::decode(json, &String::from_utf8_lossy(&text)).ok()
+    let value = json.parse(&String::from_utf8_lossy(&text)).ok()?;
+    Object::new(json, value).ok()
 }
 
-/// The `sub` claim of `token` (a string, or a number as its text), or
+/// The `sub` claim of `token` (a string, or a whole number as its text), or
 /// `None` when it has none.
 pub fn subject<J: JsonEngine>(json: &J, token: &str) -> Option<String> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Sub {
-        Text(String),
-        Number(u64),
-    }
-    #[derive(Deserialize)]
-    struct Claims {
-        sub: Option<Sub>,
-    }
-    let claims: Claims = claims(json, token)?;
-    match claims.sub? {
-        Sub::Text(text) if !text.is_empty() => Some(text),
-        Sub::Text(_) => None,
-        Sub::Number(n) => Some(n.to_string()),
+    let sub = claims(json, token)?.get("sub")?;
+    match json.string(&sub) {
+        Some(text) => Some(text).filter(|text| !text.is_empty()),
+        None => json.number(&sub).and_then(exact_u64).map(decimal),
     }
 }
 

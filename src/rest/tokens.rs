@@ -1,8 +1,7 @@
 //! The token pair and when to renew it.
 
 use super::jwt;
-use crate::protocol::json_engine::{self, JsonEngine};
-use serde::Deserialize;
+use crate::protocol::json_engine::{JsonEngine, Object};
 
 /// An access token with its refresh token and expiry.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,23 +39,6 @@ impl TokenError {
     }
 }
 
-/// A login or refresh answer. The platform's pages and SDKs spell the fields
-/// in several ways; every spelling seen is accepted.
-#[derive(Deserialize)]
-#[allow(non_snake_case)]
-struct AuthAnswer {
-    #[serde(default)]
-    token: Option<String>,
-    #[serde(default)]
-    authToken: Option<String>,
-    #[serde(default)]
-    accessToken: Option<String>,
-    #[serde(default)]
-    refreshToken: Option<String>,
-    #[serde(default)]
-    refresh_token: Option<String>,
-}
-
 impl TokenPair {
     /// Builds a pair from a token and refresh token, reading the expiry from the JWT.
     pub fn new<J: JsonEngine>(
@@ -77,17 +59,24 @@ impl TokenPair {
 
     /// Reads a login or refresh answer: `token` (or `authToken` / `accessToken`,
     /// as the PHP SDK names it) and `refreshToken` (or `refresh_token`).
+    /// The platform's pages and SDKs spell the fields in several ways; every
+    /// spelling seen is accepted, the first one present wins.
     pub fn from_auth_body<J: JsonEngine>(json: &J, body: &str) -> Result<Self, TokenError> {
-        let answer: AuthAnswer =
-            json_engine::decode(json, body).map_err(|_| TokenError::Unreadable)?;
-        let token = answer
-            .token
-            .or(answer.authToken)
-            .or(answer.accessToken)
-            .ok_or(TokenError::MissingToken)?;
-        let refresh = answer
-            .refreshToken
-            .or(answer.refresh_token)
+        let answer = json
+            .parse(body)
+            .and_then(|value| Object::new(json, value))
+            .map_err(|_| TokenError::Unreadable)?;
+        let first = |names: &[&str]| -> Result<Option<String>, TokenError> {
+            for name in names {
+                if let Some(text) = answer.str(name).map_err(|_| TokenError::Unreadable)? {
+                    return Ok(Some(text));
+                }
+            }
+            Ok(None)
+        };
+        let token =
+            first(&["token", "authToken", "accessToken"])?.ok_or(TokenError::MissingToken)?;
+        let refresh = first(&["refreshToken", "refresh_token"])?
             .filter(|r| !r.is_empty())
             .ok_or(TokenError::MissingRefreshToken)?;
         TokenPair::new(json, token, refresh)
