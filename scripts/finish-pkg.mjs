@@ -17,7 +17,7 @@ import { deflateRawSync, constants } from 'node:zlib';
 import { buildSync } from 'esbuild';
 import { join, dirname, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { minifyImports } from './wasm-imports.mjs';
+import { minifyNames } from './wasm-names.mjs';
 
 const [stage, out, version] = process.argv.slice(2);
 if (!stage || !out || !version) fail('usage: finish-pkg.mjs STAGE_DIR PKG_DIR VERSION');
@@ -121,10 +121,16 @@ function buildEntry({ feature, name, dir, root }) {
   const work = mkdtempSync(join(tmpdir(), `twin-panel-${feature}-`));
   try {
     cpSync(source, work, { recursive: true });
-    // Short import names (scripts/wasm-imports.mjs), in the wasm and the glue.
-    const { wasm, renames } = minifyImports(readFileSync(join(source, `${name}_bg.wasm`)), `./${name}_bg.js`, 'a');
+    // Short import and export names (scripts/wasm-names.mjs), in the wasm and the glue.
+    const { wasm, imports, exports } = minifyNames(readFileSync(join(source, `${name}_bg.wasm`)), `./${name}_bg.js`, 'a');
     let glue = readFileSync(join(source, `${name}.js`), 'utf8');
-    for (const [from, to] of renames) glue = replace(glue, new RegExp(`^( +)${from}:`, 'm'), `$1${to}:`, `import ${from}`, 1);
+    for (const [from, to] of imports) glue = replace(glue, new RegExp(`^( +)${from}:`, 'm'), `$1${to}:`, `import ${from}`, 1);
+    // The glue reaches exports as `wasm.<name>` (some, none at all); a name
+    // in quotes (`wasm["..."]`, a string) would be a way this edit misses.
+    for (const [from, to] of exports) {
+      glue = glue.replace(new RegExp(`\\bwasm\\.${from}\\b`, 'g'), `wasm.${to}`);
+      if (new RegExp(`['"\`]${from}['"\`]`).test(glue)) fail(`${name}.js: export ${from} is named in a string`);
+    }
     glue = replace(glue, new RegExp(`^( +)"\\./${name}_bg\\.js": import0,$`, 'm'), '$1a: import0,', 'the imports object', 1);
     writeFileSync(join(work, `${name}.js`), editGlue(glue, name));
     const { types, disposable } = editTypes(readFileSync(join(source, `${name}.d.ts`), 'utf8'), `${name}.d.ts`);

@@ -1,10 +1,10 @@
-// Shortens the names of a wasm module's imports from one JS module (the
-// wasm-bindgen glue's `./<name>_bg.js`): wasm-bindgen names each import
-// `__wbg_<what>_<16 hex digits>`, and every name travels twice, in the
-// .wasm and as a key of the glue's imports object. Short names make both
-// smaller; the hex digits alone are most of what gzip cannot shrink.
-// The import section is rewritten entry by entry; the other sections are
-// copied as they are.
+// Shortens the names a wasm module imports from its wasm-bindgen glue and
+// exports to it: wasm-bindgen names each import `__wbg_<what>_<16 hex
+// digits>` and each closure export `wasm_bindgen__convert__closures_____
+// invoke__h<16 hex digits>`, and every name travels twice, in the .wasm and
+// in the glue. Short names make both smaller; the hex digits alone are most
+// of what gzip cannot shrink. The import and export sections are rewritten
+// entry by entry; the other sections are copied as they are.
 
 function readLeb(bytes, at) {
   let value = 0;
@@ -81,21 +81,40 @@ function* shortNames() {
 }
 
 /**
- * Renames every import of `wasm` from module `from` to a short name, and
- * the module itself to `to`. Returns the new bytes and the renames (old
- * name to new name).
+ * Renames every import of `wasm` from module `from` to a short name, the
+ * module itself to `to`, and every export to a short name. Returns the new
+ * bytes and the renames, old name to new name (`imports`, `exports`).
  */
-export function minifyImports(wasm, from, to) {
+export function minifyNames(wasm, from, to) {
   const bytes = new Uint8Array(wasm);
   if (bytes[0] !== 0 || bytes[1] !== 0x61 || bytes[2] !== 0x73 || bytes[3] !== 0x6d) throw new Error('wasm: not a module');
   const parts = [bytes.subarray(0, 8)];
   const renames = new Map();
+  const exported = new Map();
   const names = shortNames();
+  const exportNames = shortNames();
   let at = 8;
   while (at < bytes.length) {
     const id = bytes[at];
     const [size, start] = readLeb(bytes, at + 1);
     const end = start + size;
+    if (id === 7) {
+      let [count, cursor] = readLeb(bytes, start);
+      const section = [...leb(count)];
+      for (let i = 0; i < count; i++) {
+        let field;
+        [field, cursor] = readName(bytes, cursor);
+        const after = readLeb(bytes, cursor + 1)[1];
+        if (!exported.has(field)) exported.set(field, exportNames.next().value);
+        section.push(...name(exported.get(field)));
+        for (const byte of bytes.subarray(cursor, after)) section.push(byte);
+        cursor = after;
+      }
+      if (cursor !== end) throw new Error('wasm: the export section has trailing bytes');
+      parts.push(Uint8Array.from([7, ...leb(section.length), ...section]));
+      at = end;
+      continue;
+    }
     if (id !== 2) {
       parts.push(bytes.subarray(at, end));
       at = end;
@@ -128,5 +147,5 @@ export function minifyImports(wasm, from, to) {
     wasmOut.set(part, offset);
     offset += part.length;
   }
-  return { wasm: wasmOut, renames };
+  return { wasm: wasmOut, imports: renames, exports: exported };
 }
