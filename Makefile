@@ -6,7 +6,7 @@ DEMO_PORT ?= 8080
 SANDBOX := target/sandbox/twin-sandbox
 
 .PHONY: all bootstrap pkg sandbox lint test test-native test-go test-browser \
-        test-size test-types test-e2e test-consumer test-consumer-firefox test-node test-conformance \
+        test-size test-types test-csp test-e2e test-consumer test-consumer-firefox test-node test-conformance \
         test-faults test-tabs bench demo clean
 
 all: pkg
@@ -77,6 +77,11 @@ test-consumer-firefox: pkg
 	@scripts/with-sandbox.sh -www target/consumer/www -- \
 		node --test --test-concurrency=1 tests/consumer-firefox/
 
+# Each entry on pages with a strict Content-Security-Policy: works with
+# script-src 'self' 'wasm-unsafe-eval'; without it, a TwinError says what to add.
+test-csp: pkg
+	@scripts/with-sandbox.sh -www tests/csp/www -- node --test --test-concurrency=1 tests/csp/
+
 # The built package in the demo page (release wasm after wasm-opt).
 test-e2e: pkg
 	@scripts/with-sandbox.sh -- node --test --test-concurrency=1 tests/e2e/
@@ -106,7 +111,7 @@ bench: pkg
 	@scripts/bench.sh
 
 # Every test layer, fast to real.
-test: lint test-native test-go test-size test-types test-browser test-e2e test-consumer test-consumer-firefox \
+test: lint test-native test-go test-size test-types test-browser test-csp test-e2e test-consumer test-consumer-firefox \
       test-node test-conformance test-faults test-tabs
 	@echo "make test: all layers passed"
 

@@ -4,7 +4,8 @@ export type TwinErrorCode =
   | 'timeout' | 'conflict' | 'unprocessableEntity' | 'tooManyRequests' | 'serverError'
   | 'httpError' | 'network' | 'badResponse' | 'invalidArgument' | 'notAuthenticated'
   | 'loggedOut' | 'notStarted' | 'disconnected' | 'protocol' | 'connect' | 'unsupported'
-  | 'queueFull' | 'tooManyWaiters' | 'rejected' | 'ackLost' | 'config' | 'forbiddenUrl';
+  | 'queueFull' | 'tooManyWaiters' | 'rejected' | 'ackLost' | 'config' | 'forbiddenUrl'
+  | 'freed' | 'wasmUnsafeEval';
 
 /**
  * Every failure of the package: HTTP, network, timeout or protocol. Both

@@ -61,6 +61,13 @@ pub enum ErrorCode {
     Config,
     /// `request()` was asked for a URL outside `chatUrl` and `iamUrl`.
     ForbiddenUrl,
+    /// The object was freed (`free()`): what waited on it ended, and what is
+    /// asked of it now is refused.
+    Freed,
+    /// The page's Content-Security-Policy does not let the browser compile
+    /// WebAssembly: its `script-src` needs `'wasm-unsafe-eval'`. Raised by the
+    /// package's JS entry, before any wasm runs; listed here with every code.
+    WasmUnsafeEval,
 }
 
 impl ErrorCode {
@@ -94,6 +101,8 @@ impl ErrorCode {
             ErrorCode::AckLost => "ackLost",
             ErrorCode::Config => "config",
             ErrorCode::ForbiddenUrl => "forbiddenUrl",
+            ErrorCode::Freed => "freed",
+            ErrorCode::WasmUnsafeEval => "wasmUnsafeEval",
         }
     }
 
@@ -137,7 +146,7 @@ impl ErrorCode {
 mod tests {
     use super::*;
 
-    const ALL: [ErrorCode; 27] = [
+    const ALL: [ErrorCode; 29] = [
         ErrorCode::BadRequest,
         ErrorCode::Unauthorized,
         ErrorCode::Forbidden,
@@ -165,6 +174,8 @@ mod tests {
         ErrorCode::AckLost,
         ErrorCode::Config,
         ErrorCode::ForbiddenUrl,
+        ErrorCode::Freed,
+        ErrorCode::WasmUnsafeEval,
     ];
 
     #[test]

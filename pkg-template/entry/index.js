@@ -5,7 +5,7 @@
 // compilation, the browser's compiled-code cache), import the `/slim` entry.
 import load, { initSync } from './__NAME__.js';
 import { data, size } from './wasm-inline.js';
-import { loadOnFirstUse } from './first-use.js';
+import { loadOnFirstUse, explainLoadError } from './first-use.js';
 import { inflate } from './inflate.js';
 
 export * from './__NAME__.js';
@@ -35,7 +35,11 @@ loadOnFirstUse(() => initSync({ module: wasmBytes() }));
  * `{ module_or_path }`, it loads that instead.
  */
 export default async function init(input) {
-  if (input !== undefined) return load(input);
-  const module = await WebAssembly.compile(wasmBytes());
-  return initSync({ module });
+  try {
+    if (input !== undefined) return await load(input);
+    const module = await WebAssembly.compile(wasmBytes());
+    return initSync({ module });
+  } catch (error) {
+    throw explainLoadError(error);
+  }
 }

@@ -3,6 +3,7 @@
 // a class; bundlers that understand `new URL(..., import.meta.url)` ship the
 // .wasm for you.
 import load from './__NAME__.js';
+import { explainLoadError } from './first-use.js';
 
 export * from './__NAME__.js';
 export { TwinError } from '__GLUE__';
@@ -13,5 +14,7 @@ export { TwinError } from '__GLUE__';
  * elsewhere (a URL, a Response, bytes or a WebAssembly.Module).
  */
 export default function init(input) {
-  return load(input ?? { module_or_path: new URL('./__NAME___bg.wasm', import.meta.url) });
+  return load(input ?? { module_or_path: new URL('./__NAME___bg.wasm', import.meta.url) }).catch((error) => {
+    throw explainLoadError(error);
+  });
 }
