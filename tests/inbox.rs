@@ -891,6 +891,25 @@ fn check_invariants(inbox: &Inbox) {
             "sorted newest first"
         );
     }
+    // The list order is kept as changes come: it is what a fresh sort gives.
+    let mut sorted = sessions.clone();
+    sorted.sort_by(|a, b| {
+        b.last_activity_ms()
+            .cmp(&a.last_activity_ms())
+            .then_with(|| a.id.cmp(&b.id))
+    });
+    let order = |list: &[&twin_panel::inbox::InboxEntry<Value>]| {
+        list.iter().map(|e| e.id.clone()).collect::<Vec<_>>()
+    };
+    assert_eq!(order(&sessions), order(&sorted), "newest first, ties by id");
+    let by_id = inbox.held().by_id();
+    assert_eq!(by_id.len(), sessions.len());
+    for pair in by_id.windows(2) {
+        assert!(pair[0].id < pair[1].id, "by id, each id once");
+    }
+    for entry in by_id {
+        assert!(std::ptr::eq(inbox.get(&entry.id).unwrap(), entry));
+    }
     let mut seen = std::collections::HashSet::new();
     for entry in &sessions {
         assert!(seen.insert(entry.id.clone()), "duplicate id {}", entry.id);
@@ -979,6 +998,47 @@ proptest! {
         let once: Vec<_> = once.into_iter().map(|(id, u, t, o, m, _)| (id, u, t, o, m)).collect();
         prop_assert_eq!(twice, once);
     }
+}
+
+#[test]
+fn a_large_inbox_keeps_its_order_through_events() {
+    let name = |i: u32| format!("s{i}");
+    let mut inbox = loaded(
+        (0..2000)
+            .map(|i| session(&name(i), Some(ME), i % 50, 0))
+            .collect(),
+    );
+    assert_eq!(inbox.sessions().len(), 2000);
+    check_invariants(&inbox);
+    // Messages move rows up the list, new sessions come, some leave.
+    for i in (0..2000).step_by(7) {
+        let m = message(&name(i), &format!("n{i}"), 50 + i % 9, "CLIENT");
+        inbox.apply("chatMessageCreated", m, NOW);
+    }
+    for i in 2000..2100 {
+        inbox.apply(
+            "chatSessionStarted",
+            session(&name(i), Some(ME), i % 60, 1),
+            NOW,
+        );
+    }
+    for i in (0..2100).step_by(11) {
+        let mut away = session(&name(i), Some("400"), 1, 0);
+        away["operators"] = json!([{ "id": 400 }]);
+        inbox.apply("chatSessionAdded", away, NOW);
+    }
+    check_invariants(&inbox);
+    assert_eq!(inbox.sessions().len(), 2100 - 191);
+    assert_eq!(unread(&inbox, "s7"), 1);
+    assert_eq!(
+        inbox.sessions()[0].last_activity_ms(),
+        inbox
+            .sessions()
+            .iter()
+            .map(|e| e.last_activity_ms())
+            .max()
+            .unwrap()
+    );
 }
 
 #[test]

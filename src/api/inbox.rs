@@ -15,13 +15,13 @@ use super::error::usage;
 use super::js::{self, Emitter, JsTwinError};
 use crate::inbox::{
     Inbox as InboxCore, InboxEntry, InboxErrorKind, InboxOutput, InboxScope, LoadKind,
+    ResyncReport, SessionQuery,
 };
 use crate::transport::clock;
-use crate::transport::engine_json::{to_js as value_to_js, EngineJson, JsJson};
+use crate::transport::engine_json::{EngineJson, JsJson};
 use crate::transport::timer::Timer;
 use js_sys::{Array, Function, Object, Promise};
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::BTreeMap;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -121,8 +121,9 @@ pub(crate) struct InboxStore {
     get_snapshot: OnceCell<Function>,
     /// Shared with `getSnapshot`, which still answers after `free()`.
     snapshot: Rc<RefCell<Option<(u64, JsValue)>>>,
-    /// Session objects by id with the entry revision they show.
-    rows: RefCell<BTreeMap<String, (u64, JsValue)>>,
+    /// The session objects of the last snapshot, by id, as the store
+    /// holds its sessions.
+    rows: RefCell<Vec<Row>>,
     notify: OnceCell<Closure<dyn FnMut(JsValue)>>,
     notify_scheduled: Cell<bool>,
     typing_timer: OnceCell<Timer>,
@@ -142,7 +143,7 @@ impl InboxStore {
             subscribe: OnceCell::new(),
             get_snapshot: OnceCell::new(),
             snapshot: Rc::new(RefCell::new(None)),
-            rows: RefCell::new(BTreeMap::new()),
+            rows: RefCell::new(Vec::new()),
             notify: OnceCell::new(),
             notify_scheduled: Cell::new(false),
             typing_timer: OnceCell::new(),
@@ -301,10 +302,7 @@ impl InboxStore {
         let queries = self.core.borrow().load_queries();
         let calls: Array = queries
             .iter()
-            .map(|q| {
-                let query = value_to_js(q).unwrap_or(JsValue::UNDEFINED);
-                JsValue::from(self.rest.list_sessions(query))
-            })
+            .map(|q| JsValue::from(self.rest.list_sessions(query_object(q))))
             .collect();
         let pages = JsFuture::from(Promise::all(&calls)).await?;
         Ok(Array::from(&pages).iter().map(JsJson).collect())
@@ -400,8 +398,7 @@ impl InboxStore {
             match output {
                 InboxOutput::FetchSession(id) => self.fetch_session(id),
                 InboxOutput::Resync(report) => {
-                    let report = value_to_js(&report).unwrap_or(JsValue::NULL);
-                    self.emitter.emit("resync", &report);
+                    self.emitter.emit("resync", &report_object(&report));
                 }
                 InboxOutput::Error(error) => {
                     let rest_failure = error.kind != InboxErrorKind::BadPayload;
@@ -431,23 +428,29 @@ impl InboxStore {
             }
         }
         let mut rows = self.rows.borrow_mut();
-        let entries = core.sessions();
-        let sessions = Array::new_with_length(entries.len() as u32);
-        let mut kept = BTreeMap::new();
-        for (i, entry) in entries.iter().enumerate() {
-            let row = match rows.remove(&entry.id) {
-                Some((rev, row)) if rev == entry.rev => row,
-                _ => session_object(entry),
+        let held = core.held();
+        // The last rows and the held sessions are both in id order: one walk
+        // pairs them, and a row whose session has not changed is reused.
+        let mut last = std::mem::take(&mut *rows).into_iter().peekable();
+        let mut fresh = Vec::with_capacity(held.len());
+        for entry in held.by_id() {
+            while last.next_if(|row| row.id < entry.id).is_some() {}
+            let row = match last.next_if(|row| row.id == entry.id) {
+                Some(row) if row.rev == entry.rev => row,
+                Some(row) => Row::new(row.id, entry),
+                None => Row::new(entry.id.clone(), entry),
             };
-            sessions.set(i as u32, row.clone());
-            kept.insert(entry.id.clone(), (entry.rev, row));
+            fresh.push(row);
         }
-        *rows = kept;
+        let sessions = Array::new_with_length(held.len() as u32);
+        for (i, position) in held.order().iter().enumerate() {
+            if let Some(row) = fresh.get(*position) {
+                sessions.set(i as u32, row.object.clone());
+            }
+        }
+        *rows = fresh;
         Object::freeze(&sessions);
-        let last_resync = core
-            .last_resync()
-            .and_then(value_to_js)
-            .unwrap_or(JsValue::NULL);
+        let last_resync = core.last_resync().map_or(JsValue::NULL, report_object);
         let snapshot = js::object(&[
             ("sessions", sessions.into()),
             ("unreadTotal", JsValue::from_f64(core.unread_total() as f64)),
@@ -459,6 +462,23 @@ impl InboxStore {
         let snapshot: JsValue = Object::freeze(&snapshot).into();
         *self.snapshot.borrow_mut() = Some((version, snapshot.clone()));
         snapshot
+    }
+}
+
+/// One session object of a snapshot and the entry revision it shows.
+struct Row {
+    id: String,
+    rev: u64,
+    object: JsValue,
+}
+
+impl Row {
+    fn new(id: String, entry: &InboxEntry<JsJson>) -> Row {
+        Row {
+            id,
+            rev: entry.rev,
+            object: session_object(entry),
+        }
     }
 }
 
@@ -495,6 +515,44 @@ fn session_object(entry: &InboxEntry<JsJson>) -> JsValue {
     let row = Object::assign(&Object::new(), base.unchecked_ref());
     let row = Object::assign(&row, overlay.unchecked_ref());
     Object::freeze(&row).into()
+}
+
+/// A `listSessions` query object: `{operatorId?, status?, limit, sort}`.
+/// Written field by field: a serde pass would ship a serializer for this
+/// one shape.
+fn query_object(query: &SessionQuery) -> JsValue {
+    let mut fields = Vec::with_capacity(4);
+    if let Some(operator_id) = &query.operator_id {
+        fields.push(("operatorId", JsValue::from_str(operator_id)));
+    }
+    if let Some(status) = &query.status {
+        fields.push(("status", JsValue::from_str(status)));
+    }
+    fields.push(("limit", JsValue::from_f64(f64::from(query.limit))));
+    fields.push(("sort", JsValue::from_str(query.sort)));
+    js::object(&fields)
+}
+
+/// A `ResyncReport` as JS (the fields of its `typescript_custom_section`
+/// type), written field by field like [`query_object`].
+fn report_object(report: &ResyncReport) -> JsValue {
+    let ids = |ids: &[String]| -> JsValue {
+        ids.iter()
+            .map(|id| JsValue::from_str(id))
+            .collect::<Array>()
+            .into()
+    };
+    js::object(&[
+        ("reason", JsValue::from_str(&report.reason)),
+        ("at", JsValue::from_f64(report.at as f64)),
+        ("added", ids(&report.added)),
+        ("removed", ids(&report.removed)),
+        ("changed", ids(&report.changed)),
+        (
+            "missedMessages",
+            JsValue::from_f64(f64::from(report.missed_messages)),
+        ),
+    ])
 }
 
 /// The `TwinError` of an inbox failure without a REST error behind it.

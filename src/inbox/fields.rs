@@ -1,229 +1,567 @@
-//! The few fields the inbox reads out of each payload, as serde structs.
+//! The few fields the inbox reads out of each payload.
 //!
-//! A [`JsonEngine`](crate::protocol::JsonEngine) reads them out of the value
-//! the engine parsed; the value itself is kept whole for the snapshot. Unknown
-//! fields are ignored. Where the platform's shape is unconfirmed (twin-api.md
-//! marks every payload but chatSessionStarted's as unverified) the structs are
-//! tolerant: ids may be strings or integers, `operators` may be an array or a
-//! JSON-encoded string, and absent or `null` optional fields are "unknown".
+//! Each field is looked up by itself in the value the engine parsed
+//! ([`Object`]), and only the fields the reducer keys on: no pass over the
+//! whole payload, nothing compiled per payload shape. The value itself is
+//! kept whole for the snapshot. Unknown fields are never looked at.
+//!
+//! Where the platform's shape is unconfirmed (twin-api.md marks every payload
+//! but chatSessionStarted's as unverified) the readers are tolerant: ids may
+//! be strings or integers, `operators` may be an array or a JSON-encoded
+//! string, a field may go by another spelling (`chatSessionId` where
+//! `sessionId` is absent), and absent or `null` optional fields are "unknown".
 //! A field of a type nothing can explain (a number for `status`, a string for
-//! `unreadClientMessageCount`) makes the payload bad: it is counted and
-//! reported, never half-applied.
+//! `unreadClientMessageCount`) or a payload that is not an object makes the
+//! payload bad ([`JsonError::Shape`]): it is counted and reported, never
+//! half-applied.
 
-use serde::de::{self, Deserializer, SeqAccess, Visitor};
-use serde::Deserialize;
-use std::fmt;
+use super::time::push_num;
+use crate::protocol::json_engine::{JsonEngine, JsonError, Object, MAX_EXACT_INTEGER};
 
-/// An id the platform may send as a string or as an integer
-/// (`operatorId` is "string, number or null" in chatSessionStarted).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LooseId(pub String);
+/// One payload's fields, read one by one.
+///
+/// A field of an impossible type marks the payload bad and reads as absent;
+/// [`Reader::finish`] then turns the whole payload down. Reading on instead
+/// of returning at the first bad field leaves the wasm one cleanup path per
+/// payload instead of one per field read.
+struct Reader<'j, J: JsonEngine> {
+    object: Object<'j, J>,
+    bad: bool,
+}
 
-impl<'de> Deserialize<'de> for LooseId {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct IdVisitor;
-        impl Visitor<'_> for IdVisitor {
-            type Value = LooseId;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an id")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<LooseId, E> {
-                Ok(LooseId(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<LooseId, E> {
-                Ok(LooseId(v))
-            }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<LooseId, E> {
-                Ok(LooseId(v.to_string()))
-            }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<LooseId, E> {
-                Ok(LooseId(v.to_string()))
-            }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<LooseId, E> {
-                // JS numbers arrive as f64; only whole, safe integers are ids.
-                if v.fract() == 0.0 && v.abs() < 9_007_199_254_740_992.0 {
-                    Ok(LooseId((v as i64).to_string()))
-                } else {
-                    Err(E::custom("id"))
-                }
-            }
+impl<'j, J: JsonEngine> Reader<'j, J> {
+    /// A reader of `value`; a [`JsonError::Shape`] when it is not an object.
+    fn new(json: &'j J, value: J::Value) -> Result<Self, JsonError> {
+        Ok(Reader {
+            object: Object::new(json, value)?,
+            bad: false,
+        })
+    }
+
+    /// What `read` found; nothing, and the payload bad, when it failed.
+    fn check<T: Default>(&mut self, read: Result<T, JsonError>) -> T {
+        read.unwrap_or_else(|_| {
+            self.bad = true;
+            T::default()
+        })
+    }
+
+    /// A text field.
+    fn text(&mut self, key: &str) -> Option<String> {
+        let read = self.object.str(key);
+        self.check(read)
+    }
+
+    /// An id field (see [`id`]).
+    fn id(&mut self, key: &str) -> Option<String> {
+        let read = id(&self.object, key);
+        self.check(read)
+    }
+
+    /// The id under `key`, else under `alias`, its other spelling.
+    fn id_or(&mut self, key: &str, alias: &str) -> Option<String> {
+        match self.id(key) {
+            Some(id) => Some(id),
+            None => self.id(alias),
         }
-        deserializer.deserialize_any(IdVisitor)
+    }
+
+    /// An id the payload cannot do without: absent, the payload is bad.
+    fn required(&mut self, id: Option<String>) -> String {
+        self.check(id.ok_or(JsonError::Shape))
+    }
+
+    /// A whole number (negative ones included).
+    fn whole(&mut self, key: &str) -> Option<i64> {
+        let read = self.object.f64(key);
+        match self.check(read) {
+            None => None,
+            Some(n) => self.check(whole(n).map(Some).ok_or(JsonError::Shape)),
+        }
+    }
+
+    /// `fields` when every field read, else a [`JsonError::Shape`].
+    fn finish<T>(self, fields: T) -> Result<T, JsonError> {
+        if self.bad {
+            Err(JsonError::Shape)
+        } else {
+            Ok(fields)
+        }
     }
 }
 
-/// Reads an id that must be present and non-empty.
-pub(crate) fn required_id(id: Option<LooseId>) -> Option<String> {
-    id.map(|id| id.0).filter(|id| !id.is_empty())
+/// An id field as text: a string, or a whole number (the platform sends some
+/// ids as integers; `operatorId` is "string, number or null"). `None` when
+/// absent, `null` or empty; a [`JsonError::Shape`] for any other type or a
+/// number that is not a whole one JS holds exactly.
+fn id<J: JsonEngine>(object: &Object<'_, J>, key: &str) -> Result<Option<String>, JsonError> {
+    let Some(value) = object.get(key) else {
+        return Ok(None);
+    };
+    let json = object.json();
+    let text = match json.string(&value) {
+        Some(text) => text,
+        None => json
+            .number(&value)
+            .and_then(whole)
+            .map(integer_text)
+            .ok_or(JsonError::Shape)?,
+    };
+    Ok((!text.is_empty()).then_some(text))
 }
 
-/// One entry of `Session.operators`; only its id matters here.
-#[derive(Debug, Deserialize)]
-pub struct OperatorRef {
-    /// The operator's id (an integer in the SDK, accepted as a string too).
-    #[serde(default)]
-    pub id: Option<LooseId>,
+/// `n` when it is a whole number JS holds exactly (negative ones included).
+fn whole(n: f64) -> Option<i64> {
+    (n.fract() == 0.0 && n.abs() <= MAX_EXACT_INTEGER as f64).then_some(n as i64)
 }
 
-/// `Session.operators`: an array, or (the PHP SDK accepts this) the same
-/// array JSON-encoded in a string, which the reducer parses with its engine.
-#[derive(Debug)]
-pub enum OperatorsField {
-    /// The usual array.
-    List(Vec<OperatorRef>),
-    /// A JSON text holding the array.
-    Encoded(String),
-}
-
-impl<'de> Deserialize<'de> for OperatorsField {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct OperatorsVisitor;
-        impl<'de> Visitor<'de> for OperatorsVisitor {
-            type Value = OperatorsField;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("a list of operators")
-            }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<OperatorsField, E> {
-                Ok(OperatorsField::Encoded(v.to_owned()))
-            }
-            fn visit_string<E: de::Error>(self, v: String) -> Result<OperatorsField, E> {
-                Ok(OperatorsField::Encoded(v))
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<OperatorsField, E> {
-                Ok(OperatorsField::List(Vec::new()))
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<OperatorsField, A::Error> {
-                let mut list = Vec::new();
-                while let Some(item) = seq.next_element::<OperatorRef>()? {
-                    list.push(item);
-                }
-                Ok(OperatorsField::List(list))
-            }
-        }
-        deserializer.deserialize_any(OperatorsVisitor)
+/// `n` in decimal, without the formatting machinery.
+fn integer_text(n: i64) -> String {
+    let magnitude = n.unsigned_abs();
+    let mut width = 1;
+    while width < 18 && magnitude >= 10_u64.pow(width) {
+        width += 1;
     }
+    let mut text = String::with_capacity(width as usize + 1);
+    if n < 0 {
+        text.push('-');
+    }
+    push_num(
+        &mut text,
+        i64::try_from(magnitude).unwrap_or(i64::MAX),
+        width,
+    );
+    text
 }
 
 /// The fields of a Session (twin-api.md §6.1) the inbox orders, filters and
 /// counts by. `V` is the engine's value: `lastMessage` is kept as sent.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub struct SessionFields<V> {
     /// Required: a payload without an id is bad.
-    #[serde(default)]
-    pub id: Option<LooseId>,
+    pub id: String,
     /// `ACTIVE`, `CLOSED`, … (enum values unconfirmed; compared as text).
-    #[serde(default)]
     pub status: Option<String>,
-    /// `ACTIVE` while the bot answers.
-    #[serde(default)]
+    /// `botStatus`: `ACTIVE` while the bot answers.
     pub bot_status: Option<String>,
-    /// The session's main operator; string, number or null.
-    #[serde(default)]
-    pub operator_id: Option<LooseId>,
-    /// Every operator taking part (main and helpers).
-    #[serde(default)]
-    pub operators: Option<OperatorsField>,
+    /// `operatorId`: the session's main operator.
+    pub operator_id: Option<String>,
+    /// The ids of `operators`: every operator taking part (main and helpers).
+    pub operator_ids: Vec<String>,
     /// The session's name, for the resync report's "changed".
-    #[serde(default)]
     pub name: Option<String>,
-    /// When the session started (date-time string).
-    #[serde(default)]
+    /// `startedAt` (date-time string).
     pub started_at: Option<String>,
-    /// When its last message was written (date-time string).
-    #[serde(default)]
+    /// `lastMessageCreatedAt` (date-time string).
     pub last_message_created_at: Option<String>,
-    /// The last message, kept as the engine's value (absent: `None`).
+    /// `lastMessage`, kept as the engine's value, whatever its type.
     pub last_message: Option<V>,
-    /// Client messages the operators have not read. Negative counts are read as 0.
-    #[serde(default)]
+    /// `lastMessage.id`, when the last message reads as a message.
+    pub last_message_id: Option<String>,
+    /// `lastMessage.createdAt`, when the last message reads as a message.
+    pub last_message_at: Option<String>,
+    /// `unreadClientMessageCount`: client messages the operators have not
+    /// read (a whole number; may be negative, which the reducer reads as 0).
     pub unread_client_message_count: Option<i64>,
-    /// When the client last came online.
-    #[serde(default)]
+    /// `clientOnlineAt`: when the client last came online.
     pub client_online_at: Option<String>,
-    /// When the client last went offline.
-    #[serde(default)]
+    /// `clientOfflineAt`: when the client last went offline.
     pub client_offline_at: Option<String>,
-    /// The client's id (string in practice; integers accepted).
-    #[serde(default)]
-    pub client_id: Option<LooseId>,
+    /// `clientId` (string in practice; integers accepted).
+    pub client_id: Option<String>,
 }
 
-/// The fields of a Message (twin-api.md §6.5; chatMessageCreated and
-/// chatMessageEdited carry one — inferred, not confirmed) and of a session's
-/// `lastMessage` (§6.2).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+impl<V: Clone> SessionFields<V> {
+    /// Reads a Session. A `lastMessage` whose own fields do not read is kept
+    /// without its id and time: the session is still good.
+    pub fn read<J: JsonEngine<Value = V>>(json: &J, value: V) -> Result<Self, JsonError> {
+        let mut session = Reader::new(json, value)?;
+        let id = session.id("id");
+        let operators = operator_ids(json, session.object.get("operators"));
+        let last_message = session.object.get("lastMessage");
+        let (last_message_id, last_message_at) = last_message
+            .clone()
+            .and_then(|message| message_stamp(json, message).ok())
+            .unwrap_or_default();
+        let fields = SessionFields {
+            id: session.required(id),
+            status: session.text("status"),
+            bot_status: session.text("botStatus"),
+            operator_id: session.id("operatorId"),
+            operator_ids: session.check(operators),
+            name: session.text("name"),
+            started_at: session.text("startedAt"),
+            last_message_created_at: session.text("lastMessageCreatedAt"),
+            last_message,
+            last_message_id,
+            last_message_at,
+            unread_client_message_count: session.whole("unreadClientMessageCount"),
+            client_online_at: session.text("clientOnlineAt"),
+            client_offline_at: session.text("clientOfflineAt"),
+            client_id: session.id("clientId"),
+        };
+        session.finish(fields)
+    }
+}
+
+/// `id` and `createdAt` of a session's `lastMessage` (twin-api.md §6.2).
+fn message_stamp<J: JsonEngine>(
+    json: &J,
+    value: J::Value,
+) -> Result<(Option<String>, Option<String>), JsonError> {
+    let mut message = Reader::new(json, value)?;
+    let stamp = (message.id("id"), message.text("createdAt"));
+    message.finish(stamp)
+}
+
+/// The ids in `Session.operators`: an array of `{id, …}`, or (the PHP SDK
+/// accepts this) the same array JSON-encoded in a string, which the engine
+/// parses. Entries without an id are skipped.
+fn operator_ids<J: JsonEngine>(
+    json: &J,
+    field: Option<J::Value>,
+) -> Result<Vec<String>, JsonError> {
+    let Some(field) = field else {
+        return Ok(Vec::new());
+    };
+    let list = match json.string(&field) {
+        Some(text) if text.trim().is_empty() => return Ok(Vec::new()),
+        Some(text) => json.parse(&text).map_err(|_| JsonError::Shape)?,
+        None => field,
+    };
+    let mut ids = Vec::new();
+    for operator in json.items(&list).ok_or(JsonError::Shape)? {
+        if let Some(id) = id(&Object::new(json, operator)?, "id")? {
+            ids.push(id);
+        }
+    }
+    Ok(ids)
+}
+
+/// A Message of chatMessageCreated and chatMessageEdited (twin-api.md §6.5;
+/// inferred, not confirmed).
+#[derive(Debug)]
 pub struct MessageFields {
-    /// The message id; required in events.
-    #[serde(default)]
-    pub id: Option<LooseId>,
-    /// The session it belongs to; required in events. `chatSessionId` is
-    /// accepted as another spelling (unconfirmed).
-    #[serde(default, alias = "chatSessionId")]
-    pub session_id: Option<LooseId>,
-    /// `CLIENT`, `OPERATOR`, `BOT` (values unconfirmed; only `CLIENT` counts as unread).
-    #[serde(default)]
+    /// The message id; required.
+    pub id: String,
+    /// The session it belongs to (`sessionId`, or `chatSessionId`); required.
+    pub session_id: String,
+    /// `authorType`: `CLIENT`, `OPERATOR`, `BOT` (values unconfirmed; only
+    /// `CLIENT` counts as unread).
     pub author_type: Option<String>,
-    /// When it was written.
-    #[serde(default)]
+    /// `createdAt`: when it was written.
     pub created_at: Option<String>,
-    /// When it was read; a client message with a `readAt` is not unread.
-    #[serde(default)]
+    /// `readAt`: when it was read; a client message with one is not unread.
     pub read_at: Option<String>,
+}
+
+impl MessageFields {
+    /// Reads a message event.
+    pub fn read<J: JsonEngine>(json: &J, value: J::Value) -> Result<Self, JsonError> {
+        let mut message = Reader::new(json, value)?;
+        let id = message.id("id");
+        let session_id = message.id_or("sessionId", "chatSessionId");
+        let fields = MessageFields {
+            id: message.required(id),
+            session_id: message.required(session_id),
+            author_type: message.text("authorType"),
+            created_at: message.text("createdAt"),
+            read_at: message.text("readAt"),
+        };
+        message.finish(fields)
+    }
+}
+
+/// The id of a message in a page of a session's messages when it is a client
+/// message without `readAt` (one `markRead` marks); `None` for another
+/// message, a [`JsonError::Shape`] for one that does not read.
+pub fn unread_client_message<J: JsonEngine>(
+    json: &J,
+    value: J::Value,
+) -> Result<Option<String>, JsonError> {
+    let mut message = Reader::new(json, value)?;
+    let from_client = message.text("authorType").as_deref() == Some("CLIENT");
+    let unread = message.text("readAt").is_none();
+    let id = message.id("id").filter(|_| from_client && unread);
+    message.finish(id)
 }
 
 /// chatMessageRead: `{messageId, sessionId, readAt}` in the sandbox (the
-/// platform's payload is unconfirmed; `id` is accepted for `messageId`).
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+/// platform's payload is unconfirmed; `id` is read where `messageId` is
+/// absent, `chatSessionId` where `sessionId` is).
+#[derive(Debug)]
 pub struct ReadFields {
-    /// The message that was read.
-    #[serde(default, alias = "id")]
-    pub message_id: Option<LooseId>,
-    /// Its session.
-    #[serde(default, alias = "chatSessionId")]
-    pub session_id: Option<LooseId>,
+    /// The message that was read; required.
+    pub message_id: String,
+    /// Its session; required.
+    pub session_id: String,
     /// When.
-    #[serde(default)]
     pub read_at: Option<String>,
+}
+
+impl ReadFields {
+    /// Reads a chatMessageRead payload.
+    pub fn read<J: JsonEngine>(json: &J, value: J::Value) -> Result<Self, JsonError> {
+        let mut read = Reader::new(json, value)?;
+        let message_id = read.id_or("messageId", "id");
+        let session_id = read.id_or("sessionId", "chatSessionId");
+        let fields = ReadFields {
+            message_id: read.required(message_id),
+            session_id: read.required(session_id),
+            read_at: read.text("readAt"),
+        };
+        read.finish(fields)
+    }
 }
 
 /// clientOnline / clientOffline: `{sessionId, clientId, at}` in the sandbox
 /// (unconfirmed). Either id is enough: with only `clientId`, every held
 /// session of that client changes.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub struct PresenceFields {
-    /// The session whose client changed.
-    #[serde(default, alias = "chatSessionId")]
-    pub session_id: Option<LooseId>,
+    /// The session whose client changed (`sessionId` or `chatSessionId`).
+    pub session_id: Option<String>,
     /// The client.
-    #[serde(default)]
-    pub client_id: Option<LooseId>,
+    pub client_id: Option<String>,
     /// When (date-time string); the host's clock is used when absent.
-    #[serde(default)]
     pub at: Option<String>,
+}
+
+impl PresenceFields {
+    /// Reads a presence payload.
+    pub fn read<J: JsonEngine>(json: &J, value: J::Value) -> Result<Self, JsonError> {
+        let mut presence = Reader::new(json, value)?;
+        let fields = PresenceFields {
+            session_id: presence.id_or("sessionId", "chatSessionId"),
+            client_id: presence.id("clientId"),
+            at: presence.text("at"),
+        };
+        presence.finish(fields)
+    }
 }
 
 /// typing: `{sessionId, authorType, authorId}` in the sandbox (unconfirmed).
 /// Only the client's typing shows in the inbox; an absent `authorType`
 /// counts as the client.
-#[derive(Debug, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug)]
 pub struct TypingFields {
-    /// The session.
-    #[serde(default, alias = "chatSessionId")]
-    pub session_id: Option<LooseId>,
+    /// The session (`sessionId` or `chatSessionId`); required.
+    pub session_id: String,
     /// Who types.
-    #[serde(default)]
     pub author_type: Option<String>,
 }
 
-/// A list answer `{count, items}`; only the items matter.
-#[derive(Debug, Deserialize)]
-pub struct Page<V> {
-    /// The rows.
-    #[serde(default = "Vec::new")]
-    pub items: Vec<V>,
+impl TypingFields {
+    /// Reads a typing payload.
+    pub fn read<J: JsonEngine>(json: &J, value: J::Value) -> Result<Self, JsonError> {
+        let mut typing = Reader::new(json, value)?;
+        let session_id = typing.id_or("sessionId", "chatSessionId");
+        let fields = TypingFields {
+            session_id: typing.required(session_id),
+            author_type: typing.text("authorType"),
+        };
+        typing.finish(fields)
+    }
+}
+
+/// The rows of a list answer `{count, items}`. Absent items are none; `null`
+/// or anything else but an array is a [`JsonError::Shape`]: a load that read
+/// it as "no sessions" would empty the store.
+pub fn page_items<J: JsonEngine>(json: &J, page: J::Value) -> Result<Vec<J::Value>, JsonError> {
+    let page = Object::new(json, page)?;
+    match json.field(page.value(), "items") {
+        None => Ok(Vec::new()),
+        Some(items) => json.items(&items).ok_or(JsonError::Shape),
+    }
+}
+
+#[cfg(all(test, not(target_arch = "wasm32")))]
+mod tests {
+    use super::*;
+    use crate::protocol::test_json::SerdeJson;
+    use serde_json::json;
+
+    fn read_id(value: serde_json::Value) -> Result<Option<String>, JsonError> {
+        let payload = json!({ "id": value });
+        id(&Object::new(&SerdeJson, payload)?, "id")
+    }
+
+    #[test]
+    fn a_bad_field_anywhere_makes_the_payload_bad() {
+        let session = |extra: serde_json::Value| {
+            let mut payload = json!({"id": "s", "status": "ACTIVE", "clientId": 4});
+            payload
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            SessionFields::read(&SerdeJson, payload).map(|s| (s.id, s.status, s.client_id))
+        };
+        assert_eq!(
+            session(json!({})),
+            Ok(("s".into(), Some("ACTIVE".into()), Some("4".into())))
+        );
+        for bad in [
+            json!({"id": null}),
+            json!({"status": 7}),
+            json!({"botStatus": true}),
+            json!({"operatorId": 1.5}),
+            json!({"name": []}),
+            json!({"clientOfflineAt": {}}),
+            json!({"clientId": false}),
+        ] {
+            assert_eq!(session(bad.clone()), Err(JsonError::Shape), "{bad}");
+        }
+        let message = |payload| MessageFields::read(&SerdeJson, payload).map(|m| m.id);
+        assert_eq!(
+            message(json!({"id": 5, "chatSessionId": 77})),
+            Ok("5".into())
+        );
+        assert_eq!(message(json!({"id": 5})), Err(JsonError::Shape));
+        assert_eq!(
+            message(json!({"id": 5, "sessionId": "s", "readAt": 1})),
+            Err(JsonError::Shape)
+        );
+        let typing = |payload| TypingFields::read(&SerdeJson, payload).map(|t| t.session_id);
+        assert_eq!(typing(json!({"sessionId": "s"})), Ok("s".into()));
+        assert_eq!(
+            typing(json!({"authorType": "CLIENT"})),
+            Err(JsonError::Shape)
+        );
+    }
+
+    #[test]
+    fn mark_read_picks_client_messages_without_read_at() {
+        let pick = |payload| unread_client_message(&SerdeJson, payload);
+        assert_eq!(
+            pick(json!({"id": "a", "authorType": "CLIENT"})),
+            Ok(Some("a".into()))
+        );
+        assert_eq!(
+            pick(json!({"id": "a", "authorType": "CLIENT", "readAt": "2026-12-01T09:00:00Z"})),
+            Ok(None)
+        );
+        assert_eq!(pick(json!({"id": "a", "authorType": "BOT"})), Ok(None));
+        assert_eq!(
+            pick(json!({"id": "a", "authorType": 1})),
+            Err(JsonError::Shape)
+        );
+    }
+
+    #[test]
+    fn ids_are_strings_or_whole_numbers() {
+        assert_eq!(read_id(json!("s1")), Ok(Some("s1".into())));
+        assert_eq!(read_id(json!(389)), Ok(Some("389".into())));
+        assert_eq!(read_id(json!(0)), Ok(Some("0".into())));
+        assert_eq!(read_id(json!(-12)), Ok(Some("-12".into())));
+        assert_eq!(read_id(json!(7.0)), Ok(Some("7".into())));
+        assert_eq!(
+            read_id(json!(9_007_199_254_740_991_u64)),
+            Ok(Some("9007199254740991".into()))
+        );
+        assert_eq!(read_id(json!("")), Ok(None));
+        assert_eq!(read_id(json!(null)), Ok(None));
+        assert_eq!(read_id(json!(3.5)), Err(JsonError::Shape));
+        assert_eq!(
+            read_id(json!(9_007_199_254_740_993_u64)),
+            Err(JsonError::Shape)
+        );
+        assert_eq!(read_id(json!(true)), Err(JsonError::Shape));
+        assert_eq!(read_id(json!([1])), Err(JsonError::Shape));
+    }
+
+    #[test]
+    fn operators_are_an_array_or_its_json_text() {
+        let ids = |operators| {
+            SessionFields::read(&SerdeJson, json!({ "id": "s", "operators": operators }))
+                .map(|s| s.operator_ids)
+        };
+        let two = Ok(vec!["389".to_owned(), "400".to_owned()]);
+        assert_eq!(
+            ids(json!([{"id": 389}, {"name": "no id"}, {"id": "400"}])),
+            two
+        );
+        assert_eq!(ids(json!("[{\"id\":389},{\"id\":\"400\"}]")), two);
+        assert_eq!(ids(json!(" ")), Ok(vec![]));
+        assert_eq!(ids(json!(null)), Ok(vec![]));
+        for bad in [
+            json!("not json"),
+            json!("{}"),
+            json!({}),
+            json!([1]),
+            json!([{"id": {}}]),
+        ] {
+            assert_eq!(ids(bad.clone()), Err(JsonError::Shape), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_last_message_that_does_not_read_keeps_the_session_good() {
+        let session = SessionFields::read(
+            &SerdeJson,
+            json!({"id": "s", "lastMessage": {"id": 3.5, "createdAt": "2026-12-01T09:00:00Z"}}),
+        )
+        .unwrap();
+        assert!(session.last_message.is_some());
+        assert_eq!(session.last_message_id, None);
+        assert_eq!(session.last_message_at, None);
+        let session =
+            SessionFields::read(&SerdeJson, json!({"id": "s", "lastMessage": "text"})).unwrap();
+        assert_eq!(session.last_message, Some(json!("text")));
+        let session =
+            SessionFields::read(&SerdeJson, json!({"id": "s", "lastMessage": null})).unwrap();
+        assert_eq!(session.last_message, None);
+    }
+
+    #[test]
+    fn counts_are_whole_numbers() {
+        let count = |n| {
+            SessionFields::read(
+                &SerdeJson,
+                json!({"id": "s", "unreadClientMessageCount": n}),
+            )
+            .map(|s| s.unread_client_message_count)
+        };
+        assert_eq!(count(json!(3)), Ok(Some(3)));
+        assert_eq!(count(json!(-4)), Ok(Some(-4)));
+        assert_eq!(count(json!(null)), Ok(None));
+        assert_eq!(count(json!(1.5)), Err(JsonError::Shape));
+        assert_eq!(count(json!("3")), Err(JsonError::Shape));
+    }
+
+    #[test]
+    fn the_other_spelling_is_read_when_the_first_is_absent() {
+        let read =
+            |payload| ReadFields::read(&SerdeJson, payload).map(|r| (r.message_id, r.session_id));
+        let both = Ok(("m".to_owned(), "s".to_owned()));
+        assert_eq!(read(json!({"messageId": "m", "sessionId": "s"})), both);
+        assert_eq!(read(json!({"id": "m", "chatSessionId": "s"})), both);
+        assert_eq!(
+            read(json!({"messageId": "m", "id": "x", "sessionId": "s", "chatSessionId": "y"})),
+            both
+        );
+        assert_eq!(read(json!({"messageId": "m"})), Err(JsonError::Shape));
+        assert_eq!(
+            read(json!({"messageId": "m", "sessionId": 1.5})),
+            Err(JsonError::Shape)
+        );
+    }
+
+    #[test]
+    fn a_page_has_an_array_of_items_or_none() {
+        let items = |page| page_items(&SerdeJson, page).map(|items| items.len());
+        assert_eq!(items(json!({"count": 2, "items": [{}, {}]})), Ok(2));
+        assert_eq!(items(json!({"count": 0})), Ok(0));
+        assert_eq!(items(json!({"items": null})), Err(JsonError::Shape));
+        assert_eq!(items(json!({"items": "nope"})), Err(JsonError::Shape));
+    }
+
+    #[test]
+    fn a_payload_that_is_not_an_object_is_bad() {
+        for payload in [json!(null), json!("text"), json!([1, 2]), json!(4)] {
+            assert!(TypingFields::read(&SerdeJson, payload.clone()).is_err());
+            assert!(PresenceFields::read(&SerdeJson, payload.clone()).is_err());
+            assert!(MessageFields::read(&SerdeJson, payload.clone()).is_err());
+            assert!(page_items(&SerdeJson, payload).is_err());
+        }
+    }
 }

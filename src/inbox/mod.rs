@@ -1,16 +1,24 @@
 //! The operator's inbox: a live, sorted session store kept by the platform's
 //! events and mended after a lost stream by a resync report.
 //!
-//! Pure like [`crate::protocol`]: payloads are the engine's values, read
-//! through a [`JsonEngine`](crate::protocol::JsonEngine) into small serde
-//! structs ([`fields`]); "now" is injected; REST calls are asked for as
-//! [`InboxOutput`]s and their answers handed back. The package wraps it in
-//! the `Inbox` class (`panel.inbox`); the native tests drive it with serde_json.
+//! Pure like [`crate::protocol`]: payloads are the engine's values, of which
+//! [`fields`] reads the few fields it keys on, one by one, through a
+//! [`JsonEngine`](crate::protocol::JsonEngine); "now" is injected; REST calls
+//! are asked for as [`InboxOutput`]s and their answers handed back. The
+//! package wraps it in the `Inbox` class (`panel.inbox`); the native tests
+//! drive it with serde_json.
+//!
+//! Its collections are sorted `Vec`s ([`Sessions`], and the id sets and
+//! waiting events inside the reducer), not B-trees: one small copy of their
+//! code serves them all.
 
 pub mod entry;
 pub mod fields;
+mod pending;
 mod reducer;
 pub mod resync;
+pub mod sessions;
+mod sorted;
 pub mod time;
 
 pub use entry::InboxEntry;
@@ -19,3 +27,4 @@ pub use reducer::{
     MarkReadTicket, SessionQuery, DEFAULT_LIMIT, LOAD_SORT, TYPING_MS,
 };
 pub use resync::ResyncReport;
+pub use sessions::Sessions;

@@ -2,14 +2,16 @@
 
 use super::entry::InboxEntry;
 use super::fields::{
-    required_id, MessageFields, OperatorRef, OperatorsField, Page, PresenceFields, ReadFields,
-    SessionFields, TypingFields,
+    page_items, unread_client_message, MessageFields, PresenceFields, ReadFields, SessionFields,
+    TypingFields,
 };
+use super::pending::Pending;
 use super::resync::{diff, ResyncReport};
+use super::sessions::Sessions;
+use super::sorted::IdSet;
 use super::time::{format_ms, parse_ms};
 use crate::protocol::JsonEngine;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet};
 
 /// How long a `typing` event shows, ms, unless another one comes.
 pub const TYPING_MS: u64 = 5_000;
@@ -17,9 +19,6 @@ pub const TYPING_MS: u64 = 5_000;
 pub const DEFAULT_LIMIT: u32 = 100;
 /// The sort of every load query: the most recent conversation first.
 pub const LOAD_SORT: &str = "-lastMessageCreatedAt";
-/// Events kept per unknown session while it is fetched; older ones are
-/// dropped (and counted) past this.
-const MAX_PENDING: usize = 64;
 
 /// The publications that change the inbox.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -252,13 +251,13 @@ enum Deferred<V> {
 pub struct Inbox<J: JsonEngine> {
     json: J,
     scope: InboxScope,
-    entries: BTreeMap<String, InboxEntry<J::Value>>,
+    entries: Sessions<J::Value>,
     /// Events for sessions being fetched, in arrival order.
-    pending: BTreeMap<String, Vec<(InboxEvent, J::Value, u64)>>,
-    fetching: BTreeSet<String>,
+    pending: Pending<J::Value>,
+    fetching: IdSet,
     /// Sessions known to be out of scope: their non-session events are ignored
     /// until a session event brings them back.
-    outside: BTreeSet<String>,
+    outside: IdSet,
     loading: Option<(u64, LoadKind)>,
     load_generation: u64,
     /// What arrived while loading, applied after the load.
@@ -277,10 +276,10 @@ impl<J: JsonEngine> Inbox<J> {
         Inbox {
             json,
             scope: InboxScope::default(),
-            entries: BTreeMap::new(),
-            pending: BTreeMap::new(),
-            fetching: BTreeSet::new(),
-            outside: BTreeSet::new(),
+            entries: Sessions::default(),
+            pending: Pending::default(),
+            fetching: IdSet::default(),
+            outside: IdSet::default(),
             loading: None,
             load_generation: 0,
             deferred: Vec::new(),
@@ -307,9 +306,12 @@ impl<J: JsonEngine> Inbox<J> {
 
     /// The held sessions, newest activity first (ties by id).
     pub fn sessions(&self) -> Vec<&InboxEntry<J::Value>> {
-        let mut list: Vec<_> = self.entries.values().collect();
-        list.sort_by(newest_first);
-        list
+        self.entries.in_order().collect()
+    }
+
+    /// The held sessions, by id and in list order (what a snapshot walks).
+    pub fn held(&self) -> &Sessions<J::Value> {
+        &self.entries
     }
 
     /// One held session.
@@ -319,7 +321,11 @@ impl<J: JsonEngine> Inbox<J> {
 
     /// Unread client messages over every held open session.
     pub fn unread_total(&self) -> u64 {
-        self.entries.values().map(|e| u64::from(e.unread)).sum()
+        self.entries
+            .by_id()
+            .iter()
+            .map(|e| u64::from(e.unread))
+            .sum()
     }
 
     /// A load or resync is in flight.
@@ -349,7 +355,7 @@ impl<J: JsonEngine> Inbox<J> {
 
     /// Ids with events waiting for a fetch.
     pub fn pending_ids(&self) -> impl Iterator<Item = &str> {
-        self.pending.keys().map(String::as_str)
+        self.pending.ids()
     }
 
     /// What the host must do now; empties the list.
@@ -360,7 +366,11 @@ impl<J: JsonEngine> Inbox<J> {
     /// The next time [`Inbox::tick`] has something to do (a typing indicator
     /// to turn off).
     pub fn next_deadline(&self) -> Option<u64> {
-        self.entries.values().filter_map(|e| e.typing_until).min()
+        self.entries
+            .by_id()
+            .iter()
+            .filter_map(|e| e.typing_until)
+            .min()
     }
 
     // ---- loading ----
@@ -423,33 +433,30 @@ impl<J: JsonEngine> Inbox<J> {
         }
         let mut items = Vec::new();
         for page in pages {
-            match self.json.read::<Page<J::Value>>(page) {
-                Ok(page) => items.extend(page.items),
+            match page_items(&self.json, page) {
+                Ok(page) => items.extend(page),
                 Err(_) => return self.fail_load(generation),
             }
         }
-        let mut fresh: BTreeMap<String, InboxEntry<J::Value>> = BTreeMap::new();
+        let mut list = Vec::with_capacity(items.len());
         for item in items {
             match self.entry_from_session(item) {
-                Some(entry) if self.holds(&entry) => {
-                    fresh.insert(entry.id.clone(), entry);
-                }
+                Some(entry) if self.holds(&entry) => list.push(entry),
                 Some(_) => {}
                 None => self.bad(None, None),
             }
         }
+        // Of a session in both queries' answers, the later one is kept.
+        let mut fresh = Sessions::from_list(list);
         self.loading = None;
         if let LoadKind::Resync { reason } = &kind {
-            let old = self.sessions();
-            let mut new: Vec<_> = fresh.values().collect();
-            new.sort_by(newest_first);
-            let report = diff(reason, at, &old, &new);
+            let report = diff(reason, at, &self.entries, &fresh);
             self.last_resync = Some(report.clone());
             self.outputs.push(InboxOutput::Resync(report));
         }
         // Typing is not in the REST object: keep what is still showing.
-        for (id, entry) in fresh.iter_mut() {
-            if let Some(old) = self.entries.get(id) {
+        for entry in fresh.iter_mut() {
+            if let Some(old) = self.entries.get(&entry.id) {
                 if old.typing && !entry.is_closed() {
                     entry.typing = true;
                     entry.typing_until = old.typing_until;
@@ -459,7 +466,7 @@ impl<J: JsonEngine> Inbox<J> {
         self.entries = fresh;
         self.outside.clear();
         self.version += 1;
-        for entry in self.entries.values_mut() {
+        for entry in self.entries.iter_mut() {
             entry.rev = self.version;
         }
         self.dirty = true;
@@ -497,11 +504,11 @@ impl<J: JsonEngine> Inbox<J> {
             }
         }
         // Events that waited for a fetch: the fresh store may hold their session.
-        let waiting: Vec<String> = self.pending.keys().cloned().collect();
+        let waiting: Vec<String> = self.pending.ids().map(str::to_owned).collect();
         for id in waiting {
-            if self.entries.contains_key(&id) {
+            if self.entries.contains(&id) {
                 self.replay_pending(&id);
-            } else if self.fetching.insert(id.clone()) {
+            } else if self.fetching.insert(&id) {
                 self.outputs.push(InboxOutput::FetchSession(id));
             }
         }
@@ -563,8 +570,8 @@ impl<J: JsonEngine> Inbox<J> {
             // Without `me` the payload cannot tell whether the session is still
             // ours; the event says it left us.
             let id = entry.id;
-            self.pending.remove(&id);
-            self.outside.insert(id.clone());
+            self.pending.take(&id);
+            self.outside.insert(&id);
             if self.entries.remove(&id).is_some() {
                 self.bump();
             }
@@ -574,18 +581,17 @@ impl<J: JsonEngine> Inbox<J> {
     }
 
     fn on_message(&mut self, payload: J::Value, now: u64, replay: bool) {
-        let Some((fields, message_id, session_id)) =
-            self.message_of(InboxEvent::MessageCreated, &payload, now)
-        else {
+        let Some(fields) = self.message_of(InboxEvent::MessageCreated, &payload, now) else {
             return;
         };
+        let session_id = fields.session_id;
         let Some(entry) = self.entries.get_mut(&session_id) else {
             return;
         };
-        if entry.has_seen(&message_id) {
+        if entry.has_seen(&fields.id) {
             return; // delivered twice
         }
-        entry.remember(&message_id);
+        entry.remember(&fields.id);
         let created = fields.created_at.as_deref().and_then(parse_ms);
         let from_client = fields.author_type.as_deref() == Some("CLIENT");
         // Messages before the last one of the server's own object are in its
@@ -613,7 +619,7 @@ impl<J: JsonEngine> Inbox<J> {
         if is_latest && !counted_by_server {
             let ms = created.unwrap_or(now as i64);
             entry.last_message = Some(payload);
-            entry.last_message_id = Some(message_id);
+            entry.last_message_id = Some(fields.id);
             entry.last_message_read_at = None;
             entry.last_message_created_at =
                 Some(fields.created_at.unwrap_or_else(|| format_ms(ms)));
@@ -621,44 +627,39 @@ impl<J: JsonEngine> Inbox<J> {
             changed = true;
         }
         if changed {
+            // The last activity may have moved: the row moves up the list.
+            self.entries.reposition(&session_id);
             self.touch(&session_id);
         }
     }
 
     fn on_edit(&mut self, payload: J::Value, now: u64) {
-        let Some((fields, message_id, session_id)) =
-            self.message_of(InboxEvent::MessageEdited, &payload, now)
-        else {
+        let Some(fields) = self.message_of(InboxEvent::MessageEdited, &payload, now) else {
             return;
         };
         // Only the row's last message shows: an older one's edit changes nothing.
         let edits_last = |entry: &&mut InboxEntry<J::Value>| {
-            entry.last_message_id.as_deref() == Some(message_id.as_str())
+            entry.last_message_id.as_deref() == Some(fields.id.as_str())
         };
-        if let Some(entry) = self.entries.get_mut(&session_id).filter(edits_last) {
+        if let Some(entry) = self.entries.get_mut(&fields.session_id).filter(edits_last) {
             entry.last_message = Some(payload);
             if fields.read_at.is_some() {
                 entry.last_message_read_at = None;
             }
-            self.touch(&session_id);
+            self.touch(&fields.session_id);
         }
     }
 
     fn on_read(&mut self, payload: J::Value, now: u64) {
         let event = InboxEvent::MessageRead;
-        let Ok(fields) = self.json.read::<ReadFields>(payload.clone()) else {
+        let Ok(fields) = ReadFields::read(&self.json, payload.clone()) else {
             return self.bad(Some(event), None);
         };
-        let (Some(message_id), Some(session_id)) = (
-            required_id(fields.message_id),
-            required_id(fields.session_id),
-        ) else {
-            return self.bad(Some(event), None);
-        };
+        let session_id = fields.session_id;
         let Some(entry) = self.entries.get_mut(&session_id) else {
             return self.unknown(session_id, event, payload, now);
         };
-        if entry.last_message_id.as_deref() != Some(message_id.as_str()) {
+        if entry.last_message_id.as_deref() != Some(fields.message_id.as_str()) {
             return; // an older message: the row does not show it
         }
         let read_at = fields.read_at.unwrap_or_else(|| format_ms(now as i64));
@@ -670,10 +671,7 @@ impl<J: JsonEngine> Inbox<J> {
 
     fn on_typing(&mut self, payload: J::Value, now: u64) {
         let event = InboxEvent::Typing;
-        let Ok(fields) = self.json.read::<TypingFields>(payload.clone()) else {
-            return self.bad(Some(event), None);
-        };
-        let Some(session_id) = required_id(fields.session_id) else {
+        let Ok(fields) = TypingFields::read(&self.json, payload.clone()) else {
             return self.bad(Some(event), None);
         };
         if fields
@@ -683,6 +681,7 @@ impl<J: JsonEngine> Inbox<J> {
         {
             return; // another operator typing: not the row's indicator
         }
+        let session_id = fields.session_id;
         let Some(entry) = self.entries.get_mut(&session_id) else {
             return self.unknown(session_id, event, payload, now);
         };
@@ -702,23 +701,21 @@ impl<J: JsonEngine> Inbox<J> {
         } else {
             InboxEvent::ClientOffline
         };
-        let Ok(fields) = self.json.read::<PresenceFields>(payload.clone()) else {
+        let Ok(fields) = PresenceFields::read(&self.json, payload.clone()) else {
             return self.bad(Some(event), None);
         };
         let at = fields.at.unwrap_or_else(|| format_ms(now as i64));
-        let targets: Vec<String> = match (
-            required_id(fields.session_id),
-            required_id(fields.client_id),
-        ) {
+        let targets: Vec<String> = match (fields.session_id, fields.client_id) {
             (Some(session_id), _) => {
-                if !self.entries.contains_key(&session_id) {
+                if !self.entries.contains(&session_id) {
                     return self.unknown(session_id, event, payload, now);
                 }
                 vec![session_id]
             }
             (None, Some(client_id)) => self
                 .entries
-                .values()
+                .by_id()
+                .iter()
                 .filter(|e| e.client_id.as_deref() == Some(client_id.as_str()))
                 .map(|e| e.id.clone())
                 .collect(),
@@ -745,7 +742,8 @@ impl<J: JsonEngine> Inbox<J> {
     pub fn tick(&mut self, now: u64) {
         let expired: Vec<String> = self
             .entries
-            .values()
+            .by_id()
+            .iter()
             .filter(|e| e.typing_until.is_some_and(|until| until <= now))
             .map(|e| e.id.clone())
             .collect();
@@ -766,8 +764,8 @@ impl<J: JsonEngine> Inbox<J> {
         self.fetching.remove(id);
         match session {
             None => {
-                self.pending.remove(id);
-                self.outside.insert(id.to_owned());
+                self.pending.take(id);
+                self.outside.insert(id);
             }
             Some(session) if self.loading.is_some() => {
                 self.deferred.push(Deferred::Fetched(session, false))
@@ -805,51 +803,41 @@ impl<J: JsonEngine> Inbox<J> {
         }));
     }
 
-    /// A message event's fields, message id and session id, when its session
-    /// is known. A payload
-    /// without them is reported as bad; one for a session the store does not
-    /// hold waits for that session's fetch. Either way: `None`.
+    /// A message event's fields, when its session is known. A payload
+    /// without a message id and a session id is reported as bad; one for a
+    /// session the store does not hold waits for that session's fetch.
+    /// Either way: `None`.
     fn message_of(
         &mut self,
         event: InboxEvent,
         payload: &J::Value,
         now: u64,
-    ) -> Option<(MessageFields, String, String)> {
-        let Ok(mut fields) = self.json.read::<MessageFields>(payload.clone()) else {
+    ) -> Option<MessageFields> {
+        let Ok(fields) = MessageFields::read(&self.json, payload.clone()) else {
             self.bad(Some(event), None);
             return None;
         };
-        let (Some(message_id), Some(session_id)) = (
-            required_id(fields.id.take()),
-            required_id(fields.session_id.take()),
-        ) else {
-            self.bad(Some(event), None);
-            return None;
-        };
-        if !self.entries.contains_key(&session_id) {
-            self.unknown(session_id, event, payload.clone(), now);
+        if !self.entries.contains(&fields.session_id) {
+            self.unknown(fields.session_id, event, payload.clone(), now);
             return None;
         }
-        Some((fields, message_id, session_id))
+        Some(fields)
     }
 
     fn unknown(&mut self, id: String, event: InboxEvent, payload: J::Value, now: u64) {
         if self.outside.contains(&id) {
             return;
         }
-        let queue = self.pending.entry(id.clone()).or_default();
-        if queue.len() == MAX_PENDING {
-            queue.remove(0);
+        if self.pending.push(&id, (event, payload, now)) {
             self.dropped_events += 1;
         }
-        queue.push((event, payload, now));
-        if self.fetching.insert(id.clone()) {
+        if self.fetching.insert(&id) {
             self.outputs.push(InboxOutput::FetchSession(id));
         }
     }
 
     fn replay_pending(&mut self, id: &str) {
-        for (event, payload, at) in self.pending.remove(id).unwrap_or_default() {
+        for (event, payload, at) in self.pending.take(id) {
             self.apply_event(event, payload, at, true);
         }
     }
@@ -890,16 +878,14 @@ impl<J: JsonEngine> Inbox<J> {
     }
 
     /// The ids to mark read in a page of a session's messages: client
-    /// messages without `readAt`.
+    /// messages without `readAt` (messages that do not read are skipped).
     pub fn messages_to_mark(&self, page: J::Value) -> Vec<String> {
-        let Ok(page) = self.json.read::<Page<J::Value>>(page) else {
+        let Ok(items) = page_items(&self.json, page) else {
             return Vec::new();
         };
-        page.items
+        items
             .into_iter()
-            .filter_map(|item| self.json.read::<MessageFields>(item).ok())
-            .filter(|m| m.author_type.as_deref() == Some("CLIENT") && m.read_at.is_none())
-            .filter_map(|m| required_id(m.id))
+            .filter_map(|item| unread_client_message(&self.json, item).ok().flatten())
             .collect()
     }
 
@@ -953,8 +939,8 @@ impl<J: JsonEngine> Inbox<J> {
         let id = entry.id.clone();
         self.outside.remove(&id);
         if !self.holds(&entry) {
-            self.pending.remove(&id);
-            self.outside.insert(id.clone());
+            self.pending.take(&id);
+            self.outside.insert(&id);
             if self.entries.remove(&id).is_some() {
                 self.bump();
             }
@@ -1010,35 +996,16 @@ impl<J: JsonEngine> Inbox<J> {
         self.version += 1;
         entry.rev = self.version;
         self.dirty = true;
-        self.entries.insert(id.clone(), entry);
+        self.entries.insert(entry);
         self.replay_pending(&id);
     }
 
     /// Reads a Session into a fresh entry; `None` when the payload is bad.
     fn entry_from_session(&self, value: J::Value) -> Option<InboxEntry<J::Value>> {
-        let fields = self
-            .json
-            .read::<SessionFields<J::Value>>(value.clone())
-            .ok()?;
-        let id = required_id(fields.id)?;
-        let operator_ids = match fields.operators {
-            None => Vec::new(),
-            Some(OperatorsField::List(list)) => operator_ids(list),
-            Some(OperatorsField::Encoded(text)) if text.trim().is_empty() => Vec::new(),
-            Some(OperatorsField::Encoded(text)) => {
-                let parsed = self.json.parse(&text).ok()?;
-                operator_ids(self.json.read::<Vec<OperatorRef>>(parsed).ok()?)
-            }
-        };
-        let mut entry = InboxEntry::new(id, value);
-        let last_fields = fields
-            .last_message
-            .as_ref()
-            .and_then(|m| self.json.read::<MessageFields>(m.clone()).ok());
-        let last_created = fields
-            .last_message_created_at
-            .or_else(|| last_fields.as_ref().and_then(|m| m.created_at.clone()));
-        entry.last_message_id = last_fields.and_then(|m| required_id(m.id));
+        let fields = SessionFields::read(&self.json, value.clone()).ok()?;
+        let mut entry = InboxEntry::new(fields.id, value);
+        let last_created = fields.last_message_created_at.or(fields.last_message_at);
+        entry.last_message_id = fields.last_message_id;
         entry.last_message = fields.last_message;
         entry.last_message_ms = last_created.as_deref().and_then(parse_ms);
         entry.server_message_ms = entry.last_message_ms;
@@ -1046,10 +1013,10 @@ impl<J: JsonEngine> Inbox<J> {
         entry.started_ms = fields.started_at.as_deref().and_then(parse_ms);
         entry.status = fields.status;
         entry.bot_status = fields.bot_status;
-        entry.operator_id = required_id(fields.operator_id);
-        entry.operator_ids = operator_ids;
+        entry.operator_id = fields.operator_id;
+        entry.operator_ids = fields.operator_ids;
         entry.name = fields.name;
-        entry.client_id = required_id(fields.client_id);
+        entry.client_id = fields.client_id;
         entry.client_online_at = fields.client_online_at;
         entry.client_offline_at = fields.client_offline_at;
         entry.unread = if entry.is_closed() {
@@ -1063,18 +1030,6 @@ impl<J: JsonEngine> Inbox<J> {
         entry.update_client_online();
         Some(entry)
     }
-}
-
-/// The list order: newest activity first, ties by id. One function for both
-/// sorts, so the wasm holds one copy of the sort.
-fn newest_first<V>(a: &&InboxEntry<V>, b: &&InboxEntry<V>) -> std::cmp::Ordering {
-    b.last_activity_ms()
-        .cmp(&a.last_activity_ms())
-        .then_with(|| a.id.cmp(&b.id))
-}
-
-fn operator_ids(list: Vec<OperatorRef>) -> Vec<String> {
-    list.into_iter().filter_map(|o| required_id(o.id)).collect()
 }
 
 /// `a` is a later date-time than `b` (an unreadable or absent `b` is older).

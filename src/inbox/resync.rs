@@ -1,8 +1,7 @@
 //! The resync report: what changed while the live events were lost.
 
-use super::entry::InboxEntry;
+use super::sessions::Sessions;
 use serde::Serialize;
-use std::collections::BTreeMap;
 
 /// What a fresh REST load found different from the store it replaced, after
 /// the live stream could not be recovered (new epoch, history gone, a gap).
@@ -46,27 +45,9 @@ impl ResyncReport {
     }
 }
 
-/// The entries of `list` by id (the last one wins, as `collect` would have
-/// it). Inserted one by one: collecting into a BTreeMap sorts the pairs first
-/// and ships a stable sort and a bulk build in the wasm.
-fn by_id<'a, V>(list: &[&'a InboxEntry<V>]) -> BTreeMap<&'a str, &'a InboxEntry<V>> {
-    let mut map = BTreeMap::new();
-    for entry in list {
-        map.insert(entry.id.as_str(), *entry);
-    }
-    map
-}
-
-/// Compares the store before a resync with the fresh load. `old` and `new`
-/// are in list order (newest first); the report's lists keep that order.
-pub(crate) fn diff<V>(
-    reason: &str,
-    at: u64,
-    old: &[&InboxEntry<V>],
-    new: &[&InboxEntry<V>],
-) -> ResyncReport {
-    let old_by_id = by_id(old);
-    let new_by_id = by_id(new);
+/// Compares the store before a resync with the fresh load. The report's
+/// lists keep the list order (newest first) of the store they come from.
+pub(crate) fn diff<V>(reason: &str, at: u64, old: &Sessions<V>, new: &Sessions<V>) -> ResyncReport {
     let mut report = ResyncReport {
         reason: reason.to_owned(),
         at,
@@ -75,8 +56,8 @@ pub(crate) fn diff<V>(
         changed: Vec::new(),
         missed_messages: 0,
     };
-    for entry in new {
-        match old_by_id.get(entry.id.as_str()) {
+    for entry in new.in_order() {
+        match old.get(&entry.id) {
             None => report.added.push(entry.id.clone()),
             Some(before) => {
                 if before.fingerprint() != entry.fingerprint() {
@@ -92,8 +73,8 @@ pub(crate) fn diff<V>(
             }
         }
     }
-    for entry in old {
-        if !new_by_id.contains_key(entry.id.as_str()) {
+    for entry in old.in_order() {
+        if !new.contains(&entry.id) {
             report.removed.push(entry.id.clone());
         }
     }

@@ -123,7 +123,10 @@ pub fn format_ms(ms: i64) -> String {
     out
 }
 
-fn push_num(out: &mut String, n: i64, width: u32) {
+/// Appends `n` in decimal with `width` digits, zero-padded (clamped to
+/// 0..10^width; `width` at most 18). Written out digit by digit: no
+/// formatting machinery for the few numbers the inbox writes.
+pub(crate) fn push_num(out: &mut String, n: i64, width: u32) {
     let n = n.clamp(0, 10_i64.pow(width) - 1);
     for i in (0..width).rev() {
         out.push(char::from(b'0' + (n / 10_i64.pow(i) % 10) as u8));
