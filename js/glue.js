@@ -43,11 +43,16 @@ function report(error) {
 
 /** Named listener sets; `on` returns the function that removes the listener. */
 export class Emitter {
-  constructor() {
+  // `known`: the event names `on` accepts (any string when undefined).
+  constructor(known) {
     this.listeners = new Map();
+    this.known = known === undefined ? null : known;
   }
 
   on(name, fn) {
+    if (this.known !== null && !this.known.includes(name)) {
+      throw new TypeError(`unknown event ${JSON.stringify(name)}; the events are: ${this.known.join(', ')}`);
+    }
     if (typeof name !== 'string') throw new TypeError('event name must be a string');
     if (typeof fn !== 'function') throw new TypeError('listener must be a function');
     let set = this.listeners.get(name);

@@ -18,9 +18,11 @@
 //! - [`protocol`]: pure, sans-IO: the Centrifuge and Socket.IO codecs and state
 //!   machines, the connection lifecycle they share, tested natively. Never
 //!   imports a browser API or anything above it.
-//! - [`error_code`], [`percent`], [`text`]: small pure helpers any layer may use.
+//! - [`error_code`], [`events`], [`percent`], [`text`]: small pure helpers
+//!   any layer may use.
 
 pub mod error_code;
+pub mod events;
 pub mod inbox;
 pub mod percent;
 pub mod protocol;

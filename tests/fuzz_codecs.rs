@@ -775,7 +775,8 @@ impl SocketIoHarness {
                     SOCKETIO_DELIVERED.fetch_add(1, Relaxed);
                 }
                 socketio::ClientEvent::Error {
-                    kind: "protocol", ..
+                    kind: twin_panel::error_code::ErrorCode::Protocol,
+                    ..
                 } => {
                     SOCKETIO_REFUSED.fetch_add(1, Relaxed);
                 }

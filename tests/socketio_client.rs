@@ -4,6 +4,7 @@
 
 use proptest::prelude::*;
 use serde_json::{json, Value};
+use twin_panel::error_code::ErrorCode;
 use twin_panel::protocol::backoff::BackoffPolicy;
 use twin_panel::protocol::socketio::codec::{
     self, decode_engine, encode_engine, socket_url, EnginePacket, Handshake, Packet, PacketKind,
@@ -587,7 +588,10 @@ fn an_auth_that_is_not_an_object_is_dropped_with_a_config_error() {
     let mut h = Harness::with_config(cfg, 1);
     assert!(matches!(
         h.take_events()[..],
-        [ClientEvent::Error { kind: "config", .. }]
+        [ClientEvent::Error {
+            kind: ErrorCode::Config,
+            ..
+        }]
     ));
     h.client.connect(0);
     let (_, frames) = h.engine_open(OPEN_V4);
@@ -812,7 +816,7 @@ fn an_engine_io_error_before_open_also_falls_back() {
         [
             ClientEvent::Connecting { .. },
             ClientEvent::Error {
-                kind: "protocol",
+                kind: ErrorCode::Protocol,
                 ..
             }
         ]
@@ -1019,7 +1023,7 @@ fn connect_errors_in_either_form_stop_without_reconnect() {
             h.take_events(),
             vec![
                 ClientEvent::Error {
-                    kind: "connect",
+                    kind: ErrorCode::Connect,
                     message: "bad session".into()
                 },
                 ClientEvent::Disconnected {
@@ -1044,7 +1048,7 @@ fn a_v3_error_packet_on_a_live_connection_is_only_reported() {
     assert!(matches!(
         h.take_events()[..],
         [ClientEvent::Error {
-            kind: "connect",
+            kind: ErrorCode::Connect,
             ..
         }]
     ));
@@ -1299,7 +1303,10 @@ fn a_full_queue_refuses_with_an_error_event() {
     assert_eq!(h.emit("e", "100", true), Err(EmitError::QueueFull));
     assert!(matches!(
         h.take_events()[..],
-        [ClientEvent::Error { kind: "queue", .. }]
+        [ClientEvent::Error {
+            kind: ErrorCode::QueueFull,
+            ..
+        }]
     ));
     // The refused emit took no ack id.
     assert_eq!(h.client.queued(), 100);
@@ -1378,7 +1385,7 @@ fn binary_packets_are_reported_and_skipped_without_dropping_the_connection() {
         matches!(
             events[..],
             [ClientEvent::Error {
-                kind: "unsupported",
+                kind: ErrorCode::Unsupported,
                 ..
             }]
         ),
@@ -1389,7 +1396,7 @@ fn binary_packets_are_reported_and_skipped_without_dropping_the_connection() {
     assert!(matches!(
         h.take_events()[..],
         [ClientEvent::Error {
-            kind: "unsupported",
+            kind: ErrorCode::Unsupported,
             ..
         }]
     ));
@@ -1421,7 +1428,7 @@ fn unreadable_frames_are_an_error_event_and_a_reconnect() {
             continue;
         }
         assert!(
-            matches!(&events[0], ClientEvent::Error { kind: "protocol", message } if !message.contains("a\"")),
+            matches!(&events[0], ClientEvent::Error { kind: ErrorCode::Protocol, message } if !message.contains("a\"")),
             "{bad}: {events:?}"
         );
         assert_eq!(
@@ -1448,7 +1455,7 @@ fn an_unreadable_open_packet_is_a_protocol_error() {
     assert!(h.take_events().iter().any(|e| matches!(
         e,
         ClientEvent::Error {
-            kind: "protocol",
+            kind: ErrorCode::Protocol,
             ..
         }
     )));

@@ -40,7 +40,7 @@ macro_rules! js_class {
             $(#[doc = $on_doc])*
             #[wasm_bindgen(skip_typescript)]
             pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
-                self.core.emitter.listen(&name, &listener)
+                self.core.emitter.on(&name, &listener)
             }
 
             /// Removes a listener added with `on`.

@@ -23,12 +23,8 @@ pub fn to_js(info: &ErrorInfo) -> JsValue {
 
 /// The `TwinError` of a protocol client's `Error` event (an unreadable
 /// frame, a refused connect, ...): retryable, as the client retries itself.
-pub fn client_error(kind: &str, message: String) -> JsValue {
-    to_js(&ErrorInfo::local(
-        crate::error_code::ErrorCode::for_client_error(kind),
-        message,
-        true,
-    ))
+pub fn client_error(kind: ErrorCode, message: String) -> JsValue {
+    to_js(&ErrorInfo::local(kind, message, true))
 }
 
 /// A `TwinError` for a mistake in how the package was called.

@@ -138,7 +138,7 @@ impl InboxStore {
         let store = Rc::new(InboxStore {
             core: RefCell::new(InboxCore::new(EngineJson)),
             rest,
-            emitter: Emitter::new(),
+            emitter: Emitter::new(&JsValue::UNDEFINED),
             object: OnceCell::new(),
             subscribe: OnceCell::new(),
             get_snapshot: OnceCell::new(),
@@ -168,7 +168,7 @@ impl InboxStore {
         let w = weak.clone();
         let subscribe = Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(
             move |listener: JsValue| match w.upgrade() {
-                Some(store) => store.emitter.listen(&"change".into(), &listener),
+                Some(store) => store.emitter.on(&"change".into(), &listener),
                 None => Ok(Closure::<dyn Fn()>::new(|| {}).into_js_value()),
             },
         );
@@ -671,7 +671,7 @@ impl Inbox {
             return Err(usage("inbox.on(): the events are 'resync' and 'error'"));
         }
         match self.store.upgrade() {
-            Some(store) => store.emitter.listen(&name, &listener),
+            Some(store) => store.emitter.on(&name, &listener),
             None => Err(usage("the panel was freed")),
         }
     }

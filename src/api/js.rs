@@ -6,14 +6,13 @@ use wasm_bindgen::prelude::*;
 #[cfg(feature = "panel")]
 use wasm_bindgen::JsCast;
 
-impl Emitter {
-    /// `on()` of the package's classes: adds the listener and returns its
-    /// unsubscribe function; a bad name or listener is a `TwinError`.
-    pub fn listen(&self, name: &JsValue, listener: &JsValue) -> Result<JsValue, JsValue> {
-        self.on(name, listener).map_err(|e| {
-            super::error::usage(e.as_string().unwrap_or_else(|| "invalid listener".into()))
-        })
-    }
+/// The event names a class's `on()` accepts, as `Emitter::new` takes them.
+pub fn names(names: &[&str]) -> JsValue {
+    names
+        .iter()
+        .map(|name| JsValue::from_str(name))
+        .collect::<js_sys::Array>()
+        .into()
 }
 
 /// A plain object from key/value pairs.
@@ -43,7 +42,6 @@ pub fn parse_json(text: &str) -> Result<JsValue, JsValue> {
 }
 
 /// An id given as a string or a finite number, as text.
-#[cfg(feature = "panel")]
 pub fn id_text(value: &JsValue) -> Option<String> {
     if let Some(text) = value.as_string() {
         return Some(text);

@@ -253,7 +253,7 @@ impl Core {
             session: Session::new(options.iam_url.clone(), options.ttl, options.timeout),
             host: Host::new(this, Some(client)),
             refresh_timer: OnceCell::new(),
-            emitter: Emitter::new(),
+            emitter: Emitter::new(&js::names(&crate::events::PANEL_EVENTS)),
             connect_waiters: Waiters::new(MAX_CONNECT_WAITERS),
             inbox: OnceCell::new(),
             sharing: sharing::Sharing::new(options.share_across_tabs),
@@ -466,7 +466,10 @@ impl Core {
                 );
             }
             ClientEvent::Error { kind, message } => {
-                self.emitter.emit("error", &client_error(kind, message));
+                self.emitter.emit(
+                    "error",
+                    &client_error(ErrorCode::for_client_error(kind), message),
+                );
             }
         }
     }

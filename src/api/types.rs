@@ -376,25 +376,75 @@ export interface OperatorChanged {
   previousOperatorAvatar?: Attachment | null;
 }
 
-/** Every event `ChatWidget.on()` knows, with its payload type. */
+/**
+ * The session's operator (`widget.operator`): from `operatorChanged`, or,
+ * unconfirmed by the platform's sources, from the first message an operator
+ * writes. `avatar` is the platform's file object when it sends one.
+ */
+export interface WidgetOperator {
+  id: string;
+  name: string | null;
+  avatar: Attachment | null;
+}
+
+/**
+ * Every event `ChatWidget.on()` knows, with its payload type. Any other name
+ * throws a `TypeError` that lists these. The platform's socket events are
+ * delivered under the names below; their payloads follow the platform's
+ * widget page, and every socket event also reaches `event`.
+ */
 export interface WidgetEvents {
+  /**
+   * A message was written in the session (`chatMessageCreatedEmit`): by the
+   * operator or the bot (`authorType` `OPERATOR` / `BOT`). Whether the
+   * platform also sends the visitor's own messages here is unconfirmed (the
+   * sandbox does not): `send()` resolves with the new message's id, and
+   * `widget.conversation`, where available, shows them either way.
+   */
   message: Message & { actions?: unknown[]; avatar?: Attachment | null };
+  /**
+   * The other side is typing (`showTypingIndicatorEmit`): the operator or
+   * the bot (`authorType`). Fired once per signal; show an indicator for a
+   * few seconds after the last one.
+   */
   typing: { authorType?: string | null; authorId?: string | null; sessionId?: string | null };
+  /** The operator read the visitor's message `messageId` (`chatMessageReadEmit`). */
   read: { messageId: string };
+  /**
+   * Another operator answers the visitor now (`operatorChangedEmit`: after
+   * the bot, or a transfer). Also fired, in the same shape, for the first
+   * operator the widget learns of from a message (unconfirmed: the platform
+   * may assign the first operator before the socket connects, with no
+   * event the widget can see). Never twice in a row for one operator.
+   */
   operatorChanged: OperatorChanged;
+  /** The operator's status changed, e.g. `ACTIVE` to `PAUSED` (`operatorStatusChangedEmit`). */
   operatorStatusChanged: { operatorId: string; previousStatus?: string | null; currentStatus?: string | null };
+  /** The operator logged out of the platform (`operatorLoggedOutEmit`). */
   operatorLoggedOut: { operatorId: string };
   /** Every socket event, including names this version does not know. */
   event: { event: string; data: unknown };
-  /** `code`: a `ConnectingCode`. */
+  /**
+   * The socket is (re)connecting; once per outage, not per attempt (each
+   * failed attempt is an `error`). `code`: a `ConnectingCode`.
+   */
   connecting: CodeReason;
+  /** The socket is connected to the session. */
   connected: { sid: string };
   /**
-   * `code`: with `reconnect: true` a `ConnectingCode`; otherwise
-   * `DisconnectCode.DisconnectCalled` (`disconnect()`, `close()`, `free()`),
-   * `DisconnectCode.ServerDisconnect` or `DisconnectCode.ConnectRefused`.
+   * The socket closed. With `reconnect: true` it tries again on its own and
+   * `code` is a `ConnectingCode`; otherwise it stopped for good and `code`
+   * is `DisconnectCode.DisconnectCalled` (`disconnect()`, `close()`,
+   * `free()`), `DisconnectCode.ServerDisconnect` or
+   * `DisconnectCode.ConnectRefused`.
    */
   disconnected: Disconnected;
+  /**
+   * Something failed that the widget handles by itself (it goes on): an
+   * unreadable frame (`protocol`), binary data (`unsupported`), or a
+   * connection attempt that failed and is tried again after a delay
+   * (`connect`, one per attempt: a page can say "still trying").
+   */
   error: import('./index.js').TwinError;
 }
 

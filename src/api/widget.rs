@@ -85,6 +85,8 @@ struct WidgetCore {
     emitter: Emitter,
     session_id: RefCell<Option<String>>,
     client_id: RefCell<Option<String>>,
+    /// `{ id, name, avatar }` of the operator of the session, once known.
+    operator: RefCell<Option<Operator>>,
     /// `markRead()` and `close()` waiting for the server's ack.
     acks: AckTable,
     start_waiters: Waiters,
@@ -218,7 +220,7 @@ impl ChatWidget {
     /// Closes the session as the visitor, then the socket. Unconfirmed by the
     /// platform: it emits `clientClose`, an event of our choosing that no
     /// platform source documents. The session ends locally whatever the
-    /// server says: `sessionId` is `null` at once and the socket closes once
+    /// server says: `sessionId` is `undefined` at once and the socket closes once
     /// the ack came, failed or timed out (at most the `timeout` option).
     /// Rejects with a `TwinError` (`timeout`, `ackLost`, `rejected`, ...)
     /// when the server did not confirm.
@@ -252,7 +254,8 @@ impl ChatWidget {
         self.core.host.state().as_str().into()
     }
 
-    /// The current session id, once `start()` has been called.
+    /// The current session id once `start()` has been called; `undefined`
+    /// before, and again after `close()`.
     #[wasm_bindgen(getter, js_name = sessionId)]
     pub fn session_id(&self) -> Option<String> {
         self.core.session_id.borrow().clone()
@@ -263,6 +266,59 @@ impl ChatWidget {
     #[wasm_bindgen(getter, js_name = clientId)]
     pub fn client_id(&self) -> Option<String> {
         self.core.client_id.borrow().clone()
+    }
+
+    /// The session's operator, `{ id, name, avatar }`, or `null` until one is
+    /// known: from `operatorChanged`, or (unconfirmed by the platform's
+    /// sources, which document no operator in the start answer) from the
+    /// first message an operator writes.
+    #[wasm_bindgen(getter, unchecked_return_type = "WidgetOperator | null")]
+    pub fn operator(&self) -> JsValue {
+        self.core
+            .operator
+            .borrow()
+            .as_ref()
+            .map_or(JsValue::NULL, Operator::to_js)
+    }
+}
+
+/// Who answers the visitor.
+#[derive(Clone)]
+struct Operator {
+    id: String,
+    name: JsValue,
+    avatar: JsValue,
+}
+
+impl Operator {
+    /// `{ id, name, avatar }` (`null` for what is unknown).
+    fn to_js(&self) -> JsValue {
+        object(&[
+            ("id", JsValue::from_str(&self.id)),
+            ("name", self.name.clone()),
+            ("avatar", self.avatar.clone()),
+        ])
+    }
+
+    /// The operator an event names: `operatorChangedEmit`'s `operatorId`,
+    /// or the author of a `chatMessageCreatedEmit` whose `authorType` is
+    /// `OPERATOR` (bots and the visitor are not operators).
+    fn of_event(name: &str, data: &JsValue) -> Option<Operator> {
+        let field = |key: &str| Some(js::get(data, key)).filter(|value| !value.is_undefined());
+        let (id, name_key) = match name {
+            "operatorChangedEmit" => ("operatorId", "operatorName"),
+            "chatMessageCreatedEmit"
+                if js::get(data, "authorType").as_string().as_deref() == Some("OPERATOR") =>
+            {
+                ("authorId", "authorName")
+            }
+            _ => return None,
+        };
+        Some(Operator {
+            id: js::id_text(&js::get(data, id))?,
+            name: field(name_key).unwrap_or(JsValue::NULL),
+            avatar: field("avatar").unwrap_or(JsValue::NULL),
+        })
     }
 }
 
@@ -317,9 +373,10 @@ impl WidgetCore {
             }),
             options,
             host: Host::new(this, None),
-            emitter: Emitter::new(),
+            emitter: Emitter::new(&js::names(&crate::events::WIDGET_EVENTS)),
             session_id: RefCell::new(None),
             client_id: RefCell::new(None),
+            operator: RefCell::new(None),
             start_waiters: Waiters::new(MAX_START_WAITERS),
             stops: Cell::new(0),
             connections: Cell::new(0),
@@ -365,6 +422,7 @@ impl WidgetCore {
         let mut config = self.options.socket_config();
         config.query = vec![("sessionId".into(), session_id.clone())];
         *self.session_id.borrow_mut() = Some(session_id);
+        self.operator.take();
         let mut client = SocketIoClient::new(EngineJson, config, clock::random_seed());
         client.connect(clock::monotonic_ms());
         self.host.replace_client(client);
@@ -447,6 +505,44 @@ impl WidgetCore {
         }
     }
 
+    /// An event named `operator`: when it is another operator than the one
+    /// known, `operator` changes and `operatorChanged` fires (with the
+    /// platform's payload, or one in its shape made from a message), so the
+    /// first operator of a session is announced even when the platform's
+    /// assignment came before the socket connected.
+    fn operator_seen(&self, operator: Operator, from_platform: bool, data: &JsValue) {
+        let previous = self.operator.replace(Some(operator.clone()));
+        if previous
+            .as_ref()
+            .is_some_and(|known| known.id == operator.id)
+        {
+            return;
+        }
+        let payload = if from_platform {
+            data.clone()
+        } else {
+            let previous = previous.as_ref();
+            object(&[
+                ("operatorId", JsValue::from_str(&operator.id)),
+                ("operatorName", operator.name),
+                ("avatar", operator.avatar),
+                (
+                    "previousOperatorId",
+                    previous.map_or(JsValue::NULL, |p| JsValue::from_str(&p.id)),
+                ),
+                (
+                    "previousOperatorName",
+                    previous.map_or(JsValue::NULL, |p| p.name.clone()),
+                ),
+                (
+                    "previousOperatorAvatar",
+                    previous.map_or(JsValue::NULL, |p| p.avatar.clone()),
+                ),
+            ])
+        };
+        self.emitter.emit("operatorChanged", &payload);
+    }
+
     fn dispatch_event(&self, event: ClientEvent<JsJson>) {
         match event {
             ClientEvent::Connecting { reason } => {
@@ -485,7 +581,13 @@ impl WidgetCore {
             ClientEvent::Message { name, args } => {
                 // The first argument, as `JSON.parse` built it; `null` when none.
                 let data = args.into_iter().next().map_or(JsValue::NULL, |arg| arg.0);
-                if let Some((_, ours)) = EVENT_NAMES.iter().find(|(theirs, _)| *theirs == name) {
+                if let Some(operator) = Operator::of_event(&name, &data) {
+                    self.operator_seen(operator, name == "operatorChangedEmit", &data);
+                }
+                if let Some((_, ours)) = EVENT_NAMES
+                    .iter()
+                    .find(|(theirs, ours)| *theirs == name && *ours != "operatorChanged")
+                {
                     self.emitter.emit(ours, &data);
                 }
                 self.emitter.emit(

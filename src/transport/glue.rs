@@ -23,9 +23,14 @@ extern "C" {
     /// The listener registry.
     pub type Emitter;
 
+    /// A registry whose `on` accepts the names in `known` (an array of
+    /// strings) and throws a `TypeError` that lists them for any other;
+    /// `undefined` accepts any name.
     #[wasm_bindgen(constructor)]
-    pub fn new() -> Emitter;
+    pub fn new(known: &JsValue) -> Emitter;
 
+    /// Adds a listener and returns the function that removes it; a
+    /// `TypeError` for an unknown name or a listener that is not a function.
     #[wasm_bindgen(method, catch)]
     pub fn on(this: &Emitter, name: &JsValue, listener: &JsValue) -> Result<JsValue, JsValue>;
 

@@ -78,6 +78,7 @@
 use super::codec::{
     self, EioVersion, EnginePacket, Handshake, Packet, PacketKind, RESERVED_EVENTS,
 };
+use crate::error_code::ErrorCode;
 use crate::protocol::backoff::BackoffPolicy;
 use crate::protocol::connection::{Connection, Due, Phase, Step};
 use crate::protocol::json_engine::JsonEngine;
@@ -184,9 +185,10 @@ pub enum ClientEvent<V> {
     },
     /// Something went wrong that does not change the state by itself.
     Error {
-        /// `protocol` (unreadable frame), `connect` (connect refused),
-        /// `unsupported` (binary data), `queue` (emit queue full) or `config`.
-        kind: &'static str,
+        /// `Protocol` (unreadable frame), `Connect` (connect refused, or an
+        /// attempt that failed and is tried again after a delay),
+        /// `Unsupported` (binary data), `QueueFull` (emit queue full) or `Config`.
+        kind: ErrorCode,
         /// Description without payload content.
         message: String,
     },
@@ -300,7 +302,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
                 Ok(auth) if json.is_object(&auth) => Some(auth),
                 _ => {
                     events.push_back(ClientEvent::Error {
-                        kind: "config",
+                        kind: ErrorCode::Config,
                         message: "auth is not a JSON object; connecting without it".into(),
                     });
                     None
@@ -370,7 +372,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
         let live = self.conn.live_socket();
         if live.is_none() && self.queue.len() >= self.config.max_queued {
             self.out.events.push_back(ClientEvent::Error {
-                kind: "queue",
+                kind: ErrorCode::QueueFull,
                 message: crate::text::concat(&[
                     "emit dropped: ",
                     &crate::text::decimal(self.config.max_queued as u64),
@@ -419,7 +421,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
             Err(error) if opening => {
                 // An Engine.IO error such as "Unsupported protocol version".
                 self.out.events.push_back(ClientEvent::Error {
-                    kind: "protocol",
+                    kind: ErrorCode::Protocol,
                     message: error.message,
                 });
                 return self.refused_before_open(now, "parse error");
@@ -495,8 +497,26 @@ impl<J: JsonEngine> SocketIoClient<J> {
 
     /// Marks the connection as lost and schedules a retry with backoff.
     fn lose_connection(&mut self, now: u64, reason: &str) {
+        let attempt_failed = self.conn.state() == State::Connecting;
         let step = self.conn.lose_connection(now);
         self.report(step, reason);
+        if attempt_failed {
+            self.retrying(reason);
+        }
+    }
+
+    /// An attempt that never connected failed and the next one waits out a
+    /// backoff delay: the application hears of each such failure, so a page
+    /// can say "still trying" (`Connecting` comes only once per outage).
+    fn retrying(&mut self, reason: &str) {
+        self.out.events.push_back(ClientEvent::Error {
+            kind: ErrorCode::Connect,
+            message: crate::text::concat(&[
+                "could not connect to the chat server (",
+                reason,
+                "); trying again",
+            ]),
+        });
     }
 
     /// Stops for good; queued emits are dropped.
@@ -530,12 +550,13 @@ impl<J: JsonEngine> SocketIoClient<J> {
             self.start_attempt(now);
         } else {
             self.conn.schedule_retry(now);
+            self.retrying(reason);
         }
     }
 
     fn bad_frame(&mut self, now: u64, message: String) {
         self.out.events.push_back(ClientEvent::Error {
-            kind: "protocol",
+            kind: ErrorCode::Protocol,
             message,
         });
         self.lose_connection(now, "parse error");
@@ -656,7 +677,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
                     message
                 };
                 self.out.events.push_back(ClientEvent::Error {
-                    kind: "connect",
+                    kind: ErrorCode::Connect,
                     message,
                 });
                 if !(live && self.version == EioVersion::V3) {
@@ -667,7 +688,7 @@ impl<J: JsonEngine> SocketIoClient<J> {
             | PacketKind::BinaryAck { attachments, .. } => {
                 self.skip_binary = self.skip_binary.saturating_add(attachments);
                 self.out.events.push_back(ClientEvent::Error {
-                    kind: "unsupported",
+                    kind: ErrorCode::Unsupported,
                     message: "binary Socket.IO packet ignored: binary data is not supported".into(),
                 });
             }
@@ -732,7 +753,7 @@ impl<J: JsonEngine> SansIoClient for SocketIoClient<J> {
             return;
         }
         self.out.events.push_back(ClientEvent::Error {
-            kind: "unsupported",
+            kind: ErrorCode::Unsupported,
             message: "binary frame ignored: binary Socket.IO data is not supported".into(),
         });
     }
