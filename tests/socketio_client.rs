@@ -934,6 +934,44 @@ fn backoff_grows_per_failed_attempt_and_resets_after_a_connect() {
 }
 
 #[test]
+fn each_failed_attempt_that_waits_for_a_retry_is_an_error_once_connecting_is_not() {
+    let mut h = Harness::with_config(config(Some(EioVersion::V4)), 7);
+    h.client.connect(0);
+    h.take_events();
+    for round in 0..3 {
+        let (socket, _) = h.pending_open();
+        h.close(socket);
+        let events = h.take_events();
+        assert_eq!(events.len(), 1, "round {round}: {events:?}");
+        assert!(
+            matches!(&events[0], ClientEvent::Error { kind: ErrorCode::Connect, message } if message.contains("transport close")),
+            "round {round}: {events:?}"
+        );
+        h.advance_to(h.client.poll_timeout().unwrap());
+    }
+    // A connect timeout is a failed attempt too.
+    let (_, _) = h.pending_open();
+    h.advance(5_000);
+    let events = h.take_events();
+    assert!(
+        matches!(&events[..], [ClientEvent::Error { kind: ErrorCode::Connect, message }] if message.contains("connect timeout")),
+        "{events:?}"
+    );
+    // A lost live connection is a disconnected + connecting, not an attempt error.
+    h.advance_to(h.client.poll_timeout().unwrap());
+    let socket = h.handshake_v4();
+    h.take_events();
+    h.close(socket);
+    let events = h.take_events();
+    assert!(
+        events
+            .iter()
+            .all(|e| !matches!(e, ClientEvent::Error { .. })),
+        "{events:?}"
+    );
+}
+
+#[test]
 fn custom_backoff_bounds_are_respected() {
     let mut cfg = config(Some(EioVersion::V4));
     cfg.backoff = BackoffPolicy {
