@@ -5,7 +5,7 @@ SHELL := /bin/bash
 DEMO_PORT ?= 8080
 SANDBOX := target/sandbox/twin-sandbox
 
-.PHONY: all bootstrap pkg sandbox lint test test-native test-go test-browser \
+.PHONY: all bootstrap pkg sandbox sandbox-bin lint test test-native test-go test-browser \
         test-size test-types test-csp test-e2e test-consumer test-consumer-firefox test-node test-conformance \
         test-faults test-tabs bench demo clean
 
@@ -17,8 +17,15 @@ bootstrap:
 pkg: bootstrap
 	@scripts/build-pkg.sh
 
-sandbox:
+sandbox-bin:
 	@cd sandbox && go build -o ../$(SANDBOX) ./cmd/twin-sandbox
+
+# The sandbox alone, without building the package (Go only): prints the URLs
+# and the seeded accounts and chats. The demo pages need a built package:
+# PKG=path/to/node_modules/twin-panel serves an installed one instead of pkg/.
+PKG ?= pkg
+sandbox: sandbox-bin
+	@$(SANDBOX) -addr 127.0.0.1:$(DEMO_PORT) -www www-demo -pkg $(PKG) -describe
 
 lint: bootstrap
 	cargo fmt --all --check
@@ -117,9 +124,9 @@ test: lint test-native test-go test-size test-types test-browser test-csp test-e
 
 # Builds the package and serves the demo with the sandbox on DEMO_PORT;
 # simulated visitors start sessions and write messages.
-demo: pkg sandbox
+demo: pkg sandbox-bin
 	@echo "twin-panel demo: open http://127.0.0.1:$(DEMO_PORT)/ (operator@twin.local / operator)"
-	@$(SANDBOX) -addr 127.0.0.1:$(DEMO_PORT) -www www-demo -pkg pkg -simulate
+	@$(SANDBOX) -addr 127.0.0.1:$(DEMO_PORT) -www www-demo -pkg pkg -simulate -describe
 
 clean:
 	cargo clean

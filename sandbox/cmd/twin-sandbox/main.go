@@ -57,6 +57,9 @@ func run(args []string) error {
 		defer os.Remove(cfg.PortFile)
 	}
 	fmt.Printf("twin-sandbox listening on http://%s\n", ln.Addr())
+	if cfg.Describe {
+		fmt.Print(server.Describe(fmt.Sprintf("http://%s", ln.Addr())))
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()

@@ -39,14 +39,34 @@ const seedScreenshot = `<svg xmlns="http://www.w3.org/2000/svg" width="240" heig
 	`<rect width="240" height="80" fill="#fde8e8"/>` +
 	`<text x="16" y="46" font-family="sans-serif" font-size="16" fill="#b91c1c">Ошибка оплаты: 402</text></svg>`
 
+// SeedChat is a seeded chat as `-describe` lists it.
+type SeedChat struct {
+	ID   string
+	Name string
+}
+
+// SeedChats lists the chats every sandbox starts with.
+func SeedChats() []SeedChat {
+	var out []SeedChat
+	for _, ch := range seedChats() {
+		out = append(out, SeedChat{ID: ch.id, Name: ch.name})
+	}
+	return out
+}
+
+// seedChats are the chats of both seeded companies.
+func seedChats() []*chatConfig {
+	return []*chatConfig{
+		{id: seedChatWeb, companyID: 1, name: "Сайт twin.local", channel: "WEB", messengerType: "WEB", sessionTTL: 86400},
+		{id: seedChatTelegram, companyID: 1, name: "Telegram @twin_shop_bot", channel: "MESSENGER", messengerType: "TELEGRAM", sessionTTL: 86400},
+		{id: seedChatOther, companyID: 2, name: "Другая компания (its sessions answer 403 to company 1)", channel: "WEB", messengerType: "WEB", sessionTTL: 3600},
+	}
+}
+
 // seedLocked fills an empty model: chats, clients, groups, operator
 // statuses and sessions with messages, dated relative to now.
 func (c *model) seedLocked(now time.Time) {
-	for _, ch := range []*chatConfig{
-		{id: seedChatWeb, companyID: 1, name: "Сайт twin.local", channel: "WEB", messengerType: "WEB", sessionTTL: 86400},
-		{id: seedChatTelegram, companyID: 1, name: "Telegram @twin_shop_bot", channel: "MESSENGER", messengerType: "TELEGRAM", sessionTTL: 86400},
-		{id: seedChatOther, companyID: 2, name: "Другая компания", channel: "WEB", messengerType: "WEB", sessionTTL: 3600},
-	} {
+	for _, ch := range seedChats() {
 		c.chats[ch.id] = ch
 	}
 	for _, cl := range []*chatClient{

@@ -78,6 +78,25 @@ func NewStore() *Store {
 	return s
 }
 
+// SeedPassword is the password of every seeded operator.
+const SeedPassword = "operator"
+
+// SeedAccount is a seeded operator as `-describe` lists it.
+type SeedAccount struct {
+	ID      int
+	Email   string
+	Blocked bool
+}
+
+// SeedAccounts lists the operators every sandbox starts with.
+func SeedAccounts() []SeedAccount {
+	var out []SeedAccount
+	for _, op := range seedOperators() {
+		out = append(out, SeedAccount{ID: op.ID, Email: op.Email, Blocked: op.Blocked})
+	}
+	return out
+}
+
 // seedOperators lists the accounts every sandbox starts with.
 func seedOperators() []*operator {
 	const company = 1
@@ -93,7 +112,7 @@ func seedOperators() []*operator {
 				Roles:     []Role{{Name: "OPERATOR", CompanyID: &companyID}},
 				Settings:  map[string]any{},
 			},
-			Password:    "operator",
+			Password:    SeedPassword,
 			Blocked:     blocked,
 			seedBlocked: blocked,
 		}

@@ -48,6 +48,9 @@ type Config struct {
 
 	// Verbose turns on request and Centrifuge logging.
 	Verbose bool
+	// Describe prints, once listening, what a developer needs to point a
+	// client at the sandbox: the URLs and the seeded accounts and chats.
+	Describe bool
 }
 
 // DefaultConfig returns the configuration used when no flag is given.
@@ -87,6 +90,7 @@ func ParseFlags(args []string, output io.Writer) (Config, error) {
 	fs.StringVar(&cfg.JWTSecret, "jwt-secret", "", "HS256 secret for access tokens (default: random per start)")
 	fs.BoolVar(&cfg.Simulate, "simulate", false, "simulate visitors writing to the seeded operators (for the demo)")
 	fs.BoolVar(&cfg.Verbose, "v", false, "verbose logging")
+	fs.BoolVar(&cfg.Describe, "describe", false, "print the URLs to configure a client with and the seeded accounts and chats once listening")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
