@@ -87,10 +87,32 @@ function editGlue(glue, name) {
     'the glue header',
     1,
   );
+  // `free()` of a class that exports `__twinFree` (api/class.rs) ends the
+  // object but leaves it allocated: a listener, a pending promise or a later
+  // call then meets a freed object, never a dangling pointer, and a second
+  // free() is a no-op. The memory goes when the object is garbage collected
+  // (the glue's FinalizationRegistry stays registered).
+  for (const [, className] of glue.matchAll(/^export class (\w+) \{$/gm)) {
+    if (!new RegExp(`^ +__twinFree\\(\\) \\{$`, 'm').test(classBody(glue, className))) continue;
+    glue = replace(
+      glue,
+      new RegExp(`(^export class ${className} \\{\\n(?:.*\\n)*?^ {4}free\\(\\) \\{\\n)(?: {8}.*\\n)+?(^ {4}\\})`, 'm'),
+      '$1        this.__twinFree();\n$2',
+      `${className}.free()`,
+      1,
+    );
+  }
   // The doc comments are in the .d.ts as well; in the shipped glue they are
   // about a quarter of its gzip size (the rest of its comments go too, below).
   glue = replace(glue, /^ *\/\*\*\n(?: *\*.*\n)*? *\*\/\n/gm, '', 'the glue doc comments');
   return stripDocComments(glue);
+}
+
+// The text of class `name` in the glue, from `export class` to its closing brace.
+function classBody(glue, name) {
+  const start = glue.search(new RegExp(`^export class ${name} \\{$`, 'm'));
+  const end = glue.indexOf('\n}\n', start);
+  return start < 0 || end < 0 ? '' : glue.slice(start, end);
 }
 
 // wasm-bindgen writes `[Symbol.dispose](): void;` into each class; that fails
