@@ -1,20 +1,22 @@
 //! The messages between the tabs of a group, as they travel over the
 //! BroadcastChannel: one flat object (so the browser's structured clone
 //! carries a publication's data object as it is), marked with [`NAMESPACE`]
-//! and [`VERSION`]. [`read`] turns a received value into an [`Envelope`], or
-//! `None` for anything that is not ours or is malformed (the caller counts
-//! those); [`write`] makes the value to post.
+//! and [`VERSION`], whose `kind` says which other fields it has.
 //!
-//! Over 500 lines because every message kind is written, read and checked
-//! here, side by side, with its round-trip tests: a kind changed in one
-//! place and not the other would be a silent drop between tabs.
+//! [`read`] looks at `ns`, `v`, `from` and `kind` first, then at the fields
+//! of that kind only, one look-up each; anything that is not ours, or lacks
+//! or mistypes a field its kind needs, reads as `None` (the caller counts
+//! those). [`write`] gives the value to post, a serde `Serialize` that
+//! writes only the fields of its kind. Both sides of every kind are here,
+//! with their round-trip tests: a kind changed on one side only would be a
+//! silent drop between tabs.
 
 use crate::protocol::centrifuge::positions::LossReason;
 use crate::protocol::centrifuge::ClientEvent;
-use crate::protocol::json_engine::JsonEngine;
+use crate::protocol::json_engine::{JsonEngine, JsonError, Object};
 use crate::protocol::State;
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
+use serde::ser::{SerializeMap, SerializeSeq};
+use serde::{Serialize, Serializer};
 
 /// The `ns` field of every message.
 pub const NAMESPACE: &str = "twin-panel/tabs";
@@ -94,96 +96,6 @@ pub enum Message<V> {
     Logout,
 }
 
-/// A stream position on the wire.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-struct WirePosition {
-    channel: String,
-    epoch: String,
-    offset: u64,
-}
-
-/// The one object every message travels as; the fields a kind does not use are absent.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[serde(bound(serialize = "V: Serialize", deserialize = "V: DeserializeOwned"))]
-pub struct Wire<V> {
-    ns: String,
-    v: u32,
-    kind: String,
-    from: String,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    wants: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    state: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    tabs: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    client: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    version: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    positions: Option<Vec<WirePosition>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    code: Option<u32>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    reason: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    reconnect: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    channel: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    epoch: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    offset: Option<u64>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    name: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    data: Option<V>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    channels: Option<Vec<String>>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    message: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    refresh_token: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    refreshed: Option<bool>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    retryable: Option<bool>,
-}
-
-impl<V> Wire<V> {
-    fn new(from: &str, kind: &str) -> Self {
-        Wire {
-            ns: NAMESPACE.into(),
-            v: VERSION,
-            kind: kind.into(),
-            from: from.into(),
-            wants: None,
-            state: None,
-            tabs: None,
-            client: None,
-            version: None,
-            positions: None,
-            code: None,
-            reason: None,
-            reconnect: None,
-            channel: None,
-            epoch: None,
-            offset: None,
-            name: None,
-            data: None,
-            channels: None,
-            message: None,
-            token: None,
-            refresh_token: None,
-            refreshed: None,
-            retryable: None,
-        }
-    }
-}
-
 /// `state` as `panel.state` spells it.
 fn state_from(text: &str) -> Option<State> {
     [State::Disconnected, State::Connecting, State::Connected]
@@ -194,95 +106,126 @@ fn state_from(text: &str) -> Option<State> {
 /// The `Error` kinds the client emits (the relayed one must be `'static`).
 const ERROR_KINDS: [&str; 2] = ["protocol", "connect"];
 
+/// A field a kind needs: `None` when it is absent, `null` or mistyped.
+fn needed<T>(field: Result<Option<T>, JsonError>) -> Option<T> {
+    field.ok().flatten()
+}
+
 /// Reads a received value: `None` when it is not a message of this
 /// namespace and version, or a field its kind needs is missing or mistyped.
+/// Fields other kinds use are never looked at.
 pub fn read<J: JsonEngine>(json: &J, value: J::Value) -> Option<Envelope<J::Value>> {
-    let wire: Wire<J::Value> = json.read(value).ok()?;
-    if wire.ns != NAMESPACE || wire.v != VERSION || wire.from.is_empty() {
+    let object = Object::new(json, value).ok()?;
+    if needed(object.str("ns"))? != NAMESPACE || needed(object.u32("v"))? != VERSION {
         return None;
     }
-    let message = match wire.kind.as_str() {
-        "hello" => Message::Hello { wants: wire.wants? },
+    let from = needed(object.str("from")).filter(|from| !from.is_empty())?;
+    let kind = needed(object.str("kind"))?;
+    let message = match kind.as_str() {
+        "hello" => Message::Hello {
+            wants: needed(object.bool("wants"))?,
+        },
         "connect" => Message::Connect,
         "bye" => Message::Bye,
         "logout" => Message::Logout,
-        "beat" => {
-            let positions = wire.positions?;
-            if positions.len() > MAX_POSITIONS {
-                return None;
-            }
-            Message::Beat(Beat {
-                state: state_from(&wire.state?)?,
-                tabs: wire.tabs?,
-                connected: wire.client.zip(wire.version),
-                positions: positions
-                    .into_iter()
-                    .map(|p| (p.channel, p.epoch, p.offset))
-                    .collect(),
-            })
-        }
+        "beat" => Message::Beat(read_beat(&object)?),
         "tokens" => Message::Tokens {
-            token: wire.token?,
-            refresh_token: wire.refresh_token?,
-            refreshed: wire.refreshed?,
+            token: needed(object.str("token"))?,
+            refresh_token: needed(object.str("refreshToken"))?,
+            refreshed: needed(object.bool("refreshed"))?,
         },
-        "refresh" => Message::Refresh { token: wire.token? },
+        "refresh" => Message::Refresh {
+            token: needed(object.str("token"))?,
+        },
         "refused" => Message::Refused {
-            token: wire.token?,
-            retryable: wire.retryable?,
+            token: needed(object.str("token"))?,
+            retryable: needed(object.bool("retryable"))?,
         },
-        "connecting" => event(ClientEvent::Connecting {
-            code: wire.code?,
-            reason: wire.reason?,
-        }),
-        "connected" => event(ClientEvent::Connected {
-            client: wire.client?,
-            version: wire.version?,
-        }),
-        "disconnected" => event(ClientEvent::Disconnected {
-            code: wire.code?,
-            reason: wire.reason?,
-            reconnect: wire.reconnect?,
-        }),
-        "publication" => {
-            let data = match wire.data {
-                Some(data) => data,
-                None => json.parse("null").ok()?,
-            };
-            Message::Event {
-                event: ClientEvent::Publication {
-                    channel: wire.channel?,
-                    event: wire.name,
-                    data,
-                    offset: wire.offset?,
-                },
-                epoch: wire.epoch?,
-            }
-        }
+        "publication" => read_publication(&object)?,
+        kind => event(read_event(&object, kind)?),
+    };
+    Some(Envelope { from, message })
+}
+
+fn read_beat<J: JsonEngine>(object: &Object<'_, J>) -> Option<Beat> {
+    let items = needed(object.array("positions"))?;
+    if items.len() > MAX_POSITIONS {
+        return None;
+    }
+    let mut positions = Vec::with_capacity(items.len());
+    for item in items {
+        let position = Object::new(object.json(), item).ok()?;
+        positions.push((
+            needed(position.str("channel"))?,
+            needed(position.str("epoch"))?,
+            needed(position.u64("offset"))?,
+        ));
+    }
+    let client = object.str("client").ok()?;
+    let version = object.str("version").ok()?;
+    Some(Beat {
+        state: state_from(&needed(object.str("state"))?)?,
+        tabs: needed(object.u32("tabs"))?,
+        connected: client.zip(version),
+        positions,
+    })
+}
+
+fn read_publication<J: JsonEngine>(object: &Object<'_, J>) -> Option<Message<J::Value>> {
+    let json = object.json();
+    // `data` is written even when null; a sender that left it out meant null.
+    let data = match json.field(object.value(), "data") {
+        Some(data) => data,
+        None => json.parse("null").ok()?,
+    };
+    Some(Message::Event {
+        event: ClientEvent::Publication {
+            channel: needed(object.str("channel"))?,
+            event: object.str("name").ok()?,
+            data,
+            offset: needed(object.u64("offset"))?,
+        },
+        epoch: needed(object.str("epoch"))?,
+    })
+}
+
+/// The relayed client events other than a publication.
+fn read_event<J: JsonEngine>(object: &Object<'_, J>, kind: &str) -> Option<ClientEvent<J::Value>> {
+    Some(match kind {
+        "connecting" => ClientEvent::Connecting {
+            code: needed(object.u32("code"))?,
+            reason: needed(object.str("reason"))?,
+        },
+        "connected" => ClientEvent::Connected {
+            client: needed(object.str("client"))?,
+            version: needed(object.str("version"))?,
+        },
+        "disconnected" => ClientEvent::Disconnected {
+            code: needed(object.u32("code"))?,
+            reason: needed(object.str("reason"))?,
+            reconnect: needed(object.bool("reconnect"))?,
+        },
         "resync" => {
-            let reason = wire.reason?;
+            let reason = needed(object.str("reason"))?;
             let reason = LossReason::ALL
                 .into_iter()
                 .find(|r| r.as_str() == reason)?
                 .as_str();
-            event(ClientEvent::Resync {
-                channels: wire.channels?,
-                reason,
-            })
+            let json = object.json();
+            let channels = needed(object.array("channels"))?
+                .iter()
+                .map(|channel| json.string(channel))
+                .collect::<Option<Vec<_>>>()?;
+            ClientEvent::Resync { channels, reason }
         }
         "error" => {
-            let kind = wire.name?;
-            let kind = ERROR_KINDS.into_iter().find(|k| *k == kind)?;
-            event(ClientEvent::Error {
-                kind,
-                message: wire.message?,
-            })
+            let kind = needed(object.str("name"))?;
+            ClientEvent::Error {
+                kind: ERROR_KINDS.into_iter().find(|k| *k == kind)?,
+                message: needed(object.str("message"))?,
+            }
         }
         _ => return None,
-    };
-    Some(Envelope {
-        from: wire.from,
-        message,
     })
 }
 
@@ -293,117 +236,155 @@ fn event<V>(event: ClientEvent<V>) -> Message<V> {
     }
 }
 
-/// The value to post for `message` from tab `from` (serialize it with the
-/// host's engine).
-pub fn write<V>(from: &str, message: Message<V>) -> Wire<V> {
+/// `message` from tab `from` as the value to post: serialize it with the
+/// host's engine.
+pub fn write<'a, V: Serialize>(from: &'a str, message: &'a Message<V>) -> Outgoing<'a, V> {
+    Outgoing { from, message }
+}
+
+/// A message as it is posted; see [`write`].
+pub struct Outgoing<'a, V> {
+    from: &'a str,
+    message: &'a Message<V>,
+}
+
+/// The `kind` of `message`.
+fn kind<V>(message: &Message<V>) -> &'static str {
     match message {
-        Message::Hello { wants } => Wire {
-            wants: Some(wants),
-            ..Wire::new(from, "hello")
+        Message::Hello { .. } => "hello",
+        Message::Connect => "connect",
+        Message::Bye => "bye",
+        Message::Logout => "logout",
+        Message::Beat(_) => "beat",
+        Message::Tokens { .. } => "tokens",
+        Message::Refresh { .. } => "refresh",
+        Message::Refused { .. } => "refused",
+        Message::Event { event, .. } => match event {
+            ClientEvent::Connecting { .. } => "connecting",
+            ClientEvent::Connected { .. } => "connected",
+            ClientEvent::Disconnected { .. } => "disconnected",
+            ClientEvent::Publication { .. } => "publication",
+            ClientEvent::Resync { .. } => "resync",
+            ClientEvent::Error { .. } => "error",
         },
-        Message::Connect => Wire::new(from, "connect"),
-        Message::Bye => Wire::new(from, "bye"),
-        Message::Logout => Wire::new(from, "logout"),
-        Message::Beat(beat) => {
-            let (client, version) = beat.connected.unzip();
-            Wire {
-                state: Some(beat.state.as_str().into()),
-                tabs: Some(beat.tabs),
-                client,
-                version,
-                positions: Some(
-                    beat.positions
-                        .into_iter()
-                        .take(MAX_POSITIONS)
-                        .map(|(channel, epoch, offset)| WirePosition {
-                            channel,
-                            epoch,
-                            offset,
-                        })
-                        .collect(),
-                ),
-                ..Wire::new(from, "beat")
-            }
-        }
-        Message::Tokens {
-            token,
-            refresh_token,
-            refreshed,
-        } => Wire {
-            token: Some(token),
-            refresh_token: Some(refresh_token),
-            refreshed: Some(refreshed),
-            ..Wire::new(from, "tokens")
-        },
-        Message::Refresh { token } => Wire {
-            token: Some(token),
-            ..Wire::new(from, "refresh")
-        },
-        Message::Refused { token, retryable } => Wire {
-            token: Some(token),
-            retryable: Some(retryable),
-            ..Wire::new(from, "refused")
-        },
-        Message::Event { event, epoch } => write_event(from, event, epoch),
     }
 }
 
-fn write_event<V>(from: &str, event: ClientEvent<V>, epoch: String) -> Wire<V> {
-    match event {
-        ClientEvent::Connecting { code, reason } => Wire {
-            code: Some(code),
-            reason: Some(reason),
-            ..Wire::new(from, "connecting")
-        },
-        ClientEvent::Connected { client, version } => Wire {
-            client: Some(client),
-            version: Some(version),
-            ..Wire::new(from, "connected")
-        },
-        ClientEvent::Disconnected {
-            code,
-            reason,
-            reconnect,
-        } => Wire {
-            code: Some(code),
-            reason: Some(reason),
-            reconnect: Some(reconnect),
-            ..Wire::new(from, "disconnected")
-        },
-        ClientEvent::Publication {
-            channel,
-            event,
-            data,
-            offset,
-        } => Wire {
-            channel: Some(channel),
-            name: event,
-            data: Some(data),
-            offset: Some(offset),
-            epoch: Some(epoch),
-            ..Wire::new(from, "publication")
-        },
-        ClientEvent::Resync { channels, reason } => Wire {
-            channels: Some(channels),
-            reason: Some(reason.into()),
-            ..Wire::new(from, "resync")
-        },
-        ClientEvent::Error { kind, message } => Wire {
-            name: Some(kind.into()),
-            message: Some(message),
-            ..Wire::new(from, "error")
-        },
+impl<V: Serialize> Serialize for Outgoing<'_, V> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("ns", NAMESPACE)?;
+        map.serialize_entry("v", &VERSION)?;
+        map.serialize_entry("kind", kind(self.message))?;
+        map.serialize_entry("from", self.from)?;
+        match self.message {
+            Message::Connect | Message::Bye | Message::Logout => {}
+            Message::Hello { wants } => map.serialize_entry("wants", wants)?,
+            Message::Beat(beat) => {
+                map.serialize_entry("state", beat.state.as_str())?;
+                map.serialize_entry("tabs", &beat.tabs)?;
+                if let Some((client, version)) = &beat.connected {
+                    map.serialize_entry("client", client)?;
+                    map.serialize_entry("version", version)?;
+                }
+                map.serialize_entry("positions", &Positions(&beat.positions))?;
+            }
+            Message::Tokens {
+                token,
+                refresh_token,
+                refreshed,
+            } => {
+                map.serialize_entry("token", token)?;
+                map.serialize_entry("refreshToken", refresh_token)?;
+                map.serialize_entry("refreshed", refreshed)?;
+            }
+            Message::Refresh { token } => map.serialize_entry("token", token)?,
+            Message::Refused { token, retryable } => {
+                map.serialize_entry("token", token)?;
+                map.serialize_entry("retryable", retryable)?;
+            }
+            Message::Event { event, epoch } => match event {
+                ClientEvent::Connecting { code, reason } => {
+                    map.serialize_entry("code", code)?;
+                    map.serialize_entry("reason", reason)?;
+                }
+                ClientEvent::Connected { client, version } => {
+                    map.serialize_entry("client", client)?;
+                    map.serialize_entry("version", version)?;
+                }
+                ClientEvent::Disconnected {
+                    code,
+                    reason,
+                    reconnect,
+                } => {
+                    map.serialize_entry("code", code)?;
+                    map.serialize_entry("reason", reason)?;
+                    map.serialize_entry("reconnect", reconnect)?;
+                }
+                ClientEvent::Publication {
+                    channel,
+                    event,
+                    data,
+                    offset,
+                } => {
+                    map.serialize_entry("channel", channel)?;
+                    if let Some(name) = event {
+                        map.serialize_entry("name", name)?;
+                    }
+                    map.serialize_entry("data", data)?;
+                    map.serialize_entry("offset", offset)?;
+                    map.serialize_entry("epoch", epoch)?;
+                }
+                ClientEvent::Resync { channels, reason } => {
+                    map.serialize_entry("channels", channels)?;
+                    map.serialize_entry("reason", reason)?;
+                }
+                ClientEvent::Error { kind, message } => {
+                    map.serialize_entry("name", kind)?;
+                    map.serialize_entry("message", message)?;
+                }
+            },
+        }
+        map.end()
     }
+}
+
+/// A heartbeat's positions as `[{ channel, epoch, offset }]`, at most
+/// [`MAX_POSITIONS`] of them.
+struct Positions<'a>(&'a [(String, String, u64)]);
+
+impl Serialize for Positions<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let positions = self.0.iter().take(MAX_POSITIONS);
+        let mut seq = serializer.serialize_seq(Some(positions.len()))?;
+        for (channel, epoch, offset) in positions {
+            seq.serialize_element(&Position {
+                channel,
+                epoch,
+                offset: *offset,
+            })?;
+        }
+        seq.end()
+    }
+}
+
+/// One stream position on the wire.
+#[derive(Serialize)]
+struct Position<'a> {
+    channel: &'a str,
+    epoch: &'a str,
+    offset: u64,
 }
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+    use crate::protocol::json_engine::JsonError;
     use crate::protocol::test_json::SerdeJson;
     use serde_json::{json, Value};
 
     fn round_trip(message: Message<Value>) -> Option<Envelope<Value>> {
-        let value = serde_json::to_value(write("tab-1", message)).ok()?;
+        let value = serde_json::to_value(write("tab-1", &message)).ok()?;
         read(&SerdeJson, value)
     }
 
@@ -485,7 +466,7 @@ mod tests {
     #[test]
     fn foreign_and_malformed_values_are_refused() {
         let good =
-            serde_json::to_value(write::<Value>("t", Message::Hello { wants: false })).unwrap();
+            serde_json::to_value(write::<Value>("t", &Message::Hello { wants: false })).unwrap();
         assert!(read(&SerdeJson, good.clone()).is_some());
         let mut bad = Vec::new();
         for (key, value) in [
@@ -513,5 +494,112 @@ mod tests {
         for value in bad {
             assert!(read(&SerdeJson, value.clone()).is_none(), "{value}");
         }
+    }
+
+    #[test]
+    fn a_message_is_written_with_the_fields_of_its_kind_only() {
+        let value = serde_json::to_value(write::<Value>(
+            "t",
+            &Message::Refused {
+                token: "a".into(),
+                retryable: true,
+            },
+        ))
+        .unwrap();
+        assert_eq!(
+            value,
+            json!({"ns": NAMESPACE, "v": 1, "kind": "refused", "from": "t", "token": "a", "retryable": true})
+        );
+        let beat = Message::<Value>::Beat(Beat {
+            state: State::Connecting,
+            tabs: 2,
+            connected: None,
+            positions: (0..MAX_POSITIONS + 5)
+                .map(|i| (i.to_string(), "e".to_owned(), 1))
+                .collect(),
+        });
+        let value = serde_json::to_value(write("t", &beat)).unwrap();
+        assert_eq!(value["positions"].as_array().unwrap().len(), MAX_POSITIONS);
+        assert!(value.get("client").is_none());
+        assert!(read(&SerdeJson, value).is_some());
+    }
+
+    /// serde_json, counting the fields read.
+    #[derive(Default)]
+    struct Counting(std::cell::Cell<u32>);
+
+    impl JsonEngine for Counting {
+        type Value = Value;
+        fn parse(&self, text: &str) -> Result<Value, JsonError> {
+            SerdeJson.parse(text)
+        }
+        fn read<T: serde::de::DeserializeOwned>(&self, _: Value) -> Result<T, JsonError> {
+            panic!("messages are read field by field, never through serde")
+        }
+        fn write<T: Serialize>(&self, value: &T) -> String {
+            SerdeJson.write(value)
+        }
+        fn event_name(&self, payload: &Value) -> Option<String> {
+            SerdeJson.event_name(payload)
+        }
+        fn field(&self, value: &Value, key: &str) -> Option<Value> {
+            self.0.set(self.0.get() + 1);
+            SerdeJson.field(value, key)
+        }
+        fn string(&self, value: &Value) -> Option<String> {
+            SerdeJson.string(value)
+        }
+        fn number(&self, value: &Value) -> Option<f64> {
+            SerdeJson.number(value)
+        }
+        fn boolean(&self, value: &Value) -> Option<bool> {
+            SerdeJson.boolean(value)
+        }
+        fn is_null(&self, value: &Value) -> bool {
+            SerdeJson.is_null(value)
+        }
+        fn is_object(&self, value: &Value) -> bool {
+            SerdeJson.is_object(value)
+        }
+        fn items(&self, value: &Value) -> Option<Vec<Value>> {
+            SerdeJson.items(value)
+        }
+        fn entries(&self, value: &Value) -> Option<Vec<(String, Value)>> {
+            SerdeJson.entries(value)
+        }
+    }
+
+    /// `ns`, `v`, `from`, `kind`, then only what the kind has: a foreign
+    /// object costs one look-up, and a field another kind uses is never read.
+    #[test]
+    fn a_message_is_read_by_kind() {
+        let fields_read = |value: Value| {
+            let json = Counting::default();
+            let read = read(&json, value).map(|e| e.message);
+            (read, json.0.get())
+        };
+        let hello = json!({"ns": NAMESPACE, "v": 1, "kind": "hello", "from": "t", "wants": true, "token": 5});
+        assert_eq!(
+            fields_read(hello),
+            (Some(Message::Hello { wants: true }), 5)
+        );
+        let bye = json!({"ns": NAMESPACE, "v": 1, "kind": "bye", "from": "t", "wants": "mistyped"});
+        assert_eq!(fields_read(bye), (Some(Message::Bye), 4));
+        assert_eq!(fields_read(json!({"hello": 1})), (None, 1));
+        let publication = serde_json::to_value(write(
+            "t",
+            &Message::Event {
+                event: ClientEvent::Publication {
+                    channel: "ch".into(),
+                    event: None,
+                    data: json!({"id": 1}),
+                    offset: 3,
+                },
+                epoch: "e".into(),
+            },
+        ))
+        .unwrap();
+        // channel, name, data, offset, epoch.
+        assert_eq!(fields_read(publication).1, 4 + 5);
     }
 }

@@ -128,7 +128,7 @@ impl Sharing {
     /// Posts `message` to the group (nothing when off).
     pub(super) fn post(&self, message: Message<JsJson>) {
         if let Some(group) = self.group.borrow().as_ref() {
-            if let Some(value) = engine_json::to_js(&message::write(&self.tab_id, message)) {
+            if let Some(value) = engine_json::to_js(&message::write(&self.tab_id, &message)) {
                 group.link.post(&value);
             }
         }
@@ -234,7 +234,7 @@ fn join(core: &Rc<Core>, name: String) {
             on_lock(&core, id, granted);
         }
     });
-    let bye = engine_json::to_js(&message::write::<JsJson>(&sharing.tab_id, Message::Bye))
+    let bye = engine_json::to_js(&message::write::<JsJson>(&sharing.tab_id, &Message::Bye))
         .unwrap_or(JsValue::NULL);
     let Ok(link) = TabLink::new(
         &name,
