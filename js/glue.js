@@ -142,6 +142,11 @@ export function eventName(payload) {
     : undefined;
 }
 
+/** Field `key` of a plain object; `undefined` for anything else. */
+export function field(value, key) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value[key] : undefined;
+}
+
 /** True where tabs can share one panel: `navigator.locks` and `BroadcastChannel` exist. */
 export function canShareTabs() {
   return (
