@@ -1,10 +1,13 @@
 //! What each tab's listeners see of the shared connection.
 
 use super::sim::*;
+use crate::protocol::centrifuge::ClientEvent;
 use crate::protocol::State;
 use crate::rest::tokens::TokenPair;
+use crate::sharing::message::{self, Message};
 use crate::sharing::tab::Output;
 use crate::sharing::Role;
+use serde_json::Value;
 
 fn operator() -> TokenPair {
     pair("389", 2_000_000_000, 1)
@@ -248,4 +251,27 @@ fn a_leader_that_leaves_stops_its_socket_without_a_second_disconnected() {
         .count();
     assert_eq!(stops, 1);
     assert_eq!(w.nodes[a].client.state(), State::Disconnected);
+}
+
+#[test]
+fn lifecycle_events_count_only_from_the_tab_a_follower_knows_as_leader() {
+    let mut w = World::new();
+    let [_a, b] = w.group(2, &operator())[..] else {
+        unreachable!()
+    };
+    let stop = Message::<Value>::Event {
+        event: ClientEvent::Disconnected {
+            code: 4,
+            reason: "stale".into(),
+            reconnect: false,
+        },
+        epoch: String::new(),
+    };
+    w.deliver(
+        b,
+        serde_json::to_value(message::write("tab-x", &stop)).unwrap(),
+    );
+    w.run(BEAT);
+    assert_eq!(w.nodes[b].lifecycle(), ["connecting", "connected"]);
+    assert_eq!(w.nodes[b].state(), State::Connected);
 }
