@@ -12,6 +12,7 @@
 //! reads its own client through [`OwnClient`] and changes it only through
 //! [`Output::Client`].
 //!
+//! - `outputs`: what the tab asks of its host, and its answers to calls.
 //! - `leadership`: the lock's holder leads (its client holds the socket and
 //!   it beats); a follower steals the lock from a leader silent past the
 //!   silence window.
@@ -20,9 +21,9 @@
 
 use super::gate::Gate;
 use super::members::{LeaderWatch, Members};
-use super::message::{self, Beat, Message};
+use super::message::{self, Message};
 use super::{beat_ms, group_name, Role};
-use crate::protocol::centrifuge::{CentrifugeClient, ClientEvent};
+use crate::protocol::centrifuge::CentrifugeClient;
 use crate::protocol::json_engine::JsonEngine;
 use crate::protocol::{SansIoClient, State};
 use crate::rest::error::ErrorInfo;
@@ -32,7 +33,10 @@ use std::collections::VecDeque;
 
 mod leadership;
 mod listeners;
+mod outputs;
 mod refresh;
+
+pub use outputs::{beat_message, ClientCommand, ConnectAnswer, Output, SessionCommand, Status};
 
 #[cfg(test)]
 mod tests;
@@ -104,132 +108,6 @@ pub enum SessionTokens {
     },
     /// `logout()`: the tokens are gone.
     Cleared,
-}
-
-/// A command for this tab's own Centrifuge client.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ClientCommand {
-    /// `connect(now)`.
-    Connect,
-    /// `disconnect()`.
-    Disconnect,
-    /// `seed_position` for each channel, epoch, offset: the client recovers
-    /// from what this tab has shown.
-    Seed(Vec<(String, String, u64)>),
-}
-
-/// A command for the session, the holder of the token pair.
-#[derive(Debug, Clone, PartialEq)]
-pub enum SessionCommand {
-    /// Send the session's refreshes to the leader: each calls
-    /// [`Tab::refresh_requested`] and waits for [`Output::Land`].
-    RefreshThroughLeader,
-    /// Send the session's refreshes to IAM again.
-    RefreshThroughIam,
-    /// Adopt a pair another tab posted (reported as a refresh when `refreshed`).
-    Adopt {
-        /// The pair.
-        pair: TokenPair,
-        /// It came from a refresh.
-        refreshed: bool,
-    },
-    /// Refresh, in the session's single flight (a follower asked).
-    Refresh,
-    /// One IAM refresh of `pair`, outside the single flight (the refresh
-    /// this tab asked the old leader for); report it with [`Tab::refresh_done`].
-    RefreshOnce(TokenPair),
-    /// Another tab's refresh of the current token was refused: the session ends.
-    RefusedElsewhere(ErrorInfo),
-}
-
-/// What the host performs for the tab, in order.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Output<V> {
-    /// Open the BroadcastChannel of group `0` (its lock comes with [`Output::Lock`]).
-    /// If it cannot, call [`Tab::link_failed`] at once.
-    Join(String),
-    /// Close the group's channel and let go of its lock; report nothing from them after.
-    Leave,
-    /// Post a message to the other tabs of the group.
-    Post(Message<V>),
-    /// Post the heartbeat: [`beat_message`] with the client as it is then.
-    Beat {
-        /// Tabs in the group, this one included.
-        tabs: u32,
-        /// The `connected` payload of the leader's connection, if any.
-        connected: Option<(String, String)>,
-    },
-    /// Ask for the group's lock as request `id` (dropping any earlier
-    /// request); with `steal`, take it from its holder.
-    Lock {
-        /// Reported back to [`Tab::lock_granted`] or [`Tab::lock_lost`].
-        id: u32,
-        /// Take the lock from its holder.
-        steal: bool,
-    },
-    /// A command for this tab's own client.
-    Client(ClientCommand),
-    /// A command for the session.
-    Session(SessionCommand),
-    /// The refresh this tab's session waits for ended with this outcome.
-    Land(RefreshOutcome),
-    /// Show this event to the tab's listeners.
-    Show(ClientEvent<V>),
-    /// The connection stopped for this tab: reject the waiting `connect()`
-    /// calls with `code` and `reason`, and when `show`, fire `disconnected`
-    /// (`reconnect: false`).
-    Stop {
-        /// Disconnect code.
-        code: u32,
-        /// Why.
-        reason: &'static str,
-        /// The listeners did not see `disconnected` last.
-        show: bool,
-    },
-    /// The role or the tab count changed: fire `sharing` with [`Tab::status`].
-    Status,
-    /// Another tab logged out: log out here, without telling the others.
-    LogOut,
-}
-
-/// What `connect()` does in this tab.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ConnectAnswer {
-    /// Connect this tab's own client, as without sharing (not sharing, or a
-    /// leader whose socket is not up yet).
-    OwnClient,
-    /// Resolve now: the shared connection is up.
-    Resolve,
-    /// Wait for the leader's `connected`.
-    Wait,
-}
-
-/// `panel.sharing`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Status {
-    /// This tab's role.
-    pub role: Role,
-    /// Tabs in the group, this one included (1 when off).
-    pub tabs: u32,
-    /// Foreign or malformed messages dropped.
-    pub ignored: u32,
-}
-
-/// The heartbeat a leader posts, with its client's state and recoverable
-/// stream positions as they are when it is posted; `connected` goes along
-/// only while the client is connected.
-pub fn beat_message<V>(
-    client: &dyn OwnClient,
-    tabs: u32,
-    connected: Option<(String, String)>,
-) -> Message<V> {
-    let state = client.state();
-    Message::Beat(Beat {
-        state,
-        tabs,
-        connected: connected.filter(|_| state == State::Connected),
-        positions: client.positions(),
-    })
 }
 
 /// One joined group.
