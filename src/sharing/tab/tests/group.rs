@@ -5,17 +5,10 @@
 use super::sim::*;
 use crate::protocol::test_json::SerdeJson;
 use crate::protocol::State;
-use crate::rest::tokens::TokenPair;
 use crate::sharing::message::{self, Message, NAMESPACE};
 use crate::sharing::tab::{Config, ConnectAnswer, Output, SessionTokens, Status, Tab};
 use crate::sharing::Role;
 use serde_json::{json, Value};
-
-fn operator() -> TokenPair {
-    pair("389", 2_000_000_000, 1)
-}
-
-const BEAT: u64 = SILENCE / 4;
 
 #[test]
 fn another_operators_tokens_move_the_tab_to_that_operators_group() {

@@ -5,18 +5,10 @@ use super::sim::*;
 use crate::protocol::centrifuge::ClientEvent;
 use crate::protocol::test_json::SerdeJson;
 use crate::protocol::State;
-use crate::rest::tokens::TokenPair;
 use crate::sharing::message::{self, Message};
 use crate::sharing::tab::{beat_message, Config, Output, SessionTokens, Tab};
 use crate::sharing::Role;
 use serde_json::Value;
-
-fn operator() -> TokenPair {
-    pair("389", 2_000_000_000, 1)
-}
-
-/// The beat of a sharing tab for `pingTimeout` = [`SILENCE`].
-const BEAT: u64 = SILENCE / 4;
 
 #[test]
 fn one_tab_leads_and_every_tab_shares_its_socket() {
@@ -195,12 +187,9 @@ fn a_leader_alone_relays_no_publication_and_relays_them_once_a_follower_listens(
 #[test]
 fn the_leader_closes_the_socket_nobody_wants_on_its_next_tick() {
     let mut w = World::new();
-    let a = w.open();
-    let b = w.open();
-    w.use_tokens(a, operator());
-    w.run(50);
-    w.use_tokens(b, operator());
-    w.run(SILENCE);
+    let [a, b] = w.tabs(2, &operator())[..] else {
+        unreachable!()
+    };
     w.connect(b);
     w.run(SILENCE);
     assert_eq!(w.leaders(), [a]);
@@ -216,13 +205,9 @@ fn the_leader_closes_the_socket_nobody_wants_on_its_next_tick() {
 #[test]
 fn a_new_leader_that_does_not_want_the_socket_opens_it_for_the_tabs_that_do() {
     let mut w = World::new();
-    let a = w.open();
-    let c = w.open();
-    let b = w.open();
-    for t in [a, c, b] {
-        w.use_tokens(t, operator());
-        w.run(50);
-    }
+    let [a, c, b] = w.tabs(3, &operator())[..] else {
+        unreachable!()
+    };
     w.connect(a);
     w.connect(b);
     w.run(SILENCE);

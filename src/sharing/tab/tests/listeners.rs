@@ -3,17 +3,10 @@
 use super::sim::*;
 use crate::protocol::centrifuge::ClientEvent;
 use crate::protocol::State;
-use crate::rest::tokens::TokenPair;
 use crate::sharing::message::{self, Message};
 use crate::sharing::tab::Output;
 use crate::sharing::Role;
 use serde_json::Value;
-
-fn operator() -> TokenPair {
-    pair("389", 2_000_000_000, 1)
-}
-
-const BEAT: u64 = SILENCE / 4;
 
 /// A leader connected, and a follower of it that has heard its beats.
 fn leader_and_listener() -> (World, usize, usize) {
@@ -42,12 +35,9 @@ fn connect_in_a_follower_of_a_connection_up_resolves_at_once_with_one_connected(
 #[test]
 fn connect_in_a_follower_shows_its_own_connecting_once_then_the_leaders_connected() {
     let mut w = World::new();
-    let a = w.open();
-    let b = w.open();
-    w.use_tokens(a, operator());
-    w.run(50);
-    w.use_tokens(b, operator());
-    w.run(SILENCE);
+    let [a, b] = w.tabs(2, &operator())[..] else {
+        unreachable!()
+    };
     w.connect(b);
     assert_eq!(w.nodes[b].connect_waiting, 1);
     assert_eq!(w.nodes[b].lifecycle(), ["connecting"]);

@@ -2,17 +2,10 @@
 
 use super::sim::*;
 use crate::error_code::ErrorCode;
-use crate::rest::tokens::TokenPair;
 use crate::sharing::message::{self, Message};
 use crate::sharing::tab::Output;
 use crate::sharing::Role;
 use serde_json::Value;
-
-fn operator() -> TokenPair {
-    pair("389", 2_000_000_000, 1)
-}
-
-const BEAT: u64 = SILENCE / 4;
 
 /// The refresh outcomes a tab's session got from the leader (or its takeover).
 fn landed(node: &Node) -> Vec<Result<String, ErrorCode>> {

@@ -28,6 +28,8 @@ pub const SILENCE: u64 = 1_000;
 pub const REFRESH_TIMEOUT: u64 = 5_000;
 /// The Centrifugo URL.
 pub const URL: &str = "wss://x/ws";
+/// The beat of a tab with `pingTimeout` = [`SILENCE`].
+pub const BEAT: u64 = SILENCE / 4;
 /// One step of the simulated clock.
 pub const STEP: u64 = 10;
 /// The stream's channel and epoch.
@@ -60,6 +62,11 @@ pub fn pair(sub: &str, exp: u64, n: u32) -> TokenPair {
     ]
     .concat();
     TokenPair::new(&SerdeJson, token, format!("refresh-{sub}-{n}")).unwrap()
+}
+
+/// The pair of operator 389 every test starts with.
+pub fn operator() -> TokenPair {
+    pair("389", 2_000_000_000, 1)
 }
 
 /// What IAM does with the next refresh.
@@ -367,13 +374,21 @@ impl World {
         self.open_with(true, SILENCE)
     }
 
-    /// Opens `n` tabs, gives each `tokens`, connects each and lets them settle.
-    pub fn group(&mut self, n: usize, tokens: &TokenPair) -> Vec<usize> {
+    /// Opens `n` tabs and gives each `tokens`, one after the other (so they
+    /// queue for the lock in that order); none connects.
+    pub fn tabs(&mut self, n: usize, tokens: &TokenPair) -> Vec<usize> {
         let tabs: Vec<usize> = (0..n).map(|_| self.open()).collect();
         for &tab in &tabs {
             self.use_tokens(tab, tokens.clone());
             self.run(50);
         }
+        self.run(SILENCE);
+        tabs
+    }
+
+    /// [`World::tabs`], then each connects, and they settle.
+    pub fn group(&mut self, n: usize, tokens: &TokenPair) -> Vec<usize> {
+        let tabs = self.tabs(n, tokens);
         for &tab in &tabs {
             self.connect(tab);
         }
