@@ -195,31 +195,54 @@ export class TabLink {
     }
   }
 
-  /** Queues for the lock (or, with `steal`, takes it from its holder). */
+  /**
+   * Asks for the lock as request `id` (dropping any earlier request): takes
+   * it when nobody holds it, else queues for it; with `steal`, takes it
+   * from its holder.
+   */
   lock(id, steal) {
     this.unlock();
-    const controller = steal ? null : new AbortController();
     let release;
     const held = new Promise((resolve) => (release = resolve));
-    const request = { id, controller, release };
+    const request = { id, controller: null, release };
     this.current = request;
-    const options = steal ? { steal: true } : { signal: controller.signal };
-    let granted = false;
-    navigator.locks
-      .request(this.lockName, options, () => {
-        if (this.closed || this.current !== request) return undefined;
-        granted = true;
-        this.onLock(id, true);
-        return held;
-      })
-      .then(
-        () => {
-          if (granted && !this.closed && this.current === request) this.onLock(id, false);
-        },
-        () => {
-          if (!this.closed && this.current === request) this.onLock(id, false);
-        },
-      );
+    const grant = (lock) => {
+      if (lock === null || this.closed || this.current !== request) return undefined;
+      this.onLock(id, true);
+      return held;
+    };
+    // One call of navigator.locks.request; its end is reported when it
+    // held the lock (stolen) or failed, unless the request was dropped.
+    const ask = (options, callback) => {
+      let granted = false;
+      navigator.locks
+        .request(this.lockName, options, (lock) => {
+          const result = callback(lock);
+          granted = result === held;
+          return result;
+        })
+        .then(
+          () => {
+            if (granted && !this.closed && this.current === request) this.onLock(id, false);
+          },
+          () => {
+            if (!this.closed && this.current === request) this.onLock(id, false);
+          },
+        );
+    };
+    if (steal) {
+      ask({ steal: true }, grant);
+      return;
+    }
+    // A tab alone takes the free lock at once, without queueing for it.
+    ask({ ifAvailable: true }, (lock) => {
+      if (lock !== null) return grant(lock);
+      if (!this.closed && this.current === request) {
+        request.controller = new AbortController();
+        ask({ signal: request.controller.signal }, grant);
+      }
+      return undefined;
+    });
   }
 
   /** Lets go of the lock, or leaves its queue. */

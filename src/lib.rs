@@ -9,9 +9,10 @@
 //! - [`inbox`]: the operator's live session store behind `panel.inbox`: a
 //!   pure reducer over the platform's events, natively tested.
 //! - [`sharing`]: one connection and one token refresh for all the tabs of
-//!   an operator: the messages between tabs, the exactly-once gate, the
-//!   member table and heartbeat watch, which token pair wins (pure, natively
-//!   tested; the browser side is `api/panel/sharing.rs`).
+//!   an operator: `sharing::Tab`, the sans-IO state machine that makes every
+//!   decision, over the messages between tabs, the exactly-once gate, the
+//!   member table and heartbeat watch, and which token pair wins (pure,
+//!   natively tested; its browser driver is `api/panel/tab_driver.rs`).
 //! - [`rest`]: the session with the platform (tokens, refresh, authenticated
 //!   calls; wasm32) over pure parts: endpoints, errors, the retry policy,
 //!   token expiry, the `request()` guard.

@@ -33,12 +33,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 mod inbox_rest;
-mod leadership;
-mod mirror;
 mod payloads;
 mod rest_calls;
-mod shared_tokens;
-mod sharing;
+mod tab_driver;
 
 use inbox_rest::PanelRest;
 use payloads::{code_reason, code_reason_event, company_id, disconnect_error, tokens_object};
@@ -82,7 +79,7 @@ struct Core {
     /// `panel.inbox`, created on first access.
     inbox: OnceCell<Rc<InboxStore>>,
     /// One connection and one refresh for every tab of the operator.
-    sharing: sharing::Sharing,
+    tab: tab_driver::TabDriver,
 }
 
 /// The wait before the proactive refresh is tried again after a passing
@@ -205,7 +202,7 @@ impl OperatorPanel {
     /// `'disconnected'`, `'connecting'` or `'connected'`.
     #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
     pub fn state(&self) -> String {
-        mirror::state(&self.core)
+        tab_driver::state(&self.core)
             .unwrap_or_else(|| self.core.host.state())
             .as_str()
             .into()
@@ -219,13 +216,13 @@ impl OperatorPanel {
     /// `ignored` counts foreign or malformed messages dropped.
     #[wasm_bindgen(getter, unchecked_return_type = "TabSharing")]
     pub fn sharing(&self) -> JsValue {
-        self.core.sharing.status()
+        self.core.tab.status()
     }
 }
 
 impl Drop for OperatorPanel {
     fn drop(&mut self) {
-        sharing::leave(&self.core);
+        tab_driver::free(&self.core);
         host::shutdown(&self.core);
         // A follower's connect() waits on no socket of its own: end it too.
         self.core
@@ -256,7 +253,7 @@ impl Core {
             emitter: Emitter::new(&js::names(&crate::events::PANEL_EVENTS)),
             connect_waiters: Waiters::new(MAX_CONNECT_WAITERS),
             inbox: OnceCell::new(),
-            sharing: sharing::Sharing::new(options.share_across_tabs),
+            tab: tab_driver::TabDriver::new(this, &options),
             options,
         }
         .with_weak(this)
@@ -321,7 +318,7 @@ impl Core {
                 self.host.with_client(|client| client.forget_token());
             }
         }
-        sharing::on_token_change(self, &shared);
+        tab_driver::token_changed(self, &shared);
         host::pump_later(self);
     }
 
@@ -330,7 +327,7 @@ impl Core {
     /// the first operator's identity until it reconnects. (A sharing tab
     /// moves to the other operator's group instead, see `sharing`.)
     fn end_if_operator_changed(&self, token: &str) {
-        if self.sharing.role() != Role::Off {
+        if self.tab.role() != Role::Off {
             return;
         }
         let subject = |token: &str| jwt::subject(&EngineJson, token);
@@ -345,7 +342,7 @@ impl Core {
 
     /// `disconnect()`: the shared connection stays up for the other tabs that want it.
     fn disconnect(self: &Rc<Self>) {
-        if !mirror::disconnect(self) {
+        if !tab_driver::disconnect(self) {
             self.host.with_client(|client| client.disconnect());
             host::pump_later(self);
         }
@@ -355,7 +352,7 @@ impl Core {
     /// (`broadcast` false: it is not announced again).
     fn logout(self: &Rc<Self>, broadcast: bool) {
         if broadcast {
-            self.sharing.post(crate::sharing::message::Message::Logout);
+            tab_driver::logout(self);
         }
         self.disconnect();
         self.session.clear();
@@ -396,7 +393,7 @@ impl Core {
             let _ = reject.call1(&JsValue::NULL, &error);
             return;
         }
-        if mirror::connect(self, resolve.clone(), reject.clone(), deadline) {
+        if tab_driver::connect(self, resolve.clone(), reject.clone(), deadline) {
             return;
         }
         if self.host.state() == State::Connected {
@@ -533,6 +530,6 @@ impl HostOwner for Core {
     }
 
     fn dispatch(self: &Rc<Self>, event: ClientEvent<JsJson>) {
-        mirror::client_event(self, event);
+        tab_driver::client_event(self, event);
     }
 }

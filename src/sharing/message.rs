@@ -6,7 +6,7 @@
 //! [`read`] looks at `ns`, `v`, `from` and `kind` first, then at the fields
 //! of that kind only, one look-up each; anything that is not ours, or lacks
 //! or mistypes a field its kind needs, reads as `None` (the caller counts
-//! those). [`write`] gives the value to post, a serde `Serialize` that
+//! those). [`write()`] gives the value to post, a serde `Serialize` that
 //! writes only the fields of its kind. Both sides of every kind are here,
 //! with their round-trip tests: a kind changed on one side only would be a
 //! silent drop between tabs.
@@ -242,7 +242,7 @@ pub fn write<'a, V: Serialize>(from: &'a str, message: &'a Message<V>) -> Outgoi
     Outgoing { from, message }
 }
 
-/// A message as it is posted; see [`write`].
+/// A message as it is posted; see [`write()`].
 pub struct Outgoing<'a, V> {
     from: &'a str,
     message: &'a Message<V>,

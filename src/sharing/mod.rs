@@ -1,16 +1,19 @@
-//! One live connection and one token refresh per browser: the pure parts of
-//! sharing a panel across the tabs of one origin (issue #11).
+//! One live connection and one token refresh per browser: sharing a panel
+//! across the tabs of one origin, decided here, sans-IO and natively tested.
 //!
 //! Tabs of one operator (same Centrifugo URL, same JWT `sub`) form a group.
 //! The holder of the group's Web Lock is the leader: it keeps the only
 //! WebSocket, does every token refresh, and relays every client event over
 //! the group's BroadcastChannel. The other tabs (followers) replay what it
-//! relays as if it came from their own socket. The browser side (the channel,
-//! the lock, timers) lives in `api/panel/sharing.rs`; everything that decides
-//! lives here, sans-IO and natively tested:
+//! relays as if it came from their own socket.
 //!
+//! - [`tab`]: [`tab::Tab`], one tab's state machine, which makes every
+//!   decision (who leads, what the listeners see, which pair the session
+//!   keeps and who refreshes it); the browser driver
+//!   (`api/panel/tab_driver.rs`) reports what happens and performs what the
+//!   tab asks;
 //! - [`message`]: the messages between tabs, how they are written and how a
-//!   received value is checked (anything else is dropped and counted);
+//!   received value is read (anything else is dropped and counted);
 //! - [`gate`]: exactly once, in order, per channel, across a leader change;
 //! - [`members`]: the leader's table of followers, and a follower's watch on
 //!   the leader's heartbeat (when to steal the lock of a frozen leader);
@@ -32,11 +35,13 @@
 //! are each in order, and the gate drops whatever the other already showed:
 //! every publication is shown once, in order, in every tab that survives.
 //!
-//! Imports: std, serde and `protocol` only (no browser APIs).
+//! Imports: std, serde, `protocol`, and the pure token and error types of
+//! `rest` (`tokens`, `jwt`, `error`); no browser APIs.
 
 pub mod gate;
 pub mod members;
 pub mod message;
+pub mod tab;
 pub mod tokens;
 
 /// The BroadcastChannel name of the group of `sub` on `centrifugo_url`; the
@@ -49,7 +54,11 @@ pub mod tokens;
 /// );
 /// ```
 pub fn group_name(centrifugo_url: &str, sub: &str) -> String {
-    format!("twin-panel/v1/{centrifugo_url}/{sub}")
+    let mut name = String::from("twin-panel/v1/");
+    name.push_str(centrifugo_url);
+    name.push('/');
+    name.push_str(sub);
+    name
 }
 
 /// Appended to the group name to name the leader's Web Lock.
