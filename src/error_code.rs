@@ -128,18 +128,6 @@ impl ErrorCode {
             _ => ErrorCode::HttpError,
         }
     }
-
-    /// The code of a protocol client's `Error` event kind (`protocol`,
-    /// `connect`, `unsupported`, `queue`, `config`).
-    pub fn for_client_error(kind: &str) -> Self {
-        match kind {
-            "connect" => ErrorCode::Connect,
-            "unsupported" => ErrorCode::Unsupported,
-            "queue" => ErrorCode::QueueFull,
-            "config" => ErrorCode::Config,
-            _ => ErrorCode::Protocol,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -208,12 +196,5 @@ mod tests {
         ours.sort_unstable();
         theirs.sort_unstable();
         assert_eq!(ours, theirs);
-    }
-
-    #[test]
-    fn client_error_kinds() {
-        assert_eq!(ErrorCode::for_client_error("protocol"), ErrorCode::Protocol);
-        assert_eq!(ErrorCode::for_client_error("queue"), ErrorCode::QueueFull);
-        assert_eq!(ErrorCode::for_client_error("connect"), ErrorCode::Connect);
     }
 }

@@ -725,7 +725,7 @@ fn unreadable_frames_are_an_error_event_and_a_reconnect() {
     assert!(matches!(
         &events[0],
         ClientEvent::Error {
-            kind: "protocol",
+            kind: twin_panel::error_code::ErrorCode::Protocol,
             ..
         }
     ));

@@ -500,7 +500,8 @@ impl CentrifugeHarness {
                     CENTRIFUGE_DELIVERED.fetch_add(1, Relaxed);
                 }
                 centrifuge::ClientEvent::Error {
-                    kind: "protocol", ..
+                    kind: twin_panel::error_code::ErrorCode::Protocol,
+                    ..
                 } => {
                     // An unreadable frame ends the connection (then a reconnect).
                     prop_assert!(closed, "a protocol error left the socket open");

@@ -83,7 +83,7 @@ fn query_value(value: &JsValue) -> Option<String> {
         return Some(text);
     }
     if let Some(flag) = value.as_bool() {
-        return Some(flag.to_string());
+        return Some(if flag { "true" } else { "false" }.into());
     }
     if let Some(date) = value.dyn_ref::<js_sys::Date>() {
         return Some(String::from(date.to_iso_string()));

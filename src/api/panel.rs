@@ -463,10 +463,7 @@ impl Core {
                 );
             }
             ClientEvent::Error { kind, message } => {
-                self.emitter.emit(
-                    "error",
-                    &client_error(ErrorCode::for_client_error(kind), message),
-                );
+                self.emitter.emit("error", &client_error(kind, message));
             }
         }
     }

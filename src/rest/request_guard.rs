@@ -25,7 +25,7 @@ use crate::percent;
 pub fn resolve(chat_url: &str, iam_url: &str, path: &str) -> Option<String> {
     if path.starts_with('/') {
         return (!path.starts_with("//") && path_is_safe(path))
-            .then(|| format!("{chat_url}{path}"));
+            .then(|| crate::text::concat(&[chat_url, path]));
     }
     [chat_url, iam_url].into_iter().find_map(|base| {
         let rest = path.strip_prefix(base)?;

@@ -181,7 +181,7 @@ impl Session {
             ttl: self.ttl_s,
             company_id: credentials.company_id,
         });
-        let url = format!("{}/auth/login", self.iam_url);
+        let url = crate::text::concat(&[&self.iam_url, "/auth/login"]);
         let response = http::send(HttpRequest {
             method: "POST",
             url: &url,
@@ -242,7 +242,7 @@ impl Session {
         }
         let mut retries = CallRetries::default();
         loop {
-            let bearer = format!("Bearer {}", pair.token);
+            let bearer = crate::text::concat(&["Bearer ", &pair.token]);
             let outcome = http::send(HttpRequest {
                 method,
                 url,
@@ -329,7 +329,7 @@ impl Session {
     /// single flight, no report): for a tab that takes over the refreshes of
     /// its group while it waited for another tab's.
     pub async fn refresh_with_iam(&self, current: &TokenPair) -> RefreshOutcome {
-        let url = format!("{}/auth/refresh", self.iam_url);
+        let url = crate::text::concat(&[&self.iam_url, "/auth/refresh"]);
         #[derive(Serialize)]
         #[serde(rename_all = "camelCase")]
         struct RefreshBody<'a> {

@@ -11,6 +11,7 @@
 //! with their round-trip tests: a kind changed on one side only would be a
 //! silent drop between tabs.
 
+use crate::error_code::ErrorCode;
 use crate::protocol::centrifuge::positions::LossReason;
 use crate::protocol::centrifuge::ClientEvent;
 use crate::protocol::json_engine::{JsonEngine, JsonError, Object};
@@ -104,7 +105,7 @@ fn state_from(text: &str) -> Option<State> {
 }
 
 /// The `Error` kinds the client emits (the relayed one must be `'static`).
-const ERROR_KINDS: [&str; 2] = ["protocol", "connect"];
+const ERROR_KINDS: [ErrorCode; 2] = [ErrorCode::Protocol, ErrorCode::Connect];
 
 /// A field a kind needs: `None` when it is absent, `null` or mistyped.
 fn needed<T>(field: Result<Option<T>, JsonError>) -> Option<T> {
@@ -221,7 +222,7 @@ fn read_event<J: JsonEngine>(object: &Object<'_, J>, kind: &str) -> Option<Clien
         "error" => {
             let kind = needed(object.str("name"))?;
             ClientEvent::Error {
-                kind: ERROR_KINDS.into_iter().find(|k| *k == kind)?,
+                kind: ERROR_KINDS.into_iter().find(|k| k.as_str() == kind)?,
                 message: needed(object.str("message"))?,
             }
         }
@@ -340,7 +341,7 @@ impl<V: Serialize> Serialize for Outgoing<'_, V> {
                     map.serialize_entry("reason", reason)?;
                 }
                 ClientEvent::Error { kind, message } => {
-                    map.serialize_entry("name", kind)?;
+                    map.serialize_entry("name", kind.as_str())?;
                     map.serialize_entry("message", message)?;
                 }
             },
@@ -438,7 +439,7 @@ mod tests {
                 reason: "historyGone",
             }),
             event(ClientEvent::Error {
-                kind: "protocol",
+                kind: ErrorCode::Protocol,
                 message: "bad frame".into(),
             }),
         ];

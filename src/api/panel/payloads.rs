@@ -7,6 +7,7 @@ use crate::api::js::object;
 use crate::protocol::centrifuge::codes::{self, disconnected};
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::tokens::TokenPair;
+use crate::text::decimal;
 use wasm_bindgen::prelude::*;
 
 /// `companyId`: absent or null, a whole number, or a string of digits.
@@ -66,8 +67,18 @@ pub(super) fn disconnect_error(code: u32, reason: &str) -> ErrorInfo {
         } else {
             ErrorCode::Disconnected
         },
-        message: format!("disconnected: {reason} ({code})"),
-        details: Some(format!(r#"{{"code":{code}}}"#)),
+        message: crate::text::concat(&[
+            "disconnected: ",
+            reason,
+            " (",
+            &decimal(u64::from(code)),
+            ")",
+        ]),
+        details: Some(crate::text::concat(&[
+            "{\"code\":",
+            &decimal(u64::from(code)),
+            "}",
+        ])),
         retryable: false,
     }
 }

@@ -350,7 +350,7 @@ impl Core {
             Service::Chat => &self.options.chat_url,
         };
         let query = query.map(js::query_pairs).unwrap_or_default();
-        let url = format!("{base}{path}{}", endpoints::query_string(&query));
+        let url = crate::text::concat(&[base, &path, &endpoints::query_string(&query)]);
         let body = match body.map(|b| js_sys::JSON::stringify(&b)) {
             None => None,
             Some(Ok(text)) => Some(String::from(text)),

@@ -48,9 +48,9 @@ pub(super) struct TabDriver {
 impl TabDriver {
     /// The driver of a tab that shares as the options and the browser allow.
     pub(super) fn new(core: &Weak<Core>, options: &super::PanelOptions) -> Self {
-        let mut tab_id = clock::random_seed().to_string();
+        let mut tab_id = crate::text::decimal(clock::random_seed());
         tab_id.push('-');
-        tab_id.push_str(&clock::wall_ms().to_string());
+        crate::text::push_decimal(&mut tab_id, clock::wall_ms());
         let config = Config {
             tab_id: tab_id.clone(),
             centrifugo_url: options.centrifugo_url.clone(),

@@ -24,6 +24,7 @@
 use super::codec::{self, ConnectFields, Publication, Push, Reply};
 use super::codes::{self, connecting, disconnected, CloseVerdict};
 use super::positions::{Acceptance, Continuity, LossReason, Positions};
+use crate::error_code::ErrorCode;
 use crate::protocol::backoff::BackoffPolicy;
 use crate::protocol::connection::{Connection, Due, Phase, Step};
 use crate::protocol::json_engine::{JsonEngine, JsonError};
@@ -125,8 +126,8 @@ pub enum ClientEvent<V> {
     },
     /// Something went wrong that does not change the state by itself.
     Error {
-        /// `protocol` (unreadable frame) or `connect` (connect refused).
-        kind: &'static str,
+        /// `Protocol` (unreadable frame) or `Connect` (connect refused).
+        kind: ErrorCode,
         /// Description without payload content.
         message: String,
     },
@@ -280,7 +281,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
                 Ok(reply) => self.handle_reply(now, socket, reply),
                 Err(error) => {
                     self.out.events.push_back(ClientEvent::Error {
-                        kind: "protocol",
+                        kind: ErrorCode::Protocol,
                         message: error.message.into(),
                     });
                     self.lose_connection(now, u32::from(connecting::BAD_FRAME), "bad frame");
@@ -409,9 +410,14 @@ impl<J: JsonEngine> CentrifugeClient<J> {
                 match codes::classify_connect_error(error.code, error.temporary) {
                     CloseVerdict::RefreshToken => self.auth_failure(error.code, &error.message),
                     CloseVerdict::Reconnect => {
-                        let message = format!("{} ({})", error.message, error.code);
+                        let message = crate::text::concat(&[
+                            &error.message,
+                            " (",
+                            &crate::text::decimal(u64::from(error.code)),
+                            ")",
+                        ]);
                         self.out.events.push_back(ClientEvent::Error {
-                            kind: "connect",
+                            kind: ErrorCode::Connect,
                             message,
                         });
                         self.lose_connection(now, error.code, &error.message);

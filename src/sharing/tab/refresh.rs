@@ -157,7 +157,11 @@ fn refused_error(retryable: bool) -> ErrorInfo {
 pub(super) fn timed_out(timeout_ms: u64) -> ErrorInfo {
     ErrorInfo::local(
         ErrorCode::Timeout,
-        format!("no tab refreshed the token within {timeout_ms} ms"),
+        crate::text::concat(&[
+            "no tab refreshed the token within ",
+            &crate::text::decimal(timeout_ms),
+            " ms",
+        ]),
         true,
     )
 }
