@@ -48,6 +48,7 @@ pub const WIDGET_EVENTS: [&str; 11] = [
 ];
 
 #[cfg(all(test, not(target_arch = "wasm32")))]
+#[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 mod tests {
     use super::*;
 

@@ -1,27 +1,31 @@
 //! twin-panel: the TWIN chat operator panel and chat widget for any CRM page.
 //!
-//! The module map (dependencies point down the list, never up):
+//! The module map. Each layer imports only from the layers below it (a test,
+//! `tests/module_map.rs`, reads every `use` and fails on one that points up):
 //!
-//! - `api` (wasm32): the `#[wasm_bindgen]` classes the npm package exports,
-//!   thin shells over one generic host that drives any sans-IO client.
-//! - `transport` (wasm32): the only browser I/O: WebSocket, timers, clock, and
+//! - `api` (wasm32): the `#[wasm_bindgen]` classes the npm package exports
+//!   (`OperatorPanel`, `Inbox`, `ChatWidget`), each over the host that
+//!   drives its sans-IO client, and the browser drivers of the pure stores.
+//! - `auth` (wasm32): the operator's authentication: the one holder of the
+//!   token pair, login, single-flight refresh, every authenticated call.
+//! - `transport` (wasm32): all browser I/O: the WebSocket, `fetch` (through
+//!   gloo-net), timers and the clock, the package's own JavaScript (the
+//!   listener registry, the tabs' BroadcastChannel and Web Lock), and
 //!   `EngineJson` (the browser's `JSON.parse` as the core's JSON engine).
-//! - [`inbox`]: the operator's live session store behind `panel.inbox`: a
-//!   pure reducer over the platform's events, natively tested.
-//! - [`sharing`]: one connection and one token refresh for all the tabs of
-//!   an operator: `sharing::Tab`, the sans-IO state machine that makes every
-//!   decision, over the messages between tabs, the exactly-once gate, the
-//!   member table and heartbeat watch, and which token pair wins (pure,
-//!   natively tested; its browser driver is `api/panel/tab_driver.rs`).
-//! - [`rest`]: the session with the platform (tokens, refresh, authenticated
-//!   calls; wasm32) over pure parts: endpoints, errors, the retry policy,
+//! - [`inbox`], [`sharing`]: pure state machines, natively tested: the
+//!   operator's live session store behind `panel.inbox`, and one connection
+//!   and one token refresh for all the tabs of an operator (`sharing::Tab`).
+//! - [`rest`]: pure: the chats API's endpoints, errors and retry policy,
 //!   token expiry, the `request()` guard.
-//! - [`protocol`]: pure, sans-IO: the Centrifuge and Socket.IO codecs and state
-//!   machines, the connection lifecycle they share, tested natively. Never
-//!   imports a browser API or anything above it.
-//! - [`error_code`], [`events`], [`percent`], [`text`]: small pure helpers
-//!   any layer may use.
+//! - [`protocol`]: pure, sans-IO: the Centrifuge and Socket.IO codecs and
+//!   state machines, the connection lifecycle they share.
+//! - [`error_code`], [`events`], [`percent`], [`text`]: small pure helpers.
+//!
+//! Pure modules never touch a browser API: everything below `transport` runs
+//! natively under `cargo test`.
 
+#[cfg(target_arch = "wasm32")]
+pub mod auth;
 pub mod error_code;
 pub mod events;
 pub mod inbox;

@@ -15,7 +15,7 @@ use twin_panel::protocol::{JsonEngine, JsonError};
 mod test_json;
 use test_json::SerdeJson;
 
-type Inbox = twin_panel::inbox::Inbox<SerdeJson>;
+type Inbox = twin_panel::inbox::InboxReducer<SerdeJson>;
 
 const ME: &str = "389";
 const NOW: u64 = 1_796_117_361_000; // 2026-12-01T09:29:21Z

@@ -14,8 +14,8 @@
 use super::error::usage;
 use super::js::{self, Emitter, JsTwinError};
 use crate::inbox::{
-    Inbox as InboxCore, InboxEntry, InboxErrorKind, InboxOutput, InboxScope, LoadKind,
-    ResyncReport, SessionQuery,
+    InboxEntry, InboxErrorKind, InboxOutput, InboxReducer, InboxScope, LoadKind, ResyncReport,
+    SessionQuery,
 };
 use crate::transport::clock;
 use crate::transport::engine_json::{EngineJson, JsJson};
@@ -111,7 +111,7 @@ const MARK_READ_PAGE: u32 = 100;
 
 /// The store behind `panel.inbox`, owned by the panel.
 pub(crate) struct InboxStore {
-    core: RefCell<InboxCore<EngineJson>>,
+    core: RefCell<InboxReducer<EngineJson>>,
     rest: Box<dyn InboxRest>,
     /// `change` (the subscribe listeners), `resync`, `error`.
     emitter: Emitter,
@@ -136,7 +136,7 @@ impl InboxStore {
     /// A store that calls REST through `rest`.
     pub(crate) fn new(rest: Box<dyn InboxRest>) -> Rc<InboxStore> {
         let store = Rc::new(InboxStore {
-            core: RefCell::new(InboxCore::new(EngineJson)),
+            core: RefCell::new(InboxReducer::new(EngineJson)),
             rest,
             emitter: Emitter::new(&JsValue::UNDEFINED),
             object: OnceCell::new(),

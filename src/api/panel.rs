@@ -3,11 +3,9 @@
 //! The protocol decisions live in [`CentrifugeClient`]; this file only moves
 //! bytes and times between it and the browser. Events are queued while Rust
 //! state is borrowed and delivered afterwards, so a listener may call back into
-//! the panel (even `disconnect()` or `free()`-adjacent calls) safely.
-//!
-//! Just over 500 lines: most of it is the JS methods and their doc comments,
-//! which the `.d.ts` carries; the REST calls, payload builders, the inbox's
-//! REST adapter and the sharing across tabs are in `panel/`.
+//! the panel (even `disconnect()` or `free()`-adjacent calls) safely. The
+//! REST calls, the payload builders, the inbox's REST adapter and the driver
+//! of the tab sharing are in `panel/`.
 
 use super::class::js_class;
 use super::error::{client_error, parse_answer, to_js, usage};
@@ -15,12 +13,12 @@ use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::inbox::InboxStore;
 use super::js::{self, object, Emitter};
 use super::options::{self, PanelOptions};
+use crate::auth::{Auth, Credentials, TokenChange};
 use crate::protocol::centrifuge::{CentrifugeClient, ClientEvent, TokenRequest};
 use crate::protocol::json_engine::JsonError;
 use crate::protocol::{SansIoClient, State};
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::jwt;
-use crate::rest::session::{Credentials, Session, TokenChange};
 use crate::rest::tokens::TokenPair;
 use crate::sharing::Role;
 use crate::transport::clock;
@@ -71,7 +69,7 @@ pub struct OperatorPanel {
 
 struct Core {
     options: PanelOptions,
-    session: Session,
+    auth: Auth,
     host: Host<CentrifugeClient<EngineJson>>,
     refresh_timer: OnceCell<Timer>,
     emitter: Emitter,
@@ -124,7 +122,7 @@ impl OperatorPanel {
             };
             let company_id = company_id(&js::get(&credentials, "companyId"))?;
             let pair = core
-                .session
+                .auth
                 .login(Credentials {
                     email: &email,
                     password: &password,
@@ -154,7 +152,7 @@ impl OperatorPanel {
             .as_string()
             .unwrap_or_default();
         let pair = TokenPair::new(&EngineJson, token, refresh).map_err(|e| usage(e.message()))?;
-        self.core.session.use_tokens(pair);
+        self.core.auth.use_tokens(pair);
         Ok(())
     }
 
@@ -247,7 +245,7 @@ impl Core {
             clock::random_seed(),
         );
         Core {
-            session: Session::new(options.iam_url.clone(), options.ttl, options.timeout),
+            auth: Auth::new(options.iam_url.clone(), options.ttl, options.timeout),
             host: Host::new(this, Some(client)),
             refresh_timer: OnceCell::new(),
             emitter: Emitter::new(&js::names(&crate::events::PANEL_EVENTS)),
@@ -265,12 +263,12 @@ impl Core {
             if let Some(core) = w.upgrade() {
                 wasm_bindgen_futures::spawn_local(async move {
                     // A failure here is not fatal yet: the next 401 or the socket retries it.
-                    let _ = core.session.refresh().await;
+                    let _ = core.auth.refresh().await;
                 });
             }
         }));
         let w = weak.clone();
-        self.session.on_change(move |change| {
+        self.auth.on_change(move |change| {
             if let Some(core) = w.upgrade() {
                 core.token_changed(change);
             }
@@ -355,7 +353,7 @@ impl Core {
             tab_driver::logout(self);
         }
         self.disconnect();
-        self.session.clear();
+        self.auth.clear();
         if let Some(inbox) = self.inbox.get() {
             inbox.on_logout();
         }
@@ -384,7 +382,7 @@ impl Core {
             let _ = reject.call1(&JsValue::NULL, &usage("the panel was freed"));
             return;
         }
-        if self.session.tokens().is_none() {
+        if self.auth.tokens().is_none() {
             let error = to_js(&ErrorInfo::local(
                 ErrorCode::NotAuthenticated,
                 "log in or call useTokens() before connect()",
@@ -468,10 +466,10 @@ impl Core {
         }
     }
 
-    /// An authenticated JSON call (see [`Session::call`]); the answer parsed.
+    /// An authenticated JSON call (see [`Auth::call`]); the answer parsed.
     fn call(self: Rc<Self>, method: &'static str, url: String, body: Option<String>) -> Promise {
         future_to_promise(async move {
-            match self.session.call(method, &url, body).await {
+            match self.auth.call(method, &url, body).await {
                 Ok(text) => parse_answer(&text),
                 Err(error) => Err(to_js(&error)),
             }
@@ -509,7 +507,7 @@ impl HostOwner for Core {
 
     fn perform(self: &Rc<Self>, TokenRequest { rejected }: TokenRequest) {
         // A proactive refresh may already have replaced the refused token.
-        if let Some(pair) = self.session.tokens() {
+        if let Some(pair) = self.auth.tokens() {
             if rejected.as_deref() != Some(pair.token.as_str())
                 && !pair.is_expired(clock::wall_ms())
             {
@@ -522,7 +520,7 @@ impl HostOwner for Core {
         let core = self.clone();
         wasm_bindgen_futures::spawn_local(async move {
             // The session reports the outcome through token_changed.
-            let _ = core.session.refresh().await;
+            let _ = core.auth.refresh().await;
         });
     }
 

@@ -16,10 +16,8 @@
 //!
 //! Every wait ends: `markRead()` and `close()` wait for the server's ack at
 //! most `timeout` ms ([`acks`]); `start()` ends when the socket connects, stops
-//! for good, or the widget is disconnected, closed or freed first.
-//!
-//! Just over 500 lines: most of it is the JS methods and their doc comments,
-//! which become the package's `.d.ts`; the ack table lives in [`acks`].
+//! for good, or the widget is disconnected, closed or freed first. The ack
+//! table lives in [`acks`].
 
 mod acks;
 
@@ -33,9 +31,9 @@ use crate::protocol::socketio::{ClientEvent, EmitError, SocketIoClient};
 use crate::protocol::{SansIoClient, State};
 use crate::rest::endpoints;
 use crate::rest::error::{ErrorCode, ErrorInfo};
-use crate::rest::http::{self, HttpRequest};
 use crate::transport::clock;
 use crate::transport::engine_json::{EngineJson, JsJson};
+use crate::transport::http::{self, HttpRequest};
 use acks::AckTable;
 use js_sys::{JsString, Promise};
 use serde::Serialize;

@@ -5,7 +5,7 @@
 //! [`fields`] reads the few fields it keys on, one by one, through a
 //! [`JsonEngine`](crate::protocol::JsonEngine); "now" is injected; REST calls
 //! are asked for as [`InboxOutput`]s and their answers handed back. The
-//! package wraps it in the `Inbox` class (`panel.inbox`); the native tests
+//! package wraps it in the `InboxReducer` class (`panel.inbox`); the native tests
 //! drive it with serde_json.
 //!
 //! Its collections are sorted `Vec`s ([`Sessions`], and the id sets and
@@ -23,7 +23,7 @@ pub mod time;
 
 pub use entry::InboxEntry;
 pub use reducer::{
-    Inbox, InboxError, InboxErrorKind, InboxEvent, InboxOutput, InboxScope, LoadKind,
+    InboxError, InboxErrorKind, InboxEvent, InboxOutput, InboxReducer, InboxScope, LoadKind,
     MarkReadTicket, SessionQuery, DEFAULT_LIMIT, LOAD_SORT, TYPING_MS,
 };
 pub use resync::ResyncReport;

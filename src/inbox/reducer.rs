@@ -1,4 +1,4 @@
-//! [`Inbox`]: the session store and the reducer that keeps it.
+//! [`InboxReducer`]: the session store and the reducer that keeps it.
 
 use super::entry::InboxEntry;
 use super::fields::{
@@ -194,7 +194,7 @@ pub struct InboxError {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum InboxOutput {
     /// Fetch this session (`getSession`) and hand the answer to
-    /// [`Inbox::fetched`] or [`Inbox::fetch_failed`]. Asked once per id
+    /// [`InboxReducer::fetched`] or [`InboxReducer::fetch_failed`]. Asked once per id
     /// until then.
     FetchSession(String),
     /// Report this error.
@@ -215,7 +215,7 @@ pub enum LoadKind {
     },
 }
 
-/// Returned by [`Inbox::begin_mark_read`]; hand it back on failure.
+/// Returned by [`InboxReducer::begin_mark_read`]; hand it back on failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MarkReadTicket {
     /// The session.
@@ -237,18 +237,18 @@ enum Deferred<V> {
 ///
 /// Pure: publications, REST answers and "now" (Unix ms) go in; the sorted
 /// sessions, a version, and [`InboxOutput`]s (fetches to make, errors,
-/// resync reports) come out. Every change bumps [`Inbox::version`] and sets
+/// resync reports) come out. Every change bumps [`InboxReducer::version`] and sets
 /// the dirty flag, so the host notifies once per batch.
 ///
 /// ```text
-/// let mut inbox = Inbox::new(engine);
+/// let mut inbox = InboxReducer::new(engine);
 /// inbox.apply("chatSessionStarted", session, now);   // publications
 /// for output in inbox.take_outputs() { … }           // fetches, errors, reports
 /// if inbox.take_dirty() { notify_once_this_microtask() }
 /// for entry in inbox.sessions() { … }                // newest first
 /// ```
 #[derive(Debug)]
-pub struct Inbox<J: JsonEngine> {
+pub struct InboxReducer<J: JsonEngine> {
     json: J,
     scope: InboxScope,
     entries: Sessions<J::Value>,
@@ -270,10 +270,10 @@ pub struct Inbox<J: JsonEngine> {
     outputs: Vec<InboxOutput>,
 }
 
-impl<J: JsonEngine> Inbox<J> {
+impl<J: JsonEngine> InboxReducer<J> {
     /// An empty store.
     pub fn new(json: J) -> Self {
-        Inbox {
+        InboxReducer {
             json,
             scope: InboxScope::default(),
             entries: Sessions::default(),
@@ -363,7 +363,7 @@ impl<J: JsonEngine> Inbox<J> {
         std::mem::take(&mut self.outputs)
     }
 
-    /// The next time [`Inbox::tick`] has something to do (a typing indicator
+    /// The next time [`InboxReducer::tick`] has something to do (a typing indicator
     /// to turn off).
     pub fn next_deadline(&self) -> Option<u64> {
         self.entries
@@ -421,7 +421,7 @@ impl<J: JsonEngine> Inbox<J> {
         self.load_generation
     }
 
-    /// The answers of [`Inbox::load_queries`] (`{count, items}` each) for load
+    /// The answers of [`InboxReducer::load_queries`] (`{count, items}` each) for load
     /// `generation`; `at` is the wall clock, `now` the clock of `typing`.
     /// A stale generation is ignored. A page of the wrong shape fails the load.
     pub fn finish_load(&mut self, generation: u64, pages: Vec<J::Value>, now: u64, at: u64) {

@@ -15,8 +15,7 @@
 //! outside the crate (the clients re-export it). The steps every client takes
 //! alike (`connect`, going on- and offline) are `SansIoClient`'s provided
 //! methods, which see a [`Connection`] as a `sans_io::sealed::Lifecycle`. Imports: std and `protocol`
-//! only, no browser APIs. Over 500 lines only with its unit tests (the
-//! second half).
+//! only, no browser APIs.
 
 use crate::protocol::backoff::{BackoffPolicy, Jitter};
 use crate::protocol::sans_io::sealed;

@@ -1,9 +1,9 @@
 //! IAM authentication and the chats REST API.
 //!
-//! The pure parts (endpoints, errors, the retry policy, token expiry, the
-//! `request()` guard, single-flight) run natively; `http` (one exchange over
-//! gloo-net) and `session` (the only holder of the tokens) are wasm32 only.
-//! May import `protocol`'s JSON engine and `transport`'s timers; never `api`.
+//! Pure: the endpoints, errors, the retry policy, token expiry, the
+//! `request()` guard and single-flight, all run natively. The exchange over
+//! the network is `transport::http`; the holder of the tokens is `auth`.
+//! May import `protocol` and the helpers; nothing of the browser layers.
 
 pub mod endpoints;
 pub mod error;
@@ -13,8 +13,3 @@ pub mod request_guard;
 pub mod retry;
 pub mod single_flight;
 pub mod tokens;
-
-#[cfg(target_arch = "wasm32")]
-pub mod http;
-#[cfg(target_arch = "wasm32")]
-pub mod session;

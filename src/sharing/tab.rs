@@ -36,7 +36,7 @@ mod listeners;
 mod outputs;
 mod refresh;
 
-pub use outputs::{beat_message, ClientCommand, ConnectAnswer, Output, SessionCommand, Status};
+pub use outputs::{beat_message, AuthCommand, ClientCommand, ConnectAnswer, Output, Status};
 
 #[cfg(test)]
 mod tests;
@@ -93,7 +93,7 @@ impl<J: JsonEngine> OwnClient for CentrifugeClient<J> {
 /// A change of the session's token pair, as the tab hears of it (the
 /// session's own report, less the error).
 #[derive(Debug, Clone)]
-pub enum SessionTokens {
+pub enum AuthTokens {
     /// A pair from login, `useTokens()`, or another tab's login.
     Adopted(TokenPair),
     /// A pair from a refresh, here or in another tab.
@@ -299,12 +299,12 @@ impl<J: JsonEngine> Tab<J> {
 
     /// The session's tokens changed: join, rejoin or leave the group, and
     /// tell the other tabs of a pair they do not have yet.
-    pub fn tokens_changed(&mut self, now: u64, change: SessionTokens, client: &dyn OwnClient) {
+    pub fn tokens_changed(&mut self, now: u64, change: AuthTokens, client: &dyn OwnClient) {
         match change {
-            SessionTokens::Adopted(pair) => self.new_pair(now, pair, false, client),
-            SessionTokens::Refreshed(pair) => self.new_pair(now, pair, true, client),
-            SessionTokens::RefreshDeferred => self.refresh_failed(false),
-            SessionTokens::RefreshRefused { ended_session } => {
+            AuthTokens::Adopted(pair) => self.new_pair(now, pair, false, client),
+            AuthTokens::Refreshed(pair) => self.new_pair(now, pair, true, client),
+            AuthTokens::RefreshDeferred => self.refresh_failed(false),
+            AuthTokens::RefreshRefused { ended_session } => {
                 if ended_session {
                     self.tokens = None;
                 }
@@ -313,7 +313,7 @@ impl<J: JsonEngine> Tab<J> {
                     self.leave(client);
                 }
             }
-            SessionTokens::Cleared => {
+            AuthTokens::Cleared => {
                 self.tokens = None;
                 self.leave(client);
             }
@@ -391,7 +391,7 @@ impl<J: JsonEngine> Tab<J> {
             self.stop_following();
         }
         self.push(Output::Leave);
-        self.push(Output::Session(SessionCommand::RefreshThroughIam));
+        self.push(Output::Auth(AuthCommand::RefreshThroughIam));
         self.land(Err(refresh::session_ended()));
         self.report();
     }

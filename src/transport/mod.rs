@@ -8,5 +8,6 @@ pub mod clock;
 pub mod driver;
 pub mod engine_json;
 pub mod glue;
+pub mod http;
 pub mod timer;
 pub mod websocket;

@@ -13,16 +13,16 @@ use super::payloads::{code_reason_event, disconnect_error};
 use super::Core;
 use crate::api::error::to_js;
 use crate::api::js::{self, object, TabLink};
+use crate::auth::{RefreshOutcome, Refresher, TokenChange};
 use crate::protocol::centrifuge::ClientEvent;
 use crate::protocol::{SansIoClient, State};
 use crate::rest::error::{ErrorCode, ErrorInfo};
-use crate::rest::session::{RefreshOutcome, Refresher, TokenChange};
 use crate::rest::single_flight::Flight;
 use crate::rest::tokens::TokenPair;
 use crate::sharing::message::{self, Message};
 use crate::sharing::tab::{
-    beat_message, ClientCommand, Config, ConnectAnswer, Output, OwnClient, SessionCommand,
-    SessionTokens, Tab,
+    beat_message, AuthCommand, AuthTokens, ClientCommand, Config, ConnectAnswer, Output, OwnClient,
+    Tab,
 };
 use crate::sharing::Role;
 use crate::transport::clock;
@@ -201,7 +201,7 @@ fn perform(core: &Rc<Core>, output: Output<JsJson>, from_method: bool) {
             });
             super::host::pump_later(core);
         }
-        Output::Session(command) => session(core, command),
+        Output::Auth(command) => auth(core, command),
         Output::Land(outcome) => {
             if let Some(flight) = driver.flight.take() {
                 flight.land(outcome);
@@ -226,26 +226,26 @@ fn perform(core: &Rc<Core>, output: Output<JsJson>, from_method: bool) {
     }
 }
 
-fn session(core: &Rc<Core>, command: SessionCommand) {
-    let session = &core.session;
+fn auth(core: &Rc<Core>, command: AuthCommand) {
+    let session = &core.auth;
     match command {
-        SessionCommand::RefreshThroughLeader => {
+        AuthCommand::RefreshThroughLeader => {
             session.set_refresher(Some(remote_refresher(Rc::downgrade(core))))
         }
-        SessionCommand::RefreshThroughIam => session.set_refresher(None),
-        SessionCommand::Adopt { pair, refreshed } => session.adopt(pair, refreshed),
-        SessionCommand::RefusedElsewhere(error) => session.refused_elsewhere(error),
-        SessionCommand::Refresh => {
+        AuthCommand::RefreshThroughIam => session.set_refresher(None),
+        AuthCommand::Adopt { pair, refreshed } => session.adopt(pair, refreshed),
+        AuthCommand::RefusedElsewhere(error) => session.refused_elsewhere(error),
+        AuthCommand::Refresh => {
             // Its outcome reaches the tab through token_changed.
             let core = core.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let _ = core.session.refresh().await;
+                let _ = core.auth.refresh().await;
             });
         }
-        SessionCommand::RefreshOnce(pair) => {
+        AuthCommand::RefreshOnce(pair) => {
             let core = core.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                let outcome = core.session.refresh_with_iam(&pair).await;
+                let outcome = core.auth.refresh_with_iam(&pair).await;
                 tell(&core, false, |tab| tab.refresh_done(outcome));
             });
         }
@@ -297,13 +297,13 @@ pub(super) fn client_event(core: &Rc<Core>, event: ClientEvent<JsJson>) {
 /// The session's tokens changed.
 pub(super) fn token_changed(core: &Rc<Core>, change: &TokenChange) {
     let change = match change.clone() {
-        TokenChange::Adopted(pair) => SessionTokens::Adopted(pair),
-        TokenChange::Refreshed(pair) => SessionTokens::Refreshed(pair),
-        TokenChange::RefreshDeferred => SessionTokens::RefreshDeferred,
+        TokenChange::Adopted(pair) => AuthTokens::Adopted(pair),
+        TokenChange::Refreshed(pair) => AuthTokens::Refreshed(pair),
+        TokenChange::RefreshDeferred => AuthTokens::RefreshDeferred,
         TokenChange::RefreshRefused { ended_session, .. } => {
-            SessionTokens::RefreshRefused { ended_session }
+            AuthTokens::RefreshRefused { ended_session }
         }
-        TokenChange::Cleared => SessionTokens::Cleared,
+        TokenChange::Cleared => AuthTokens::Cleared,
     };
     let now = clock::monotonic_ms();
     input(core, true, |tab, client| {

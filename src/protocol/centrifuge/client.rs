@@ -17,9 +17,7 @@
 //! Centrifuge handshake, token refresh, pings, replies and stream positions.
 //!
 //! Imports: std and `protocol` only, no browser APIs. The browser host imports
-//! the public items; the private ones (the live data) stay here. Over 500 lines:
-//! about 120 are the documented public config, action and event types, and the
-//! rest is one state machine, easier to follow whole than split.
+//! the public items; the private ones (the live data) stay here.
 
 use super::codec::{self, ConnectFields, Publication, Push, Reply};
 use super::codes::{self, connecting, disconnected, CloseVerdict};

@@ -71,9 +71,6 @@
 //!
 //! Imports: std, serde and `protocol` only, no browser APIs. The browser host
 //! imports the public items; the private ones (the link, the queue) stay here.
-//! Over 500 lines: the decisions above, about 140 lines of documented public
-//! types and 120 of unit tests around one state machine, easier to follow
-//! whole than split.
 
 use super::codec::{
     self, EioVersion, EnginePacket, Handshake, Packet, PacketKind, RESERVED_EVENTS,

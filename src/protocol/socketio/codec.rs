@@ -19,8 +19,6 @@
 //!
 //! Imports: std, serde and `protocol` only, no browser APIs. Used by the client
 //! and the codec tests; the browser host takes only [`EioVersion`] from here.
-//! Over 500 lines: two layers of one text format (Engine.IO and Socket.IO, in
-//! both versions) that share the header reader, plus 150 lines of unit tests.
 
 use crate::protocol::json_engine::{exact_u64, JsonEngine, JsonError, Object};
 use crate::text::{decimal, push_decimal};

@@ -7,7 +7,7 @@
 //! window ([`LeaderWatch::steal_due`](crate::sharing::members::LeaderWatch::steal_due)).
 //! See [`crate::sharing`] for why a change of leader loses and doubles nothing.
 
-use super::{ClientCommand, Output, OwnClient, SessionCommand, Tab};
+use super::{AuthCommand, ClientCommand, Output, OwnClient, Tab};
 use crate::protocol::json_engine::JsonEngine;
 use crate::protocol::State;
 use crate::sharing::message::Message;
@@ -85,7 +85,7 @@ impl<J: JsonEngine> Tab<J> {
             .positions()
             .map(|(c, e, o)| (c.to_owned(), e.to_owned(), o))
             .collect();
-        self.push(Output::Session(SessionCommand::RefreshThroughIam));
+        self.push(Output::Auth(AuthCommand::RefreshThroughIam));
         if !positions.is_empty() {
             self.push(Output::Client(ClientCommand::Seed(positions)));
         }
@@ -98,7 +98,7 @@ impl<J: JsonEngine> Tab<J> {
             .as_ref()
             .filter(|pair| self.waiting.as_ref().is_some_and(|w| w.named == pair.token));
         if let Some(pair) = pair.cloned() {
-            self.push(Output::Session(SessionCommand::RefreshOnce(pair)));
+            self.push(Output::Auth(AuthCommand::RefreshOnce(pair)));
         }
         self.beat();
         self.report();
@@ -123,7 +123,7 @@ impl<J: JsonEngine> Tab<J> {
     /// This tab follows from now on: its refreshes go to the leader, its own
     /// client stops (a follower's client says nothing), and it says hello.
     pub(super) fn follow(&mut self) {
-        self.push(Output::Session(SessionCommand::RefreshThroughLeader));
+        self.push(Output::Auth(AuthCommand::RefreshThroughLeader));
         self.push(Output::Client(ClientCommand::Disconnect));
         self.post(Message::Hello { wants: self.wants });
         self.report();

@@ -23,7 +23,7 @@ pub enum ClientCommand {
 
 /// A command for the session, the holder of the token pair.
 #[derive(Debug, Clone, PartialEq)]
-pub enum SessionCommand {
+pub enum AuthCommand {
     /// Send the session's refreshes to the leader: each calls
     /// [`Tab::refresh_requested`](super::Tab::refresh_requested) and waits for [`Output::Land`].
     RefreshThroughLeader,
@@ -72,8 +72,8 @@ pub enum Output<V> {
     },
     /// A command for this tab's own client.
     Client(ClientCommand),
-    /// A command for the session.
-    Session(SessionCommand),
+    /// A command for the tab's authentication (its tokens and refreshes).
+    Auth(AuthCommand),
     /// The refresh this tab's session waits for ended with this outcome.
     Land(RefreshOutcome),
     /// Show this event to the tab's listeners.

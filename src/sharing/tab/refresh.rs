@@ -7,7 +7,7 @@
 //! current pair to a tab that named an old token. A tab that becomes leader
 //! while it waits does the refresh itself.
 
-use super::{Output, SessionCommand, Tab};
+use super::{AuthCommand, Output, Tab};
 use crate::error_code::ErrorCode;
 use crate::protocol::json_engine::JsonEngine;
 use crate::rest::error::ErrorInfo;
@@ -36,7 +36,7 @@ impl<J: JsonEngine> Tab<J> {
         new
     }
 
-    /// The IAM refresh of [`SessionCommand::RefreshOnce`] ended.
+    /// The IAM refresh of [`AuthCommand::RefreshOnce`] ended.
     pub fn refresh_done(&mut self, outcome: RefreshOutcome) {
         self.land(outcome);
     }
@@ -66,7 +66,7 @@ impl<J: JsonEngine> Tab<J> {
             .map(|p| (p.token.as_str(), p.expires_at_ms));
         if tokens::is_newer(current, (&pair.token, pair.expires_at_ms)) {
             self.known_token = Some(pair.token.clone());
-            self.push(Output::Session(SessionCommand::Adopt { pair, refreshed }));
+            self.push(Output::Auth(AuthCommand::Adopt { pair, refreshed }));
         }
         self.land_if_answered();
     }
@@ -86,7 +86,7 @@ impl<J: JsonEngine> Tab<J> {
             }
             // The session's single flight: one IAM call however many ask;
             // its outcome reaches the group through `tokens_changed`.
-            RefreshAnswer::Refresh => self.push(Output::Session(SessionCommand::Refresh)),
+            RefreshAnswer::Refresh => self.push(Output::Auth(AuthCommand::Refresh)),
             RefreshAnswer::Ignore => {}
         }
     }
@@ -98,7 +98,7 @@ impl<J: JsonEngine> Tab<J> {
         if self.waiting.as_ref().is_some_and(|w| w.named == token) {
             self.land(Err(error));
         } else if !retryable && self.tokens.as_ref().is_some_and(|p| p.token == token) {
-            self.push(Output::Session(SessionCommand::RefusedElsewhere(error)));
+            self.push(Output::Auth(AuthCommand::RefusedElsewhere(error)));
         }
     }
 

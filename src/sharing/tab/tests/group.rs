@@ -6,7 +6,7 @@ use super::sim::*;
 use crate::protocol::test_json::SerdeJson;
 use crate::protocol::State;
 use crate::sharing::message::{self, Message, NAMESPACE};
-use crate::sharing::tab::{Config, ConnectAnswer, Output, SessionTokens, Status, Tab};
+use crate::sharing::tab::{AuthTokens, Config, ConnectAnswer, Output, Status, Tab};
 use crate::sharing::Role;
 use serde_json::{json, Value};
 
@@ -98,7 +98,7 @@ fn lone_tab() -> (Tab<SerdeJson>, Client) {
 #[test]
 fn a_tab_whose_channel_cannot_open_does_not_share() {
     let (mut tab, client) = lone_tab();
-    let tokens = SessionTokens::Adopted(operator());
+    let tokens = AuthTokens::Adopted(operator());
     tab.tokens_changed(0, tokens, &client);
     assert!(matches!(tab.poll_output(), Some(Output::Join(_))));
     tab.link_failed();
@@ -109,7 +109,7 @@ fn a_tab_whose_channel_cannot_open_does_not_share() {
     );
     assert_eq!(tab.role(), Role::Off);
     assert_eq!(tab.connect(&client), ConnectAnswer::OwnClient);
-    let again = SessionTokens::Refreshed(pair("389", 2_000_000_000, 5));
+    let again = AuthTokens::Refreshed(pair("389", 2_000_000_000, 5));
     tab.tokens_changed(0, again, &client);
     assert!(
         matches!(tab.poll_output(), Some(Output::Join(_))),

@@ -6,7 +6,7 @@ use crate::protocol::centrifuge::ClientEvent;
 use crate::protocol::test_json::SerdeJson;
 use crate::protocol::State;
 use crate::sharing::message::{self, Message};
-use crate::sharing::tab::{beat_message, Config, Output, SessionTokens, Tab};
+use crate::sharing::tab::{beat_message, AuthTokens, Config, Output, Tab};
 use crate::sharing::Role;
 use serde_json::Value;
 
@@ -88,7 +88,7 @@ fn steal_time(jitter_ms: u64) -> u64 {
         },
     );
     let client = Client::default();
-    let tokens = SessionTokens::Adopted(operator());
+    let tokens = AuthTokens::Adopted(operator());
     tab.tokens_changed(0, tokens, &client);
     let beat: Message<Value> = beat_message(&client, 2, None);
     let beat = serde_json::to_value(message::write("L", &beat)).unwrap();

@@ -3,7 +3,7 @@
 //! report reaches a tab when it next runs, in order), a Centrifugo server
 //! with one numbered stream, an IAM whose refresh tokens are single-use,
 //! and per tab a fake Centrifuge client and a session that behaves as
-//! `rest::session::Session` does (one refresh in flight; a superseded one
+//! `auth::Auth` does (one refresh in flight; a superseded one
 //! reports nothing). Each tab performs its outputs as the browser driver
 //! does and records what its listeners saw.
 
@@ -15,8 +15,8 @@ use crate::rest::error::ErrorInfo;
 use crate::rest::tokens::TokenPair;
 use crate::sharing::message;
 use crate::sharing::tab::{
-    beat_message, ClientCommand, Config, ConnectAnswer, Output, OwnClient, RefreshOutcome,
-    SessionCommand, SessionTokens, Status, Tab,
+    beat_message, AuthCommand, AuthTokens, ClientCommand, Config, ConnectAnswer, Output, OwnClient,
+    RefreshOutcome, Status, Tab,
 };
 use crate::sharing::Role;
 use serde_json::{json, Value};
@@ -202,7 +202,7 @@ impl Client {
     }
 }
 
-/// The tab's session, as `rest::session::Session` keeps it.
+/// The tab's session, as `auth::Auth` keeps it.
 #[derive(Default)]
 pub struct Session {
     pub tokens: Option<TokenPair>,
@@ -403,7 +403,7 @@ impl World {
         let session = &mut self.nodes[i].session;
         session.generation += 1;
         session.tokens = Some(pair.clone());
-        self.notify(i, SessionTokens::Adopted(pair));
+        self.notify(i, AuthTokens::Adopted(pair));
     }
 
     /// `connect()`.
@@ -447,7 +447,7 @@ impl World {
         let session = &mut self.nodes[i].session;
         session.generation += 1;
         session.tokens = None;
-        self.notify(i, SessionTokens::Cleared);
+        self.notify(i, AuthTokens::Cleared);
     }
 
     /// The session refreshes (a REST call found the token expired).
@@ -640,7 +640,7 @@ impl World {
             Output::Client(ClientCommand::Connect) => self.nodes[i].client.connect(),
             Output::Client(ClientCommand::Disconnect) => self.nodes[i].client.disconnect(),
             Output::Client(ClientCommand::Seed(positions)) => self.nodes[i].client.seed(&positions),
-            Output::Session(command) => self.session_command(i, command),
+            Output::Auth(command) => self.session_command(i, command),
             Output::Land(outcome) => self.session_refreshed(i, outcome),
             Output::Show(event) => self.show(i, event),
             Output::Stop { code, reason, show } => {
@@ -680,32 +680,32 @@ impl World {
         node.shown.push(event);
     }
 
-    fn session_command(&mut self, i: usize, command: SessionCommand) {
+    fn session_command(&mut self, i: usize, command: AuthCommand) {
         match command {
-            SessionCommand::RefreshThroughLeader => self.nodes[i].session.through_leader = true,
-            SessionCommand::RefreshThroughIam => self.nodes[i].session.through_leader = false,
-            SessionCommand::Adopt { pair, refreshed } => {
+            AuthCommand::RefreshThroughLeader => self.nodes[i].session.through_leader = true,
+            AuthCommand::RefreshThroughIam => self.nodes[i].session.through_leader = false,
+            AuthCommand::Adopt { pair, refreshed } => {
                 let session = &mut self.nodes[i].session;
                 session.generation += 1;
                 session.tokens = Some(pair.clone());
                 let change = match refreshed {
-                    true => SessionTokens::Refreshed(pair),
-                    false => SessionTokens::Adopted(pair),
+                    true => AuthTokens::Refreshed(pair),
+                    false => AuthTokens::Adopted(pair),
                 };
                 self.notify(i, change);
             }
-            SessionCommand::Refresh => self.refresh(i),
-            SessionCommand::RefreshOnce(pair) => {
+            AuthCommand::Refresh => self.refresh(i),
+            AuthCommand::RefreshOnce(pair) => {
                 let outcome = self.iam.refresh(&pair);
                 self.nodes[i].iam_answers.push_back((true, outcome));
             }
-            SessionCommand::RefusedElsewhere(_) => {
+            AuthCommand::RefusedElsewhere(_) => {
                 let session = &mut self.nodes[i].session;
                 let had = session.tokens.take().is_some();
                 if had {
                     session.generation += 1;
                 }
-                self.notify(i, SessionTokens::RefreshRefused { ended_session: had });
+                self.notify(i, AuthTokens::RefreshRefused { ended_session: had });
             }
         }
     }
@@ -722,21 +722,21 @@ impl World {
         match outcome {
             Ok(pair) => {
                 session.tokens = Some(pair.clone());
-                self.notify(i, SessionTokens::Refreshed(pair));
+                self.notify(i, AuthTokens::Refreshed(pair));
             }
-            Err(error) if error.retryable => self.notify(i, SessionTokens::RefreshDeferred),
+            Err(error) if error.retryable => self.notify(i, AuthTokens::RefreshDeferred),
             Err(_) => {
                 let had = session.tokens.take().is_some();
                 if had {
                     session.generation += 1;
                 }
-                self.notify(i, SessionTokens::RefreshRefused { ended_session: had });
+                self.notify(i, AuthTokens::RefreshRefused { ended_session: had });
             }
         }
     }
 
-    fn notify(&mut self, i: usize, change: SessionTokens) {
-        if matches!(change, SessionTokens::Refreshed(_)) {
+    fn notify(&mut self, i: usize, change: AuthTokens) {
+        if matches!(change, AuthTokens::Refreshed(_)) {
             self.nodes[i].refreshed += 1;
         }
         let node = &mut self.nodes[i];

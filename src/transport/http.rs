@@ -4,9 +4,9 @@
 //! retryable, HTTP errors are classified by status. Answers come back as
 //! text; callers parse them with the engine's `JSON.parse`.
 
-use super::error::{ErrorCode, ErrorInfo};
-use crate::transport::engine_json::EngineJson;
-use crate::transport::timer::Timer;
+use super::engine_json::EngineJson;
+use super::timer::Timer;
+use crate::rest::error::{ErrorCode, ErrorInfo};
 use gloo_net::http::{Method, RequestBuilder};
 use wasm_bindgen::prelude::*;
 use web_sys::AbortController;

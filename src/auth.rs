@@ -1,6 +1,6 @@
 //! The operator's session with the platform: the one holder of the token
 //! pair, IAM login and refresh (one refresh in flight at a time), and every
-//! authenticated call with its retry policy ([`super::retry`]).
+//! authenticated call with its retry policy ([`crate::rest::retry`]).
 //!
 //! The platform's rules (twin-api.md §3): login returns `token` and
 //! `refreshToken`; refresh is `POST /auth/refresh` with the raw token (no
@@ -10,17 +10,17 @@
 //! so against such a server a refresh fails with a `TwinError` (405).
 //!
 //! Whoever else needs the token (the live connection, the refresh timer) is
-//! told of every change through [`Session::on_change`] and keeps no copy of
+//! told of every change through [`Auth::on_change`] and keeps no copy of
 //! its own beyond what it is using right now.
 
-use super::error::{ErrorCode, ErrorInfo};
-use super::http::{self, HttpRequest, HttpResponse};
-use super::retry::{CallRetries, Decision, RETRY_DELAY_MS};
-use super::single_flight::Flight;
-use super::tokens::TokenPair;
 use crate::protocol::json_engine::JsonEngine;
+use crate::rest::error::{ErrorCode, ErrorInfo};
+use crate::rest::retry::{CallRetries, Decision, RETRY_DELAY_MS};
+use crate::rest::single_flight::Flight;
+use crate::rest::tokens::TokenPair;
 use crate::transport::clock;
 use crate::transport::engine_json::EngineJson;
+use crate::transport::http::{self, HttpRequest, HttpResponse};
 use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
@@ -40,7 +40,7 @@ pub struct Credentials<'a> {
     pub company_id: Option<i64>,
 }
 
-/// A change of the token pair, as [`Session::on_change`] reports it.
+/// A change of the token pair, as [`Auth::on_change`] reports it.
 #[derive(Debug, Clone)]
 pub enum TokenChange {
     /// New tokens from `login()` or `useTokens()`.
@@ -68,7 +68,7 @@ type Listener = Rc<dyn Fn(TokenChange)>;
 pub type Refresher = Rc<dyn Fn(TokenPair) -> Pin<Box<dyn Future<Output = RefreshOutcome>>>>;
 
 /// The operator's tokens, the calls that obtain them, and authenticated calls.
-pub struct Session {
+pub struct Auth {
     iam_url: String,
     ttl_s: u64,
     timeout_ms: u64,
@@ -83,11 +83,11 @@ pub struct Session {
     refresher: RefCell<Option<Refresher>>,
 }
 
-impl Session {
+impl Auth {
     /// A session against the IAM service at `iam_url` (e.g.
     /// `https://iam.twin24.ai/api/v1`); every request has `timeout_ms`.
     pub fn new(iam_url: String, ttl_s: u64, timeout_ms: u64) -> Self {
-        Session {
+        Auth {
             iam_url,
             ttl_s,
             timeout_ms,
@@ -223,7 +223,7 @@ impl Session {
     }
 
     /// An authenticated call (`Authorization: Bearer`); the answer's text.
-    /// An expired token is refreshed first; failures follow [`super::retry`].
+    /// An expired token is refreshed first; failures follow [`crate::rest::retry`].
     pub async fn call(
         &self,
         method: &str,
