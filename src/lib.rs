@@ -19,7 +19,8 @@
 //!   token expiry, the `request()` guard.
 //! - [`protocol`]: pure, sans-IO: the Centrifuge and Socket.IO codecs and
 //!   state machines, the connection lifecycle they share.
-//! - [`error_code`], [`events`], [`percent`], [`text`]: small pure helpers.
+//! - [`error_code`], [`events`], [`percent`], [`text`]: small pure helpers;
+//!   [`size_classes`]: the wasm's allocator (its bookkeeping is pure).
 //!
 //! Pure modules never touch a browser API: everything below `transport` runs
 //! natively under `cargo test`.
@@ -33,6 +34,7 @@ pub mod percent;
 pub mod protocol;
 pub mod rest;
 pub mod sharing;
+pub mod size_classes;
 pub mod text;
 
 #[cfg(target_arch = "wasm32")]
@@ -40,9 +42,7 @@ pub mod api;
 #[cfg(target_arch = "wasm32")]
 pub mod transport;
 
-/// The wasm's allocator (the module is single-threaded).
+/// The wasm's allocator (see [`size_classes`]).
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-// SAFETY: `new_global` is meant for exactly one global allocator in a
-// single-threaded wasm module, which this is.
-static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };
+static ALLOCATOR: size_classes::Allocator = size_classes::Allocator::new();

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 /// Each layer's top-level modules, from the bottom of the map up; a module
 /// may import its own layer and every layer below it.
 const LAYERS: &[&[&str]] = &[
-    &["error_code", "events", "percent", "text"],
+    &["error_code", "events", "percent", "size_classes", "text"],
     &["protocol"],
     &["rest"],
     &["inbox", "sharing"],

@@ -266,12 +266,11 @@ impl Waiters {
                 if let Some(waiter) = expired {
                     let error = to_js(&ErrorInfo::local(
                         ErrorCode::Timeout,
-                        [
+                        crate::text::concat(&[
                             "not connected within ",
                             &decimal(ms),
                             " ms; still trying in the background",
-                        ]
-                        .concat(),
+                        ]),
                         true,
                     ));
                     let _ = waiter.reject.call1(&JsValue::NULL, &error);

@@ -89,8 +89,14 @@ fn query_value(value: &JsValue) -> Option<String> {
         return Some(String::from(date.to_iso_string()));
     }
     if let Some(list) = value.dyn_ref::<js_sys::Array>() {
-        let parts: Vec<String> = list.iter().filter_map(|v| query_value(&v)).collect();
-        return Some(parts.join(","));
+        let mut joined = String::new();
+        for part in list.iter().filter_map(|v| query_value(&v)) {
+            if !joined.is_empty() {
+                joined.push(',');
+            }
+            joined.push_str(&part);
+        }
+        return Some(joined);
     }
     id_text(value)
 }

@@ -200,8 +200,7 @@ pub(super) fn refuse_plain_text(
 
 /// True when the page (or worker) was itself loaded over plain `http:`.
 fn page_is_plain_http() -> bool {
-    let location = js::get(&js_sys::global(), "location");
-    js::get(&location, "protocol").as_string().as_deref() == Some("http:")
+    js::page_protocol() == "http:"
 }
 
 pub(super) const HTTP: &[&str] = &["http://", "https://"];
@@ -227,11 +226,16 @@ pub fn trim_url(name: &str, mut url: String, schemes: &[&str]) -> Result<String,
     let host = schemes.iter().find_map(|s| url.strip_prefix(s));
     match host {
         Some(rest) if !rest.is_empty() && !rest.starts_with('/') => Ok(url),
-        _ => Err(usage(crate::text::concat(&[
-            name,
-            " must be an absolute ",
-            &schemes.join(" or "),
-            " URL",
-        ]))),
+        _ => {
+            let mut message = crate::text::concat(&[name, " must be an absolute "]);
+            for (i, scheme) in schemes.iter().enumerate() {
+                if i > 0 {
+                    message.push_str(" or ");
+                }
+                message.push_str(scheme);
+            }
+            message.push_str(" URL");
+            Err(usage(message))
+        }
     }
 }

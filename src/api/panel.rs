@@ -445,7 +445,7 @@ impl Core {
                 {
                     inbox.on_publication(name, &js::get(&data.0, "data"));
                 }
-                self.emitter.publication(&data.0, by_name);
+                js::deliver_publication(&self.emitter, &data.0, by_name);
             }
             ClientEvent::Resync { channels, reason } => {
                 if let Some(inbox) = self.inbox.get() {

@@ -17,25 +17,65 @@ pub fn is_plain_text_to_remote(url: &str) -> bool {
     else {
         return false;
     };
+    // Read as bytes (no splitting, no number parsing): this runs once per
+    // URL option, and its generic string machinery would outweigh it.
+    let bytes = rest.as_bytes();
     // A backslash ends the authority too, as the URL parser reads it.
-    let authority = rest.split(['/', '\\', '?', '#']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or(authority);
-    let host = if let Some(v6) = host_port.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        host_port.split(':').next().unwrap_or("")
+    let authority = up_to(bytes, |b| matches!(b, b'/' | b'\\' | b'?' | b'#'));
+    let host_port = match authority.iter().rposition(|&b| b == b'@') {
+        Some(at) => authority.get(at + 1..).unwrap_or_default(),
+        None => authority,
     };
-    !is_loopback(&host.to_ascii_lowercase())
+    let host = match host_port.strip_prefix(b"[") {
+        Some(v6) => up_to(v6, |b| b == b']'),
+        None => up_to(host_port, |b| b == b':'),
+    };
+    !is_loopback(host)
 }
 
-fn is_loopback(host: &str) -> bool {
-    if host == "localhost" || host.ends_with(".localhost") || host == "::1" {
+/// The bytes before the first one `end` accepts (all of them when none does).
+fn up_to(bytes: &[u8], end: impl Fn(u8) -> bool) -> &[u8] {
+    let at = bytes.iter().position(|&b| end(b)).unwrap_or(bytes.len());
+    bytes.get(..at).unwrap_or_default()
+}
+
+fn is_loopback(host: &[u8]) -> bool {
+    const LOCALHOST: &[u8] = b"localhost";
+    let localhost_suffix = host.len() > LOCALHOST.len()
+        && host
+            .get(host.len() - LOCALHOST.len() - 1..)
+            .is_some_and(|tail| {
+                tail.first() == Some(&b'.')
+                    && tail
+                        .get(1..)
+                        .is_some_and(|name| name.eq_ignore_ascii_case(LOCALHOST))
+            });
+    if host.eq_ignore_ascii_case(LOCALHOST) || localhost_suffix || host == b"::1" {
         return true;
     }
-    let octets: Vec<&str> = host.split('.').collect();
-    octets.len() == 4
-        && octets.first() == Some(&"127")
-        && octets.iter().all(|o| o.parse::<u8>().is_ok())
+    is_ipv4_in_127(host)
+}
+
+/// `127.a.b.c` with every part a decimal number from 0 to 255.
+fn is_ipv4_in_127(host: &[u8]) -> bool {
+    let mut parts = 0;
+    for part in host.split(|&b| b == b'.') {
+        let mut value: u32 = 0;
+        if part.is_empty() || !part.iter().all(u8::is_ascii_digit) {
+            return false;
+        }
+        for &digit in part {
+            value = value * 10 + u32::from(digit - b'0');
+            if value > 255 {
+                return false;
+            }
+        }
+        if parts == 0 && value != 127 {
+            return false;
+        }
+        parts += 1;
+    }
+    parts == 4
 }
 
 #[cfg(test)]
@@ -51,6 +91,8 @@ mod tests {
             "ws://127.1.2.3:9/x",
             "http://[::1]:8080/x",
             "http://app.localhost/x",
+            "http://App.LocalHost:1/x",
+            "http://127.000.0.1/",
             "https://chat.example",
             "wss://chat.example",
         ] {
@@ -69,6 +111,10 @@ mod tests {
             "ws://[2001:db8::1]/ws",
             "http://127.0.0.256/",
             "http://evil.example\\@localhost/",
+            "http://127.+1.0.1/",
+            "http://127.0.0/",
+            "http://127.0.0.1.2/",
+            "http://notlocalhost/",
         ] {
             assert!(is_plain_text_to_remote(url), "{url}");
         }

@@ -4,13 +4,14 @@
 //! reports back through [`DriverHost`].
 
 use super::clock;
+use super::glue;
 use super::timer::Timer;
 use super::websocket::{self, SocketEvent, SocketHandlers};
 use std::cell::RefCell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{EventTarget, WebSocket};
+use web_sys::WebSocket;
 
 /// What a driver reports to its owner.
 pub trait DriverHost: 'static {
@@ -29,8 +30,7 @@ pub struct SocketDriver {
     current: Slot,
     handlers: SocketHandlers,
     deadline: Timer,
-    online: Closure<dyn FnMut()>,
-    offline: Closure<dyn FnMut()>,
+    network: Closure<dyn FnMut(bool)>,
 }
 
 impl SocketDriver {
@@ -65,29 +65,17 @@ impl SocketDriver {
                 host.deadline_passed();
             }
         });
-        let (h_on, h_off) = (host.clone(), host);
-        let online = Closure::<dyn FnMut()>::new(move || {
-            if let Some(host) = h_on.upgrade() {
-                host.network_changed(true);
+        let network = Closure::<dyn FnMut(bool)>::new(move |online: bool| {
+            if let Some(host) = host.upgrade() {
+                host.network_changed(online);
             }
         });
-        let offline = Closure::<dyn FnMut()>::new(move || {
-            if let Some(host) = h_off.upgrade() {
-                host.network_changed(false);
-            }
-        });
-        if let Ok(global) = js_sys::global().dyn_into::<EventTarget>() {
-            let _ =
-                global.add_event_listener_with_callback("online", online.as_ref().unchecked_ref());
-            let _ = global
-                .add_event_listener_with_callback("offline", offline.as_ref().unchecked_ref());
-        }
+        glue::watch_network(network.as_ref().unchecked_ref(), true);
         SocketDriver {
             current,
             handlers,
             deadline,
-            online,
-            offline,
+            network,
         }
     }
 
@@ -133,15 +121,6 @@ impl SocketDriver {
             websocket::close(&ws, 1000, "shutdown");
         }
         self.deadline.cancel();
-        if let Ok(global) = js_sys::global().dyn_into::<EventTarget>() {
-            let _ = global.remove_event_listener_with_callback(
-                "online",
-                self.online.as_ref().unchecked_ref(),
-            );
-            let _ = global.remove_event_listener_with_callback(
-                "offline",
-                self.offline.as_ref().unchecked_ref(),
-            );
-        }
+        glue::watch_network(self.network.as_ref().unchecked_ref(), false);
     }
 }

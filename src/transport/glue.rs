@@ -1,7 +1,8 @@
-//! The package's own JavaScript (`js/glue.js`): one binding for the whole
-//! module, so the generated glue imports it once. What is there is better
-//! written in JS: the `TwinError` class, the listener registry, splitting and
-//! parsing a frame, the tabs' BroadcastChannel and Web Lock.
+//! The package's own JavaScript: `js/glue.js` for both entries (the
+//! `TwinError` class, the listener registry, reads of the page), `js/panel.js`
+//! for the operator panel only (splitting and parsing a Centrifuge frame,
+//! delivering a publication, the tabs' BroadcastChannel and Web Lock). One
+//! binding per module, so the generated glue imports each once.
 
 use wasm_bindgen::prelude::*;
 
@@ -40,18 +41,8 @@ extern "C" {
     #[wasm_bindgen(method)]
     pub fn emit(this: &Emitter, name: &str, payload: &JsValue);
 
-    /// Hands a publication payload to the listeners of its name and of `event`.
-    #[wasm_bindgen(method)]
-    pub fn publication(this: &Emitter, payload: &JsValue, by_name: bool);
-
     #[wasm_bindgen(method)]
     pub fn clear(this: &Emitter);
-
-    /// Splits a text frame on `\n` and parses each line with `JSON.parse`;
-    /// `undefined` stands for a line that is not JSON, `null` for one that is
-    /// not an object.
-    #[wasm_bindgen(js_name = parseFrame)]
-    pub fn parse_frame(text: &js_sys::JsString) -> js_sys::Array;
 
     /// The `event` field of a plain-object payload, when it is a string.
     #[wasm_bindgen(js_name = eventName)]
@@ -60,6 +51,31 @@ extern "C" {
     /// Field `key` of a plain object; `undefined` when `value` is not one
     /// (an array, a primitive, `null`) or has no such field.
     pub fn field(value: &JsValue, key: &str) -> JsValue;
+
+    /// Calls `listener(true)` / `listener(false)` when the browser goes
+    /// online / offline (`watch` true), or stops doing so (`watch` false).
+    #[wasm_bindgen(js_name = watchNetwork)]
+    pub fn watch_network(listener: &js_sys::Function, watch: bool);
+
+    /// The page's (or worker's) URL scheme, e.g. `"https:"`; empty in Node.
+    #[wasm_bindgen(js_name = pageProtocol)]
+    pub fn page_protocol() -> String;
+}
+
+/// The operator panel's own JavaScript (`js/panel.js`): only the panel's
+/// wasm imports it, so the widget's bundle never carries it.
+#[cfg(feature = "panel")]
+#[wasm_bindgen(module = "/js/panel.js")]
+extern "C" {
+    /// Hands a publication payload to `emitter`'s listeners of its name and of `event`.
+    #[wasm_bindgen(js_name = deliverPublication)]
+    pub fn deliver_publication(emitter: &Emitter, payload: &JsValue, by_name: bool);
+
+    /// Splits a text frame on `\n` and parses each line with `JSON.parse`;
+    /// `undefined` stands for a line that is not JSON, `null` for one that is
+    /// not an object.
+    #[wasm_bindgen(js_name = parseFrame)]
+    pub fn parse_frame(text: &js_sys::JsString) -> js_sys::Array;
 
     /// True where `navigator.locks` and `BroadcastChannel` both exist.
     #[wasm_bindgen(js_name = canShareTabs)]

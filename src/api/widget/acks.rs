@@ -55,11 +55,10 @@ impl AckTable {
         }
         Err(to_js(&ErrorInfo::local(
             ErrorCode::TooManyWaiters,
-            [
+            crate::text::concat(&[
                 &decimal(self.limit as u64),
                 " calls already wait for the chat server's answer; try again once they settle",
-            ]
-            .concat(),
+            ]),
             true,
         )))
     }
