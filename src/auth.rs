@@ -157,6 +157,16 @@ impl Auth {
         });
     }
 
+    /// Ends the session for good (`free()`): the tokens are forgotten, nothing
+    /// is reported any more, and a login or refresh still in flight keeps
+    /// nothing it brings.
+    pub fn close(&self) {
+        self.listener.borrow_mut().take();
+        self.refresher.borrow_mut().take();
+        self.generation.set(self.generation.get().wrapping_add(1));
+        self.tokens.borrow_mut().take();
+    }
+
     /// Forgets the tokens; a refresh still in flight will not bring them back.
     pub fn clear(&self) {
         self.generation.set(self.generation.get().wrapping_add(1));
@@ -182,6 +192,7 @@ impl Auth {
             company_id: credentials.company_id,
         });
         let url = crate::text::concat(&[&self.iam_url, "/auth/login"]);
+        let generation = self.generation.get();
         let response = http::send(HttpRequest {
             method: "POST",
             url: &url,
@@ -191,6 +202,15 @@ impl Auth {
         })
         .await?;
         let pair = parse_pair(&response)?;
+        if self.generation.get() != generation {
+            // `logout()` (or other tokens) came while the login ran: they
+            // win, and this pair is dropped, so no connection can use it.
+            return Err(ErrorInfo::local(
+                ErrorCode::LoggedOut,
+                "logout() or other tokens came before the login finished",
+                false,
+            ));
+        }
         self.use_tokens(pair.clone());
         Ok(pair)
     }

@@ -1,7 +1,16 @@
 //! What the exported classes (`OperatorPanel`, `ChatWidget`) share at their JS
-//! surface: the constructor and `on`/`off`. wasm-bindgen exports no trait or
-//! generic method, so each class needs its own `#[wasm_bindgen]` copies of
-//! these; [`js_class!`] is their one definition.
+//! surface: the constructor, `on`/`off` and `free`. wasm-bindgen exports no
+//! trait or generic method, so each class needs its own `#[wasm_bindgen]`
+//! copies of these; [`js_class!`] is their one definition.
+//!
+//! `free()` may come at any moment: in a listener, while a promise waits,
+//! twice. The package's `free()` (the generated one, rewritten by
+//! `scripts/finish-pkg.mjs`) calls `__twinFree`, which ends the object
+//! (`$core::free`: every wait rejects with a `freed` TwinError, sockets and
+//! timers stop, listeners are dropped) but leaves it allocated, so a listener
+//! or a late callback meets an ended object, never freed memory; getters
+//! still answer and methods refuse with `freed`. The memory goes when the JS
+//! object is collected (`Drop`, which ends it first if nobody did).
 
 /// Declares the constructor and `on`/`off` of exported class `$class`, a
 /// struct with one field `core: Rc<$core>`.
@@ -47,6 +56,20 @@ macro_rules! js_class {
             #[wasm_bindgen(skip_typescript)]
             pub fn off(&self, name: JsValue, listener: JsValue) {
                 self.core.emitter.off(&name, &listener);
+            }
+
+            /// What the package's `free()` calls: ends the object for good
+            /// (see `free` in the module comment of `class.rs`).
+            #[wasm_bindgen(js_name = __twinFree, skip_typescript)]
+            pub fn twin_free(&self) {
+                $core::free(&self.core);
+            }
+        }
+
+        impl Drop for $class {
+            /// The object is collected (or was never ended): end it now.
+            fn drop(&mut self) {
+                $core::free(&self.core);
             }
         }
     };

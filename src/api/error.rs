@@ -27,6 +27,16 @@ pub fn client_error(kind: ErrorCode, message: String) -> JsValue {
     to_js(&ErrorInfo::local(kind, message, true))
 }
 
+/// The `TwinError` (`freed`) of a call on, or a wait for, an object that was
+/// freed: `what` is `"panel"`, `"widget"`, ...
+pub fn freed(what: &str) -> JsValue {
+    to_js(&ErrorInfo::local(
+        ErrorCode::Freed,
+        crate::text::concat(&["the ", what, " was freed"]),
+        false,
+    ))
+}
+
 /// A `TwinError` for a mistake in how the package was called.
 pub fn usage(message: impl Into<String>) -> JsValue {
     to_js(&ErrorInfo::local(

@@ -11,7 +11,7 @@
 //! Notifications are batched: any number of changes within one task make one
 //! call of each listener, in a microtask.
 
-use super::error::usage;
+use super::error::{freed, usage};
 use super::js::{self, Emitter, JsTwinError};
 use crate::inbox::{
     InboxEntry, InboxErrorKind, InboxOutput, InboxReducer, InboxScope, LoadKind, ResyncReport,
@@ -234,7 +234,13 @@ impl InboxStore {
         self.settle(None);
     }
 
-    /// The panel is freed: no more changes, no more notifications.
+    /// Whether the store was freed (with its panel, or by `inbox.free()`).
+    pub(crate) fn is_freed(&self) -> bool {
+        self.freed.get()
+    }
+
+    /// The store ends (its panel or `inbox.free()`): no more changes, no
+    /// more notifications; `getSnapshot` still answers with the last snapshot.
     pub(crate) fn on_free(&self) {
         if self.freed.replace(true) {
             return;
@@ -249,7 +255,7 @@ impl InboxStore {
 
     async fn load(self: Rc<Self>, options: JsValue) -> Result<JsValue, JsValue> {
         if self.freed.get() {
-            return Err(usage("the panel was freed"));
+            return Err(freed("inbox"));
         }
         let status = js::get(&options, "status").as_string();
         let limit = js::get(&options, "limit").as_f64();
@@ -588,6 +594,25 @@ pub struct Inbox {
 
 #[wasm_bindgen]
 impl Inbox {
+    /// The store, unless it was freed.
+    fn live(&self) -> Option<Rc<InboxStore>> {
+        self.store.upgrade().filter(|store| !store.is_freed())
+    }
+}
+
+#[wasm_bindgen]
+impl Inbox {
+    /// Ends the store: it follows no more events and notifies no one;
+    /// `getSnapshot()` still answers with the last snapshot, and its methods
+    /// reject with a `freed` TwinError. Safe at any moment, and twice.
+    /// `panel.inbox` then gives a new store.
+    #[wasm_bindgen(js_name = __twinFree, skip_typescript)]
+    pub fn twin_free(&self) {
+        if let Some(store) = self.store.upgrade() {
+            store.on_free();
+        }
+    }
+
     /// Loads the sessions over REST (`{ status?, limit? }`; `limit` per
     /// query, default 100) and keeps them live from then on. Resolves when the
     /// store holds them; rejects with a `TwinError`, keeping the last good
@@ -597,9 +622,9 @@ impl Inbox {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "InboxLoadOptions")] options: JsValue,
     ) -> Promise {
-        match self.store.upgrade() {
+        match self.live() {
             Some(store) => future_to_promise(store.load(options)),
-            None => Promise::reject(&usage("the panel was freed")),
+            None => Promise::reject(&freed("inbox")),
         }
     }
 
@@ -634,9 +659,9 @@ impl Inbox {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] session_id: JsValue,
     ) -> Promise {
-        match self.store.upgrade() {
+        match self.live() {
             Some(store) => future_to_promise(store.mark_read(session_id)),
-            None => Promise::reject(&usage("the panel was freed")),
+            None => Promise::reject(&freed("inbox")),
         }
     }
 
@@ -648,9 +673,9 @@ impl Inbox {
         &self,
         #[wasm_bindgen(unchecked_param_type = "string")] session_id: JsValue,
     ) -> Promise {
-        match self.store.upgrade() {
+        match self.live() {
             Some(store) => future_to_promise(store.refresh_session(session_id)),
-            None => Promise::reject(&usage("the panel was freed")),
+            None => Promise::reject(&freed("inbox")),
         }
     }
 
@@ -670,9 +695,9 @@ impl Inbox {
         if !matches!(name.as_string().as_deref(), Some("resync" | "error")) {
             return Err(usage("inbox.on(): the events are 'resync' and 'error'"));
         }
-        match self.store.upgrade() {
+        match self.live() {
             Some(store) => store.emitter.on(&name, &listener),
-            None => Err(usage("the panel was freed")),
+            None => Err(freed("inbox")),
         }
     }
 

@@ -8,7 +8,7 @@
 //! of the tab sharing are in `panel/`.
 
 use super::class::js_class;
-use super::error::{client_error, parse_answer, to_js, usage};
+use super::error::{client_error, freed, parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::inbox::InboxStore;
 use super::js::{self, object, Emitter};
@@ -25,7 +25,7 @@ use crate::transport::clock;
 use crate::transport::engine_json::{EngineJson, JsJson};
 use crate::transport::timer::Timer;
 use js_sys::{Function, JsString, Promise};
-use std::cell::OnceCell;
+use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -74,10 +74,12 @@ struct Core {
     refresh_timer: OnceCell<Timer>,
     emitter: Emitter,
     connect_waiters: Waiters,
-    /// `panel.inbox`, created on first access.
-    inbox: OnceCell<Rc<InboxStore>>,
+    /// `panel.inbox`, created on first access (and again after `inbox.free()`).
+    inbox: RefCell<Option<Rc<InboxStore>>>,
     /// One connection and one refresh for every tab of the operator.
     tab: tab_driver::TabDriver,
+    /// `free()` was called.
+    freed: Cell<bool>,
 }
 
 /// The wait before the proactive refresh is tried again after a passing
@@ -115,6 +117,7 @@ impl OperatorPanel {
     ) -> Promise {
         let core = self.core.clone();
         future_to_promise(async move {
+            core.check_live()?;
             let email = js::get(&credentials, "email").as_string();
             let password = js::get(&credentials, "password").as_string();
             let (Some(email), Some(password)) = (email, password) else {
@@ -128,9 +131,10 @@ impl OperatorPanel {
                     password: &password,
                     company_id,
                 })
-                .await
-                .map_err(|e| to_js(&e))?;
-            Ok(tokens_object(&pair))
+                .await;
+            // A panel freed meanwhile says so, whatever the login came to.
+            core.check_live()?;
+            Ok(tokens_object(&pair.map_err(|e| to_js(&e))?))
         })
     }
 
@@ -147,6 +151,7 @@ impl OperatorPanel {
         &self,
         #[wasm_bindgen(unchecked_param_type = "TokenPairInput")] tokens: JsValue,
     ) -> Result<(), JsValue> {
+        self.core.check_live()?;
         let token = js::get(&tokens, "token").as_string().unwrap_or_default();
         let refresh = js::get(&tokens, "refreshToken")
             .as_string()
@@ -191,10 +196,18 @@ impl OperatorPanel {
     /// `markRead`): created on first access, the same object until `free()`.
     #[wasm_bindgen(getter, unchecked_return_type = "Inbox")]
     pub fn inbox(&self) -> JsValue {
-        self.core
-            .inbox
-            .get_or_init(|| InboxStore::new(Box::new(PanelRest(Rc::downgrade(&self.core)))))
-            .js_object()
+        let mut inbox = self.core.inbox.borrow_mut();
+        let ended = inbox
+            .as_ref()
+            .is_some_and(|store| store.is_freed() && !self.core.freed.get());
+        if inbox.is_none() || ended {
+            *inbox = Some(InboxStore::new(Box::new(PanelRest(Rc::downgrade(
+                &self.core,
+            )))));
+        }
+        inbox
+            .as_ref()
+            .map_or(JsValue::UNDEFINED, |store| store.js_object())
     }
 
     /// `'disconnected'`, `'connecting'` or `'connected'`.
@@ -218,25 +231,38 @@ impl OperatorPanel {
     }
 }
 
-impl Drop for OperatorPanel {
-    fn drop(&mut self) {
-        tab_driver::free(&self.core);
-        host::shutdown(&self.core);
-        // A follower's connect() waits on no socket of its own: end it too.
-        self.core
-            .connect_waiters
-            .reject_all(|| usage("the panel was freed"));
-        if let Some(inbox) = self.core.inbox.get() {
+impl Core {
+    /// `free()` (see `api/class.rs`): ends the panel for good; a second call
+    /// does nothing.
+    fn free(self: &Rc<Self>) {
+        if self.freed.replace(true) {
+            return;
+        }
+        // The waiting promises first, with the reason that is true: the rest
+        // of the shutdown (the tab leaving its group, the socket stopping)
+        // would otherwise reject them with its own.
+        self.connect_waiters.reject_all(|| freed("panel"));
+        self.auth.close();
+        tab_driver::free(self);
+        // The socket's last events (`disconnected`) reach the listeners,
+        // which still find a readable panel; then they are dropped.
+        host::shutdown(self);
+        if let Some(inbox) = self.inbox.borrow().clone() {
             inbox.on_free();
         }
-        if let Some(timer) = self.core.refresh_timer.get() {
-            timer.cancel();
-        }
-        self.core.emitter.clear();
+        self.cancel_refresh_timer();
+        self.emitter.clear();
     }
-}
 
-impl Core {
+    /// The `freed` TwinError when the panel was freed.
+    fn check_live(&self) -> Result<(), JsValue> {
+        if self.freed.get() {
+            Err(freed("panel"))
+        } else {
+            Ok(())
+        }
+    }
+
     /// The panel's state for `options`; `this` is its own weak reference.
     fn new(options: PanelOptions, this: &Weak<Core>) -> Self {
         let client = CentrifugeClient::new(
@@ -250,8 +276,9 @@ impl Core {
             refresh_timer: OnceCell::new(),
             emitter: Emitter::new(&js::names(&crate::events::PANEL_EVENTS)),
             connect_waiters: Waiters::new(MAX_CONNECT_WAITERS),
-            inbox: OnceCell::new(),
+            inbox: RefCell::new(None),
             tab: tab_driver::TabDriver::new(this, &options),
+            freed: Cell::new(false),
             options,
         }
         .with_weak(this)
@@ -354,7 +381,7 @@ impl Core {
         }
         self.disconnect();
         self.auth.clear();
-        if let Some(inbox) = self.inbox.get() {
+        if let Some(inbox) = self.inbox.borrow().clone() {
             inbox.on_logout();
         }
     }
@@ -378,8 +405,8 @@ impl Core {
     }
 
     fn start_connect(self: &Rc<Self>, resolve: Function, reject: Function, deadline: Option<u64>) {
-        if self.host.is_freed() {
-            let _ = reject.call1(&JsValue::NULL, &usage("the panel was freed"));
+        if let Err(error) = self.check_live() {
+            let _ = reject.call1(&JsValue::NULL, &error);
             return;
         }
         if self.auth.tokens().is_none() {
@@ -441,14 +468,14 @@ impl Core {
                     .is_some_and(|name| !LIFECYCLE_EVENTS.contains(&name));
                 // The inbox first, so a listener already sees the new snapshot.
                 if let (true, Some(inbox), Some(name)) =
-                    (by_name, self.inbox.get(), event.as_deref())
+                    (by_name, self.inbox.borrow().clone(), event.as_deref())
                 {
                     inbox.on_publication(name, &js::get(&data.0, "data"));
                 }
                 js::deliver_publication(&self.emitter, &data.0, by_name);
             }
             ClientEvent::Resync { channels, reason } => {
-                if let Some(inbox) = self.inbox.get() {
+                if let Some(inbox) = self.inbox.borrow().clone() {
                     inbox.on_resync(reason);
                 }
                 let list: js_sys::Array = channels.iter().map(|c| JsValue::from_str(c)).collect();
@@ -469,7 +496,11 @@ impl Core {
     /// An authenticated JSON call (see [`Auth::call`]); the answer parsed.
     fn call(self: Rc<Self>, method: &'static str, url: String, body: Option<String>) -> Promise {
         future_to_promise(async move {
-            match self.auth.call(method, &url, body).await {
+            self.check_live()?;
+            let outcome = self.auth.call(method, &url, body).await;
+            // A panel freed meanwhile says so, whatever the call came to.
+            self.check_live()?;
+            match outcome {
                 Ok(text) => parse_answer(&text),
                 Err(error) => Err(to_js(&error)),
             }

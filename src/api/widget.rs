@@ -23,7 +23,7 @@ mod acks;
 
 use super::class::js_class;
 use super::codes::{ConnectingCode, DisconnectCode};
-use super::error::{client_error, parse_answer, to_js, usage};
+use super::error::{client_error, freed, parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
 use super::options::WidgetOptions;
@@ -93,6 +93,8 @@ struct WidgetCore {
     stops: Cell<u64>,
     /// Counts the socket clients made, so a late `close()` only ends its own.
     connections: Cell<u64>,
+    /// `free()` was called.
+    freed: Cell<bool>,
 }
 
 /// At most this many `start()` calls may wait for the socket at once.
@@ -138,6 +140,7 @@ impl ChatWidget {
         let core = self.core.clone();
         let stops = core.stops.get();
         future_to_promise(async move {
+            core.check_live()?;
             let continuing = !js::get(&visitor, "clientId").is_undefined();
             let body = if visitor.is_object() {
                 js_sys::JSON::stringify(&visitor)
@@ -151,7 +154,9 @@ impl ChatWidget {
                 return Err(usage("chatId is not a valid path segment"));
             };
             let method = if continuing { "PUT" } else { "POST" };
-            let session = core.public_call(method, &path, body).await?;
+            let session = core.public_call(method, &path, body).await;
+            core.check_live()?;
+            let session = session?;
             let Some(session_id) = js::get(&session, "id").as_string() else {
                 return Err(to_js(&ErrorInfo::local(
                     ErrorCode::BadResponse,
@@ -160,7 +165,7 @@ impl ChatWidget {
                 )));
             };
             *core.client_id.borrow_mut() = js::get(&session, "clientId").as_string();
-            if core.host.is_freed() || core.stops.get() != stops {
+            if core.stops.get() != stops {
                 // The session exists on the server, but the app no longer
                 // wants this widget to talk.
                 return Err(stopped(
@@ -183,6 +188,7 @@ impl ChatWidget {
     pub fn send(&self, text: String) -> Promise {
         let core = self.core.clone();
         future_to_promise(async move {
+            core.check_live()?;
             let session = core.session()?;
             let Some(path) = endpoints::CLIENT_MESSAGE.path_with(&[session.as_str()]) else {
                 return Err(usage("the session id is not a valid path segment"));
@@ -190,7 +196,9 @@ impl ChatWidget {
             let body = js_sys::JSON::stringify(&object(&[("body", JsValue::from_str(&text))]))
                 .map(String::from)
                 .unwrap_or_default();
-            core.public_call("POST", &path, body).await
+            let sent = core.public_call("POST", &path, body).await;
+            core.check_live()?;
+            sent
         })
     }
 
@@ -320,20 +328,6 @@ impl Operator {
     }
 }
 
-impl Drop for ChatWidget {
-    fn drop(&mut self) {
-        let core = &self.core;
-        core.count_stop();
-        host::shutdown(core);
-        // Shutting the client down settles what waits on it; these settle
-        // whatever waited without one.
-        let freed = || stopped("the widget was freed");
-        core.start_waiters.reject_all(freed);
-        core.acks.reject_all(&freed());
-        core.emitter.clear();
-    }
-}
-
 /// The `TwinError` (`disconnected`) of a call the app itself cut short.
 fn stopped(message: &str) -> JsValue {
     to_js(&ErrorInfo::local(ErrorCode::Disconnected, message, false))
@@ -360,6 +354,31 @@ fn event_code(reason: &str, terminal: bool) -> u16 {
 }
 
 impl WidgetCore {
+    /// `free()` (see `api/class.rs`): ends the widget for good; a second call
+    /// does nothing.
+    fn free(self: &Rc<Self>) {
+        if self.freed.replace(true) {
+            return;
+        }
+        // What waits rejects first, with the reason that is true.
+        self.start_waiters.reject_all(|| freed("widget"));
+        self.acks.reject_all(&freed("widget"));
+        self.count_stop();
+        // The socket's last events reach the listeners (the widget is still
+        // readable); then they are dropped.
+        host::shutdown(self);
+        self.emitter.clear();
+    }
+
+    /// The `freed` TwinError when the widget was freed.
+    fn check_live(&self) -> Result<(), JsValue> {
+        if self.freed.get() {
+            Err(freed("widget"))
+        } else {
+            Ok(())
+        }
+    }
+
     /// The widget's state for `options`; `this` is its own weak reference.
     fn new(options: WidgetOptions, this: &Weak<WidgetCore>) -> Self {
         let on_deadline = this.clone();
@@ -378,6 +397,7 @@ impl WidgetCore {
             start_waiters: Waiters::new(MAX_START_WAITERS),
             stops: Cell::new(0),
             connections: Cell::new(0),
+            freed: Cell::new(false),
         }
     }
 
@@ -445,6 +465,7 @@ impl WidgetCore {
         payload: &P,
         with_ack: bool,
     ) -> Result<Option<u64>, JsValue> {
+        self.check_live()?;
         if self.session_id.borrow().is_some() && self.host.state() == State::Disconnected {
             // A stopped socket never sends its queue: say so now instead of
             // letting the ack wait out its deadline.

@@ -2,7 +2,7 @@
 //! through the same session (tokens, refresh, retries) as every other call.
 
 use super::Core;
-use crate::api::error::usage;
+use crate::api::error::freed;
 use crate::api::inbox::InboxRest;
 use crate::rest::endpoints;
 use js_sys::Promise;
@@ -16,7 +16,7 @@ impl PanelRest {
     fn with(&self, call: impl FnOnce(&Rc<Core>) -> Promise) -> Promise {
         match self.0.upgrade() {
             Some(core) => call(&core),
-            None => Promise::reject(&usage("the panel was freed")),
+            None => Promise::reject(&freed("panel")),
         }
     }
 }
