@@ -174,3 +174,53 @@ export class TabLink {
     this.channel.close();
   }
 }
+
+/**
+ * `panel.status`: a store of `{ state, sharing: { role, tabs } }` with the
+ * contract of `panel.inbox`: `subscribe` and `getSnapshot` are bound (usable
+ * unbound, as React's useSyncExternalStore calls them), the snapshot is
+ * frozen and the same object until something changes, and listeners run once
+ * per batch of changes, in a microtask. The panel calls `update` whenever its
+ * state or its sharing may have changed; an update that changes nothing
+ * notifies no one.
+ */
+export class StatusStore {
+  constructor(state, role, tabs) {
+    this.snapshot = StatusStore.freeze(state, role, tabs);
+    this.listeners = new Set();
+    this.scheduled = false;
+    this.subscribe = (listener) => {
+      if (typeof listener !== 'function') throw new TypeError('listener must be a function');
+      this.listeners.add(listener);
+      return () => this.listeners.delete(listener);
+    };
+    this.getSnapshot = () => this.snapshot;
+  }
+
+  static freeze(state, role, tabs) {
+    return Object.freeze({ state, sharing: Object.freeze({ role, tabs }) });
+  }
+
+  update(state, role, tabs) {
+    const last = this.snapshot;
+    if (last.state === state && last.sharing.role === role && last.sharing.tabs === tabs) return;
+    this.snapshot = StatusStore.freeze(state, role, tabs);
+    if (this.scheduled) return;
+    this.scheduled = true;
+    queueMicrotask(() => {
+      this.scheduled = false;
+      for (const listener of [...this.listeners]) {
+        try {
+          listener();
+        } catch (error) {
+          report(error);
+        }
+      }
+    });
+  }
+
+  /** No more notifications (the panel was freed); the last snapshot stays. */
+  end() {
+    this.listeners.clear();
+  }
+}

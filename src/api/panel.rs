@@ -80,6 +80,8 @@ struct Core {
     tab: tab_driver::TabDriver,
     /// `free()` was called.
     freed: Cell<bool>,
+    /// `panel.status`, created on first access.
+    status: OnceCell<js::StatusStore>,
 }
 
 /// The wait before the proactive refresh is tried again after a passing
@@ -219,6 +221,25 @@ impl OperatorPanel {
             .into()
     }
 
+    /// A store of `{ state, sharing: { role, tabs } }` for a status badge,
+    /// with the contract of `inbox`: bound `subscribe(listener) ->
+    /// unsubscribe` and `getSnapshot()`, a frozen snapshot that is the same
+    /// object until the state or the sharing changes, one notification per
+    /// batch of changes. The same object on every read.
+    ///
+    /// ```js
+    /// const { state, sharing } = useSyncExternalStore(panel.status.subscribe, panel.status.getSnapshot);
+    /// ```
+    #[wasm_bindgen(getter, unchecked_return_type = "StatusStore")]
+    pub fn status(&self) -> JsValue {
+        let core = &self.core;
+        let store = core.status.get_or_init(|| {
+            let (state, role, tabs) = core.status_now();
+            js::StatusStore::new(state, role, tabs)
+        });
+        AsRef::<JsValue>::as_ref(store).clone()
+    }
+
     /// How this tab shares the operator's connection with the other tabs
     /// of the browser: `{ role, tabs, ignored }`. `role` is `'leader'` (holds
     /// the connection), `'follower'` (mirrors the leader's) or `'off'`
@@ -252,6 +273,26 @@ impl Core {
         }
         self.cancel_refresh_timer();
         self.emitter.clear();
+        self.status_changed();
+        if let Some(store) = self.status.get() {
+            store.end();
+        }
+    }
+
+    /// The state, role and tab count `panel.status` shows.
+    fn status_now(&self) -> (&'static str, &'static str, u32) {
+        let sharing = self.tab.machine_status();
+        let state = tab_driver::state(self).unwrap_or_else(|| self.host.state());
+        (state.as_str(), sharing.role.as_str(), sharing.tabs)
+    }
+
+    /// Brings `panel.status` up to date (if anyone asked for it); called
+    /// wherever the state or the sharing may have changed.
+    fn status_changed(&self) {
+        if let Some(store) = self.status.get() {
+            let (state, role, tabs) = self.status_now();
+            store.update(state, role, tabs);
+        }
     }
 
     /// The `freed` TwinError when the panel was freed.
@@ -279,6 +320,7 @@ impl Core {
             inbox: RefCell::new(None),
             tab: tab_driver::TabDriver::new(this, &options),
             freed: Cell::new(false),
+            status: OnceCell::new(),
             options,
         }
         .with_weak(this)
@@ -436,9 +478,11 @@ impl Core {
     fn dispatch_event(&self, event: ClientEvent<JsJson>) {
         match event {
             ClientEvent::Connecting { code, reason } => {
+                self.status_changed();
                 self.emitter.emit("connecting", &code_reason(code, &reason));
             }
             ClientEvent::Connected { client, version } => {
+                self.status_changed();
                 self.connect_waiters.resolve_all();
                 self.emitter.emit(
                     "connected",
@@ -459,6 +503,7 @@ impl Core {
                     self.connect_waiters
                         .reject_all(|| to_js(&disconnect_error(code, &reason)));
                 }
+                self.status_changed();
                 self.emitter
                     .emit("disconnected", &code_reason_event(code, &reason, reconnect));
             }

@@ -104,12 +104,35 @@ export interface OperatorPanelOptions {
 
 /** `panel.sharing` and the `sharing` event payload. */
 export interface TabSharing {
-  /** `'leader'` holds the connection, `'follower'` mirrors it, `'off'` does not share. */
-  role: 'leader' | 'follower' | 'off';
+  /**
+   * `'leader'` holds the connection, `'follower'` mirrors the leader's,
+   * `'joining'` is in its group but has not yet heard a leader or taken the
+   * lock (a moment after getting tokens; a lone tab leads right after),
+   * `'off'` does not share.
+   */
+  role: 'leader' | 'follower' | 'joining' | 'off';
   /** Tabs sharing the connection, this one included (1 when off or alone). */
   tabs: number;
   /** Messages from other tabs that were foreign or malformed and were dropped. */
   ignored: number;
+}
+
+/** `panel.status.getSnapshot()`: what a status badge shows. Frozen. */
+export interface PanelStatus {
+  /** As `panel.state`. */
+  readonly state: ConnectionState;
+  /** As `panel.sharing`, without the `ignored` count. */
+  readonly sharing: { readonly role: TabSharing['role']; readonly tabs: number };
+}
+
+/**
+ * `panel.status`: the contract of `panel.inbox`. `subscribe` and
+ * `getSnapshot` are bound (pass them to React's `useSyncExternalStore` as
+ * they are); the snapshot is the same object until something changes.
+ */
+export interface StatusStore {
+  readonly subscribe: (listener: () => void) => () => void;
+  readonly getSnapshot: () => PanelStatus;
 }
 
 /** `connect()` options. */

@@ -73,15 +73,20 @@ pub enum Role {
     Follower,
     /// Not sharing (opted out, no browser support, no tokens or no `sub`).
     Off,
+    /// In a group, but neither holding the lock nor hearing a leader yet:
+    /// what `panel.sharing` says for the moment after joining (a lone tab
+    /// leads a moment later). Reported only; the decisions see a follower.
+    Joining,
 }
 
 impl Role {
-    /// `'leader'`, `'follower'` or `'off'`.
+    /// `'leader'`, `'follower'`, `'joining'` or `'off'`.
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Leader => "leader",
             Role::Follower => "follower",
             Role::Off => "off",
+            Role::Joining => "joining",
         }
     }
 }

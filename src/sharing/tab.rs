@@ -239,6 +239,7 @@ impl<J: JsonEngine> Tab<J> {
         match &self.group {
             None => (Role::Off, 1),
             Some(group) if group.leader => (Role::Leader, group.members.tabs()),
+            Some(group) if group.watch.leader().is_none() => (Role::Joining, 1),
             Some(group) => (Role::Follower, group.tabs.max(1)),
         }
     }

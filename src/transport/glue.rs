@@ -107,4 +107,18 @@ extern "C" {
     /// Closes the channel and lets go of the lock; nothing is reported after.
     #[wasm_bindgen(method)]
     pub fn close(this: &TabLink);
+
+    /// `panel.status` (see `js/panel.js`).
+    pub type StatusStore;
+
+    #[wasm_bindgen(constructor)]
+    pub fn new(state: &str, role: &str, tabs: u32) -> StatusStore;
+
+    /// The panel's state or sharing may have changed.
+    #[wasm_bindgen(method)]
+    pub fn update(this: &StatusStore, state: &str, role: &str, tabs: u32);
+
+    /// The panel was freed: no more notifications.
+    #[wasm_bindgen(method)]
+    pub fn end(this: &StatusStore);
 }

@@ -100,6 +100,11 @@ impl TabDriver {
         self.machine.borrow().role()
     }
 
+    /// The tab's `{ role, tabs, ignored }`.
+    pub(super) fn machine_status(&self) -> crate::sharing::tab::Status {
+        self.machine.borrow().status()
+    }
+
     /// `panel.sharing`: `{ role, tabs, ignored }`.
     pub(super) fn status(&self) -> JsValue {
         let status = self.machine.borrow().status();
@@ -215,11 +220,13 @@ fn perform(core: &Rc<Core>, output: Output<JsJson>, from_method: bool) {
             if show {
                 later(core, move |core| {
                     let payload = code_reason_event(code, reason, false);
+                    core.status_changed();
                     core.emitter.emit("disconnected", &payload);
                 });
             }
         }
         Output::Status => later(core, |core| {
+            core.status_changed();
             core.emitter.emit("sharing", &core.tab.status())
         }),
         Output::LogOut => core.logout(false),
@@ -344,7 +351,7 @@ pub(super) fn free(core: &Rc<Core>) {
 }
 
 /// `panel.state` while sharing (`None` when not).
-pub(super) fn state(core: &Rc<Core>) -> Option<State> {
+pub(super) fn state(core: &Core) -> Option<State> {
     let tab = core.tab.machine.borrow();
     core.host.with_client(|client| tab.state(client)).flatten()
 }

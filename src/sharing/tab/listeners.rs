@@ -54,7 +54,7 @@ impl<J: JsonEngine> Tab<J> {
                 self.deliver(event, "", client);
             }
             Role::Off => self.push(Output::Show(event)),
-            Role::Follower => {}
+            Role::Follower | Role::Joining => {}
             Role::Leader => {
                 let epoch = match &event {
                     ClientEvent::Publication { channel, .. } => client.epoch(channel),

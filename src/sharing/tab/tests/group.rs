@@ -126,11 +126,20 @@ fn sharing_is_reported_once_per_change_of_role_or_count() {
     assert_eq!(
         leader,
         [
-            (Role::Follower, 1),
+            (Role::Joining, 1),
             (Role::Leader, 1),
             (Role::Leader, 2),
             (Role::Leader, 3)
         ]
+    );
+    // A tab that joins is `joining` until it hears the leader, never a
+    // follower of nobody.
+    let follower: Vec<_> = w.nodes[tabs[1]].statuses.iter().map(seen).collect();
+    assert_eq!(follower.first(), Some(&(Role::Joining, 1)), "{follower:?}");
+    assert_eq!(
+        follower.last().map(|s| s.0),
+        Some(Role::Follower),
+        "{follower:?}"
     );
     for &t in &tabs {
         let reports: Vec<_> = w.nodes[t].statuses.iter().map(seen).collect();
