@@ -101,27 +101,71 @@ describe('the tarball in real toolchains', { skip: !base && 'needs TWIN_SANDBOX_
     }
   });
 
+  // The README's recipes, as examples/react (under <StrictMode>) and
+  // examples/vue, in their production build and on the Vite dev server (where
+  // StrictMode mounts, unmounts and mounts again): no page error, one
+  // connection, the inbox's sessions shown, a reply sent, the kept tokens
+  // reused after a reload (no second login), and free() on unmount.
+  async function recipe(name, url) {
+    const page = await browser.newPage();
+    const errors = [];
+    const logins = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    // No favicon request: it would be a 404 in the console.
+    await page.route('**/favicon.ico', (route) => route.fulfill({ status: 204, body: '' }));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+    });
+    page.on('response', (r) => {
+      if (r.status() >= 400) errors.push(`${r.status()} ${r.url()}`);
+    });
+    page.on('request', (r) => {
+      if (r.url().endsWith('/auth/login')) logins.push(r.url());
+    });
+    try {
+      await waitFor(async () => (await activeConnections()) === 0, "earlier pages' sockets to close");
+      await page.goto(url);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByTestId('state').filter({ hasText: /^connected$/ }).waitFor({ timeout: 30_000 });
+      await page.locator('li[data-id] button').first().waitFor({ timeout: 15_000 });
+      await waitFor(async () => (await activeConnections()) === 1, 'one connection');
+      await page.locator('li[data-id] button').first().click();
+      await page.getByLabel('reply').fill(`${name} reply`);
+      await page.getByRole('button', { name: 'Send' }).click();
+      await page.getByTestId('sent').waitFor({ timeout: 10_000 });
+      await page.reload();
+      await page.getByTestId('state').filter({ hasText: /^connected$/ }).waitFor({ timeout: 30_000 });
+      await waitFor(async () => (await activeConnections()) === 1, 'one connection after the reload');
+      assert.equal(logins.length, 1, `${name}: logged in once (${logins.length})`);
+      await page.getByRole('button', { name: 'Log out' }).click();
+      // The cleanup called free(), or logout() ended the connection: the socket is gone.
+      await waitFor(async () => (await activeConnections()) === 0, 'the socket to close after the logout');
+      assert.deepEqual(errors, []);
+    } finally {
+      await page.close();
+    }
+  }
+
   for (const name of ['react', 'vue']) {
-    test(`examples/${name}: logs in, shows a live event, and free() on unmount closes its socket`, { skip: !existsSync(join(consumer, 'www', name)) && 'not built' }, async () => {
-      const page = await browser.newPage();
-      const errors = [];
-      page.on('pageerror', (e) => errors.push(e.message));
+    test(`examples/${name} build: the recipe`, { skip: !existsSync(join(consumer, 'www', name)) && 'not built' }, async () => {
+      await recipe(name, `${base}/${name}/?sandbox=${encodeURIComponent(base)}`);
+    });
+
+    test(`examples/${name} on the Vite dev server: the recipe (React: StrictMode mounts twice)`, { skip: !existsSync(join(consumer, 'examples', name)) && 'not copied' }, async () => {
+      const { createServer } = await import('vite');
+      const dir = join(consumer, 'examples', name);
+      const server = await createServer({
+        root: dir,
+        configFile: join(dir, 'vite.config.js'),
+        logLevel: 'warn',
+        cacheDir: join(consumer, `.vite-cache-example-${name}`),
+        server: { host: '127.0.0.1', port: 0, strictPort: false },
+      });
+      await server.listen();
       try {
-        await page.goto(`${base}/${name}/?sandbox=${encodeURIComponent(base)}`);
-        await waitFor(async () => (await activeConnections()) === 0, 'earlier pages\' sockets to close');
-        await page.getByRole('button', { name: 'Log in' }).click();
-        await page.getByText('connected', { exact: true }).waitFor({ timeout: 30_000 });
-        assert.equal(await activeConnections(), 1);
-        const body = `${name} example ${Date.now()}`;
-        await publish(body);
-        await page.getByText(body).waitFor({ timeout: 10_000 });
-        await page.getByRole('button', { name: 'Log out' }).click();
-        await page.getByRole('button', { name: 'Log in' }).waitFor({ timeout: 10_000 });
-        // The component's cleanup called free(): the socket is gone.
-        await waitFor(async () => (await activeConnections()) === 0, 'free() to close the socket');
-        assert.deepEqual(errors, []);
+        await recipe(`${name} dev`, `${server.resolvedUrls.local[0]}?sandbox=${encodeURIComponent(base)}`);
       } finally {
-        await page.close();
+        await server.close();
       }
     });
   }

@@ -1,5 +1,5 @@
 import { useMemo, useState } from 'react';
-import { usePanel } from './usePanel.js';
+import { ignoreFreed, tokens, useInbox, usePanel, useStatus } from './usePanel.js';
 
 // The sandbox of `make demo` by default; `?sandbox=URL` points elsewhere.
 const base = new URLSearchParams(location.search).get('sandbox') ?? 'http://127.0.0.1:8080';
@@ -13,35 +13,99 @@ export function App() {
     }),
     [],
   );
-  const [credentials, setCredentials] = useState(null);
-  const { state, events, error } = usePanel(options, credentials);
-
-  if (credentials === null) {
+  const panel = usePanel(options);
+  const [loggedIn, setLoggedIn] = useState(() => tokens.load() !== null);
+  const [error, setError] = useState(null);
+  if (panel === null) return null;
+  if (!loggedIn) {
     return (
       <form
         onSubmit={(e) => {
           e.preventDefault();
           const form = new FormData(e.currentTarget);
-          setCredentials({ email: form.get('email'), password: form.get('password') });
+          panel
+            .login({ email: form.get('email'), password: form.get('password') })
+            .then((pair) => {
+              tokens.save(pair);
+              setLoggedIn(true);
+              return panel.connect();
+            })
+            .catch((e) => setError(e.message));
         }}
       >
         <input name="email" defaultValue="operator@twin.local" aria-label="email" />
         <input name="password" type="password" defaultValue="operator" aria-label="password" />
         <button type="submit">Log in</button>
+        {error && <p role="alert">{error}</p>}
       </form>
     );
   }
   return (
     <main>
-      <p>
-        <span>{state}</span> <button onClick={() => setCredentials(null)}>Log out</button>
-      </p>
-      {error && <p role="alert">{error}</p>}
+      <Status panel={panel} />
+      <button
+        onClick={() => {
+          panel.logout();
+          tokens.clear();
+          setLoggedIn(false);
+        }}
+      >
+        Log out
+      </button>
+      <Inbox panel={panel} />
+    </main>
+  );
+}
+
+function Status({ panel }) {
+  const { state, sharing } = useStatus(panel);
+  const shared = sharing.role === 'leader' || sharing.role === 'follower';
+  return (
+    <p>
+      <span data-testid="state">{state}</span>
+      {shared && sharing.tabs > 1 && <span> (shared by {sharing.tabs} tabs)</span>}
+    </p>
+  );
+}
+
+function Inbox({ panel }) {
+  const { sessions, unreadTotal, loading } = useInbox(panel);
+  const [open, setOpen] = useState(null);
+  return (
+    <section>
+      <h2>
+        Sessions {loading && '…'} <small>{unreadTotal} unread</small>
+      </h2>
       <ul>
-        {events.map((m) => (
-          <li key={m.id}>{m.body}</li>
+        {sessions.map((s) => (
+          <li key={s.id} data-id={s.id}>
+            <button onClick={() => setOpen(s.id)}>
+              {s.name ?? s.id} ({s.unread})
+            </button>
+          </li>
         ))}
       </ul>
-    </main>
+      {open && <Reply panel={panel} sessionId={open} />}
+    </section>
+  );
+}
+
+function Reply({ panel, sessionId }) {
+  const [text, setText] = useState('');
+  const [sent, setSent] = useState(null);
+  return (
+    <form
+      onSubmit={(e) => {
+        e.preventDefault();
+        panel
+          .sendMessage(sessionId, { body: text })
+          .then((answer) => setSent(answer.id))
+          .catch(ignoreFreed);
+      }}
+    >
+      <input value={text} onChange={(e) => setText(e.target.value)} aria-label="reply" />
+      <button type="submit">Send</button>
+      {sent && <p data-testid="sent">sent {sent}</p>}
+    </form>
   );
 }

@@ -1,32 +1,56 @@
-import { useEffect, useState } from 'react';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { OperatorPanel } from 'twin-panel';
 
-// One OperatorPanel per logged-in operator. The effect's cleanup frees it:
-// free() closes the socket, stops every timer and releases the wasm memory.
-// (StrictMode runs effects twice in development: the first panel is freed
-// before the second starts.)
-export function usePanel(options, credentials) {
-  const [state, setState] = useState('disconnected');
-  const [events, setEvents] = useState([]);
-  const [error, setError] = useState(null);
+// Log in once: the token pair is kept (here in sessionStorage) and handed to
+// every new panel with useTokens(). A second login() of an operator who is
+// connected elsewhere may log the other tab out; a refreshed pair replaces
+// the kept one (tokenRefreshed).
+const KEY = 'twin-panel-example-tokens';
+export const tokens = {
+  load: () => JSON.parse(sessionStorage.getItem(KEY) ?? 'null'),
+  save: (pair) => sessionStorage.setItem(KEY, JSON.stringify(pair)),
+  clear: () => sessionStorage.removeItem(KEY),
+};
 
+// One OperatorPanel while the component is mounted: created in the effect,
+// freed in its cleanup. React's StrictMode mounts, unmounts and mounts again
+// in development: the first panel is freed (its pending promises reject with
+// a TwinError whose code is 'freed') and the second one takes over the kept
+// tokens, with no second login.
+export function usePanel(options) {
+  const [panel, setPanel] = useState(null);
   useEffect(() => {
-    if (credentials === null) return undefined;
-    const panel = new OperatorPanel(options);
-    let live = true;
-    panel.on('connecting', () => setState('connecting'));
-    panel.on('connected', () => setState('connected'));
-    panel.on('disconnected', () => setState('disconnected'));
-    panel.on('chatMessageCreated', (message) => setEvents((list) => [message, ...list].slice(0, 50)));
-    panel
-      .login(credentials)
-      .then(() => live && panel.connect())
-      .catch((e) => live && setError(e.message));
+    const created = new OperatorPanel(options);
+    created.on('tokenRefreshed', tokens.save);
+    const kept = tokens.load();
+    if (kept !== null) {
+      created.useTokens(kept);
+      created.connect().catch(ignoreFreed);
+    }
+    setPanel(created);
     return () => {
-      live = false;
-      panel.free();
+      setPanel(null);
+      created.free();
     };
-  }, [options, credentials]);
+  }, [options]);
+  return panel;
+}
 
-  return { state, events, error };
+/** A promise of a panel that was freed meanwhile rejects with code 'freed': nothing to show. */
+export function ignoreFreed(error) {
+  if (error?.code !== 'freed') throw error;
+}
+
+/** `{ state, sharing: { role, tabs } }`, re-rendered when it changes. */
+export function useStatus(panel) {
+  return useSyncExternalStore(panel.status.subscribe, panel.status.getSnapshot);
+}
+
+/** The inbox's snapshot, loaded once per inbox. */
+export function useInbox(panel) {
+  const inbox = panel.inbox;
+  useEffect(() => {
+    inbox.load({ status: 'ACTIVE' }).catch(ignoreFreed);
+  }, [inbox]);
+  return useSyncExternalStore(inbox.subscribe, inbox.getSnapshot);
 }
