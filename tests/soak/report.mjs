@@ -7,6 +7,22 @@ import { FLAT_LIMIT } from './memory.mjs';
 
 const mb = (bytes) => (bytes === null || bytes === undefined ? '–' : `${(bytes / 1024 / 1024).toFixed(2)} MB`);
 
+/**
+ * Violations told apart by invariant, tab and kind of break (the detail
+ * without its numbers and ids), first of each, at most 20.
+ */
+function distinct(violations) {
+  const seen = new Set();
+  const out = [];
+  for (const v of violations) {
+    const key = `${v.invariant} ${v.detail.replace(/[0-9a-f]{8}-[0-9a-f-]{27}/g, 'ID').replace(/\d+/g, 'N').slice(0, 60)}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    out.push(v);
+  }
+  return out.slice(0, 20);
+}
+
 export function writeReport(path, run) {
   const { config, verdicts, figures, faults, memory, started, ended, published, conversationViews } = run;
   const byKind = Object.keys(FAULTS).map((k) => [FAULTS[k].label, faults.filter((f) => f.kind === k).length]);
@@ -19,7 +35,10 @@ export function writeReport(path, run) {
     'a numbered stream (5 a second per operator), under faults drawn at random from a',
     'seed. Replay a run with `SOAK_SEED=<seed> SOAK_MINUTES=<minutes> make soak`;',
     '`SOAK_BROWSERS=chromium,firefox` adds Firefox ESR (another operator, driven',
-    'through WebDriver). Not part of `make test`.',
+    'through WebDriver: it takes the sandbox\'s faults and leader closes like Chromium, but',
+    'not the debugger pause or offline, and reports wasm memory only). Not part of',
+    '`make test`. What a run found is reproduced, and skipped until fixed, in',
+    '`tests/faults/soak-findings.test.mjs`.',
     '',
     `## Last run: ${verdicts.ok ? 'passed' : 'FAILED'}`,
     '',
@@ -63,6 +82,12 @@ export function writeReport(path, run) {
       const all = verdicts.violations.filter((v) => v.invariant === k);
       return `| ${text} | ${all.length} | ${all.length ? `${all[0].at}: ${all[0].detail.replace(/\|/g, '\\|')}` : ''} |`;
     }),
+    '',
+    '## Violations',
+    '',
+    verdicts.ok ? 'None.' : `${verdicts.violations.length} in all; the first of each kind of break (a repeated break of the same kind in the same tab is listed once):`,
+    '',
+    ...distinct(verdicts.violations).map((v) => `- ${v.at}${v.fault ? ` (fault #${v.fault.n}, ${FAULTS[v.fault.kind].label})` : ''}, ${v.invariant}: ${v.detail}`),
     '',
     '## Faults in order',
     '',
