@@ -219,7 +219,7 @@ export async function checkConversations({ groups, truth, verdicts, figures, sen
             figures.repliesSwallowed += 1;
             continue;
           }
-          verdicts.fail('conversations', `${visitor.name}: reply ${m.body} (${m.id}) never reached the visitor (EIO ${visitor.eio})${drop ? `; the widget's socket dropped ${drop - at} ms after it was sent` : ''}`);
+          verdicts.fail('conversations', `${visitor.name}: reply ${m.body} (${m.id}) never reached the visitor (EIO ${visitor.eio})${drop ? `; the widget's socket dropped ${Math.abs(drop - at)} ms ${drop < at ? 'before' : 'after'} it was sent` : ''}`);
         }
       }
     }
