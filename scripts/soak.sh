@@ -10,6 +10,8 @@
 # seconds; a 16 MiB client queue so recovering a long gap is not a slow consumer.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# The judges first, without a browser: a long run is worth only what its checks catch.
+node --test --test-reporter=dot tests/soak/judge.test.mjs
 exec scripts/with-sandbox.sh -www tests/soak/www -single-use-refresh -simulate \
   -ping-interval 3s -pong-timeout 2s -client-queue-max-size 16777216 -- \
   node tests/soak/run.mjs
