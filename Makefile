@@ -7,7 +7,7 @@ SANDBOX := target/sandbox/twin-sandbox
 
 .PHONY: all bootstrap pkg sandbox sandbox-bin lint test test-native test-go test-browser \
         test-size test-types test-csp test-e2e test-consumer test-consumer-firefox test-node test-conformance \
-        test-faults test-tabs bench demo clean
+        test-faults test-tabs bench soak demo clean
 
 all: pkg
 
@@ -116,6 +116,15 @@ test-tabs: pkg
 # Not part of make test (~4 min).
 bench: pkg
 	@scripts/bench.sh
+
+# A shift under faults (#25): 3 tabs of one operator (per browser) with the
+# inbox and a visitor widget each, the sandbox's simulated visitors and a
+# numbered stream, faults drawn from a printed seed; checks that nothing is
+# lost or doubled, one connection per operator, no forced logout, inboxes equal
+# to the sandbox, flat memory. SOAK_MINUTES (default 10), SOAK_SEED (replay),
+# SOAK_BROWSERS=chromium,firefox. Writes SOAK.md. Not part of make test.
+soak: pkg
+	@scripts/soak.sh
 
 # Every test layer, fast to real.
 test: lint test-native test-go test-size test-types test-browser test-csp test-e2e test-consumer test-consumer-firefox \

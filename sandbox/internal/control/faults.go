@@ -18,8 +18,20 @@ import (
 // maxGarbageSize bounds the injected frame payload.
 const maxGarbageSize = 16 << 20
 
-func (t faultRoutes) drop(w http.ResponseWriter, _ *http.Request) {
-	httpapi.WriteJSON(w, http.StatusOK, map[string]int{"dropped": t.connFaults.Drop()})
+// drop closes WebSockets without a close frame: every one, or with
+// {"only": "centrifugo"} or {"only": "socketio"} those of one service.
+func (t faultRoutes) drop(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Only string `json:"only"`
+	}
+	if !httpapi.ReadJSON(w, r, &req) {
+		return
+	}
+	if req.Only != "" && req.Only != "centrifugo" && req.Only != "socketio" {
+		httpapi.WriteError(w, http.StatusBadRequest, "Validation failed.", map[string]string{"only": "centrifugo or socketio"})
+		return
+	}
+	httpapi.WriteJSON(w, http.StatusOK, map[string]int{"dropped": t.connFaults.DropLabelled(req.Only)})
 }
 
 func (t faultRoutes) silence(w http.ResponseWriter, r *http.Request) {

@@ -5,6 +5,7 @@ package faults
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"net"
 	"net/http"
@@ -65,11 +66,47 @@ func (f *Conns) forget(c *faultConn) {
 	f.mu.Unlock()
 }
 
+// connKey keys the faultConn in a request's context (ConnContext).
+type connKey struct{}
+
+// ConnContext is an http.Server.ConnContext hook: it puts the faultConn in
+// every request's context, so Label can name what the connection serves.
+func (f *Conns) ConnContext(ctx context.Context, c net.Conn) context.Context {
+	if fc, ok := c.(*faultConn); ok {
+		return context.WithValue(ctx, connKey{}, fc)
+	}
+	return ctx
+}
+
+// Label names the connections that next serves (e.g. "centrifugo",
+// "socketio"), so DropLabelled can drop only those. The label is set on
+// every request, so a kept-alive connection carries the name of the last
+// one, which for a WebSocket is its upgrade.
+func (f *Conns) Label(label string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if fc, ok := r.Context().Value(connKey{}).(*faultConn); ok {
+			fc.label.Store(&label)
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
 // Drop closes the TCP connection under every WebSocket without a close
 // frame, so browsers report 1006. It returns how many live ones it closed.
 func (f *Conns) Drop() int {
+	return f.DropLabelled("")
+}
+
+// DropLabelled is Drop for the WebSockets labelled label only ("" drops
+// every one).
+func (f *Conns) DropLabelled(label string) int {
 	dropped := 0
 	for _, c := range f.snapshot() {
+		if label != "" {
+			if l := c.label.Load(); l == nil || *l != label {
+				continue
+			}
+		}
 		if !c.closed.Load() {
 			dropped++
 		}
@@ -146,6 +183,7 @@ type faultConn struct {
 
 	closed    atomic.Bool // the owner called Close
 	rawClosed atomic.Bool // the TCP connection is closed
+	label     atomic.Pointer[string]
 
 	wmu           sync.Mutex
 	idle          *sync.Cond // signalled after every write and on close

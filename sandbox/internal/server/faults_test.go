@@ -275,3 +275,41 @@ func TestCloseFaultSendsCustomCode(t *testing.T) {
 		t.Fatal("not closed")
 	}
 }
+
+func TestDropOnlyOneService(t *testing.T) {
+	_, base, operator := newConnectedSandbox(t)
+	id := visitorSession(t, base, 389)["id"].(string)
+	visitor := dialWSPath(t, base, "/socket.io/?EIO=4&transport=websocket&sessionId="+id)
+	if open, _ := visitor.next(5 * time.Second); !strings.HasPrefix(open, "0{") {
+		t.Fatalf("open packet %q", open)
+	}
+	closedWithin := func(c *wsClient, d time.Duration) bool {
+		select {
+		case <-c.closed:
+			return true
+		case <-time.After(d):
+			return false
+		}
+	}
+
+	if status, out := testkit.Call(t, http.MethodPost, base+"/__sandbox/faults/drop", nil, map[string]any{"only": "nothing"}); status != http.StatusBadRequest {
+		t.Fatalf("unknown service: %d %v", status, out)
+	}
+	_, out := testkit.Call(t, http.MethodPost, base+"/__sandbox/faults/drop", nil, map[string]any{"only": "socketio"})
+	if out["dropped"] != 1.0 {
+		t.Fatalf("drop socketio: %v", out)
+	}
+	if !closedWithin(visitor, 3*time.Second) {
+		t.Fatal("the widget socket is still open")
+	}
+	if closedWithin(operator, 300*time.Millisecond) {
+		t.Fatal("the Centrifugo socket was dropped too")
+	}
+	_, out = testkit.Call(t, http.MethodPost, base+"/__sandbox/faults/drop", nil, map[string]any{"only": "centrifugo"})
+	if out["dropped"] != 1.0 {
+		t.Fatalf("drop centrifugo: %v", out)
+	}
+	if !closedWithin(operator, 3*time.Second) {
+		t.Fatal("the Centrifugo socket is still open")
+	}
+}

@@ -100,8 +100,8 @@ func NewSandbox(cfg Config) (*Sandbox, error) {
 	mux.Handle("/iam/", httpapi.WithCORS(httpFaults.Wrap(apis)))
 	mux.Handle("/chat/", httpapi.WithCORS(httpFaults.Wrap(apis)))
 	mux.Handle("/__sandbox/", httpapi.WithCORS(control.Guard(controlMux)))
-	mux.Handle("/centrifugo/connection/websocket", httpFaults.Wrap(rt))
-	mux.Handle(widget.Path+"/", widget.WithOrigin(httpFaults.WrapUnder(widget.Path, widget.WithEIO3TextPayloads(hub.Handler()))))
+	mux.Handle("/centrifugo/connection/websocket", s.connFaults.Label("centrifugo", httpFaults.Wrap(rt)))
+	mux.Handle(widget.Path+"/", s.connFaults.Label("socketio", widget.WithOrigin(httpFaults.WrapUnder(widget.Path, widget.WithEIO3TextPayloads(hub.Handler())))))
 	mux.Handle("/pkg/", httpFaults.Wrap(http.StripPrefix("/pkg", staticDir(cfg.PkgDir))))
 	mux.Handle("/", httpFaults.Wrap(staticDir(cfg.WWWDir)))
 
@@ -112,6 +112,7 @@ func NewSandbox(cfg Config) (*Sandbox, error) {
 	s.server = &http.Server{
 		Handler:           s.handler,
 		ConnState:         s.connFaults.ConnState,
+		ConnContext:       s.connFaults.ConnContext,
 		ReadHeaderTimeout: 10 * time.Second,
 	}
 	if cfg.Simulate {

@@ -1,0 +1,154 @@
+// Findings of `make soak` (#25), each reduced to a minimal reproduction that
+// fails with the package as it is. They are skipped so that `make test`
+// stays green until the package is fixed; RUN_SOAK_FINDINGS=1 runs them:
+//
+//   RUN_SOAK_FINDINGS=1 scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- \
+//     node --test tests/faults/soak-findings.test.mjs
+//
+// When a fix lands, drop its skip: the test becomes its regression test.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  skip as noSandbox, post, resetSandbox, withBrowser, openPage, waitInPage, assertNoCrash, sleep,
+} from './support.mjs';
+import {
+  Browser, OPERATOR, freshPair, settled, stream, streamDone, range, freeze, connectionsBecome,
+} from '../tabs/support.mjs';
+
+const known = (finding) => noSandbox || (process.env.RUN_SOAK_FINDINGS ? false : `soak finding (#25): ${finding}; RUN_SOAK_FINDINGS=1 runs it`);
+
+// Finding 1 (soak seed 3, fault #1 "frozen tab"; seed 2, fault #6): a tab
+// paused in the debugger loses the publications relayed while it was paused,
+// with no resync. Chromium does not deliver BroadcastChannel messages posted
+// to a page paused in the debugger (they are dropped, not queued); the tab's
+// Gate accepts any later offset and the leader's next heartbeat seeds it past
+// the gap, so nothing notices the hole.
+test('a follower paused in the debugger gets every publication relayed meanwhile, or a resync', {
+  skip: known('a frozen tab silently loses the relays posted while it was paused'), timeout: 60_000,
+}, async () => {
+  await resetSandbox();
+  await withBrowser(55_000, async (chromium) => {
+    const b = await Browser.start(chromium);
+    const pair = await freshPair(OPERATOR.email, OPERATOR.id);
+    const tabs = [];
+    for (let i = 0; i < 2; i++) {
+      const tab = await b.open(`tab${i + 1}`);
+      await tab.create(); // default pingTimeout (10 s): a 2 s pause changes no leader
+      await tab.useTokens(pair);
+      tabs.push(tab);
+    }
+    await Promise.all(tabs.map((t) => t.connect()));
+    const leader = await settled(tabs);
+    const follower = tabs.find((t) => t !== leader);
+    await connectionsBecome(OPERATOR.id, 1);
+
+    const paused = await freeze(follower.page);
+    const during = await stream(OPERATOR.id, 20);
+    await streamDone(during);
+    await sleep(2_000);
+    await paused.thaw();
+    await sleep(1_000);
+    const { byName, lifecycle } = await follower.record();
+    const resyncs = lifecycle.filter((e) => e.event === 'resync');
+    assert.ok(resyncs.length > 0 || byName.length === 20,
+      `the follower shows ${byName.length} of the 20 publications relayed while it was paused (${paused.how}), and no resync`);
+    if (resyncs.length === 0) assert.deepEqual(byName.map((e) => e.seq), range(20));
+    await b.close();
+  });
+});
+
+// Finding 2 (soak seed 5, fault #3 "silent server"): an inbox row fetched by
+// inbox.refreshSession() counts a client message twice when that message's
+// publication arrives after the fetch (here recovered after a silent
+// server) and the operator's answer, written in the same whole second, is
+// the fetched Session's lastMessage. The Session's unread count includes the
+// message; the late publication is of the same second as the Session's last
+// message, and such a publication counts as new unless it waited during the
+// fetch (src/inbox/reducer.rs, on_message: counted_by_server).
+test('a reply and inbox.refreshSession() during a silent server, then the recovered message: the unread count equals the sandbox\'s', {
+  skip: known('a late publication of the message a refreshed row already counts is counted again'), timeout: 60_000,
+}, async () => {
+  await resetSandbox();
+  await post('/__sandbox/chats/reset');
+  await withBrowser(55_000, async (browser) => {
+    const { page, seen } = await openPage(browser);
+    const anna = '5e550000-0000-4000-8000-000000000001'; // 389's seeded session, 2 unread
+    await page.evaluate(async () => {
+      window.faults.create('p', { pingTimeout: 1_000, minReconnectDelay: 50, maxReconnectDelay: 300 });
+      await window.faults.login('p', 'operator@twin.local');
+      await window.faults.panel('p').connect();
+      await window.faults.panel('p').inbox.load({ status: 'ACTIVE' });
+    });
+    await post('/__sandbox/faults/silence', { on: true });
+    try {
+      // The visitor writes, the operator answers in the same whole second
+      // (the platform's stamps are whole seconds), and the CRM files the
+      // session again, as the inbox's docs ask after one's own message.
+      while (Date.now() % 1000 > 200) await sleep(20);
+      await post('/__sandbox/visitor/message', { sessionId: anna, body: 'written while the server is silent' });
+      await page.evaluate(async (id) => {
+        const panel = window.faults.panel('p');
+        await panel.sendMessage(id, { body: 'the answer, in the same second' });
+        await panel.inbox.refreshSession(id);
+      }, anna);
+      // Past the ping interval (2 s) and pingTimeout (1 s): the panel gives up on the socket.
+      await waitInPage(page, 'the silence noticed', () => window.faults.count('p', 'disconnected') >= 1, undefined, 15_000);
+    } finally {
+      await post('/__sandbox/faults/silence', { on: false });
+    }
+    // The panel notices the silence, reconnects and recovers the message.
+    await waitInPage(page, 'the recovered message', () => window.faults.rec('p').all
+      .some((e) => e.event === 'chatMessageCreated' && e.data?.body === 'written while the server is silent'), undefined, 20_000);
+    await sleep(500);
+    const row = await page.evaluate((id) => window.faults.panel('p').inbox.getSnapshot().sessions.find((s) => s.id === id), anna);
+    const truth = await sandboxSession(page, anna);
+    assert.equal(row.unread, truth.unreadClientMessageCount, `inbox unread ${row.unread}, the sandbox's unreadClientMessageCount ${truth.unreadClientMessageCount}`);
+    await assertNoCrash(page, seen);
+  });
+});
+
+/** The session as the sandbox holds it, read through the panel's own REST call. */
+const sandboxSession = (page, id) => page.evaluate((sid) => window.faults.panel('p').getSession(sid), id);
+
+// Finding 3 (soak seed 6, fault #8 "widget socket drop", Firefox, EIO 3; the
+// same in Chromium): an operator's reply written while the visitor's socket
+// is down never reaches the visitor. Socket.IO keeps no history, and the
+// widget does not ask for what it missed when its socket is back (the
+// platform's PUT /chats/{chatId}/sessions, which continues the session,
+// answers with its messages).
+for (const eio of [4, 3]) {
+  test(`a reply written while the widget's socket (EIO ${eio}) is down reaches the visitor once it is back`, {
+    skip: known('a reply written while the widget reconnects is lost'), timeout: 60_000,
+  }, async () => {
+    await resetSandbox();
+    await withBrowser(55_000, async (browser) => {
+      const { page, seen } = await openPage(browser);
+      const session = await page.evaluate(async (e) => {
+        const { ChatWidget } = await import('/pkg/widget/index.js');
+        // A reconnect delay of 1 s: the reply lands while the socket is down.
+        const w = new ChatWidget({ chatId: 'chat-web-1', chatUrl: `${location.origin}/chat/api/v1`, eio: e, minReconnectDelay: 1_000, maxReconnectDelay: 1_000 });
+        window.widgetMessages = [];
+        w.on('message', (m) => window.widgetMessages.push(m.body));
+        window.widget = w;
+        return w.start({ clientName: 'Soak finding 3' });
+      }, eio);
+      // The reply comes from whoever the sandbox assigned the session to.
+      const api = `${process.env.TWIN_SANDBOX_URL}/chat/api/v1`;
+      const { token: reader } = await freshPair(OPERATOR.email, OPERATOR.id);
+      const { operatorId } = await (await fetch(`${api}/sessions/${session.id}`, { headers: { Authorization: `Bearer ${reader}` } })).json();
+      const email = { 389: 'operator@twin.local', 472: 'dev@twin.local', 494: 'third@twin.local' }[operatorId];
+      const { token } = await freshPair(email, Number(operatorId));
+      await post('/__sandbox/faults/drop', { only: 'socketio' });
+      const sent = await fetch(`${api}/sessions/${session.id}/operators/messages`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: JSON.stringify({ body: 'written while the visitor is away' }),
+      });
+      assert.equal(sent.status, 200, `the operator's reply: ${sent.status}`);
+      await waitInPage(page, 'the widget connected again', () => window.widget.state === 'connected', undefined, 15_000);
+      await sleep(2_000);
+      assert.deepEqual(await page.evaluate(() => window.widgetMessages), ['written while the visitor is away']);
+      await assertNoCrash(page, seen);
+    });
+  });
+}
