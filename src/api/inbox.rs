@@ -39,7 +39,7 @@ export interface InboxLoadOptions {
 
 /** What a resync found different from the store it replaced. */
 export interface ResyncReport {
-  /** Why the stream was lost: `epochChanged`, `historyGone`, `notRecoverable`, `stateInvalidated`. */
+  /** Why the stream was lost: `epochChanged`, `historyGone`, `missedRelays`, `notRecoverable`, `stateInvalidated`. */
   reason: string;
   /** When the fresh load finished, Unix ms. */
   at: number;

@@ -295,10 +295,14 @@ export interface ClientPresence {
   at?: string | null;
 }
 
-/** `resync` payload: events may have been missed; refetch over REST. */
+/**
+ * `resync` payload: events may have been missed; refetch over REST.
+ * `missedRelays`: this tab shares another tab's connection and some of the
+ * publications relayed to it never arrived (its page was paused, say).
+ */
 export interface Resync {
   channels: string[];
-  reason: 'epochChanged' | 'historyGone' | 'notRecoverable' | 'stateInvalidated';
+  reason: 'epochChanged' | 'historyGone' | 'missedRelays' | 'notRecoverable' | 'stateInvalidated';
 }
 
 /** Every event `OperatorPanel.on()` knows, with its payload type. */

@@ -119,7 +119,8 @@ pub enum ClientEvent<V> {
     Resync {
         /// Affected channels.
         channels: Vec<String>,
-        /// `epochChanged`, `historyGone`, `notRecoverable` or `stateInvalidated`.
+        /// `epochChanged`, `historyGone`, `notRecoverable`, `stateInvalidated`,
+        /// or `missedRelays` (shown by a tab sharing another tab's connection).
         reason: &'static str,
     },
     /// Something went wrong that does not change the state by itself.
@@ -511,7 +512,7 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         self.positions
             .retain(|name| subs.iter().any(|(channel, _)| channel == name));
         // Channels to resync, by reason, reported in the order of `LossReason::ALL`.
-        let mut lost: [Vec<String>; 4] = Default::default();
+        let mut lost: [Vec<String>; LossReason::ALL.len()] = Default::default();
         for (channel, mut sub) in subs {
             match self.positions.continuity(&channel, &sub) {
                 Continuity::Recovered => {

@@ -27,6 +27,9 @@ pub enum LossReason {
     EpochChanged,
     /// Same epoch, but the history no longer reaches back to our offset.
     HistoryGone,
+    /// A tab sharing another tab's connection found a hole in the
+    /// publications relayed to it (its page was paused, say).
+    MissedRelays,
     /// The channel keeps no history, so a reconnect cannot prove nothing was missed.
     NotRecoverable,
     /// The server told the client to forget its positions (close code 3014).
@@ -36,9 +39,10 @@ pub enum LossReason {
 impl LossReason {
     /// Every reason, in the alphabetical order of [`as_str`](Self::as_str)
     /// (the order `Resync` events come in); `reason as usize` indexes it.
-    pub const ALL: [LossReason; 4] = [
+    pub const ALL: [LossReason; 5] = [
         LossReason::EpochChanged,
         LossReason::HistoryGone,
+        LossReason::MissedRelays,
         LossReason::NotRecoverable,
         LossReason::StateInvalidated,
     ];
@@ -48,6 +52,7 @@ impl LossReason {
         match self {
             LossReason::EpochChanged => "epochChanged",
             LossReason::HistoryGone => "historyGone",
+            LossReason::MissedRelays => "missedRelays",
             LossReason::NotRecoverable => "notRecoverable",
             LossReason::StateInvalidated => "stateInvalidated",
         }

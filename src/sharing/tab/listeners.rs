@@ -22,9 +22,11 @@
 
 use super::{ConnectAnswer, Output, OwnClient, Tab};
 use crate::protocol::centrifuge::codes::{connecting, disconnected};
+use crate::protocol::centrifuge::positions::LossReason;
 use crate::protocol::centrifuge::ClientEvent;
 use crate::protocol::json_engine::JsonEngine;
 use crate::protocol::State;
+use crate::sharing::gate::Pass;
 use crate::sharing::message::{Beat, Message};
 use crate::sharing::Role;
 
@@ -109,8 +111,14 @@ impl<J: JsonEngine> Tab<J> {
         group.mirror = beat.state;
         group.connected = beat.connected.clone();
         group.tabs = beat.tabs;
+        let mut missed = Vec::new();
         for (channel, epoch, offset) in &beat.positions {
-            group.gate.seed(channel, epoch, *offset);
+            if group.gate.seed(channel, epoch, *offset) {
+                missed.push(channel.clone());
+            }
+        }
+        if !missed.is_empty() && self.wants {
+            self.push(Output::Show(missed_relays(missed)));
         }
         if new_leader && self.wants {
             self.post(Message::Connect);
@@ -154,9 +162,12 @@ impl<J: JsonEngine> Tab<J> {
                 let pass = self
                     .group
                     .as_mut()
-                    .is_none_or(|group| group.gate.pass(channel, epoch, *offset));
-                if !(pass && wants) {
+                    .map_or(Pass::Show, |group| group.gate.pass(channel, epoch, *offset));
+                if pass == Pass::Drop || !wants {
                     return;
+                }
+                if pass == Pass::AfterGap {
+                    self.push(Output::Show(missed_relays(vec![channel.clone()])));
                 }
             }
             ClientEvent::Connecting { .. } => {
@@ -327,5 +338,14 @@ impl<J: JsonEngine> Tab<J> {
     fn stop_showing(&mut self, code: u32, reason: &'static str) {
         let show = std::mem::replace(&mut self.shown, State::Disconnected) != State::Disconnected;
         self.push(Output::Stop { code, reason, show });
+    }
+}
+
+/// The `resync` a tab shows for channels whose relays it missed (see the
+/// gate): its listeners refetch over REST, as after a lost stream.
+fn missed_relays<V>(channels: Vec<String>) -> ClientEvent<V> {
+    ClientEvent::Resync {
+        channels,
+        reason: LossReason::MissedRelays.as_str(),
     }
 }

@@ -102,7 +102,68 @@ fn every_publication_once_and_in_order_across_a_leader_change() {
             [1, 2, 3, 4, 5, 6, 7, 8],
             "tab {t}"
         );
+        assert_eq!(w.nodes[t].resyncs(), Vec::<String>::new(), "tab {t}");
     }
+}
+
+/// A browser drops the relays posted to a page paused in the debugger: the
+/// follower shows a `resync` before the next publication it gets, and
+/// nothing it never got is shown as if the stream were whole.
+#[test]
+fn relays_a_paused_follower_never_got_show_as_a_resync_before_the_next_publication() {
+    let (mut w, _, b) = leader_and_listener();
+    w.connect(b);
+    w.publish(2);
+    w.run(STEP);
+    w.hold(b);
+    w.publish(3);
+    w.run(STEP);
+    w.drop_held(b);
+    w.release_held(b);
+    w.publish(1);
+    w.run(STEP);
+    assert_eq!(w.nodes[b].publications(), [1, 2, 6]);
+    assert_eq!(w.nodes[b].resyncs(), [format!("missedRelays:{CHANNEL}@2")]);
+    w.publish(2);
+    w.run(SILENCE);
+    assert_eq!(w.nodes[b].publications(), [1, 2, 6, 7, 8]);
+    assert_eq!(w.nodes[b].resyncs().len(), 1, "one hole, one resync");
+}
+
+/// The leader's heartbeat tells a follower its position: relays lost with
+/// no publication after them show as a `resync` at the next beat.
+#[test]
+fn a_heartbeat_past_the_last_relay_shown_is_a_resync() {
+    let (mut w, _, b) = leader_and_listener();
+    w.connect(b);
+    w.publish(1);
+    w.run(STEP);
+    w.hold(b);
+    w.publish(2);
+    w.run(STEP);
+    w.drop_held(b);
+    w.release_held(b);
+    w.run(2 * BEAT);
+    assert_eq!(w.nodes[b].publications(), [1]);
+    assert_eq!(w.nodes[b].resyncs(), [format!("missedRelays:{CHANNEL}@1")]);
+}
+
+/// A follower that does not want the connection shows no `resync` for the
+/// relays it missed meanwhile.
+#[test]
+fn a_follower_that_does_not_listen_shows_no_resync() {
+    let (mut w, _, b) = leader_and_listener();
+    w.publish(1);
+    w.run(STEP);
+    w.hold(b);
+    w.publish(2);
+    w.run(STEP);
+    w.drop_held(b);
+    w.release_held(b);
+    w.run(2 * BEAT);
+    w.publish(1);
+    w.run(STEP);
+    assert_eq!(w.nodes[b].resyncs(), Vec::<String>::new());
 }
 
 #[test]

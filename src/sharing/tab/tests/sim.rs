@@ -273,6 +273,23 @@ impl Node {
             .collect()
     }
 
+    /// The `resync` events its listeners saw: reason and channels, with the
+    /// offsets shown so far when it came (`reason@offsets`).
+    pub fn resyncs(&self) -> Vec<String> {
+        let mut shown = 0;
+        let mut out = Vec::new();
+        for event in &self.shown {
+            match event {
+                ClientEvent::Publication { .. } => shown += 1,
+                ClientEvent::Resync { channels, reason } => {
+                    out.push(format!("{reason}:{}@{shown}", channels.join(",")))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
     /// The messages it posted.
     pub fn posted(&self) -> impl Iterator<Item = &message::Message<Value>> {
         self.log.iter().filter_map(|output| match output {
