@@ -255,6 +255,9 @@ pub struct InboxReducer<J: JsonEngine> {
     /// Events for sessions being fetched, in arrival order.
     pending: Pending<J::Value>,
     fetching: IdSet,
+    /// Held sessions fetched again (a message [`on_message`] is unsure
+    /// about): their message events wait for the answer.
+    refetching: IdSet,
     /// Sessions known to be out of scope: their non-session events are ignored
     /// until a session event brings them back.
     outside: IdSet,
@@ -279,6 +282,7 @@ impl<J: JsonEngine> InboxReducer<J> {
             entries: Sessions::default(),
             pending: Pending::default(),
             fetching: IdSet::default(),
+            refetching: IdSet::default(),
             outside: IdSet::default(),
             loading: None,
             load_generation: 0,
@@ -356,6 +360,12 @@ impl<J: JsonEngine> InboxReducer<J> {
     /// Ids with events waiting for a fetch.
     pub fn pending_ids(&self) -> impl Iterator<Item = &str> {
         self.pending.ids()
+    }
+
+    /// True while a held session is fetched again (see [`InboxOutput::FetchSession`]):
+    /// its message events wait for the answer.
+    pub fn refetching(&self, id: &str) -> bool {
+        self.refetching.contains(id)
     }
 
     /// What the host must do now; empties the list.
@@ -507,6 +517,7 @@ impl<J: JsonEngine> InboxReducer<J> {
         let waiting: Vec<String> = self.pending.ids().map(str::to_owned).collect();
         for id in waiting {
             if self.entries.contains(&id) {
+                self.refetching.remove(&id);
                 self.replay_pending(&id);
             } else if self.fetching.insert(&id) {
                 self.outputs.push(InboxOutput::FetchSession(id));
@@ -522,6 +533,7 @@ impl<J: JsonEngine> InboxReducer<J> {
         self.entries.clear();
         self.pending.clear();
         self.fetching.clear();
+        self.refetching.clear();
         self.outside.clear();
         self.deferred.clear();
         self.loading = None;
@@ -571,6 +583,7 @@ impl<J: JsonEngine> InboxReducer<J> {
             // ours; the event says it left us.
             let id = entry.id;
             self.pending.take(&id);
+            self.refetching.remove(&id);
             self.outside.insert(&id);
             if self.entries.remove(&id).is_some() {
                 self.bump();
@@ -602,12 +615,28 @@ impl<J: JsonEngine> InboxReducer<J> {
             (Some(created), Some(server)) => created < server || (replay && created == server),
             _ => false,
         };
+        // A live client message of that very second, other than the object's
+        // own last message (which `has_seen` knows): written before the
+        // object was read, or after it, in the same second. A late one (a
+        // stream recovered after a silent server) is the first kind, a
+        // fresh one the second: no rule tells them apart, so the server
+        // decides. The unread count waits for the row fetched again.
+        let unsure = from_client
+            && fields.read_at.is_none()
+            && !replay
+            && created.is_some()
+            && created == entry.server_message_ms;
         let is_latest = match (created, entry.last_message_ms) {
             (Some(created), Some(last)) => created >= last,
             _ => true,
         };
         let mut changed = false;
-        if from_client && fields.read_at.is_none() && !counted_by_server && !entry.is_closed() {
+        if from_client
+            && fields.read_at.is_none()
+            && !counted_by_server
+            && !unsure
+            && !entry.is_closed()
+        {
             entry.unread = entry.unread.saturating_add(1);
             changed = true;
         }
@@ -630,6 +659,12 @@ impl<J: JsonEngine> InboxReducer<J> {
             // The last activity may have moved: the row moves up the list.
             self.entries.reposition(&session_id);
             self.touch(&session_id);
+        }
+        if unsure {
+            self.refetching.insert(&session_id);
+            if self.fetching.insert(&session_id) {
+                self.outputs.push(InboxOutput::FetchSession(session_id));
+            }
         }
     }
 
@@ -762,6 +797,7 @@ impl<J: JsonEngine> InboxReducer<J> {
     /// when the server does not know it (404).
     pub fn fetched(&mut self, id: &str, session: Option<J::Value>) {
         self.fetching.remove(id);
+        self.refetching.remove(id);
         match session {
             None => {
                 self.pending.take(id);
@@ -792,10 +828,16 @@ impl<J: JsonEngine> InboxReducer<J> {
         }
     }
 
-    /// The fetch of `id` failed: its events keep waiting; the next event for
-    /// it (or the next load) fetches again.
+    /// The fetch of `id` failed: the events of a session not held keep
+    /// waiting (the next event for it, or the next load, fetches again);
+    /// those of a held one fetched again apply now, as they came.
     pub fn fetch_failed(&mut self, id: &str) {
         self.fetching.remove(id);
+        if self.refetching.remove(id) && self.entries.contains(id) {
+            for (event, payload, at) in self.pending.take(id) {
+                self.apply_event(event, payload, at, false);
+            }
+        }
         self.outputs.push(InboxOutput::Error(InboxError {
             kind: InboxErrorKind::FetchFailed,
             event: None,
@@ -817,7 +859,11 @@ impl<J: JsonEngine> InboxReducer<J> {
             self.bad(Some(event), None);
             return None;
         };
-        if !self.entries.contains(&fields.session_id) {
+        // A session not held, or fetched again: its events wait for the
+        // answer, then apply to it.
+        if !self.entries.contains(&fields.session_id)
+            || self.refetching.contains(&fields.session_id)
+        {
             self.unknown(fields.session_id, event, payload.clone(), now);
             return None;
         }
@@ -940,6 +986,7 @@ impl<J: JsonEngine> InboxReducer<J> {
         self.outside.remove(&id);
         if !self.holds(&entry) {
             self.pending.take(&id);
+            self.refetching.remove(&id);
             self.outside.insert(&id);
             if self.entries.remove(&id).is_some() {
                 self.bump();
