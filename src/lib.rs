@@ -8,6 +8,8 @@
 //!   `EngineJson` (the browser's `JSON.parse` as the core's JSON engine).
 //! - [`inbox`]: the operator's live session store behind `panel.inbox`: a
 //!   pure reducer over the platform's events, natively tested.
+//! - [`conversation`]: one session's messages behind `panel.conversation(id)`
+//!   and `widget.conversation`: a pure reducer shared by both sides.
 //! - [`sharing`]: one connection and one token refresh for all the tabs of
 //!   an operator: the messages between tabs, the exactly-once gate, the
 //!   member table and heartbeat watch, which token pair wins (pure, natively
@@ -21,6 +23,7 @@
 //! - [`error_code`], [`events`], [`percent`], [`text`]: small pure helpers
 //!   any layer may use.
 
+pub mod conversation;
 pub mod error_code;
 pub mod events;
 pub mod inbox;

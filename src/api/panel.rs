@@ -10,6 +10,7 @@
 //! REST adapter and the sharing across tabs are in `panel/`.
 
 use super::class::js_class;
+use super::conversation::Conversations;
 use super::error::{client_error, parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::inbox::InboxStore;
@@ -32,6 +33,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+mod conversation_rest;
 mod inbox_rest;
 mod leadership;
 mod mirror;
@@ -81,6 +83,8 @@ struct Core {
     connect_waiters: Waiters,
     /// `panel.inbox`, created on first access.
     inbox: OnceCell<Rc<InboxStore>>,
+    /// `panel.conversation(id)`: the open ones.
+    conversations: Conversations,
     /// One connection and one refresh for every tab of the operator.
     sharing: sharing::Sharing,
 }
@@ -202,6 +206,23 @@ impl OperatorPanel {
             .js_object()
     }
 
+    /// The live conversation of session `sessionId` (`load`, `loadOlder`,
+    /// `send`, `subscribe`, `getSnapshot`, ...): the same object for one id
+    /// until its `free()`. Throws a `TwinError` for an empty id.
+    #[wasm_bindgen(unchecked_return_type = "Conversation")]
+    pub fn conversation(
+        &self,
+        #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let Some(id) = js::id_text(&session_id).filter(|id| !id.is_empty()) else {
+            return Err(usage("conversation() needs a session id"));
+        };
+        let rest = || -> Box<dyn super::conversation::ConversationRest> {
+            Box::new(PanelRest(Rc::downgrade(&self.core)))
+        };
+        Ok(self.core.conversations.open(id, rest))
+    }
+
     /// `'disconnected'`, `'connecting'` or `'connected'`.
     #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
     pub fn state(&self) -> String {
@@ -234,6 +255,7 @@ impl Drop for OperatorPanel {
         if let Some(inbox) = self.core.inbox.get() {
             inbox.on_free();
         }
+        self.core.conversations.on_free();
         if let Some(timer) = self.core.refresh_timer.get() {
             timer.cancel();
         }
@@ -256,6 +278,7 @@ impl Core {
             emitter: Emitter::new(&js::names(&crate::events::PANEL_EVENTS)),
             connect_waiters: Waiters::new(MAX_CONNECT_WAITERS),
             inbox: OnceCell::new(),
+            conversations: Conversations::default(),
             sharing: sharing::Sharing::new(options.share_across_tabs),
             options,
         }
@@ -362,6 +385,7 @@ impl Core {
         if let Some(inbox) = self.inbox.get() {
             inbox.on_logout();
         }
+        self.conversations.on_logout();
     }
 
     /// The live connection takes `pair`'s token on its next connect; the
@@ -450,12 +474,17 @@ impl Core {
                 {
                     inbox.on_publication(name, &js::get(&data.0, "data"));
                 }
+                if let (true, Some(name)) = (by_name, event.as_deref()) {
+                    self.conversations
+                        .on_publication(name, &js::get(&data.0, "data"));
+                }
                 self.emitter.publication(&data.0, by_name);
             }
             ClientEvent::Resync { channels, reason } => {
                 if let Some(inbox) = self.inbox.get() {
                     inbox.on_resync(reason);
                 }
+                self.conversations.on_resync(reason);
                 let list: js_sys::Array = channels.iter().map(|c| JsValue::from_str(c)).collect();
                 self.emitter.emit(
                     "resync",

@@ -22,13 +22,16 @@
 //! which become the package's `.d.ts`; the ack table lives in [`acks`].
 
 mod acks;
+mod conversation_talk;
 
 use super::class::js_class;
 use super::codes::{ConnectingCode, DisconnectCode};
+use super::conversation::ConversationStore;
 use super::error::{client_error, parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
 use super::options::WidgetOptions;
+use crate::conversation::{ConversationEvent, Side};
 use crate::protocol::socketio::{ClientEvent, EmitError, SocketIoClient};
 use crate::protocol::{SansIoClient, State};
 use crate::rest::endpoints;
@@ -95,6 +98,8 @@ struct WidgetCore {
     stops: Cell<u64>,
     /// Counts the socket clients made, so a late `close()` only ends its own.
     connections: Cell<u64>,
+    /// `widget.conversation`: made with the widget, so it sees every event.
+    conversation: Rc<ConversationStore>,
 }
 
 /// At most this many `start()` calls may wait for the socket at once.
@@ -169,6 +174,8 @@ impl ChatWidget {
                     "disconnect(), close() or free() came before the socket connected",
                 ));
             }
+            core.conversation
+                .on_start(session_id.clone(), &js::get(&session, "messages"));
             core.connect_to(session_id);
             let connected = Promise::new(&mut |resolve, reject| {
                 core.start_waiters
@@ -183,17 +190,12 @@ impl ChatWidget {
     /// resolves to `{ id, createdAt }`.
     #[wasm_bindgen(unchecked_return_type = "Promise<SentMessage>")]
     pub fn send(&self, text: String) -> Promise {
-        let core = self.core.clone();
-        future_to_promise(async move {
-            let session = core.session()?;
-            let Some(path) = endpoints::CLIENT_MESSAGE.path_with(&[session.as_str()]) else {
-                return Err(usage("the session id is not a valid path segment"));
-            };
-            let body = js_sys::JSON::stringify(&object(&[("body", JsValue::from_str(&text))]))
-                .map(String::from)
-                .unwrap_or_default();
-            core.public_call("POST", &path, body).await
-        })
+        match self.core.session() {
+            Ok(session) => self
+                .core
+                .post_message(&session, &object(&[("body", JsValue::from_str(&text))])),
+            Err(error) => Promise::reject(&error),
+        }
     }
 
     /// Tells the operator the visitor read message `messageId`. Unconfirmed by
@@ -268,6 +270,17 @@ impl ChatWidget {
         self.core.client_id.borrow().clone()
     }
 
+    /// The session's messages as a live store (`subscribe`, `getSnapshot`,
+    /// `send`, `markRead`, `typing`, ...), the same object for the widget's
+    /// life: the start answer's messages, the visitor's own (optimistic),
+    /// the operator's and the bot's, the operator's typing and who the
+    /// operator is. No earlier history (unconfirmed: no source shows an
+    /// endpoint the visitor may read it from).
+    #[wasm_bindgen(getter, unchecked_return_type = "Conversation")]
+    pub fn conversation(&self) -> JsValue {
+        self.core.conversation.js_object()
+    }
+
     /// The session's operator, `{ id, name, avatar }`, or `null` until one is
     /// known: from `operatorChanged`, or (unconfirmed by the platform's
     /// sources, which document no operator in the start answer) from the
@@ -332,6 +345,7 @@ impl Drop for ChatWidget {
         let freed = || stopped("the widget was freed");
         core.start_waiters.reject_all(freed);
         core.acks.reject_all(&freed());
+        core.conversation.on_free();
         core.emitter.clear();
     }
 }
@@ -380,6 +394,11 @@ impl WidgetCore {
             start_waiters: Waiters::new(MAX_START_WAITERS),
             stops: Cell::new(0),
             connections: Cell::new(0),
+            conversation: ConversationStore::new(
+                Side::Visitor,
+                None,
+                Box::new(conversation_talk::WidgetTalk(this.clone())),
+            ),
         }
     }
 
@@ -401,6 +420,19 @@ impl WidgetCore {
         .await
         .map_err(|e| to_js(&e))?;
         parse_answer(&response.text)
+    }
+
+    /// `POST /sessions/{id}/clients/messages` with `message` (`{ body, ... }`);
+    /// resolves to `{ id, createdAt }`.
+    fn post_message(self: &Rc<Self>, session: &str, message: &JsValue) -> Promise {
+        let Some(path) = endpoints::CLIENT_MESSAGE.path_with(&[session]) else {
+            return Promise::reject(&usage("the session id is not a valid path segment"));
+        };
+        let body = js_sys::JSON::stringify(message)
+            .map(String::from)
+            .unwrap_or_default();
+        let core = self.clone();
+        future_to_promise(async move { core.public_call("POST", &path, body).await })
     }
 
     fn session(&self) -> Result<String, JsValue> {
@@ -518,6 +550,7 @@ impl WidgetCore {
         {
             return;
         }
+        self.conversation.on_operator(operator.to_js());
         let payload = if from_platform {
             data.clone()
         } else {
@@ -581,6 +614,10 @@ impl WidgetCore {
             ClientEvent::Message { name, args } => {
                 // The first argument, as `JSON.parse` built it; `null` when none.
                 let data = args.into_iter().next().map_or(JsValue::NULL, |arg| arg.0);
+                // The conversation first, so a listener already sees its new snapshot.
+                if let Some(event) = ConversationEvent::of_widget(&name) {
+                    self.conversation.on_event(event, &data);
+                }
                 if let Some(operator) = Operator::of_event(&name, &data) {
                     self.operator_seen(operator, name == "operatorChangedEmit", &data);
                 }

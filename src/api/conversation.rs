@@ -1,0 +1,1017 @@
+//! `panel.conversation(sessionId)` and `widget.conversation`: one session's
+//! messages as a live store that React, Vue and Svelte consume directly.
+//!
+//! The decisions live in the pure [`crate::conversation::Conversation`];
+//! this file moves page answers, live events, send answers and time into
+//! it, and turns its state into an immutable snapshot ([`Live`]). The panel
+//! keeps one store per open session id ([`Conversations`]) and the widget
+//! one for its session; each calls it from its event dispatch, and the
+//! store reaches the platform only through the [`ConversationRest`] its
+//! owner lends it.
+
+use super::error::{to_js, usage};
+use super::js::{self, JsTwinError};
+use super::live::{Live, Snapshots};
+use crate::conversation::{
+    Conversation as Core, ConversationEvent, Item, LoadKind, Loading as LoadState, Output,
+    ResyncReport, Side, DEFAULT_LIMIT,
+};
+#[cfg(feature = "panel")]
+use crate::conversation::{LoadStep, LOAD_SORT};
+use crate::rest::error::{ErrorCode, ErrorInfo};
+use crate::transport::clock;
+use crate::transport::engine_json::{EngineJson, JsJson};
+use crate::transport::timer::Timer;
+use js_sys::{Array, Object, Promise};
+use std::cell::RefCell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+
+#[wasm_bindgen(typescript_custom_section)]
+const CONVERSATION_TYPES: &str = r#"
+/** Where a message of a conversation stands. */
+export type MessageStatus = 'pending' | 'sent' | 'failed';
+
+/** One message of a conversation: the platform's Message and where it stands. */
+export interface ConversationMessage extends Omit<Message, 'id'> {
+  /**
+   * The server's id. Absent while an own message waits for its send's
+   * answer or failed (and on a start-answer message sent without one).
+   */
+  id?: string;
+  /** `'pending'` until the send's answer, then `'sent'` or `'failed'`; every message from the server is `'sent'`. */
+  status: MessageStatus;
+  /** Set on the messages this store sent: what `retry()` and `discard()` take. */
+  localId?: string;
+  /** Why the send failed (`status: 'failed'`). */
+  error?: import('./index.js').TwinError;
+}
+
+/** `conversation.load()` and `conversation.loadOlder()` options. */
+export interface ConversationLoadOptions {
+  /** Messages per page, 1 to 1000. Default 20. */
+  limit?: number;
+}
+
+/** What a refetch after a lost stream found different (`conversation.on('resync')`). */
+export interface ConversationResync {
+  /** Why the stream was lost: `epochChanged`, `historyGone`, `notRecoverable`, `stateInvalidated`. */
+  reason: string;
+  /** When the refetch finished, Unix ms. */
+  at: number;
+  /** Messages missed while the stream was down, oldest first. */
+  added: string[];
+  /** Held messages the fresh page no longer has among those it spans (deleted meanwhile). */
+  removed: string[];
+  /** Held messages whose body, `updatedAt` or read state changed. */
+  changed: string[];
+}
+
+/** Events of `conversation.on()`. */
+export interface ConversationEventMap {
+  /** The store refetched its newest page after a lost stream (the panel's only). */
+  resync: ConversationResync;
+  /** A live event that did not read (counted in `badPayloads`), or a failed refetch. */
+  error: import('./index.js').TwinError;
+}
+
+export interface Conversation {
+  /** Adds a listener; returns the function that removes it. */
+  on<K extends keyof ConversationEventMap>(name: K, listener: (payload: ConversationEventMap[K]) => void): () => void;
+  /** Removes a listener added with `on`. */
+  off<K extends keyof ConversationEventMap>(name: K, listener: (payload: ConversationEventMap[K]) => void): void;
+}
+"#;
+
+#[cfg(feature = "panel")]
+#[wasm_bindgen(typescript_custom_section)]
+const PANEL_CONVERSATION_TYPES: &str = r#"
+/** `panel.conversation(id)`'s state; immutable, and the same object until the store changes. */
+export interface ConversationSnapshot {
+  readonly sessionId: string;
+  /** Oldest first; own messages last until sent. */
+  readonly messages: readonly ConversationMessage[];
+  /** The server has messages older than the first one here: `loadOlder()` fetches them. */
+  readonly hasOlder: boolean;
+  readonly loading: 'idle' | 'newest' | 'older';
+  /** The client is typing (turns off 5 s after the last `typing` event, or with the client's next message). */
+  readonly clientTyping: boolean;
+  /** The client's messages here not read yet (`markRead()` reads them). */
+  readonly unread: number;
+  /** Why the last load failed, until a load succeeds; what was shown stays. */
+  readonly error: import('./index.js').TwinError | null;
+}
+"#;
+
+#[cfg(feature = "widget")]
+#[wasm_bindgen(typescript_custom_section)]
+const WIDGET_CONVERSATION_TYPES: &str = r#"
+/**
+ * `widget.conversation`'s state; immutable, and the same object until the
+ * store changes. Bot messages keep their `answers` and `actions`.
+ */
+export interface WidgetConversationSnapshot {
+  /** The session of the last `start()`; `null` before. */
+  readonly sessionId: string | null;
+  /**
+   * Oldest first: the start answer's messages (a bot's greeting), then what
+   * was written since this page started it. No earlier history: no source
+   * shows an endpoint the visitor may read it from (unconfirmed).
+   */
+  readonly messages: readonly (ConversationMessage & { actions?: unknown; avatar?: Attachment | null })[];
+  /** Always false: the visitor has no history to page back through. */
+  readonly hasOlder: boolean;
+  readonly loading: 'idle' | 'newest' | 'older';
+  /** The operator (or the bot) is typing (turns off 5 s after the last signal, or with their next message). */
+  readonly operatorTyping: boolean;
+  /** Who answers, as `widget.operator`. */
+  readonly operator: WidgetOperator | null;
+  /** The operator's and the bot's messages not marked read yet (`markRead()` marks them). */
+  readonly unread: number;
+  /** Always null: nothing loads. */
+  readonly error: import('./index.js').TwinError | null;
+}
+"#;
+
+/// The platform calls a conversation makes, lent by its owner (the panel's
+/// REST calls with their token refresh and retries; the widget's public
+/// REST and socket). Each returns the call's promise.
+pub(crate) trait ConversationRest {
+    /// `GET /sessions/{id}/messages` with `query` (the operator's only: the
+    /// visitor has no history endpoint, and its store never asks).
+    #[cfg(feature = "panel")]
+    fn messages(&self, session_id: &str, query: JsValue) -> Promise;
+    /// Sends `message` (`{ body, ... }`); resolves to `{ id, createdAt }`.
+    fn send(&self, session_id: &str, message: JsValue) -> Promise;
+    /// Edits an own message with `patch`; resolves to the updated Message.
+    #[cfg(feature = "panel")]
+    fn edit(&self, session_id: &str, message_id: &str, patch: JsValue) -> Promise;
+    /// Deletes an own message.
+    #[cfg(feature = "panel")]
+    fn remove(&self, session_id: &str, message_id: &str) -> Promise;
+    /// Marks the other side's message read.
+    fn mark_read(&self, message_id: &str) -> Promise;
+    /// Shows the other side that this side types.
+    fn typing(&self, session_id: &str) -> Promise;
+}
+
+/// One conversation's store.
+pub(crate) struct ConversationStore {
+    core: RefCell<Core<EngineJson>>,
+    side: Side,
+    rest: Box<dyn ConversationRest>,
+    live: Live,
+    /// The JS `Conversation`, the same object every time.
+    object: JsValue,
+    typing_timer: Timer,
+    /// The `loadOlder()` in flight: a second call gets the same promise.
+    older: RefCell<Option<Promise>>,
+    /// The page size of the last `load()`, for the refetch after a lost stream.
+    #[cfg(feature = "panel")]
+    limit: std::cell::Cell<u32>,
+    /// The widget's operator, for its snapshot.
+    operator: RefCell<JsValue>,
+}
+
+impl ConversationStore {
+    /// A store of `session_id` (the widget's: none until `start()`) on
+    /// `side`, calling the platform through `rest`.
+    pub(crate) fn new(
+        side: Side,
+        session_id: Option<String>,
+        rest: Box<dyn ConversationRest>,
+    ) -> Rc<Self> {
+        Rc::new_cyclic(|weak: &Weak<ConversationStore>| {
+            let w = weak.clone();
+            ConversationStore {
+                core: RefCell::new(Core::new(EngineJson, side, session_id)),
+                side,
+                rest,
+                live: Live::new(weak.clone()),
+                object: Conversation {
+                    store: weak.clone(),
+                }
+                .into(),
+                typing_timer: Timer::new(move || {
+                    if let Some(store) = w.upgrade() {
+                        store.core.borrow_mut().tick(clock::wall_ms());
+                        store.settle();
+                    }
+                }),
+                older: RefCell::new(None),
+                #[cfg(feature = "panel")]
+                limit: std::cell::Cell::new(DEFAULT_LIMIT),
+                operator: RefCell::new(JsValue::NULL),
+            }
+        })
+    }
+
+    /// The JS `Conversation` object.
+    pub(crate) fn js_object(&self) -> JsValue {
+        self.object.clone()
+    }
+
+    /// An event of the owner (a panel publication's name and `data`, a
+    /// widget socket event's name and first argument), when the
+    /// conversation follows it.
+    pub(crate) fn on_event(&self, event: ConversationEvent, data: &JsValue) {
+        if self.live.is_freed() {
+            return;
+        }
+        self.core
+            .borrow_mut()
+            .apply(event, JsJson(data.clone()), clock::wall_ms());
+        self.settle();
+    }
+
+    #[cfg(feature = "panel")]
+    /// The live stream could not be recovered: after a `load()`, the newest
+    /// page is fetched again and what changed is reported (`resync`).
+    pub(crate) fn on_resync(self: &Rc<Self>, reason: &str) {
+        if self.freed() || !self.core.borrow().loaded() {
+            return;
+        }
+        let kind = LoadKind::Resync(reason.to_owned());
+        if let Ok(Some(loading)) = self.begin_load(kind, self.limit.get()) {
+            let store = self.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                // A failure reaches the app as `error` and the snapshot's `error`.
+                if let Err(error) = store.finish_load(loading).await {
+                    store.live.emitter.emit("error", &error);
+                }
+            });
+        }
+    }
+
+    #[cfg(feature = "widget")]
+    /// A session (re)starts: the widget's `start()` answered with its id
+    /// and its first messages.
+    pub(crate) fn on_start(&self, session_id: String, messages: &JsValue) {
+        let mut core = self.core.borrow_mut();
+        core.reset(Some(session_id));
+        if Array::is_array(messages) {
+            core.seed(Array::from(messages).iter().map(JsJson).collect());
+        }
+        drop(core);
+        self.operator.replace(JsValue::NULL);
+        self.settle();
+    }
+
+    #[cfg(feature = "widget")]
+    /// The widget's operator changed (`{ id, name, avatar }`).
+    pub(crate) fn on_operator(&self, operator: JsValue) {
+        self.operator.replace(operator);
+        self.core.borrow_mut().changed();
+        self.settle();
+    }
+
+    #[cfg(feature = "panel")]
+    /// The owner logged out: the store empties.
+    pub(crate) fn on_logout(&self) {
+        let mut core = self.core.borrow_mut();
+        let session_id = core.session_id().map(str::to_owned);
+        core.reset(session_id);
+        drop(core);
+        self.settle();
+    }
+
+    /// The store ends (`free()`, or its owner's): no more changes, no more
+    /// notifications; what runs ends without effect.
+    pub(crate) fn on_free(&self) {
+        self.typing_timer.cancel();
+        self.live.free();
+    }
+
+    fn freed(&self) -> bool {
+        self.live.is_freed()
+    }
+
+    fn session(&self) -> Result<String, JsValue> {
+        if self.freed() {
+            return Err(freed());
+        }
+        self.core
+            .borrow()
+            .session_id()
+            .map(str::to_owned)
+            .ok_or_else(|| {
+                to_js(&ErrorInfo::local(
+                    ErrorCode::NotStarted,
+                    "call start() before talking",
+                    false,
+                ))
+            })
+    }
+
+    // ---- loading ----
+
+    /// The promise of a load of `kind`: `load()`'s resolves to nothing,
+    /// `loadOlder()`'s to whether the page added messages; at once when
+    /// there is nothing to load.
+    fn load(self: &Rc<Self>, kind: LoadKind, options: &JsValue) -> Result<Promise, JsValue> {
+        let newest = kind == LoadKind::Newest;
+        let limit = page_limit(options)?;
+        self.session()?;
+        if let Some(promise) = self.start_load(kind, limit)? {
+            return Ok(promise);
+        }
+        Ok(Promise::resolve(&if newest {
+            JsValue::UNDEFINED
+        } else {
+            JsValue::FALSE
+        }))
+    }
+
+    /// The visitor has no history endpoint: nothing ever loads.
+    #[cfg(not(feature = "panel"))]
+    fn start_load(&self, _kind: LoadKind, _limit: u32) -> Result<Option<Promise>, JsValue> {
+        Ok(None)
+    }
+
+    /// Starts a load and returns its promise; `None` when there is nothing
+    /// to load (no older messages; the visitor's side).
+    #[cfg(feature = "panel")]
+    fn start_load(self: &Rc<Self>, kind: LoadKind, limit: u32) -> Result<Option<Promise>, JsValue> {
+        let newest = kind == LoadKind::Newest;
+        if newest {
+            self.limit.set(limit);
+        }
+        let Some(loading) = self.begin_load(kind, limit)? else {
+            return Ok(None);
+        };
+        let store = self.clone();
+        Ok(Some(future_to_promise(async move {
+            let added = store.finish_load(loading).await?;
+            Ok(if newest { JsValue::UNDEFINED } else { added })
+        })))
+    }
+
+    /// Starts a load: the reducer's first step, its call made. `None` when
+    /// there is nothing to load.
+    #[cfg(feature = "panel")]
+    fn begin_load(&self, kind: LoadKind, limit: u32) -> Result<Option<Loading>, JsValue> {
+        let session = self.session()?;
+        if self.side == Side::Visitor {
+            return Ok(None);
+        }
+        let Some((generation, step)) = self.core.borrow_mut().begin_load(kind, limit) else {
+            return Ok(None);
+        };
+        let call = self.rest.messages(&session, step_query(step));
+        self.settle();
+        Ok(Some(Loading {
+            generation,
+            limit,
+            step,
+            call,
+        }))
+    }
+
+    /// Ends a load: the count, then the page, each answer handed to the
+    /// reducer. Resolves to whether the page added messages.
+    #[cfg(feature = "panel")]
+    async fn finish_load(&self, loading: Loading) -> Result<JsValue, JsValue> {
+        let Loading {
+            generation,
+            limit,
+            mut step,
+            mut call,
+        } = loading;
+        let bad_page = || {
+            to_js(&ErrorInfo::local(
+                ErrorCode::BadResponse,
+                "the messages answer is not { count, items }",
+                false,
+            ))
+        };
+        let outcome = loop {
+            let answer = match JsFuture::from(call).await {
+                Ok(answer) => JsJson(answer),
+                Err(error) => break Err(error),
+            };
+            let mut core = self.core.borrow_mut();
+            match step {
+                LoadStep::Count => match core.counted(generation, answer, limit) {
+                    Ok(Some(query)) => {
+                        drop(core);
+                        step = LoadStep::Page(query);
+                        call = match self.session() {
+                            Ok(session) => self.rest.messages(&session, step_query(step)),
+                            Err(error) => break Err(error),
+                        };
+                    }
+                    Ok(None) => break Ok(JsValue::FALSE), // a newer load took over
+                    Err(_) => break Err(bad_page()),
+                },
+                LoadStep::Page(query) => {
+                    break core
+                        .finish_load(generation, query, answer, clock::wall_ms())
+                        .map(JsValue::from_bool)
+                        .map_err(|_| bad_page())
+                }
+            }
+        };
+        if let Err(error) = &outcome {
+            self.core
+                .borrow_mut()
+                .fail_load(generation, JsJson(error.clone()));
+        }
+        self.settle();
+        outcome
+    }
+
+    // ---- sending ----
+
+    fn send(self: &Rc<Self>, input: JsValue) -> Result<Promise, JsValue> {
+        let session = self.session()?;
+        let outgoing = match input.as_string() {
+            Some(text) => js::object(&[("body", JsValue::from_str(&text))]),
+            None if input.is_object() => input,
+            None => return Err(usage("send() takes a text or { body, ... }")),
+        };
+        let body = js::get(&outgoing, "body");
+        let optimistic = js::object(&[
+            ("sessionId", JsValue::from_str(&session)),
+            ("authorType", JsValue::from_str(self.side.own_author())),
+            ("body", body.clone()),
+            ("createdAt", js_sys::Date::new_0().to_iso_string().into()),
+            ("readAt", JsValue::NULL),
+        ]);
+        let local = self.core.borrow_mut().begin_send(
+            JsJson(optimistic),
+            JsJson(outgoing.clone()),
+            body.as_string(),
+        );
+        self.settle();
+        Ok(self.deliver(&session, local, outgoing))
+    }
+
+    fn retry(self: &Rc<Self>, local_id: &JsValue) -> Result<Promise, JsValue> {
+        let session = self.session()?;
+        let local = local_id.as_string().unwrap_or_default();
+        let Some(outgoing) = self.core.borrow_mut().retry(&local) else {
+            return Err(usage("retry(): not the localId of a failed message"));
+        };
+        self.settle();
+        Ok(self.deliver(&session, local, outgoing.0))
+    }
+
+    /// Sends own message `local` and files the answer.
+    fn deliver(self: &Rc<Self>, session: &str, local: String, outgoing: JsValue) -> Promise {
+        let call = self.rest.send(session, outgoing);
+        let store = self.clone();
+        future_to_promise(async move {
+            let answer = JsFuture::from(call).await;
+            let mut core = store.core.borrow_mut();
+            match &answer {
+                Ok(sent) => core.sent(&local, JsJson(sent.clone())),
+                Err(error) => core.send_failed(&local, JsJson(error.clone())),
+            }
+            drop(core);
+            store.settle();
+            answer
+        })
+    }
+
+    // ---- edits, reads, typing ----
+
+    #[cfg(feature = "panel")]
+    fn edit(self: &Rc<Self>, message_id: &JsValue, patch: JsValue) -> Result<Promise, JsValue> {
+        let session = self.session()?;
+        let id = js::id_text(message_id).ok_or_else(|| usage("edit() needs a message id"))?;
+        let call = self.rest.edit(&session, &id, patch.clone());
+        let store = self.clone();
+        Ok(future_to_promise(async move {
+            let updated = JsFuture::from(call).await?;
+            let mut core = store.core.borrow_mut();
+            if !core.edited(JsJson(updated.clone())) {
+                // The answer is not the updated Message: the patch goes over the held one.
+                let held = core
+                    .items()
+                    .iter()
+                    .find(|item| item.id.as_deref() == Some(id.as_str()))
+                    .map(|item| item.value.0.clone());
+                if let Some(held) = held {
+                    let merged = Object::assign(&Object::new(), held.unchecked_ref());
+                    let merged = Object::assign(&merged, patch.unchecked_ref());
+                    core.replace(&id, JsJson(merged.into()));
+                }
+            }
+            drop(core);
+            store.settle();
+            Ok(updated)
+        }))
+    }
+
+    #[cfg(feature = "panel")]
+    fn remove(self: &Rc<Self>, message_id: &JsValue) -> Result<Promise, JsValue> {
+        let session = self.session()?;
+        let id = js::id_text(message_id).ok_or_else(|| usage("remove() needs a message id"))?;
+        let call = self.rest.remove(&session, &id);
+        let store = self.clone();
+        Ok(future_to_promise(async move {
+            JsFuture::from(call).await?;
+            store.core.borrow_mut().removed(&id);
+            store.settle();
+            Ok(JsValue::UNDEFINED)
+        }))
+    }
+
+    fn mark_read(self: &Rc<Self>) -> Result<Promise, JsValue> {
+        self.session()?;
+        let ids = self.core.borrow_mut().begin_mark_read(clock::wall_ms());
+        if ids.is_empty() {
+            return Ok(Promise::resolve(&JsValue::UNDEFINED));
+        }
+        self.settle();
+        let calls: Array = ids
+            .iter()
+            .map(|id| JsValue::from(self.rest.mark_read(id)))
+            .collect();
+        let all = Promise::all(&calls);
+        let store = self.clone();
+        Ok(future_to_promise(async move {
+            let outcome = JsFuture::from(all).await;
+            if outcome.is_err() {
+                store.core.borrow_mut().mark_read_failed(&ids);
+                store.settle();
+            }
+            outcome.map(|_| JsValue::UNDEFINED)
+        }))
+    }
+
+    fn typing(&self) -> Result<Promise, JsValue> {
+        let session = self.session()?;
+        if self.core.borrow_mut().typing_signal(clock::wall_ms()) {
+            Ok(self.rest.typing(&session))
+        } else {
+            Ok(Promise::resolve(&JsValue::UNDEFINED))
+        }
+    }
+
+    // ---- after every change ----
+
+    /// Re-arms the typing timer, schedules one notification and reports
+    /// what the reducer asked to.
+    fn settle(&self) {
+        if self.freed() {
+            return;
+        }
+        let (outputs, dirty, deadline) = {
+            let mut core = self.core.borrow_mut();
+            (core.take_outputs(), core.take_dirty(), core.next_deadline())
+        };
+        match deadline {
+            Some(at) => self.typing_timer.arm(at.saturating_sub(clock::wall_ms())),
+            None => self.typing_timer.cancel(),
+        }
+        if dirty {
+            self.live.changed();
+        }
+        for output in outputs {
+            match output {
+                Output::BadPayload(event) => {
+                    let details = js::object(&[
+                        ("event", JsValue::from_str(event.name(self.side))),
+                        (
+                            "sessionId",
+                            self.core
+                                .borrow()
+                                .session_id()
+                                .map_or(JsValue::NULL, JsValue::from_str),
+                        ),
+                    ]);
+                    let error = JsTwinError::new(
+                        0,
+                        "conversationBadPayload",
+                        "conversation: an event without an id or with fields of the wrong type was ignored",
+                        &details,
+                        false,
+                    );
+                    self.live.emitter.emit("error", &error);
+                }
+                Output::Resync(report) => {
+                    self.live.emitter.emit("resync", &report_object(&report));
+                }
+            }
+        }
+    }
+}
+
+impl Snapshots for ConversationStore {
+    fn version(&self) -> u64 {
+        self.core.borrow().version()
+    }
+
+    fn build(&self) -> JsValue {
+        let mut core = self.core.borrow_mut();
+        let items = core.items_mut();
+        let messages = Array::new_with_length(items.len() as u32);
+        for (i, item) in items.iter_mut().enumerate() {
+            let row = match &item.cache {
+                Some(row) => row.0.clone(),
+                None => {
+                    let row = message_row(item);
+                    item.cache = Some(JsJson(row.clone()));
+                    row
+                }
+            };
+            messages.set(i as u32, row);
+        }
+        Object::freeze(&messages);
+        let session = core.session_id().map_or(JsValue::NULL, JsValue::from_str);
+        let mut fields = vec![
+            ("sessionId", session),
+            ("messages", messages.into()),
+            ("hasOlder", JsValue::from_bool(core.has_older())),
+            ("loading", JsValue::from_str(core.loading().as_str())),
+        ];
+        match self.side {
+            Side::Operator => fields.push(("clientTyping", JsValue::from_bool(core.typing()))),
+            Side::Visitor => {
+                fields.push(("operatorTyping", JsValue::from_bool(core.typing())));
+                fields.push(("operator", self.operator.borrow().clone()));
+            }
+        }
+        fields.push(("unread", JsValue::from_f64(f64::from(core.unread()))));
+        fields.push(("error", core.error().map_or(JsValue::NULL, |e| e.0.clone())));
+        let snapshot: Object = js::object(&fields).unchecked_into();
+        Object::freeze(&snapshot).into()
+    }
+}
+
+/// One `ConversationMessage`: the server's (or the optimistic) Message with
+/// where it stands laid over it.
+fn message_row(item: &Item<JsJson>) -> JsValue {
+    let text = |t: &str| JsValue::from_str(t);
+    let mut overlay = vec![("status", text(item.status.as_str()))];
+    if let Some(id) = &item.id {
+        overlay.push(("id", text(id)));
+    }
+    if let Some(local_id) = &item.local_id {
+        overlay.push(("localId", text(local_id)));
+    }
+    if let Some(error) = &item.error {
+        overlay.push(("error", error.0.clone()));
+    }
+    if let Some(read_at) = &item.read_at {
+        overlay.push(("readAt", text(read_at)));
+    }
+    if let Some(created_at) = &item.created_at {
+        overlay.push(("createdAt", text(created_at)));
+    }
+    let row = Object::new();
+    if item.value.0.is_object() {
+        Object::assign(&row, item.value.0.unchecked_ref());
+    }
+    Object::assign(&row, js::object(&overlay).unchecked_ref());
+    Object::freeze(&row).into()
+}
+
+/// The query of a load step: `{ limit: 1, withoutItems: true }` for the
+/// count, `{ limit, offset, sort }` for a page.
+#[cfg(feature = "panel")]
+fn step_query(step: LoadStep) -> JsValue {
+    match step {
+        LoadStep::Count => js::object(&[
+            ("limit", JsValue::from_f64(1.0)),
+            ("withoutItems", JsValue::TRUE),
+        ]),
+        LoadStep::Page(query) => js::object(&[
+            ("limit", JsValue::from_f64(f64::from(query.limit))),
+            ("offset", JsValue::from_f64(f64::from(query.offset))),
+            ("sort", JsValue::from_str(LOAD_SORT)),
+        ]),
+    }
+}
+
+/// `limit` of `{ limit? }`: a whole number from 1 to 1000, default 20.
+fn page_limit(options: &JsValue) -> Result<u32, JsValue> {
+    match js::get(options, "limit").as_f64() {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1.0..=1000.0).contains(&n) && n.fract() == 0.0 => Ok(n as u32),
+        Some(_) => Err(usage("limit must be a whole number from 1 to 1000")),
+    }
+}
+
+/// A `ConversationResync` as JS.
+fn report_object(report: &ResyncReport) -> JsValue {
+    let ids = |ids: &[String]| -> JsValue {
+        ids.iter()
+            .map(|id| JsValue::from_str(id))
+            .collect::<Array>()
+            .into()
+    };
+    js::object(&[
+        ("reason", JsValue::from_str(&report.reason)),
+        ("at", JsValue::from_f64(report.at as f64)),
+        ("added", ids(&report.added)),
+        ("removed", ids(&report.removed)),
+        ("changed", ids(&report.changed)),
+    ])
+}
+
+/// The `TwinError` of a call on a freed store.
+fn freed() -> JsValue {
+    to_js(&ErrorInfo::local(
+        ErrorCode::Freed,
+        "the conversation was freed",
+        false,
+    ))
+}
+
+/// A load under way: its generation and page size, its step and that
+/// step's call.
+#[cfg(feature = "panel")]
+struct Loading {
+    generation: u64,
+    limit: u32,
+    step: LoadStep,
+    call: Promise,
+}
+
+/// The promise `run` makes of the store, or a rejection (a `TwinError`)
+/// when it refused, or the store is gone.
+fn call(
+    store: &Weak<ConversationStore>,
+    run: impl FnOnce(&Rc<ConversationStore>) -> Result<Promise, JsValue>,
+) -> Promise {
+    match store
+        .upgrade()
+        .ok_or_else(freed)
+        .and_then(|store| run(&store))
+    {
+        Ok(promise) => promise,
+        Err(error) => Promise::reject(&error),
+    }
+}
+
+/// One session's messages, live: `panel.conversation(sessionId)` (the
+/// operator's side) and `widget.conversation` (the visitor's).
+///
+/// ```js
+/// const conversation = panel.conversation(sessionId);
+/// await conversation.load();
+/// const { messages } = useSyncExternalStore(conversation.subscribe, conversation.getSnapshot); // React
+/// conversation.send('Hello!').catch(() => {}); // shows at once as 'pending'
+/// ```
+#[wasm_bindgen]
+pub struct Conversation {
+    store: Weak<ConversationStore>,
+}
+
+impl Drop for Conversation {
+    fn drop(&mut self) {
+        if let Some(store) = self.store.upgrade() {
+            store.on_free();
+        }
+    }
+}
+
+#[wasm_bindgen]
+impl Conversation {
+    /// Loads the newest page (`{ limit }`, default 20) and keeps it live.
+    /// Rejects with a `TwinError` when the call fails; what was shown stays
+    /// and the snapshot's `error` says why. On the widget it resolves at
+    /// once: the visitor has no history endpoint (unconfirmed; the messages
+    /// are those of `start()` and what comes after).
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn load(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ConversationLoadOptions")] options: JsValue,
+    ) -> Promise {
+        call(&self.store, |store| store.load(LoadKind::Newest, &options))
+    }
+
+    /// Prepends the page before the oldest message (`{ limit }`, default
+    /// 20). Resolves to true when it added messages, false when there are
+    /// none (always on the widget). A second call while one runs gets the
+    /// same promise.
+    #[wasm_bindgen(js_name = loadOlder, unchecked_return_type = "Promise<boolean>")]
+    pub fn load_older(
+        &self,
+        #[wasm_bindgen(unchecked_optional_param_type = "ConversationLoadOptions")] options: JsValue,
+    ) -> Promise {
+        let Some(store) = self.store.upgrade() else {
+            return Promise::reject(&freed());
+        };
+        if store.core.borrow().loading() == LoadState::Older {
+            if let Some(running) = store.older.borrow().clone() {
+                return running;
+            }
+        }
+        let promise = call(&self.store, |store| store.load(LoadKind::Older, &options));
+        store.older.replace(Some(promise.clone()));
+        promise
+    }
+
+    /// Sends a text or `{ body, attachments?, replyToMessageId? }`: the
+    /// message shows at once (`status: 'pending'`, a `localId`), then as
+    /// `'sent'` with the server's id, or `'failed'` with the `TwinError`
+    /// (a timeout is a retryable one). Resolves to the server's
+    /// `{ id, createdAt }`; rejects with the same error the message shows.
+    /// The optimistic message has `sessionId`, `authorType`, `body` and
+    /// `createdAt`; the server's copy (its echo, if the platform sends one,
+    /// or the next load) brings the rest, attachments included.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SentMessage>")]
+    pub fn send(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string | OutgoingMessage")] message: JsValue,
+    ) -> Promise {
+        call(&self.store, |store| store.send(message))
+    }
+
+    /// Sends a failed message again (it moves to the end, `'pending'`).
+    /// Rejects when `localId` is not a failed message: a message is never
+    /// sent twice at once.
+    #[wasm_bindgen(unchecked_return_type = "Promise<SentMessage>")]
+    pub fn retry(
+        &self,
+        #[wasm_bindgen(js_name = localId, unchecked_param_type = "string")] local_id: JsValue,
+    ) -> Promise {
+        call(&self.store, |store| store.retry(&local_id))
+    }
+
+    /// Drops a failed message; false when `localId` is not one.
+    pub fn discard(
+        &self,
+        #[wasm_bindgen(js_name = localId, unchecked_param_type = "string")] local_id: JsValue,
+    ) -> bool {
+        let local = local_id.as_string().unwrap_or_default();
+        self.store.upgrade().is_some_and(|store| {
+            let dropped = store.core.borrow_mut().discard(&local);
+            store.settle();
+            dropped
+        })
+    }
+
+    /// Edits an own message with `{ body }` (the panel's only) and shows
+    /// the server's answer.
+    #[cfg(feature = "panel")]
+    #[wasm_bindgen(unchecked_return_type = "Promise<Message>")]
+    pub fn edit(
+        &self,
+        #[wasm_bindgen(js_name = messageId, unchecked_param_type = "string")] message_id: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "{ body: string }")] patch: JsValue,
+    ) -> Promise {
+        call(&self.store, |store| store.edit(&message_id, patch))
+    }
+
+    /// Deletes an own message (the panel's only) and drops it. No event
+    /// tells of deletions: other tabs and operators see it gone on their
+    /// next load.
+    #[cfg(feature = "panel")]
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn remove(
+        &self,
+        #[wasm_bindgen(js_name = messageId, unchecked_param_type = "string")] message_id: JsValue,
+    ) -> Promise {
+        call(&self.store, |store| store.remove(&message_id))
+    }
+
+    /// Marks the other side's shown messages read: their `readAt` is set at
+    /// once and `unread` drops to 0; they count again if a call fails.
+    #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<void>")]
+    pub fn mark_read(&self) -> Promise {
+        call(&self.store, |store| store.mark_read())
+    }
+
+    /// Shows the other side that this side types: call it on every
+    /// keystroke, it goes out at most once every 2 s.
+    #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
+    pub fn typing(&self) -> Promise {
+        call(&self.store, |store| store.typing())
+    }
+
+    /// `subscribe(listener) -> unsubscribe`: the listener runs once after each
+    /// batch of changes. The same function on every read, usable unbound.
+    #[wasm_bindgen(getter, unchecked_return_type = "(listener: () => void) => () => void")]
+    pub fn subscribe(&self) -> JsValue {
+        self.store
+            .upgrade()
+            .map_or(JsValue::UNDEFINED, |s| s.live.subscribe())
+    }
+
+    /// `getSnapshot()`: immutable, and the same object until the store
+    /// changes. The same function on every read, usable unbound.
+    #[cfg_attr(
+        feature = "panel",
+        wasm_bindgen(
+            getter,
+            js_name = getSnapshot,
+            unchecked_return_type = "() => ConversationSnapshot"
+        )
+    )]
+    #[cfg_attr(
+        not(feature = "panel"),
+        wasm_bindgen(
+            getter,
+            js_name = getSnapshot,
+            unchecked_return_type = "() => WidgetConversationSnapshot"
+        )
+    )]
+    pub fn get_snapshot(&self) -> JsValue {
+        self.store
+            .upgrade()
+            .map_or(JsValue::UNDEFINED, |s| s.live.get_snapshot())
+    }
+
+    /// Live events ignored as bad so far (each also fired `error`).
+    #[wasm_bindgen(getter, js_name = badPayloads)]
+    pub fn bad_payloads(&self) -> f64 {
+        self.store
+            .upgrade()
+            .map_or(0.0, |s| s.core.borrow().bad_payloads() as f64)
+    }
+
+    /// Adds a listener of `resync` (a `ConversationResync`) or `error` (a
+    /// `TwinError`); returns the function that removes it.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn on(&self, name: JsValue, listener: JsValue) -> Result<JsValue, JsValue> {
+        if !matches!(name.as_string().as_deref(), Some("resync" | "error")) {
+            return Err(usage(
+                "conversation.on(): the events are 'resync' and 'error'",
+            ));
+        }
+        match self.store.upgrade() {
+            Some(store) => store.live.emitter.on(&name, &listener),
+            None => Err(freed()),
+        }
+    }
+
+    /// Removes a listener added with `on`.
+    #[wasm_bindgen(skip_typescript)]
+    pub fn off(&self, name: JsValue, listener: JsValue) {
+        if let Some(store) = self.store.upgrade() {
+            store.live.emitter.off(&name, &listener);
+        }
+    }
+}
+
+/// The panel's conversations: one store per session id while it lives.
+#[cfg(feature = "panel")]
+#[derive(Default)]
+pub(crate) struct Conversations(RefCell<Vec<Rc<ConversationStore>>>);
+
+#[cfg(feature = "panel")]
+impl Conversations {
+    /// The conversation of `session_id`: the one open, else a new one
+    /// calling the platform through `rest()`.
+    pub(crate) fn open(
+        &self,
+        session_id: String,
+        rest: impl FnOnce() -> Box<dyn ConversationRest>,
+    ) -> JsValue {
+        let mut stores = self.0.borrow_mut();
+        stores.retain(|store| !store.freed());
+        if let Some(store) = stores
+            .iter()
+            .find(|store| store.core.borrow().session_id() == Some(session_id.as_str()))
+        {
+            return store.js_object();
+        }
+        let store = ConversationStore::new(Side::Operator, Some(session_id), rest());
+        let object = store.js_object();
+        stores.push(store);
+        object
+    }
+
+    /// A publication (`name`, its `data`): every open conversation that
+    /// follows it applies it (each keeps only its session's).
+    pub(crate) fn on_publication(&self, name: &str, data: &JsValue) {
+        let Some(event) = ConversationEvent::of_panel(name) else {
+            return;
+        };
+        for store in self.stores() {
+            store.on_event(event, data);
+        }
+    }
+
+    /// The panel's `resync`.
+    pub(crate) fn on_resync(&self, reason: &str) {
+        for store in self.stores() {
+            store.on_resync(reason);
+        }
+    }
+
+    /// The panel logged out.
+    pub(crate) fn on_logout(&self) {
+        for store in self.stores() {
+            store.on_logout();
+        }
+    }
+
+    /// The panel is freed: every conversation ends.
+    pub(crate) fn on_free(&self) {
+        for store in self.0.take() {
+            store.on_free();
+        }
+    }
+
+    /// The open stores, copied out: a listener may open another meanwhile.
+    fn stores(&self) -> Vec<Rc<ConversationStore>> {
+        self.0.borrow().clone()
+    }
+}
