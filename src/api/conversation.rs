@@ -818,7 +818,10 @@ impl Conversation {
     #[wasm_bindgen(unchecked_return_type = "Promise<SentMessage>")]
     pub fn send(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "string | OutgoingMessage")] message: JsValue,
+        #[wasm_bindgen(
+            unchecked_param_type = "string | { body?: string; attachments?: string[]; replyToMessageId?: string }"
+        )]
+        message: JsValue,
     ) -> Promise {
         call(&self.store, |store| store.send(message))
     }
