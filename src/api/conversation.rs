@@ -233,16 +233,8 @@ impl ConversationStore {
         if self.freed() || !self.core.borrow().loaded() {
             return;
         }
-        let kind = LoadKind::Resync(reason.to_owned());
-        if let Ok(Some(loading)) = self.begin_load(kind, self.limit.get()) {
-            let store = self.clone();
-            wasm_bindgen_futures::spawn_local(async move {
-                // A failure reaches the app as `error` and the snapshot's `error`.
-                if let Err(error) = store.finish_load(loading).await {
-                    store.live.emitter.emit("error", &error);
-                }
-            });
-        }
+        // Its promise never rejects: a failure reaches the app as `error`.
+        let _ = self.start_load(LoadKind::Resync(reason.to_owned()), self.limit.get());
     }
 
     #[cfg(feature = "widget")]
@@ -305,18 +297,80 @@ impl ConversationStore {
             })
     }
 
+    // ---- calls ----
+
+    /// Makes `call` and hands its answer to [`ConversationStore::answered`]
+    /// with `then`, until that is done. Every call of the store goes through
+    /// this one future: the wasm holds one copy of its machinery instead of
+    /// one per operation.
+    fn run(self: &Rc<Self>, call: Promise, then: Then) -> Promise {
+        let store = self.clone();
+        future_to_promise(async move {
+            let (mut call, mut then) = (call, then);
+            loop {
+                let answer = JsFuture::from(call).await;
+                match store.answered(then, answer) {
+                    After::Done(outcome) => return outcome,
+                    After::Next(next, more) => (call, then) = (next, more),
+                }
+            }
+        })
+    }
+
+    /// What the answer of a call means for the store.
+    fn answered(&self, then: Then, answer: Result<JsValue, JsValue>) -> After {
+        let after = match then {
+            Then::Sent(local) => {
+                let mut core = self.core.borrow_mut();
+                match &answer {
+                    Ok(sent) => core.sent(&local, JsJson(sent.clone())),
+                    Err(error) => core.send_failed(&local, JsJson(error.clone())),
+                }
+                After::Done(answer)
+            }
+            Then::MarkedRead(ids) => {
+                if answer.is_err() {
+                    self.core.borrow_mut().mark_read_failed(&ids);
+                }
+                After::Done(answer.map(|_| JsValue::UNDEFINED))
+            }
+            #[cfg(feature = "panel")]
+            Then::Edited(id, patch) => {
+                if let Ok(updated) = &answer {
+                    self.edited(&id, updated, &patch);
+                }
+                After::Done(answer)
+            }
+            #[cfg(feature = "panel")]
+            Then::Removed(id) => {
+                if answer.is_ok() {
+                    self.core.borrow_mut().removed(&id);
+                }
+                After::Done(answer.map(|_| JsValue::UNDEFINED))
+            }
+            #[cfg(feature = "panel")]
+            Then::Load(load) => self.loaded(load, answer),
+        };
+        self.settle();
+        after
+    }
+
     // ---- loading ----
 
     /// The promise of a load of `kind`: `load()`'s resolves to nothing,
     /// `loadOlder()`'s to whether the page added messages; at once when
-    /// there is nothing to load.
+    /// there is nothing to load (no older messages; the visitor's side,
+    /// which has no history endpoint).
     fn load(self: &Rc<Self>, kind: LoadKind, options: &JsValue) -> Result<Promise, JsValue> {
         let newest = kind == LoadKind::Newest;
         let limit = page_limit(options)?;
         self.session()?;
-        if let Some(promise) = self.start_load(kind, limit)? {
+        #[cfg(feature = "panel")]
+        if let Some(promise) = self.start_load(kind, limit) {
             return Ok(promise);
         }
+        #[cfg(not(feature = "panel"))]
+        let _ = (kind, limit);
         Ok(Promise::resolve(&if newest {
             JsValue::UNDEFINED
         } else {
@@ -324,102 +378,98 @@ impl ConversationStore {
         }))
     }
 
-    /// The visitor has no history endpoint: nothing ever loads.
-    #[cfg(not(feature = "panel"))]
-    fn start_load(&self, _kind: LoadKind, _limit: u32) -> Result<Option<Promise>, JsValue> {
-        Ok(None)
-    }
-
-    /// Starts a load and returns its promise; `None` when there is nothing
-    /// to load (no older messages; the visitor's side).
+    /// Starts a load (its first step's call made) and returns its promise;
+    /// `None` when there is nothing to load.
     #[cfg(feature = "panel")]
-    fn start_load(self: &Rc<Self>, kind: LoadKind, limit: u32) -> Result<Option<Promise>, JsValue> {
+    fn start_load(self: &Rc<Self>, kind: LoadKind, limit: u32) -> Option<Promise> {
+        if self.side == Side::Visitor {
+            return None;
+        }
+        let session = self.session().ok()?;
         let newest = kind == LoadKind::Newest;
+        let resync = matches!(kind, LoadKind::Resync(_));
         if newest {
             self.limit.set(limit);
         }
-        let Some(loading) = self.begin_load(kind, limit)? else {
-            return Ok(None);
-        };
-        let store = self.clone();
-        Ok(Some(future_to_promise(async move {
-            let added = store.finish_load(loading).await?;
-            Ok(if newest { JsValue::UNDEFINED } else { added })
-        })))
-    }
-
-    /// Starts a load: the reducer's first step, its call made. `None` when
-    /// there is nothing to load.
-    #[cfg(feature = "panel")]
-    fn begin_load(&self, kind: LoadKind, limit: u32) -> Result<Option<Loading>, JsValue> {
-        let session = self.session()?;
-        if self.side == Side::Visitor {
-            return Ok(None);
-        }
-        let Some((generation, step)) = self.core.borrow_mut().begin_load(kind, limit) else {
-            return Ok(None);
-        };
+        let (generation, step) = self.core.borrow_mut().begin_load(kind, limit)?;
         let call = self.rest.messages(&session, step_query(step));
         self.settle();
-        Ok(Some(Loading {
+        let load = Load {
             generation,
             limit,
             step,
-            call,
-        }))
+            newest,
+            resync,
+        };
+        Some(self.run(call, Then::Load(load)))
     }
 
-    /// Ends a load: the count, then the page, each answer handed to the
-    /// reducer. Resolves to whether the page added messages.
+    /// A load step answered: the count asks for its page, the page ends the
+    /// load.
     #[cfg(feature = "panel")]
-    async fn finish_load(&self, loading: Loading) -> Result<JsValue, JsValue> {
-        let Loading {
-            generation,
-            limit,
-            mut step,
-            mut call,
-        } = loading;
-        let bad_page = || {
+    fn loaded(&self, mut load: Load, answer: Result<JsValue, JsValue>) -> After {
+        let bad = || {
             to_js(&ErrorInfo::local(
                 ErrorCode::BadResponse,
                 "the messages answer is not { count, items }",
                 false,
             ))
         };
-        let outcome = loop {
-            let answer = match JsFuture::from(call).await {
-                Ok(answer) => JsJson(answer),
-                Err(error) => break Err(error),
-            };
-            let mut core = self.core.borrow_mut();
-            match step {
-                LoadStep::Count => match core.counted(generation, answer, limit) {
-                    Ok(Some(query)) => {
-                        drop(core);
-                        step = LoadStep::Page(query);
-                        call = match self.session() {
-                            Ok(session) => self.rest.messages(&session, step_query(step)),
-                            Err(error) => break Err(error),
-                        };
+        let answer = match answer {
+            Ok(answer) => JsJson(answer),
+            Err(error) => return self.load_failed(load, error),
+        };
+        let done = |added: bool| {
+            After::Done(Ok(if load.newest {
+                JsValue::UNDEFINED
+            } else {
+                JsValue::from_bool(added)
+            }))
+        };
+        match load.step {
+            LoadStep::Count => {
+                let counted = self
+                    .core
+                    .borrow_mut()
+                    .counted(load.generation, answer, load.limit);
+                match (counted, self.session()) {
+                    (Ok(Some(query)), Ok(session)) => {
+                        load.step = LoadStep::Page(query);
+                        let call = self.rest.messages(&session, step_query(load.step));
+                        After::Next(call, Then::Load(load))
                     }
-                    Ok(None) => break Ok(JsValue::FALSE), // a newer load took over
-                    Err(_) => break Err(bad_page()),
-                },
-                LoadStep::Page(query) => {
-                    break core
-                        .finish_load(generation, query, answer, clock::wall_ms())
-                        .map(JsValue::from_bool)
-                        .map_err(|_| bad_page())
+                    (Ok(None), _) => done(false), // a newer load took over
+                    (Ok(Some(_)), Err(error)) => self.load_failed(load, error),
+                    (Err(_), _) => self.load_failed(load, bad()),
                 }
             }
-        };
-        if let Err(error) = &outcome {
-            self.core
-                .borrow_mut()
-                .fail_load(generation, JsJson(error.clone()));
+            LoadStep::Page(query) => {
+                let finished = self.core.borrow_mut().finish_load(
+                    load.generation,
+                    query,
+                    answer,
+                    clock::wall_ms(),
+                );
+                match finished {
+                    Ok(added) => done(added),
+                    Err(_) => self.load_failed(load, bad()),
+                }
+            }
         }
-        self.settle();
-        outcome
+    }
+
+    /// A load failed with `error`: what was shown stays, the snapshot's
+    /// `error` says why; a resync, which nobody awaits, fires `error`.
+    #[cfg(feature = "panel")]
+    fn load_failed(&self, load: Load, error: JsValue) -> After {
+        self.core
+            .borrow_mut()
+            .fail_load(load.generation, JsJson(error.clone()));
+        if load.resync {
+            self.live.emitter.emit("error", &error);
+            return After::Done(Ok(JsValue::UNDEFINED));
+        }
+        After::Done(Err(error))
     }
 
     // ---- sending ----
@@ -445,7 +495,7 @@ impl ConversationStore {
             body.as_string(),
         );
         self.settle();
-        Ok(self.deliver(&session, local, outgoing))
+        Ok(self.run(self.rest.send(&session, outgoing), Then::Sent(local)))
     }
 
     fn retry(self: &Rc<Self>, local_id: &JsValue) -> Result<Promise, JsValue> {
@@ -455,24 +505,7 @@ impl ConversationStore {
             return Err(usage("retry(): not the localId of a failed message"));
         };
         self.settle();
-        Ok(self.deliver(&session, local, outgoing.0))
-    }
-
-    /// Sends own message `local` and files the answer.
-    fn deliver(self: &Rc<Self>, session: &str, local: String, outgoing: JsValue) -> Promise {
-        let call = self.rest.send(session, outgoing);
-        let store = self.clone();
-        future_to_promise(async move {
-            let answer = JsFuture::from(call).await;
-            let mut core = store.core.borrow_mut();
-            match &answer {
-                Ok(sent) => core.sent(&local, JsJson(sent.clone())),
-                Err(error) => core.send_failed(&local, JsJson(error.clone())),
-            }
-            drop(core);
-            store.settle();
-            answer
-        })
+        Ok(self.run(self.rest.send(&session, outgoing.0), Then::Sent(local)))
     }
 
     // ---- edits, reads, typing ----
@@ -482,41 +515,34 @@ impl ConversationStore {
         let session = self.session()?;
         let id = js::id_text(message_id).ok_or_else(|| usage("edit() needs a message id"))?;
         let call = self.rest.edit(&session, &id, patch.clone());
-        let store = self.clone();
-        Ok(future_to_promise(async move {
-            let updated = JsFuture::from(call).await?;
-            let mut core = store.core.borrow_mut();
-            if !core.edited(JsJson(updated.clone())) {
-                // The answer is not the updated Message: the patch goes over the held one.
-                let held = core
-                    .items()
-                    .iter()
-                    .find(|item| item.id.as_deref() == Some(id.as_str()))
-                    .map(|item| item.value.0.clone());
-                if let Some(held) = held {
-                    let merged = Object::assign(&Object::new(), held.unchecked_ref());
-                    let merged = Object::assign(&merged, patch.unchecked_ref());
-                    core.replace(&id, JsJson(merged.into()));
-                }
-            }
-            drop(core);
-            store.settle();
-            Ok(updated)
-        }))
+        Ok(self.run(call, Then::Edited(id, patch)))
+    }
+
+    /// Shows an edit's answer: the updated Message, or, when the answer is
+    /// not one, the patch laid over the held message.
+    #[cfg(feature = "panel")]
+    fn edited(&self, id: &str, updated: &JsValue, patch: &JsValue) {
+        let mut core = self.core.borrow_mut();
+        if core.edited(JsJson(updated.clone())) {
+            return;
+        }
+        let held = core
+            .items()
+            .iter()
+            .find(|item| item.id.as_deref() == Some(id))
+            .map(|item| item.value.0.clone());
+        if let Some(held) = held {
+            let merged = Object::assign(&Object::new(), held.unchecked_ref());
+            let merged = Object::assign(&merged, patch.unchecked_ref());
+            core.replace(id, JsJson(merged.into()));
+        }
     }
 
     #[cfg(feature = "panel")]
     fn remove(self: &Rc<Self>, message_id: &JsValue) -> Result<Promise, JsValue> {
         let session = self.session()?;
         let id = js::id_text(message_id).ok_or_else(|| usage("remove() needs a message id"))?;
-        let call = self.rest.remove(&session, &id);
-        let store = self.clone();
-        Ok(future_to_promise(async move {
-            JsFuture::from(call).await?;
-            store.core.borrow_mut().removed(&id);
-            store.settle();
-            Ok(JsValue::UNDEFINED)
-        }))
+        Ok(self.run(self.rest.remove(&session, &id), Then::Removed(id)))
     }
 
     fn mark_read(self: &Rc<Self>) -> Result<Promise, JsValue> {
@@ -530,16 +556,7 @@ impl ConversationStore {
             .iter()
             .map(|id| JsValue::from(self.rest.mark_read(id)))
             .collect();
-        let all = Promise::all(&calls);
-        let store = self.clone();
-        Ok(future_to_promise(async move {
-            let outcome = JsFuture::from(all).await;
-            if outcome.is_err() {
-                store.core.borrow_mut().mark_read_failed(&ids);
-                store.settle();
-            }
-            outcome.map(|_| JsValue::UNDEFINED)
-        }))
+        Ok(self.run(Promise::all(&calls), Then::MarkedRead(ids)))
     }
 
     fn typing(&self) -> Result<Promise, JsValue> {
@@ -722,14 +739,42 @@ fn freed() -> JsValue {
     ))
 }
 
-/// A load under way: its generation and page size, its step and that
-/// step's call.
+/// What the answer of a call is for.
+enum Then {
+    /// The send of own message `local`.
+    Sent(String),
+    /// Marking these messages read.
+    MarkedRead(Vec<String>),
+    /// An edit of message `id` with `patch`.
+    #[cfg(feature = "panel")]
+    Edited(String, JsValue),
+    /// The deletion of message `id`.
+    #[cfg(feature = "panel")]
+    Removed(String),
+    /// A step of a load.
+    #[cfg(feature = "panel")]
+    Load(Load),
+}
+
+/// What comes after an answer.
+enum After {
+    /// The call's promise settles with this.
+    Done(Result<JsValue, JsValue>),
+    /// Another call, for this.
+    #[cfg_attr(not(feature = "panel"), allow(dead_code))]
+    Next(Promise, Then),
+}
+
+/// A load under way.
 #[cfg(feature = "panel")]
-struct Loading {
+struct Load {
     generation: u64,
     limit: u32,
     step: LoadStep,
-    call: Promise,
+    /// `load()`, which resolves to nothing.
+    newest: bool,
+    /// A refetch after a lost stream, which nobody awaits.
+    resync: bool,
 }
 
 /// The promise `run` makes of the store, or a rejection (a `TwinError`)

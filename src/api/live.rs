@@ -4,7 +4,8 @@
 //! changes (a microtask after the first change of a task).
 //!
 //! The store itself says what its version is and how its snapshot looks
-//! ([`Snapshots`]); [`Live`] does the rest. The conversations use it.
+//! ([`Snapshots`]); [`Live`] does the rest. `panel.inbox` and the
+//! conversations use it.
 
 use super::js::Emitter;
 use js_sys::Promise;

@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
 import { usePanel } from './usePanel.js';
+import { Conversation } from './Conversation.jsx';
 
 // The sandbox of `make demo` by default; `?sandbox=URL` points elsewhere.
 const base = new URLSearchParams(location.search).get('sandbox') ?? 'http://127.0.0.1:8080';
@@ -14,7 +15,8 @@ export function App() {
     [],
   );
   const [credentials, setCredentials] = useState(null);
-  const { state, events, error } = usePanel(options, credentials);
+  const { state, events, error, panel } = usePanel(options, credentials);
+  const [open, setOpen] = useState(null); // the session whose conversation shows
 
   if (credentials === null) {
     return (
@@ -39,9 +41,12 @@ export function App() {
       {error && <p role="alert">{error}</p>}
       <ul>
         {events.map((m) => (
-          <li key={m.id}>{m.body}</li>
+          <li key={m.id}>
+            {m.body} {m.sessionId && <button onClick={() => setOpen(m.sessionId)}>Open</button>}
+          </li>
         ))}
       </ul>
+      {panel && open && <Conversation key={open} panel={panel} sessionId={open} />}
     </main>
   );
 }

@@ -9,6 +9,7 @@ export function usePanel(options, credentials) {
   const [state, setState] = useState('disconnected');
   const [events, setEvents] = useState([]);
   const [error, setError] = useState(null);
+  const [panel, setPanel] = useState(null); // once connected, for its conversations
 
   useEffect(() => {
     if (credentials === null) return undefined;
@@ -21,12 +22,14 @@ export function usePanel(options, credentials) {
     panel
       .login(credentials)
       .then(() => live && panel.connect())
+      .then(() => live && setPanel(panel))
       .catch((e) => live && setError(e.message));
     return () => {
       live = false;
+      setPanel(null);
       panel.free();
     };
   }, [options, credentials]);
 
-  return { state, events, error };
+  return { state, events, error, panel };
 }
