@@ -163,8 +163,9 @@ pub(crate) struct ConversationStore {
     side: Side,
     rest: Box<dyn ConversationRest>,
     live: Live,
-    /// The JS `Conversation`, the same object every time.
-    object: JsValue,
+    /// The JS `Conversation`, the same object every time; let go of when
+    /// the store ends (it holds the store: a cycle until then).
+    object: RefCell<JsValue>,
     typing_timer: Timer,
     /// The `loadOlder()` in flight: a second call gets the same promise.
     older: RefCell<Option<Promise>>,
@@ -183,17 +184,14 @@ impl ConversationStore {
         session_id: Option<String>,
         rest: Box<dyn ConversationRest>,
     ) -> Rc<Self> {
-        Rc::new_cyclic(|weak: &Weak<ConversationStore>| {
+        let store = Rc::new_cyclic(|weak: &Weak<ConversationStore>| {
             let w = weak.clone();
             ConversationStore {
                 core: RefCell::new(Core::new(EngineJson, side, session_id)),
                 side,
                 rest,
                 live: Live::new(weak.clone()),
-                object: Conversation {
-                    store: weak.clone(),
-                }
-                .into(),
+                object: RefCell::new(JsValue::UNDEFINED),
                 typing_timer: Timer::new(move || {
                     if let Some(store) = w.upgrade() {
                         store.core.borrow_mut().tick(clock::wall_ms());
@@ -205,12 +203,17 @@ impl ConversationStore {
                 limit: std::cell::Cell::new(DEFAULT_LIMIT),
                 operator: RefCell::new(JsValue::NULL),
             }
-        })
+        });
+        let object = Conversation {
+            store: store.clone(),
+        };
+        store.object.replace(object.into());
+        store
     }
 
     /// The JS `Conversation` object.
     pub(crate) fn js_object(&self) -> JsValue {
-        self.object.clone()
+        self.object.borrow().clone()
     }
 
     /// An event of the owner (a panel publication's name and `data`, a
@@ -274,6 +277,8 @@ impl ConversationStore {
     pub(crate) fn on_free(&self) {
         self.typing_timer.cancel();
         self.live.free();
+        // The JS object alone holds the store now: it ends with the object.
+        self.object.replace(JsValue::UNDEFINED);
     }
 
     fn freed(&self) -> bool {
@@ -778,19 +783,12 @@ struct Load {
 }
 
 /// The promise `run` makes of the store, or a rejection (a `TwinError`)
-/// when it refused, or the store is gone.
+/// when it refused (the store ended, a bad argument).
 fn call(
-    store: &Weak<ConversationStore>,
+    store: &Rc<ConversationStore>,
     run: impl FnOnce(&Rc<ConversationStore>) -> Result<Promise, JsValue>,
 ) -> Promise {
-    match store
-        .upgrade()
-        .ok_or_else(freed)
-        .and_then(|store| run(&store))
-    {
-        Ok(promise) => promise,
-        Err(error) => Promise::reject(&error),
-    }
+    run(store).unwrap_or_else(|error| Promise::reject(&error))
 }
 
 /// One session's messages, live: `panel.conversation(sessionId)` (the
@@ -804,14 +802,12 @@ fn call(
 /// ```
 #[wasm_bindgen]
 pub struct Conversation {
-    store: Weak<ConversationStore>,
+    store: Rc<ConversationStore>,
 }
 
 impl Drop for Conversation {
     fn drop(&mut self) {
-        if let Some(store) = self.store.upgrade() {
-            store.on_free();
-        }
+        self.store.on_free();
     }
 }
 
@@ -839,9 +835,7 @@ impl Conversation {
         &self,
         #[wasm_bindgen(unchecked_optional_param_type = "ConversationLoadOptions")] options: JsValue,
     ) -> Promise {
-        let Some(store) = self.store.upgrade() else {
-            return Promise::reject(&freed());
-        };
+        let store = &self.store;
         if store.core.borrow().loading() == LoadState::Older {
             if let Some(running) = store.older.borrow().clone() {
                 return running;
@@ -888,11 +882,9 @@ impl Conversation {
         #[wasm_bindgen(js_name = localId, unchecked_param_type = "string")] local_id: JsValue,
     ) -> bool {
         let local = local_id.as_string().unwrap_or_default();
-        self.store.upgrade().is_some_and(|store| {
-            let dropped = store.core.borrow_mut().discard(&local);
-            store.settle();
-            dropped
-        })
+        let dropped = self.store.core.borrow_mut().discard(&local);
+        self.store.settle();
+        dropped
     }
 
     /// Edits an own message with `{ body }` (the panel's only) and shows
@@ -937,9 +929,7 @@ impl Conversation {
     /// batch of changes. The same function on every read, usable unbound.
     #[wasm_bindgen(getter, unchecked_return_type = "(listener: () => void) => () => void")]
     pub fn subscribe(&self) -> JsValue {
-        self.store
-            .upgrade()
-            .map_or(JsValue::UNDEFINED, |s| s.live.subscribe())
+        self.store.live.subscribe()
     }
 
     /// `getSnapshot()`: immutable, and the same object until the store
@@ -961,17 +951,13 @@ impl Conversation {
         )
     )]
     pub fn get_snapshot(&self) -> JsValue {
-        self.store
-            .upgrade()
-            .map_or(JsValue::UNDEFINED, |s| s.live.get_snapshot())
+        self.store.live.get_snapshot()
     }
 
     /// Live events ignored as bad so far (each also fired `error`).
     #[wasm_bindgen(getter, js_name = badPayloads)]
     pub fn bad_payloads(&self) -> f64 {
-        self.store
-            .upgrade()
-            .map_or(0.0, |s| s.core.borrow().bad_payloads() as f64)
+        self.store.core.borrow().bad_payloads() as f64
     }
 
     /// Adds a listener of `resync` (a `ConversationResync`) or `error` (a
@@ -983,18 +969,16 @@ impl Conversation {
                 "conversation.on(): the events are 'resync' and 'error'",
             ));
         }
-        match self.store.upgrade() {
-            Some(store) => store.live.emitter.on(&name, &listener),
-            None => Err(freed()),
+        if self.store.freed() {
+            return Err(freed());
         }
+        self.store.live.emitter.on(&name, &listener)
     }
 
     /// Removes a listener added with `on`.
     #[wasm_bindgen(skip_typescript)]
     pub fn off(&self, name: JsValue, listener: JsValue) {
-        if let Some(store) = self.store.upgrade() {
-            store.live.emitter.off(&name, &listener);
-        }
+        self.store.live.emitter.off(&name, &listener);
     }
 }
 
