@@ -15,10 +15,12 @@
 
 pub mod fields;
 mod item;
+mod paging;
 mod reducer;
+mod sending;
+mod side;
 
 pub use item::{Item, Status};
-pub use reducer::{
-    Conversation, ConversationEvent, LoadKind, LoadStep, Loading, Output, PageQuery, ResyncReport,
-    Side, DEFAULT_LIMIT, LOAD_SORT, TYPING_EVERY_MS, TYPING_MS,
-};
+pub use paging::{LoadKind, LoadStep, Loading, PageQuery, ResyncReport, DEFAULT_LIMIT, LOAD_SORT};
+pub use reducer::{Conversation, Output, TYPING_EVERY_MS, TYPING_MS};
+pub use side::{ConversationEvent, Side};
