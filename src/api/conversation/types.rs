@@ -8,7 +8,14 @@ const CONVERSATION_TYPES: &str = r#"
 /** Where a message of a conversation stands. */
 export type MessageStatus = 'pending' | 'sent' | 'failed';
 
-/** One message of a conversation: the platform's Message and where it stands. */
+/**
+ * One message of a conversation: the platform's Message and where it
+ * stands. An own message is the optimistic one (`sessionId`, `authorType`,
+ * `body`, `createdAt`) until the platform's copy replaces it: its echo, if
+ * the platform sends the author one (unconfirmed; an echo is matched by the
+ * id the send's answer gave, also when it comes before the answer, and is
+ * never shown twice), or the next load.
+ */
 export interface ConversationMessage extends Omit<Message, 'id'> {
   /**
    * The server's id. Absent while an own message waits for its send's
@@ -62,10 +69,16 @@ export interface Conversation {
 #[cfg(feature = "panel")]
 #[wasm_bindgen(typescript_custom_section)]
 const PANEL_CONVERSATION_TYPES: &str = r#"
-/** `panel.conversation(id)`'s state; immutable, and the same object until the store changes. */
+/**
+ * `panel.conversation(id)`'s state; immutable, and the same object until
+ * the store changes. Pages are asked for oldest first (`sort: 'createdAt'`,
+ * the newest one at `count - limit`): offsets counted from the first message
+ * stay valid while new ones arrive. The platform's paging order is
+ * unconfirmed; a page that comes newest first is turned round.
+ */
 export interface ConversationSnapshot {
   readonly sessionId: string;
-  /** Oldest first; own messages last until sent. */
+  /** Oldest first, each once (by id); own messages go last when sent and stay where they are. */
   readonly messages: readonly ConversationMessage[];
   /** The server has messages older than the first one here: `loadOlder()` fetches them. */
   readonly hasOlder: boolean;
@@ -90,9 +103,15 @@ export interface WidgetConversationSnapshot {
   /** The session of the last `start()`; `null` before. */
   readonly sessionId: string | null;
   /**
-   * Oldest first: the start answer's messages (a bot's greeting), then what
-   * was written since this page started it. No earlier history: no source
-   * shows an endpoint the visitor may read it from (unconfirmed).
+   * Oldest first: the start answer's messages (a bot's greeting; `messageId`
+   * is read as the id, and one without either has none), then what was
+   * written since. The visitor's own messages show at once (`'pending'`,
+   * then `'sent'` or `'failed'`): whether the platform echoes them to the
+   * widget is unconfirmed (the sandbox does not), and an echo is never shown
+   * twice. No earlier history, and none after `start({ clientId })`
+   * continues a session: no source shows an endpoint the visitor may read
+   * it from (unconfirmed), so `load()` resolves at once and `loadOlder()`
+   * to false.
    */
   readonly messages: readonly (ConversationMessage & { actions?: unknown; avatar?: Attachment | null })[];
   /** Always false: the visitor has no history to page back through. */
