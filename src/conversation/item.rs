@@ -92,3 +92,10 @@ impl<V> Item<V> {
         self.local_id.is_some() && self.status != Status::Sent
     }
 }
+
+/// Takes element `at` out of `list`, when there is one. The check up front
+/// leaves `Vec::remove` no out-of-range case, whose panic message would
+/// bring the integer formatting code into the wasm.
+pub(crate) fn take<T>(list: &mut Vec<T>, at: usize) -> Option<T> {
+    (at < list.len()).then(|| list.remove(at))
+}

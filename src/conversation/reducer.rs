@@ -3,7 +3,7 @@
 //! [`super::paging`], own messages in [`super::sending`].
 
 use super::fields::{MessageFacts, ReadFacts, TypingFacts};
-use super::item::{Item, Status};
+use super::item::{take, Item, Status};
 use super::paging::{LoadKind, Loading, ResyncReport};
 use super::sending::{Parked, MAX_PARKED};
 use super::side::{ConversationEvent, Side};
@@ -280,8 +280,9 @@ impl<J: JsonEngine> Conversation<J> {
             }
             if self.items.iter().any(|item| item.status == Status::Pending) {
                 if self.parked.len() >= MAX_PARKED {
-                    let oldest = self.parked.remove(0);
-                    self.append(oldest.value, oldest.id, oldest.author, oldest.read);
+                    if let Some(oldest) = take(&mut self.parked, 0) {
+                        self.append(oldest.value, oldest.id, oldest.author, oldest.read);
+                    }
                 }
                 return self.parked.push(echo);
             }
@@ -389,7 +390,7 @@ impl<J: JsonEngine> Conversation<J> {
     pub fn removed(&mut self, id: &str) -> bool {
         match self.position(id) {
             Some(at) => {
-                self.items.remove(at);
+                take(&mut self.items, at);
                 self.bump();
                 true
             }

@@ -2,7 +2,7 @@
 //! discard, and the echoes of own messages that come before their answer.
 
 use super::fields::MessageFacts;
-use super::item::{Item, Status};
+use super::item::{take, Item, Status};
 use super::reducer::Conversation;
 use crate::protocol::json_engine::JsonEngine;
 use crate::text::{concat, decimal};
@@ -49,12 +49,10 @@ impl<J: JsonEngine> Conversation<J> {
         // held-back echoes) shown on its own. Its object replaces ours.
         let echo = facts.id.as_deref().and_then(|id| {
             if let Some(parked) = self.parked.iter().position(|p| p.id == id) {
-                let echo = self.parked.remove(parked);
-                return Some((echo.value, echo.read));
+                return take(&mut self.parked, parked).map(|echo| (echo.value, echo.read));
             }
             let copy = self.position(id)?;
-            let copy = self.items.remove(copy);
-            Some((copy.value, copy.read))
+            take(&mut self.items, copy).map(|copy| (copy.value, copy.read))
         });
         let Some(at) = self.local(local_id) else {
             return; // discarded, or the session started over
@@ -86,7 +84,7 @@ impl<J: JsonEngine> Conversation<J> {
                 .parked
                 .iter()
                 .position(|p| p.body.as_deref() == Some(&body))?;
-            Some(self.parked.remove(parked))
+            take(&mut self.parked, parked)
         });
         match echo {
             Some(echo) => self.adopt_parked(at, echo),
@@ -109,7 +107,7 @@ impl<J: JsonEngine> Conversation<J> {
         if self.items.get(at)?.status != Status::Failed {
             return None;
         }
-        let mut item = self.items.remove(at);
+        let mut item = take(&mut self.items, at)?;
         item.status = Status::Pending;
         item.error = None;
         item.cache = None;
@@ -127,7 +125,7 @@ impl<J: JsonEngine> Conversation<J> {
         if self.items.get(at).map(|item| item.status) != Some(Status::Failed) {
             return false;
         }
-        self.items.remove(at);
+        take(&mut self.items, at);
         self.bump();
         true
     }
