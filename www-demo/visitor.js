@@ -64,6 +64,7 @@ function runWidget() {
   let status = ''; // the operator's status line, from operatorStatusChanged
   let waiting = ''; // the header's second line while nobody answers
   let left = null; // the operator who logged out
+  let answered = false; // an operator typed: someone answers, maybe not named yet
 
   // A returning visitor can continue: this browser keeps its own clientId.
   // (Never one from the address: a crafted link would continue someone
@@ -102,7 +103,10 @@ function runWidget() {
     w.on('connected', () => showState('connected'));
     w.on('disconnected', ({ reconnect }) => showState(reconnect ? 'connecting' : 'disconnected'));
     w.on('error', (error) => showError(el.error, error));
-    w.on('typing', (data) => { typist = data?.authorType ?? 'OPERATOR'; });
+    w.on('typing', (data) => {
+      typist = data?.authorType ?? 'OPERATOR';
+      answered ||= typist !== 'BOT';
+    });
     w.on('operatorChanged', (data) => note(data?.previousOperatorName
       ? `${data.operatorName ?? 'Another operator'} took over from ${data.previousOperatorName}.`
       : `${data?.operatorName ?? 'An operator'} joined the chat.`));
@@ -111,7 +115,7 @@ function runWidget() {
       render();
     });
     w.on('operatorLoggedOut', ({ operatorId }) => {
-      [left, status, waiting] = [String(operatorId), '', 'waiting for an operator'];
+      [left, status, waiting, answered] = [String(operatorId), '', 'waiting for an operator', false];
       note('The operator has left. Another one will answer soon.');
     });
     return w;
@@ -139,7 +143,7 @@ function runWidget() {
     const operator = now?.operator?.id === left ? null : now?.operator;
     if (widget && now?.sessionId) {
       showOperator(operator ? operator.name ?? 'Operator' : 'Support');
-      el.line.textContent = operator ? status || 'is answering you' : waiting;
+      el.line.textContent = operator || answered ? status || 'is answering you' : waiting;
     }
     const who = typist === 'BOT' ? 'The bot' : operator?.name ?? 'The operator';
     el.typing.textContent = `${who} is typing…`;
@@ -183,7 +187,7 @@ function runWidget() {
       widget ??= create();
       // With a clientId, start() continues that visitor's last open session.
       const continuing = e.submitter?.value === 'continue' && knownClient;
-      [notes, status, left] = [[], '', null];
+      [notes, status, left, answered] = [[], '', null, false];
       waiting = continuing ? 'We are here to help' : 'waiting for an operator';
       const session = await widget.start(continuing ? { clientId: knownClient, clientName: name } : { clientName: name });
       if (widget.clientId) localStorage.setItem(CLIENT_KEY, (knownClient = widget.clientId));

@@ -614,12 +614,13 @@ impl WidgetCore {
             ClientEvent::Message { name, args } => {
                 // The first argument, as `JSON.parse` built it; `null` when none.
                 let data = args.into_iter().next().map_or(JsValue::NULL, |arg| arg.0);
-                // The conversation first, so a listener already sees its new snapshot.
-                if let Some(event) = ConversationEvent::of_widget(&name) {
-                    self.conversation.on_event(event, &data);
-                }
                 if let Some(operator) = Operator::of_event(&name, &data) {
                     self.operator_seen(operator, name == "operatorChangedEmit", &data);
+                }
+                // Then the conversation, so the event's listeners see its new
+                // snapshot (and `operatorChanged`'s, the one before the message).
+                if let Some(event) = ConversationEvent::of_widget(&name) {
+                    self.conversation.on_event(event, &data);
                 }
                 if let Some((_, ours)) = EVENT_NAMES
                     .iter()
