@@ -68,7 +68,8 @@ test-consumer: pkg
 	@scripts/build-consumer-app.sh
 	@scripts/with-sandbox.sh -www target/consumer/www -- \
 		node --test --test-concurrency=1 tests/consumer/publish.test.mjs target/consumer/suite/consumer.test.mjs \
-			tests/consumer/inbox-react.test.mjs target/consumer/suite/fresh-app.test.mjs
+			tests/consumer/inbox-react.test.mjs tests/consumer/conversation-react.test.mjs \
+			target/consumer/suite/fresh-app.test.mjs
 
 # The package on Node.js (its `node` entry): login, REST, the socket, free(), no stray timer.
 test-node: pkg

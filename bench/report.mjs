@@ -11,6 +11,7 @@ const read = (name) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
 const size = read('size.json');
 const run = read('run.json');
 const inbox = existsSync(join(dir, 'inbox.json')) ? read('inbox.json') : null;
+const conversation = existsSync(join(dir, 'conversation.json')) ? read('conversation.json') : null;
 const machine = read('machine.json');
 const fuzz = parseFuzz(readFileSync(join(dir, 'fuzz.log'), 'utf8'));
 const date = new Date().toISOString().slice(0, 10);
@@ -106,6 +107,10 @@ const rows = [
   ['JS heap: baseline → 500k → 1M events → 1k cycles', mem.map((p) => mib(p.jsHeapUsedBytes)).join(' → '), '', '', 'flat'],
   ['wasm memory: baseline → 500k → 1M events → 1k cycles', mem.map((p) => mib(p.wasmMemoryBytes)).join(' → '), '', '', 'flat'],
   ...(inbox ? [[`panel.inbox: ${int(inbox.events)} events applied to ${int(inbox.sessions)} sessions`, `${ms(inbox.ms)}, ${inbox.notifications} notification(s)`, '', '', '']] : []),
+  ...(conversation ? [
+    [`panel.conversation: ${int(conversation.messages)} messages loaded (${conversation.pages} pages of ${int(conversation.page)})`, `${ms(conversation.loadMs)}, ${conversation.loadNotifications} notification(s)`, '', '', ''],
+    [`panel.conversation: ${int(conversation.events)} live events on ${int(conversation.messages)} messages`, `${ms(conversation.eventsMs)}, ${conversation.eventNotifications} notification(s)`, '', '', ''],
+  ] : []),
 ];
 
 function table(header, body) {
@@ -309,6 +314,7 @@ const results = {
   startup: run.startup,
   memory: run.memory,
   fuzz,
+  ...(conversation ? { conversation } : {}),
   checks,
   config: run.config,
   chromium: run.chromium,

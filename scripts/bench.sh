@@ -67,6 +67,10 @@ step "browser: panel.inbox applying 10,000 events to 1,000 sessions"
 timeout "$(remaining)" scripts/with-sandbox.sh -www bench/page -pkg "$pkg" -history-size 20000 \
   -client-queue-max-size "$queue" -- node bench/inbox.mjs --out "$out/inbox.json"
 
+step "browser: panel.conversation loading 10,000 messages, then 1,000 live events"
+timeout "$(remaining)" scripts/with-sandbox.sh -www bench/page -pkg "$pkg" -history-size 20000 \
+  -client-queue-max-size "$queue" -- node bench/conversation.mjs --out "$out/conversation.json"
+
 cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1)
 mem=$(awk '/^MemTotal:/ { printf "%.1f GiB", $2 / 1048576 }' /proc/meminfo)
 cat >"$out/machine.json" <<EOF

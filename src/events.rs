@@ -53,6 +53,7 @@ mod tests {
     use super::*;
 
     /// The keys of `export interface NAME { ... }` in the package's types.
+    #[allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // a test helper
     fn declared(interface: &str) -> Vec<String> {
         let types = include_str!("api/types.rs");
         let start = types

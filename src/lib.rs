@@ -12,6 +12,9 @@
 //!   gloo-net), timers and the clock, the package's own JavaScript (the
 //!   listener registry, the tabs' BroadcastChannel and Web Lock), and
 //!   `EngineJson` (the browser's `JSON.parse` as the core's JSON engine).
+//! - [`conversation`]: pure: one session's messages behind
+//!   `panel.conversation(id)` and `widget.conversation`, shared by both
+//!   sides (it reads payloads and times with the inbox's helpers).
 //! - [`inbox`], [`sharing`]: pure state machines, natively tested: the
 //!   operator's live session store behind `panel.inbox`, and one connection
 //!   and one token refresh for all the tabs of an operator (`sharing::Tab`).
@@ -27,6 +30,7 @@
 
 #[cfg(target_arch = "wasm32")]
 pub mod auth;
+pub mod conversation;
 pub mod error_code;
 pub mod events;
 pub mod inbox;

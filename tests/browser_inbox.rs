@@ -174,16 +174,19 @@ async fn visitor(path: &str, session_id: &str, extra: &str) {
 /// Waits until every publication sent so far reached the panel: one more,
 /// on the same channel, arrives after them.
 async fn fence(panel: &JsValue, n: u32) {
-    let seen = on(panel, "inboxTestFence");
+    // `on()` takes known names only: the fence comes through `event`.
+    let seen = on(panel, "event");
     post(
         "/__sandbox/publish",
         &format!(r#"{{"userId":"{ME}","event":"inboxTestFence","data":{{"n":{n}}}}}"#),
     )
     .await;
-    assert!(
-        wait_for(10_000, || !seen.borrow().is_empty()).await,
-        "the fence arrived"
-    );
+    let fenced = || {
+        seen.borrow()
+            .iter()
+            .any(|e| text(e, "event").as_deref() == Some("inboxTestFence"))
+    };
+    assert!(wait_for(10_000, fenced).await, "the fence arrived");
 }
 
 /// A fresh sandbox and a connected operator 389 who takes sessions.

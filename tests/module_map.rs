@@ -15,6 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["protocol"],
     &["rest"],
     &["inbox", "sharing"],
+    &["conversation"],
     &["transport"],
     &["auth"],
     &["api"],

@@ -2,8 +2,8 @@
 // the wasm once; one OperatorPanel serves the page; login() (or useTokens()
 // with tokens kept from an earlier visit) then connect(), which reconnects on
 // its own. The session list is `panel.inbox`, which mends itself after lost
-// events and says what it found (its `resync` report); the open chat reloads
-// on the panel's `resync`. `disconnected` with reconnect === false means the
+// events and says what it found (its `resync` report); the open chat is
+// `panel.conversation(id)`, which does the same. `disconnected` with reconnect === false means the
 // platform ended the session (e.g. operatorBlocked), or the operator logged
 // out in another tab: go back to the login.
 //
@@ -41,9 +41,8 @@ const TOKENS = 'twin-panel-demo.tokens';
 const saveTokens = ({ token, refreshToken }) => localStorage.setItem(TOKENS, JSON.stringify({ token, refreshToken }));
 panel.on('tokenRefreshed', saveTokens);
 
-// The inbox reloads itself after a lost stream; its report goes to the
-// events pane and the banner. The open chat's messages are reloaded here.
-panel.on('resync', () => chat.reload());
+// The inbox and the open chat reload themselves after a lost stream; the
+// inbox's report goes to the events pane and the banner.
 panel.inbox.on('resync', (report) => {
   log.add('inbox resync report', report, 'warn');
   const { added, removed, changed, missedMessages } = report;

@@ -134,6 +134,14 @@ export function timeLabel(iso) {
   return `${date.toLocaleDateString([], { day: 'numeric', month: 'short' })}, ${time}`;
 }
 
+/** "Today", "Yesterday" or the date, for the day separators of a chat. */
+export function dayLabel(iso) {
+  const date = new Date(iso);
+  if (sameDay(date, new Date())) return 'Today';
+  if (sameDay(date, new Date(Date.now() - 86_400_000))) return 'Yesterday';
+  return date.toLocaleDateString([], { day: 'numeric', month: 'long', year: 'numeric' });
+}
+
 /** "АС" for "Анна Смирнова". */
 export function initials(name) {
   const words = String(name ?? '').trim().split(/\s+/).filter((w) => /\p{L}|\p{N}/u.test(w));
@@ -184,4 +192,19 @@ export function modal(title, build) {
     document.body.append(dialog);
     dialog.showModal();
   });
+}
+
+/** A message's attachment: an image preview or a file link (only http(s) and blob URLs). */
+export function attachment(a) {
+  const name = a.name || [a.baseName, a.extension].filter(Boolean).join('.') || 'file';
+  const url = safeUrl(a.url);
+  const download = safeUrl(a.downloadLink);
+  const href = url ?? download;
+  if (href && /^image\//.test(a.contentType ?? '')) {
+    return h('a', { class: 'attachment image', href, target: '_blank', rel: 'noopener' }, h('img', { src: href, alt: name, loading: 'lazy' }));
+  }
+  const clip = h('span', { class: 'clip', 'aria-hidden': 'true' });
+  clip.innerHTML = '<svg viewBox="0 0 24 24"><path d="M8 12l6-6a3 3 0 014 4l-8 8a5 5 0 01-7-7l7-7"/></svg>';
+  return h('a', { class: 'attachment file', href: download ?? url, target: '_blank', rel: 'noopener' },
+    clip, h('span', { text: name }), a.size != null ? h('span', { class: 'muted', text: formatSize(a.size) }) : null);
 }

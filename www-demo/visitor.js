@@ -1,21 +1,17 @@
 // The visitor side, for a CRM developer who also owns the public site:
 // ChatWidget starts a session without any login (start(visitor)), then keeps
-// a Socket.IO connection for it. The page sends (send), says it is typing
-// (typing), marks operator messages read once shown (markRead), ends the
-// chat (close) and follows the widget's events: message, typing, read,
-// operatorChanged, operatorStatusChanged, operatorLoggedOut and the
-// connection states. The page loads the package's widget entry
-// (twin-panel/widget, served at /pkg/widget/), not the operator panel's; a
-// build without it gets a clear notice.
-//
-// The operator assigned when the chat starts is named by no event the page
-// can receive (the socket opens after the session exists), so an operator's
-// message or typing also tells the page that someone answers.
+// a Socket.IO connection for it. The transcript is `widget.conversation`: the
+// start answer's messages, the visitor's own (shown at once, then sent or
+// failed), the operator's and the bot's, read ticks, the operator's typing
+// and who answers; this page draws its snapshot and adds a few notes of its
+// own (who joined, who left). It sends (send), says it is typing (typing,
+// throttled by the package), marks messages read once shown (markRead),
+// ends the chat (close) and follows operatorChanged, operatorStatusChanged,
+// operatorLoggedOut and the connection states. The page loads the package's
+// widget entry (twin-panel/widget, served at /pkg/widget/), not the operator
+// panel's; a build without it gets a clear notice.
 import { widgetOptions } from './config.js';
-import { $, h, avatar, errorText, safeUrl, showError, timeLabel, useTwinError } from './ui.js';
-
-const TYPING_MS = 5000;
-const TYPING_EVERY_MS = 2000;
+import { $, h, attachment, avatar, errorText, showError, timeLabel, useTwinError } from './ui.js';
 
 /** The header's second line for an operator's `operatorStatusChanged`. */
 const STATUS_LINE = {
@@ -61,11 +57,14 @@ if (typeof ChatWidget !== 'function') {
 
 function runWidget() {
   let widget = null;
-  let session = null;
-  let messages = [];
-  let typingTimer = 0;
-  let lastTyping = 0;
-  let answered = false; // an operator has joined, written or typed in this chat
+  let conversation = null; // widget.conversation
+  let snapshot = () => null; // its getSnapshot, kept: it answers after free() too (the transcript stays)
+  let notes = []; // this page's own lines: { after: messages shown before it, text }
+  let typist = 'OPERATOR'; // who typed last: the operator or the bot
+  let status = ''; // the operator's status line, from operatorStatusChanged
+  let waiting = ''; // the header's second line while nobody answers
+  let left = null; // the operator who logged out
+  let answered = false; // an operator typed: someone answers, maybe not named yet
 
   // A returning visitor can continue: this browser keeps its own clientId.
   // (Never one from the address: a crafted link would continue someone
@@ -81,8 +80,8 @@ function runWidget() {
     el.state.className = `badge ${state}`;
   };
 
-  const system = (text) => {
-    messages.push({ id: `system-${Date.now()}-${Math.random()}`, system: true, body: text });
+  const note = (text) => {
+    notes.push({ after: snapshot()?.messages.length ?? 0, text });
     render();
   };
 
@@ -95,131 +94,85 @@ function runWidget() {
     el.avatar = fresh;
   };
 
-  /** An operator answers this chat (named when `name` is known). */
-  const operatorAnswers = (name) => {
-    if (name) showOperator(name);
-    answered = true;
-    el.line.textContent = 'is answering you';
-  };
-
-  /** Nobody answers yet (a new chat), or the operator left. */
-  const waitForOperator = () => {
-    answered = false;
-    showOperator('Support');
-    el.line.textContent = 'waiting for an operator';
-  };
-
   function create() {
     const w = new ChatWidget(widgetOptions);
+    conversation = w.conversation;
+    snapshot = conversation.getSnapshot;
+    conversation.subscribe(render);
     w.on('connecting', () => showState('connecting'));
     w.on('connected', () => showState('connected'));
     w.on('disconnected', ({ reconnect }) => showState(reconnect ? 'connecting' : 'disconnected'));
     w.on('error', (error) => showError(el.error, error));
-    w.on('message', (message) => {
-      // The first operator of a chat is named by their messages.
-      if (message.authorType === 'OPERATOR') operatorAnswers(message.authorName);
-      add(message);
-      hideTyping();
-      markShownRead();
-    });
     w.on('typing', (data) => {
-      const bot = data?.authorType === 'BOT';
-      if (!bot && !answered) operatorAnswers(null);
-      const who = el.title.textContent !== 'Support' ? el.title.textContent : 'The operator';
-      el.typing.textContent = bot ? 'The bot is typing…' : `${who} is typing…`;
-      el.typing.hidden = false;
-      clearTimeout(typingTimer);
-      typingTimer = setTimeout(hideTyping, TYPING_MS);
+      typist = data?.authorType ?? 'OPERATOR';
+      answered ||= typist !== 'BOT';
     });
-    w.on('read', ({ messageId }) => {
-      const m = messages.find((x) => x.id === messageId);
-      if (m) {
-        m.readAt = m.readAt ?? new Date().toISOString();
-        render();
-      }
-    });
-    w.on('operatorChanged', (data) => {
-      operatorAnswers(data?.operatorName ?? 'Operator');
-      system(data?.previousOperatorName
-        ? `${data.operatorName ?? 'Another operator'} took over from ${data.previousOperatorName}.`
-        : `${data?.operatorName ?? 'An operator'} joined the chat.`);
-    });
+    w.on('operatorChanged', (data) => note(data?.previousOperatorName
+      ? `${data.operatorName ?? 'Another operator'} took over from ${data.previousOperatorName}.`
+      : `${data?.operatorName ?? 'An operator'} joined the chat.`));
     w.on('operatorStatusChanged', ({ currentStatus }) => {
-      const line = STATUS_LINE[currentStatus];
-      if (line) el.line.textContent = line;
+      status = STATUS_LINE[currentStatus] ?? status;
+      render();
     });
-    w.on('operatorLoggedOut', () => {
-      waitForOperator();
-      system('The operator has left. Another one will answer soon.');
+    w.on('operatorLoggedOut', ({ operatorId }) => {
+      [left, status, waiting, answered] = [String(operatorId), '', 'waiting for an operator', false];
+      note('The operator has left. Another one will answer soon.');
     });
     return w;
   }
 
-  function hideTyping() {
-    clearTimeout(typingTimer);
-    el.typing.hidden = true;
-  }
-
-  /** Adds a message, or replaces the local copy of one we sent. */
-  function add(message) {
-    let i = messages.findIndex((m) => m.id === message.id);
-    if (i < 0 && message.authorType === 'CLIENT') {
-      i = messages.findIndex((m) => m.local && !m.confirmed && m.body === message.body);
-    }
-    if (i >= 0) messages[i] = { ...messages[i], ...message, local: false };
-    else messages.push(message);
-    render();
-  }
-
-  async function markShownRead() {
-    if (!widget || document.visibilityState !== 'visible') return;
-    for (const m of messages) {
-      if (m.system || m.local || m.authorType === 'CLIENT' || m.readAt || m.marking) continue;
-      m.marking = true;
-      try {
-        await widget.markRead(m.id);
-        m.readAt = new Date().toISOString();
-      } catch {
-        // a read mark is best effort
-      } finally {
-        m.marking = false;
-      }
+  /** Marks the operator's and the bot's messages read once the visitor can see them. */
+  function markShownRead() {
+    if (widget && document.visibilityState === 'visible' && snapshot()?.unread > 0) {
+      conversation.markRead().catch(() => {}); // a read mark is best effort
     }
   }
 
+  /** Draws the conversation's snapshot with this page's notes in between. */
   function render() {
+    const now = snapshot();
+    const messages = now?.messages ?? [];
     const atBottom = el.scroller.scrollHeight - el.scroller.scrollTop - el.scroller.clientHeight < 80;
-    el.list.replaceChildren(...messages.map((m) => {
-      if (m.system) return h('li', { class: 'system', text: m.body });
-      const own = m.authorType === 'CLIENT';
-      const meta = [h('time', { text: timeLabel(m.createdAt) })];
-      if (own) meta.push(h('span', { class: m.readAt ? 'read' : 'sent', text: m.local && !m.confirmed ? 'sending…' : m.readAt ? '✓✓ read' : '✓ sent' }));
-      return h('li', { class: `msg ${own ? 'out own' : 'in'}${m.authorType === 'BOT' ? ' bot' : ''}`, dataset: { messageId: m.id } },
-        h('div', { class: 'bubble' },
-          own ? null : h('div', { class: 'author', text: m.authorName || (m.authorType === 'BOT' ? 'Bot' : 'Operator') }),
-          m.body ? h('div', { class: 'text', text: m.body }) : null,
-          ...(m.attachments ?? []).map((a) => h('a', { class: 'attachment file', href: safeUrl(a.url) ?? safeUrl(a.downloadLink), target: '_blank', rel: 'noopener', text: a.name || 'file' })),
-          h('div', { class: 'meta' }, ...meta)));
-    }));
+    const items = [];
+    for (let i = 0; i <= messages.length; i++) {
+      for (const n of notes) if (n.after === i) items.push(h('li', { class: 'system', text: n.text }));
+      if (i < messages.length) items.push(messageItem(messages[i]));
+    }
+    el.list.replaceChildren(...items);
+    // Who answers: the operator the conversation knows, unless they left.
+    const operator = now?.operator?.id === left ? null : now?.operator;
+    if (widget && now?.sessionId) {
+      showOperator(operator ? operator.name ?? 'Operator' : 'Support');
+      el.line.textContent = operator || answered ? status || 'is answering you' : waiting;
+    }
+    const who = typist === 'BOT' ? 'The bot' : operator?.name ?? 'The operator';
+    el.typing.textContent = `${who} is typing…`;
+    el.typing.hidden = !now?.operatorTyping;
     if (atBottom) el.scroller.scrollTop = el.scroller.scrollHeight;
+    markShownRead();
   }
 
-  async function send(text) {
-    const local = { id: `local-${Date.now()}`, local: true, authorType: 'CLIENT', body: text, createdAt: new Date().toISOString() };
-    messages.push(local);
-    render();
+  function messageItem(m) {
+    const own = m.authorType === 'CLIENT';
+    const meta = [h('time', { text: timeLabel(m.createdAt) })];
+    const state = { pending: 'sending…', failed: 'not sent' }[m.status] ?? (m.readAt ? '✓✓ read' : '✓ sent');
+    if (own) meta.push(h('span', { class: m.status === 'failed' ? 'failed' : m.readAt ? 'read' : 'sent', title: m.error ? errorText(m.error) : null, text: state }));
+    const actions = m.status === 'failed' && h('div', { class: 'msg-actions' },
+      h('button', { type: 'button', class: 'link', text: 'Retry', onclick: () => widget && conversation.retry(m.localId).catch(() => {}) }),
+      h('button', { type: 'button', class: 'link danger', text: 'Discard', onclick: () => widget && conversation.discard(m.localId) }));
+    return h('li', { class: `msg ${own ? 'out own' : 'in'}${m.authorType === 'BOT' ? ' bot' : ''} ${m.status}`, dataset: { messageId: m.id ?? m.localId } },
+      h('div', { class: 'bubble' },
+        own ? null : h('div', { class: 'author', text: m.authorName || (m.authorType === 'BOT' ? 'Bot' : 'Operator') }),
+        m.body ? h('div', { class: 'text', text: m.body }) : null,
+        ...(m.attachments ?? []).map(attachment),
+        h('div', { class: 'meta' }, ...meta)),
+      actions);
+  }
+
+  /** Sends as the visitor: shown at once; a failure shows on the message (retry or discard it). */
+  function send(text) {
+    conversation.send(text).catch(() => {});
     el.scroller.scrollTop = el.scroller.scrollHeight;
-    try {
-      const sent = await widget.send(text);
-      if (sent?.id && !messages.some((m) => m.id === sent.id)) Object.assign(local, { id: sent.id, createdAt: sent.createdAt ?? local.createdAt });
-      local.confirmed = true;
-      render();
-    } catch (error) {
-      messages = messages.filter((m) => m !== local);
-      render();
-      el.text.value ||= text;
-      showError(el.error, error);
-    }
   }
 
   el.start.addEventListener('submit', async (e) => {
@@ -234,19 +187,16 @@ function runWidget() {
       widget ??= create();
       // With a clientId, start() continues that visitor's last open session.
       const continuing = e.submitter?.value === 'continue' && knownClient;
-      messages = [];
-      answered = false;
-      session = await widget.start(continuing ? { clientId: knownClient, clientName: name } : { clientName: name });
+      [notes, status, left, answered] = [[], '', null, false];
+      waiting = continuing ? 'We are here to help' : 'waiting for an operator';
+      const session = await widget.start(continuing ? { clientId: knownClient, clientName: name } : { clientName: name });
       if (widget.clientId) localStorage.setItem(CLIENT_KEY, (knownClient = widget.clientId));
-      for (const m of session?.messages ?? []) add({ ...m, id: m.id ?? m.messageId });
       el.start.hidden = true;
       el.scroller.hidden = false;
       el.composer.hidden = false;
       el.end.hidden = false;
-      // Events that came while start() ran may already name the operator.
-      if (!answered) el.line.textContent = continuing ? 'We are here to help' : 'waiting for an operator';
-      system(continuing ? 'Welcome back: your chat continues.' : `Chat started${session?.startedAt ? ` at ${timeLabel(session.startedAt)}` : ''}.`);
-      if (first && !continuing) await send(first);
+      note(continuing ? 'Welcome back: your chat continues.' : `Chat started${session?.startedAt ? ` at ${timeLabel(session.startedAt)}` : ''}.`);
+      if (first && !continuing) send(first);
       el.text.focus();
     } catch (error) {
       showError(el.startError, error);
@@ -269,17 +219,7 @@ function runWidget() {
       el.composer.requestSubmit();
     }
   });
-  el.text.addEventListener('input', () => {
-    const now = Date.now();
-    if (widget && now - lastTyping > TYPING_EVERY_MS) {
-      lastTyping = now;
-      try {
-        widget.typing(); // fire and forget
-      } catch {
-        // no session yet
-      }
-    }
-  });
+  el.text.addEventListener('input', () => widget && conversation.typing().catch(() => {})); // not started yet
 
   // Ending keeps the transcript on screen with a "Start a new chat" bar in
   // place of the composer; the start form comes back only on request, on
@@ -291,10 +231,9 @@ function runWidget() {
       showError(el.error, new Error(`Could not end the chat: ${errorText(error)}`));
       return;
     }
-    widget.free(); // a new chat gets a new widget
+    widget.free(); // a new chat gets a new widget (and a new conversation)
     widget = null;
-    session = null;
-    hideTyping();
+    el.typing.hidden = true;
     showError(el.error, null);
     el.composer.hidden = true;
     el.end.hidden = true;
@@ -302,14 +241,13 @@ function runWidget() {
     $('#continue').hidden = true;
     localStorage.removeItem(CLIENT_KEY); // that chat is over
     knownClient = null;
-    answered = false;
     showOperator('Support');
     el.line.textContent = 'We usually answer within a minute';
     showState('disconnected');
   });
 
   $('#new-chat').addEventListener('click', () => {
-    messages = [];
+    [conversation, snapshot, notes] = [null, () => null, []];
     render();
     el.ended.hidden = true;
     el.scroller.hidden = true;

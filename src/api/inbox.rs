@@ -12,7 +12,8 @@
 //! call of each listener, in a microtask.
 
 use super::error::{freed, usage};
-use super::js::{self, Emitter, JsTwinError};
+use super::js::{self, JsTwinError};
+use super::live::{Live, Snapshots};
 use crate::inbox::{
     InboxEntry, InboxErrorKind, InboxOutput, InboxReducer, InboxScope, LoadKind, ResyncReport,
     SessionQuery,
@@ -20,8 +21,8 @@ use crate::inbox::{
 use crate::transport::clock;
 use crate::transport::engine_json::{EngineJson, JsJson};
 use crate::transport::timer::Timer;
-use js_sys::{Array, Function, Object, Promise};
-use std::cell::{Cell, OnceCell, RefCell};
+use js_sys::{Array, Object, Promise};
+use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -113,93 +114,53 @@ const MARK_READ_PAGE: u32 = 100;
 pub(crate) struct InboxStore {
     core: RefCell<InboxReducer<EngineJson>>,
     rest: Box<dyn InboxRest>,
-    /// `change` (the subscribe listeners), `resync`, `error`.
-    emitter: Emitter,
+    /// `subscribe`, `getSnapshot`, batched notifications; its emitter
+    /// carries `resync` and `error` too.
+    live: Live,
     /// The JS `Inbox` object `panel.inbox` returns, the same every time.
-    object: OnceCell<JsValue>,
-    subscribe: OnceCell<Function>,
-    get_snapshot: OnceCell<Function>,
-    /// Shared with `getSnapshot`, which still answers after `free()`.
-    snapshot: Rc<RefCell<Option<(u64, JsValue)>>>,
+    object: JsValue,
     /// The session objects of the last snapshot, by id, as the store
     /// holds its sessions.
     rows: RefCell<Vec<Row>>,
-    notify: OnceCell<Closure<dyn FnMut(JsValue)>>,
-    notify_scheduled: Cell<bool>,
-    typing_timer: OnceCell<Timer>,
+    typing_timer: Timer,
     /// `load()` was called: resyncs reload with its scope.
     loaded_once: Cell<bool>,
-    freed: Cell<bool>,
 }
 
 impl InboxStore {
     /// A store that calls REST through `rest`.
     pub(crate) fn new(rest: Box<dyn InboxRest>) -> Rc<InboxStore> {
-        let store = Rc::new(InboxStore {
-            core: RefCell::new(InboxReducer::new(EngineJson)),
-            rest,
-            emitter: Emitter::new(&JsValue::UNDEFINED),
-            object: OnceCell::new(),
-            subscribe: OnceCell::new(),
-            get_snapshot: OnceCell::new(),
-            snapshot: Rc::new(RefCell::new(None)),
-            rows: RefCell::new(Vec::new()),
-            notify: OnceCell::new(),
-            notify_scheduled: Cell::new(false),
-            typing_timer: OnceCell::new(),
-            loaded_once: Cell::new(false),
-            freed: Cell::new(false),
-        });
-        let weak = Rc::downgrade(&store);
-        let w = weak.clone();
-        let _ = store.notify.set(Closure::new(move |_: JsValue| {
-            if let Some(store) = w.upgrade() {
-                store.notify_now();
+        Rc::new_cyclic(|weak: &Weak<InboxStore>| {
+            let w = weak.clone();
+            InboxStore {
+                core: RefCell::new(InboxReducer::new(EngineJson)),
+                rest,
+                live: Live::new(weak.clone()),
+                object: Inbox {
+                    store: weak.clone(),
+                }
+                .into(),
+                rows: RefCell::new(Vec::new()),
+                typing_timer: Timer::new(move || {
+                    if let Some(store) = w.upgrade() {
+                        store.core.borrow_mut().tick(clock::wall_ms());
+                        store.settle(None);
+                    }
+                }),
+                loaded_once: Cell::new(false),
             }
-        }));
-        let w = weak.clone();
-        let _ = store.typing_timer.set(Timer::new(move || {
-            if let Some(store) = w.upgrade() {
-                store.core.borrow_mut().tick(clock::wall_ms());
-                store.settle(None);
-            }
-        }));
-        // Plain closures, not methods: they work unbound, as React calls them.
-        let w = weak.clone();
-        let subscribe = Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(
-            move |listener: JsValue| match w.upgrade() {
-                Some(store) => store.emitter.on(&"change".into(), &listener),
-                None => Ok(Closure::<dyn Fn()>::new(|| {}).into_js_value()),
-            },
-        );
-        let _ = store
-            .subscribe
-            .set(subscribe.into_js_value().unchecked_into());
-        let (w, last) = (weak.clone(), store.snapshot.clone());
-        let get_snapshot = Closure::<dyn Fn() -> JsValue>::new(move || match w.upgrade() {
-            Some(store) => store.snapshot(),
-            None => last
-                .borrow()
-                .as_ref()
-                .map(|(_, s)| s.clone())
-                .unwrap_or(JsValue::NULL),
-        });
-        let _ = store
-            .get_snapshot
-            .set(get_snapshot.into_js_value().unchecked_into());
-        let _ = store.object.set(Inbox { store: weak }.into());
-        store
+        })
     }
 
     /// The JS `Inbox` object (the same one on every call).
     pub(crate) fn js_object(&self) -> JsValue {
-        self.object.get().cloned().unwrap_or(JsValue::UNDEFINED)
+        self.object.clone()
     }
 
     /// A publication of the panel: `event` is its name, `data` the
     /// envelope's `data` field. Events the inbox does not follow are ignored.
     pub(crate) fn on_publication(self: &Rc<Self>, event: &str, data: &JsValue) {
-        if self.freed.get() {
+        if self.live.is_freed() {
             return;
         }
         let followed = self
@@ -215,7 +176,7 @@ impl InboxStore {
     /// `resync` event): after a `load()`, the store reloads with the same
     /// scope and reports what it missed.
     pub(crate) fn on_resync(self: &Rc<Self>, reason: &str) {
-        if self.freed.get() || !self.loaded_once.get() {
+        if self.live.is_freed() || !self.loaded_once.get() {
             return;
         }
         let store = self.clone();
@@ -236,25 +197,20 @@ impl InboxStore {
 
     /// Whether the store was freed (with its panel, or by `inbox.free()`).
     pub(crate) fn is_freed(&self) -> bool {
-        self.freed.get()
+        self.live.is_freed()
     }
 
     /// The store ends (its panel or `inbox.free()`): no more changes, no
     /// more notifications; `getSnapshot` still answers with the last snapshot.
     pub(crate) fn on_free(&self) {
-        if self.freed.replace(true) {
-            return;
-        }
-        if let Some(timer) = self.typing_timer.get() {
-            timer.cancel();
-        }
-        self.emitter.clear();
+        self.typing_timer.cancel();
+        self.live.free();
     }
 
     // ---- the class's operations ----
 
     async fn load(self: Rc<Self>, options: JsValue) -> Result<JsValue, JsValue> {
-        if self.freed.get() {
+        if self.live.is_freed() {
             return Err(freed("inbox"));
         }
         let status = js::get(&options, "status").as_string();
@@ -382,57 +338,47 @@ impl InboxStore {
     /// Performs what the reducer asked for, re-arms the typing timer and
     /// schedules one notification. `cause` is the REST error behind a failure.
     fn settle(self: &Rc<Self>, cause: Option<&JsValue>) {
-        if self.freed.get() {
+        if self.live.is_freed() {
             return;
         }
         let (outputs, dirty, deadline) = {
             let mut core = self.core.borrow_mut();
             (core.take_outputs(), core.take_dirty(), core.next_deadline())
         };
-        if let Some(timer) = self.typing_timer.get() {
-            match deadline {
-                Some(at) => timer.arm(at.saturating_sub(clock::wall_ms())),
-                None => timer.cancel(),
-            }
+        match deadline {
+            Some(at) => self.typing_timer.arm(at.saturating_sub(clock::wall_ms())),
+            None => self.typing_timer.cancel(),
         }
-        if dirty && !self.notify_scheduled.replace(true) {
-            if let Some(notify) = self.notify.get() {
-                let _ = Promise::resolve(&JsValue::UNDEFINED).then(notify);
-            }
+        if dirty {
+            self.live.changed();
         }
         for output in outputs {
             match output {
                 InboxOutput::FetchSession(id) => self.fetch_session(id),
                 InboxOutput::Resync(report) => {
-                    self.emitter.emit("resync", &report_object(&report));
+                    self.live.emitter.emit("resync", &report_object(&report));
                 }
                 InboxOutput::Error(error) => {
                     let rest_failure = error.kind != InboxErrorKind::BadPayload;
                     match cause {
-                        Some(cause) if rest_failure => self.emitter.emit("error", cause),
-                        _ => self.emitter.emit("error", &inbox_error(&error)),
+                        Some(cause) if rest_failure => self.live.emitter.emit("error", cause),
+                        _ => self.live.emitter.emit("error", &inbox_error(&error)),
                     }
                 }
             }
         }
     }
+}
 
-    fn notify_now(&self) {
-        self.notify_scheduled.set(false);
-        if !self.freed.get() {
-            self.emitter.emit("change", &JsValue::UNDEFINED);
-        }
+impl Snapshots for InboxStore {
+    fn version(&self) -> u64 {
+        self.core.borrow().version()
     }
 
-    /// The current snapshot: the same object until the store changes.
-    fn snapshot(&self) -> JsValue {
+    /// A fresh snapshot (the [`Live`] keeps it until the version moves).
+    fn build(&self) -> JsValue {
         let core = self.core.borrow();
         let version = core.version();
-        if let Some((seen, snapshot)) = self.snapshot.borrow().as_ref() {
-            if *seen == version {
-                return snapshot.clone();
-            }
-        }
         let mut rows = self.rows.borrow_mut();
         let held = core.held();
         // The last rows and the held sessions are both in id order: one walk
@@ -465,9 +411,7 @@ impl InboxStore {
             ("version", JsValue::from_f64(version as f64)),
         ]);
         let snapshot: Object = snapshot.unchecked_into();
-        let snapshot: JsValue = Object::freeze(&snapshot).into();
-        *self.snapshot.borrow_mut() = Some((version, snapshot.clone()));
-        snapshot
+        Object::freeze(&snapshot).into()
     }
 }
 
@@ -634,8 +578,7 @@ impl Inbox {
     pub fn subscribe(&self) -> JsValue {
         self.store
             .upgrade()
-            .and_then(|s| s.subscribe.get().cloned())
-            .map_or(JsValue::UNDEFINED, JsValue::from)
+            .map_or(JsValue::UNDEFINED, |s| s.live.subscribe())
     }
 
     /// `getSnapshot() -> InboxSnapshot`: immutable, and the same object until
@@ -648,8 +591,7 @@ impl Inbox {
     pub fn get_snapshot(&self) -> JsValue {
         self.store
             .upgrade()
-            .and_then(|s| s.get_snapshot.get().cloned())
-            .map_or(JsValue::UNDEFINED, JsValue::from)
+            .map_or(JsValue::UNDEFINED, |s| s.live.get_snapshot())
     }
 
     /// Marks every unread client message of the session read (REST) and sets
@@ -696,7 +638,7 @@ impl Inbox {
             return Err(usage("inbox.on(): the events are 'resync' and 'error'"));
         }
         match self.live() {
-            Some(store) => store.emitter.on(&name, &listener),
+            Some(store) => store.live.emitter.on(&name, &listener),
             None => Err(freed("inbox")),
         }
     }
@@ -705,7 +647,7 @@ impl Inbox {
     #[wasm_bindgen(skip_typescript)]
     pub fn off(&self, name: JsValue, listener: JsValue) {
         if let Some(store) = self.store.upgrade() {
-            store.emitter.off(&name, &listener);
+            store.live.emitter.off(&name, &listener);
         }
     }
 }

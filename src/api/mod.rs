@@ -7,12 +7,16 @@
 
 mod class;
 mod codes;
+#[cfg(any(feature = "panel", feature = "widget"))]
+mod conversation;
 mod delivery;
 mod error;
 mod host;
 #[cfg(feature = "panel")]
 mod inbox;
 mod js;
+#[cfg(any(feature = "panel", feature = "widget"))]
+mod live;
 mod options;
 #[cfg(feature = "panel")]
 mod panel;
@@ -21,6 +25,8 @@ mod types;
 mod widget;
 
 pub use codes::{ConnectingCode, DisconnectCode};
+#[cfg(any(feature = "panel", feature = "widget"))]
+pub use conversation::Conversation;
 #[cfg(feature = "panel")]
 pub use inbox::Inbox;
 #[cfg(feature = "panel")]

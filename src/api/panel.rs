@@ -8,6 +8,7 @@
 //! of the tab sharing are in `panel/`.
 
 use super::class::js_class;
+use super::conversation::Conversations;
 use super::error::{client_error, freed, parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::inbox::InboxStore;
@@ -30,6 +31,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+mod conversation_rest;
 mod inbox_rest;
 mod payloads;
 mod rest_calls;
@@ -76,6 +78,8 @@ struct Core {
     connect_waiters: Waiters,
     /// `panel.inbox`, created on first access (and again after `inbox.free()`).
     inbox: RefCell<Option<Rc<InboxStore>>>,
+    /// `panel.conversation(id)`: the open ones.
+    conversations: Conversations,
     /// One connection and one refresh for every tab of the operator.
     tab: tab_driver::TabDriver,
     /// `free()` was called.
@@ -212,6 +216,24 @@ impl OperatorPanel {
             .map_or(JsValue::UNDEFINED, |store| store.js_object())
     }
 
+    /// The live conversation of session `sessionId` (`load`, `loadOlder`,
+    /// `send`, `subscribe`, `getSnapshot`, ...): the same object for one id
+    /// until its `free()`. Throws a `TwinError` for an empty id.
+    #[wasm_bindgen(unchecked_return_type = "Conversation")]
+    pub fn conversation(
+        &self,
+        #[wasm_bindgen(js_name = sessionId, unchecked_param_type = "string")] session_id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        self.core.check_live()?;
+        let Some(id) = js::id_text(&session_id).filter(|id| !id.is_empty()) else {
+            return Err(usage("conversation() needs a session id"));
+        };
+        let rest = || -> Box<dyn super::conversation::ConversationRest> {
+            Box::new(PanelRest(Rc::downgrade(&self.core)))
+        };
+        Ok(self.core.conversations.open(id, rest))
+    }
+
     /// `'disconnected'`, `'connecting'` or `'connected'`.
     #[wasm_bindgen(getter, unchecked_return_type = "ConnectionState")]
     pub fn state(&self) -> String {
@@ -271,6 +293,7 @@ impl Core {
         if let Some(inbox) = self.inbox.borrow().clone() {
             inbox.on_free();
         }
+        self.conversations.on_free();
         self.cancel_refresh_timer();
         self.emitter.clear();
         self.status_changed();
@@ -318,6 +341,7 @@ impl Core {
             emitter: Emitter::new(&js::names(&crate::events::PANEL_EVENTS)),
             connect_waiters: Waiters::new(MAX_CONNECT_WAITERS),
             inbox: RefCell::new(None),
+            conversations: Conversations::default(),
             tab: tab_driver::TabDriver::new(this, &options),
             freed: Cell::new(false),
             status: OnceCell::new(),
@@ -426,6 +450,7 @@ impl Core {
         if let Some(inbox) = self.inbox.borrow().clone() {
             inbox.on_logout();
         }
+        self.conversations.on_logout();
     }
 
     /// The live connection takes `pair`'s token on its next connect; the
@@ -517,12 +542,17 @@ impl Core {
                 {
                     inbox.on_publication(name, &js::get(&data.0, "data"));
                 }
+                if let (true, Some(name)) = (by_name, event.as_deref()) {
+                    self.conversations
+                        .on_publication(name, &js::get(&data.0, "data"));
+                }
                 js::deliver_publication(&self.emitter, &data.0, by_name);
             }
             ClientEvent::Resync { channels, reason } => {
                 if let Some(inbox) = self.inbox.borrow().clone() {
                     inbox.on_resync(reason);
                 }
+                self.conversations.on_resync(reason);
                 let list: js_sys::Array = channels.iter().map(|c| JsValue::from_str(c)).collect();
                 self.emitter.emit(
                     "resync",

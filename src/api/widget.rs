@@ -20,13 +20,16 @@
 //! table lives in [`acks`].
 
 mod acks;
+mod conversation_talk;
 
 use super::class::js_class;
 use super::codes::{ConnectingCode, DisconnectCode};
+use super::conversation::ConversationStore;
 use super::error::{client_error, freed, parse_answer, to_js, usage};
 use super::host::{self, Host, HostOwner, HostedClient, Waiters};
 use super::js::{self, object, Emitter};
 use super::options::WidgetOptions;
+use crate::conversation::{ConversationEvent, Side};
 use crate::protocol::socketio::{ClientEvent, EmitError, SocketIoClient};
 use crate::protocol::{SansIoClient, State};
 use crate::rest::endpoints;
@@ -93,6 +96,8 @@ struct WidgetCore {
     stops: Cell<u64>,
     /// Counts the socket clients made, so a late `close()` only ends its own.
     connections: Cell<u64>,
+    /// `widget.conversation`: made with the widget, so it sees every event.
+    conversation: Rc<ConversationStore>,
     /// `free()` was called.
     freed: Cell<bool>,
 }
@@ -172,6 +177,8 @@ impl ChatWidget {
                     "disconnect(), close() or free() came before the socket connected",
                 ));
             }
+            core.conversation
+                .on_start(session_id.clone(), &js::get(&session, "messages"));
             core.connect_to(session_id);
             let connected = Promise::new(&mut |resolve, reject| {
                 core.start_waiters
@@ -186,20 +193,12 @@ impl ChatWidget {
     /// resolves to `{ id, createdAt }`.
     #[wasm_bindgen(unchecked_return_type = "Promise<SentMessage>")]
     pub fn send(&self, text: String) -> Promise {
-        let core = self.core.clone();
-        future_to_promise(async move {
-            core.check_live()?;
-            let session = core.session()?;
-            let Some(path) = endpoints::CLIENT_MESSAGE.path_with(&[session.as_str()]) else {
-                return Err(usage("the session id is not a valid path segment"));
-            };
-            let body = js_sys::JSON::stringify(&object(&[("body", JsValue::from_str(&text))]))
-                .map(String::from)
-                .unwrap_or_default();
-            let sent = core.public_call("POST", &path, body).await;
-            core.check_live()?;
-            sent
-        })
+        match self.core.check_live().and_then(|()| self.core.session()) {
+            Ok(session) => self
+                .core
+                .post_message(&session, &object(&[("body", JsValue::from_str(&text))])),
+            Err(error) => Promise::reject(&error),
+        }
     }
 
     /// Tells the operator the visitor read message `messageId`. Unconfirmed by
@@ -272,6 +271,17 @@ impl ChatWidget {
     #[wasm_bindgen(getter, js_name = clientId)]
     pub fn client_id(&self) -> Option<String> {
         self.core.client_id.borrow().clone()
+    }
+
+    /// The session's messages as a live store (`subscribe`, `getSnapshot`,
+    /// `send`, `markRead`, `typing`, ...), the same object for the widget's
+    /// life: the start answer's messages, the visitor's own (optimistic),
+    /// the operator's and the bot's, the operator's typing and who the
+    /// operator is. No earlier history (unconfirmed: no source shows an
+    /// endpoint the visitor may read it from).
+    #[wasm_bindgen(getter, unchecked_return_type = "Conversation")]
+    pub fn conversation(&self) -> JsValue {
+        self.core.conversation.js_object()
     }
 
     /// The session's operator, `{ id, name, avatar }`, or `null` until one is
@@ -363,6 +373,7 @@ impl WidgetCore {
         // What waits rejects first, with the reason that is true.
         self.start_waiters.reject_all(|| freed("widget"));
         self.acks.reject_all(&freed("widget"));
+        self.conversation.on_free();
         self.count_stop();
         // The socket's last events reach the listeners (the widget is still
         // readable); then they are dropped.
@@ -398,6 +409,11 @@ impl WidgetCore {
             stops: Cell::new(0),
             connections: Cell::new(0),
             freed: Cell::new(false),
+            conversation: ConversationStore::new(
+                Side::Visitor,
+                None,
+                Box::new(conversation_talk::WidgetTalk(this.clone())),
+            ),
         }
     }
 
@@ -419,6 +435,24 @@ impl WidgetCore {
         .await
         .map_err(|e| to_js(&e))?;
         parse_answer(&response.text)
+    }
+
+    /// `POST /sessions/{id}/clients/messages` with `message` (`{ body, ... }`);
+    /// resolves to `{ id, createdAt }`; rejects with `freed` when the widget
+    /// is freed before the answer.
+    fn post_message(self: &Rc<Self>, session: &str, message: &JsValue) -> Promise {
+        let Some(path) = endpoints::CLIENT_MESSAGE.path_with(&[session]) else {
+            return Promise::reject(&usage("the session id is not a valid path segment"));
+        };
+        let body = js_sys::JSON::stringify(message)
+            .map(String::from)
+            .unwrap_or_default();
+        let core = self.clone();
+        future_to_promise(async move {
+            let sent = core.public_call("POST", &path, body).await;
+            core.check_live()?;
+            sent
+        })
     }
 
     fn session(&self) -> Result<String, JsValue> {
@@ -537,6 +571,7 @@ impl WidgetCore {
         {
             return;
         }
+        self.conversation.on_operator(operator.to_js());
         let payload = if from_platform {
             data.clone()
         } else {
@@ -602,6 +637,11 @@ impl WidgetCore {
                 let data = args.into_iter().next().map_or(JsValue::NULL, |arg| arg.0);
                 if let Some(operator) = Operator::of_event(&name, &data) {
                     self.operator_seen(operator, name == "operatorChangedEmit", &data);
+                }
+                // Then the conversation, so the event's listeners see its new
+                // snapshot (and `operatorChanged`'s, the one before the message).
+                if let Some(event) = ConversationEvent::of_widget(&name) {
+                    self.conversation.on_event(event, &data);
                 }
                 if let Some((_, ours)) = EVENT_NAMES
                     .iter()

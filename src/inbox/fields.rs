@@ -24,14 +24,14 @@ use crate::protocol::json_engine::{JsonEngine, JsonError, Object, MAX_EXACT_INTE
 /// [`Reader::finish`] then turns the whole payload down. Reading on instead
 /// of returning at the first bad field leaves the wasm one cleanup path per
 /// payload instead of one per field read.
-struct Reader<'j, J: JsonEngine> {
+pub(crate) struct Reader<'j, J: JsonEngine> {
     object: Object<'j, J>,
     bad: bool,
 }
 
 impl<'j, J: JsonEngine> Reader<'j, J> {
     /// A reader of `value`; a [`JsonError::Shape`] when it is not an object.
-    fn new(json: &'j J, value: J::Value) -> Result<Self, JsonError> {
+    pub(crate) fn new(json: &'j J, value: J::Value) -> Result<Self, JsonError> {
         Ok(Reader {
             object: Object::new(json, value)?,
             bad: false,
@@ -39,7 +39,7 @@ impl<'j, J: JsonEngine> Reader<'j, J> {
     }
 
     /// What `read` found; nothing, and the payload bad, when it failed.
-    fn check<T: Default>(&mut self, read: Result<T, JsonError>) -> T {
+    pub(crate) fn check<T: Default>(&mut self, read: Result<T, JsonError>) -> T {
         read.unwrap_or_else(|_| {
             self.bad = true;
             T::default()
@@ -47,19 +47,19 @@ impl<'j, J: JsonEngine> Reader<'j, J> {
     }
 
     /// A text field.
-    fn text(&mut self, key: &str) -> Option<String> {
+    pub(crate) fn text(&mut self, key: &str) -> Option<String> {
         let read = self.object.str(key);
         self.check(read)
     }
 
     /// An id field (see [`id`]).
-    fn id(&mut self, key: &str) -> Option<String> {
+    pub(crate) fn id(&mut self, key: &str) -> Option<String> {
         let read = id(&self.object, key);
         self.check(read)
     }
 
     /// The id under `key`, else under `alias`, its other spelling.
-    fn id_or(&mut self, key: &str, alias: &str) -> Option<String> {
+    pub(crate) fn id_or(&mut self, key: &str, alias: &str) -> Option<String> {
         match self.id(key) {
             Some(id) => Some(id),
             None => self.id(alias),
@@ -67,12 +67,12 @@ impl<'j, J: JsonEngine> Reader<'j, J> {
     }
 
     /// An id the payload cannot do without: absent, the payload is bad.
-    fn required(&mut self, id: Option<String>) -> String {
+    pub(crate) fn required(&mut self, id: Option<String>) -> String {
         self.check(id.ok_or(JsonError::Shape))
     }
 
     /// A whole number (negative ones included).
-    fn whole(&mut self, key: &str) -> Option<i64> {
+    pub(crate) fn whole(&mut self, key: &str) -> Option<i64> {
         let read = self.object.f64(key);
         match self.check(read) {
             None => None,
@@ -81,7 +81,7 @@ impl<'j, J: JsonEngine> Reader<'j, J> {
     }
 
     /// `fields` when every field read, else a [`JsonError::Shape`].
-    fn finish<T>(self, fields: T) -> Result<T, JsonError> {
+    pub(crate) fn finish<T>(self, fields: T) -> Result<T, JsonError> {
         if self.bad {
             Err(JsonError::Shape)
         } else {

@@ -18,7 +18,7 @@ mod pending;
 mod reducer;
 pub mod resync;
 pub mod sessions;
-mod sorted;
+pub(crate) mod sorted;
 pub mod time;
 
 pub use entry::InboxEntry;

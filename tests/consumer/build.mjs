@@ -80,6 +80,12 @@ const builds = {
   async react() {
     await viteExample('react');
   },
+  // panel.conversation(id) under React's useSyncExternalStore, built by Vite 8.
+  async conversationReact() {
+    const { build } = await import('vite');
+    const input = { conversation: join(app, 'conversation.html') };
+    await build({ root: app, base: './', configFile: false, logLevel: 'warn', build: { outDir: join(www, 'conversation-react'), emptyOutDir: true, rolldownOptions: { input } } });
+  },
   async vue() {
     await viteExample('vue');
   },

@@ -104,7 +104,8 @@ describe('the tarball in real toolchains', { skip: !base && 'needs TWIN_SANDBOX_
   // The README's recipes, as examples/react (under <StrictMode>) and
   // examples/vue, in their production build and on the Vite dev server (where
   // StrictMode mounts, unmounts and mounts again): no page error, one
-  // connection, the inbox's sessions shown, a reply sent, the kept tokens
+  // connection, the inbox's sessions shown, a reply sent in the session's
+  // conversation (shown as sent), the kept tokens
   // reused after a reload (no second login), and free() on unmount.
   async function recipe(name, url) {
     const page = await browser.newPage();
@@ -132,7 +133,8 @@ describe('the tarball in real toolchains', { skip: !base && 'needs TWIN_SANDBOX_
       await page.locator('li[data-id] button').first().click();
       await page.getByLabel('reply').fill(`${name} reply`);
       await page.getByRole('button', { name: 'Send' }).click();
-      await page.getByTestId('sent').waitFor({ timeout: 10_000 });
+      // The conversation shows the reply at once, then as sent.
+      await page.locator('li[data-status=sent]', { hasText: `${name} reply` }).waitFor({ timeout: 10_000 });
       await page.reload();
       await page.getByTestId('state').filter({ hasText: /^connected$/ }).waitFor({ timeout: 30_000 });
       await waitFor(async () => (await activeConnections()) === 1, 'one connection after the reload');

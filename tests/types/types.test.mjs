@@ -2,7 +2,7 @@
 // scripts/install-consumer.sh), compiled by the oldest TypeScript we claim
 // (5.0) and the newest (7.0) under strict settings a CRM project uses. No
 // skipLibCheck: the package's own .d.ts files are checked too. Both entries:
-// twin-panel (example.ts, inbox.ts, slim.ts) and twin-panel/widget
+// twin-panel (example.ts, inbox.ts, slim.ts; conversation.ts, with the widget's) and twin-panel/widget
 // (widget.ts, widget-slim.ts, which import nothing else), and which classes
 // each one exports (entries.ts).
 import { describe, test } from 'node:test';
@@ -16,7 +16,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const consumer = join(here, '..', '..', 'target', 'consumer');
 const work = join(consumer, 'types');
 mkdirSync(work, { recursive: true });
-const FILES = ['example.ts', 'dispose.ts', 'slim.ts', 'inbox.ts', 'widget.ts', 'widget-slim.ts', 'entries.ts'];
+const FILES = ['example.ts', 'dispose.ts', 'slim.ts', 'inbox.ts', 'conversation.ts', 'widget.ts', 'widget-slim.ts', 'entries.ts'];
 for (const file of FILES) cpSync(join(here, file), join(work, file));
 
 // Runs `tsc -p config`; resolves to { status, output } (never rejects).
@@ -39,7 +39,7 @@ const strict = { strict: true, noEmit: true, skipLibCheck: false, types: [] };
 const settings = {
   'es2022 target, esnext modules, bundler resolution, default lib': {
     compilerOptions: { ...strict, target: 'es2022', module: 'esnext', moduleResolution: 'bundler' },
-    files: ['example.ts', 'slim.ts', 'inbox.ts', 'widget.ts', 'widget-slim.ts', 'entries.ts'],
+    files: ['example.ts', 'slim.ts', 'inbox.ts', 'conversation.ts', 'widget.ts', 'widget-slim.ts', 'entries.ts'],
   },
   'es2020 target, default lib': {
     compilerOptions: { ...strict, target: 'es2020', module: 'es2020', moduleResolution: 'bundler' },

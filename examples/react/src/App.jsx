@@ -1,5 +1,6 @@
 import { useMemo, useState } from 'react';
-import { ignoreFreed, tokens, useInbox, usePanel, useStatus } from './usePanel.js';
+import { tokens, useInbox, usePanel, useStatus } from './usePanel.js';
+import { Conversation } from './Conversation.jsx';
 
 // The sandbox of `make demo` by default; `?sandbox=URL` points elsewhere.
 const base = new URLSearchParams(location.search).get('sandbox') ?? 'http://127.0.0.1:8080';
@@ -85,27 +86,7 @@ function Inbox({ panel }) {
           </li>
         ))}
       </ul>
-      {open && <Reply panel={panel} sessionId={open} />}
+      {open && <Conversation key={open} panel={panel} sessionId={open} />}
     </section>
-  );
-}
-
-function Reply({ panel, sessionId }) {
-  const [text, setText] = useState('');
-  const [sent, setSent] = useState(null);
-  return (
-    <form
-      onSubmit={(e) => {
-        e.preventDefault();
-        panel
-          .sendMessage(sessionId, { body: text })
-          .then((answer) => setSent(answer.id))
-          .catch(ignoreFreed);
-      }}
-    >
-      <input value={text} onChange={(e) => setText(e.target.value)} aria-label="reply" />
-      <button type="submit">Send</button>
-      {sent && <p data-testid="sent">sent {sent}</p>}
-    </form>
   );
 }

@@ -37,6 +37,7 @@ func (c messageRoutes) sendMessage(w http.ResponseWriter, r *http.Request, user 
 		httpapi.WriteAPIError(w, err)
 		return
 	}
+	c.chats.answerDelay()
 	httpapi.WriteJSON(w, http.StatusOK, messageCreated{ID: m.ID, CreatedAt: m.CreatedAt})
 }
 

@@ -64,5 +64,6 @@ func (c publicRoutes) clientMessage(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteAPIError(w, err)
 		return
 	}
+	c.chats.answerDelay()
 	httpapi.WriteJSON(w, http.StatusOK, messageCreated{ID: m.ID, CreatedAt: m.CreatedAt})
 }

@@ -92,6 +92,9 @@ func (c *model) clientMessageLocked(s *session, in MessageInput) (Message, error
 	c.appendMessageLocked(s, m)
 	entity := m.entity()
 	c.publishAll(c.recipientsLocked(s), 0, evChatMessageCreated, entity)
+	if c.echo.On {
+		c.notifyWidgetLocked(s.id, wevMessageCreated, c.widgetMessageLocked(m))
+	}
 	return entity, nil
 }
 
@@ -111,7 +114,7 @@ func (c *Messages) Send(user iam.User, sessionID string, in MessageInput) (Messa
 		m.authorType, m.authorID, m.authorName = authorOperator, operatorIDString(user.ID), user.FullName()
 		c.appendMessageLocked(s, m)
 		entity := m.entity()
-		c.publishAll(s.memberIDs(), user.ID, evChatMessageCreated, entity)
+		c.publishAll(s.memberIDs(), c.echoExcept(user.ID), evChatMessageCreated, entity)
 		c.notifyWidgetLocked(s.id, wevMessageCreated, c.widgetMessageLocked(m))
 		return entity, nil
 	})
@@ -158,7 +161,7 @@ func (c *Messages) Edit(user iam.User, sessionID, messageID string, in MessageIn
 	}
 	m.body, m.updatedAt = in.Body, c.stamp()
 	entity := m.entity()
-	c.publishAll(s.memberIDs(), user.ID, evChatMessageEdited, entity)
+	c.publishAll(s.memberIDs(), c.echoExcept(user.ID), evChatMessageEdited, entity)
 	return entity, nil
 }
 

@@ -76,6 +76,7 @@ type model struct {
 	groups   []Group
 	seededAt time.Time
 	seq      int
+	echo     Echo
 }
 
 // sandboxFile is an uploaded file messages can attach.
@@ -109,6 +110,7 @@ func (c *model) reset() {
 	c.statuses = make(map[int]string)
 	c.blocked = make(map[int]time.Time)
 	c.seq = 0
+	c.echo = Echo{}
 	c.seededAt = c.stamp()
 	c.seedLocked(c.seededAt)
 }

@@ -72,6 +72,7 @@ func (t *API) Register(mux *http.ServeMux) {
 	mux.Handle("/__sandbox/operators/logout", post(accounts.logout))
 	mux.Handle("/__sandbox/tokens/expire", post(accounts.expireTokens))
 	mux.Handle("/__sandbox/chats/reset", post(t.chatsReset))
+	mux.Handle("/__sandbox/chats/echo", post(t.chatsEcho))
 	chat.NewVisitorAPI(t.chats).Register(mux)
 	mux.Handle("/__sandbox/faults/drop", post(fault.drop))
 	mux.Handle("/__sandbox/faults/silence", post(fault.silence))
@@ -108,6 +109,21 @@ func (t *API) chatsReset(w http.ResponseWriter, _ *http.Request) {
 		t.widget.DisconnectAll()
 	}
 	httpapi.WriteJSON(w, http.StatusOK, map[string]bool{"ok": true})
+}
+
+// chatsEcho switches the echo of an author's own messages (chat.Echo):
+// {on, answerDelayMs?}; a reset switches it off.
+func (t *API) chatsEcho(w http.ResponseWriter, r *http.Request) {
+	var e chat.Echo
+	if !httpapi.ReadJSON(w, r, &e) {
+		return
+	}
+	if e.AnswerDelay < 0 || e.AnswerDelay > 10_000 {
+		httpapi.WriteError(w, http.StatusBadRequest, "Validation failed.", map[string]string{"answerDelayMs": "0 to 10000"})
+		return
+	}
+	t.chats.SetEcho(e)
+	httpapi.WriteJSON(w, http.StatusOK, e)
 }
 
 func (t *API) statsGet(w http.ResponseWriter, _ *http.Request) {

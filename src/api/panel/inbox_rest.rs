@@ -13,7 +13,7 @@ use wasm_bindgen::prelude::*;
 pub(super) struct PanelRest(pub(super) Weak<Core>);
 
 impl PanelRest {
-    fn with(&self, call: impl FnOnce(&Rc<Core>) -> Promise) -> Promise {
+    pub(super) fn with(&self, call: impl FnOnce(&Rc<Core>) -> Promise) -> Promise {
         match self.0.upgrade() {
             Some(core) => call(&core),
             None => Promise::reject(&freed("panel")),
