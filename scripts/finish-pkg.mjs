@@ -45,6 +45,11 @@ function replace(text, pattern, replacement, what, count) {
   return text.replace(pattern, replacement);
 }
 
+/** `text` as a regular expression that matches it literally. */
+function escape(text) {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 // Drops whole-line `//` comments and `/** ... */` blocks from shipped JS: the
 // docs reach users through the .d.ts files and the README; in the package's
 // JS they only add bytes. Code lines (and comments after code) stay as they are.
@@ -154,6 +159,18 @@ function buildEntry({ feature, name, dir, root }) {
       if (new RegExp(`['"\`]${from}['"\`]`).test(glue)) fail(`${name}.js: export ${from} is named in a string`);
     }
     glue = replace(glue, new RegExp(`^( +)"\\./${name}_bg\\.js": import0,$`, 'm'), '$1a: import0,', 'the imports object', 1);
+    // wasm-bindgen writes one `import * as importN` per function the wasm
+    // imports straight from a snippet, and one key per import in the imports
+    // object: the same key twice, which bundlers warn about. One of each.
+    const seen = new Map();
+    for (const [line, local, module] of glue.matchAll(/^import \* as (import\d+) from "([^"]+)"\n/gm)) {
+      if (!seen.has(module)) {
+        seen.set(module, local);
+        continue;
+      }
+      glue = replace(glue, new RegExp(`^${escape(line)}`, 'm'), '', `the second import of ${module}`, 1);
+      glue = replace(glue, new RegExp(`^ +"${escape(module)}": ${local},\n`, 'm'), '', `the second key of ${module}`, 1);
+    }
     writeFileSync(join(work, `${name}.js`), editGlue(glue, name));
     const { types, disposable } = editTypes(readFileSync(join(source, `${name}.d.ts`), 'utf8'), `${name}.d.ts`);
     writeFileSync(join(target, `${name}.d.ts`), types);
@@ -189,10 +206,6 @@ function buildEntry({ feature, name, dir, root }) {
       minifySyntax: true,
       legalComments: 'none',
       logLevel: 'warning',
-      // wasm-bindgen may list the glue snippet twice, under one key, in the
-      // imports object it hands to WebAssembly (two `import * as` of the same
-      // module: one namespace object, so either entry is the same value).
-      logOverride: { 'duplicate-object-key': 'silent' },
     });
     if (built.errors.length > 0 || built.warnings.length > 0) fail(`${feature}: esbuild reported problems bundling the entries`);
     for (const file of ENTRY_FILES) {
