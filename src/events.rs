@@ -33,7 +33,7 @@ pub const PANEL_EVENTS: [&str; 23] = [
 
 /// `widget.on()`: the platform's socket events under the widget's names,
 /// `event` (every socket event), and the lifecycle.
-pub const WIDGET_EVENTS: [&str; 11] = [
+pub const WIDGET_EVENTS: [&str; 12] = [
     "message",
     "typing",
     "read",
@@ -44,6 +44,7 @@ pub const WIDGET_EVENTS: [&str; 11] = [
     "connecting",
     "connected",
     "disconnected",
+    "resync",
     "error",
 ];
 

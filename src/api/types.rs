@@ -420,6 +420,14 @@ export interface WidgetOperator {
  * delivered under the names below; their payloads follow the platform's
  * widget page, and every socket event also reaches `event`.
  */
+/** `widget.on('resync')`: the socket is back; replies may have been missed meanwhile. */
+export interface WidgetResync {
+  sessionId: string;
+  reason: 'reconnected';
+  since: number;
+  at: number;
+}
+
 export interface WidgetEvents {
   /**
    * A message was written in the session (`chatMessageCreatedEmit`): by the
@@ -466,6 +474,16 @@ export interface WidgetEvents {
    * `DisconnectCode.ConnectRefused`.
    */
   disconnected: Disconnected;
+  /**
+   * The socket is back after it dropped (fired right after `connected`):
+   * what the operator or the bot wrote while it was down may never arrive.
+   * Socket.IO keeps no history, and no source shows an endpoint the visitor
+   * may read the session's messages from (unconfirmed), so the widget
+   * cannot fetch them: a page may tell the visitor that a reply may be
+   * missing. `since`: when the drop was noticed (Unix ms; the socket may
+   * have been silent up to `pingTimeout` before); `at`: now.
+   */
+  resync: WidgetResync;
   /**
    * Something failed that the widget handles by itself (it goes on): an
    * unreadable frame (`protocol`), binary data (`unsupported`), or a

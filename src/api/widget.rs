@@ -100,6 +100,11 @@ struct WidgetCore {
     conversation: Rc<ConversationStore>,
     /// `free()` was called.
     freed: Cell<bool>,
+    /// The current session's socket was connected at least once.
+    connected_once: Cell<bool>,
+    /// When the current session's socket dropped (wall ms; 0 while up): the
+    /// next `connected` is followed by a `resync`.
+    down_since: Cell<f64>,
 }
 
 /// At most this many `start()` calls may wait for the socket at once.
@@ -409,6 +414,8 @@ impl WidgetCore {
             stops: Cell::new(0),
             connections: Cell::new(0),
             freed: Cell::new(false),
+            connected_once: Cell::new(false),
+            down_since: Cell::new(0.0),
             conversation: ConversationStore::new(
                 Side::Visitor,
                 None,
@@ -475,6 +482,8 @@ impl WidgetCore {
         config.query = vec![("sessionId".into(), session_id.clone())];
         *self.session_id.borrow_mut() = Some(session_id);
         self.operator.take();
+        self.connected_once.set(false);
+        self.down_since.set(0.0);
         let mut client = SocketIoClient::new(EngineJson, config, clock::random_seed());
         client.connect(clock::monotonic_ms());
         self.host.replace_client(client);
@@ -597,6 +606,23 @@ impl WidgetCore {
         self.emitter.emit("operatorChanged", &payload);
     }
 
+    /// The socket is back after it dropped at `since`: Socket.IO keeps no
+    /// history, and no source shows a way for the visitor to read the
+    /// session's messages, so what the operator wrote meanwhile may never
+    /// come. The page hears it (`resync`) and may say so.
+    fn emit_resync(&self, since: f64) {
+        let session = self.session_id.borrow().clone().unwrap_or_default();
+        self.emitter.emit(
+            "resync",
+            &object(&[
+                ("sessionId", JsValue::from_str(&session)),
+                ("reason", JsValue::from_str("reconnected")),
+                ("since", since.into()),
+                ("at", (clock::wall_ms() as f64).into()),
+            ]),
+        );
+    }
+
     fn dispatch_event(&self, event: ClientEvent<JsJson>) {
         match event {
             ClientEvent::Connecting { reason } => {
@@ -610,8 +636,17 @@ impl WidgetCore {
                 self.start_waiters.resolve_all();
                 self.emitter
                     .emit("connected", &object(&[("sid", sid.into())]));
+                let since = self.down_since.replace(0.0);
+                if self.connected_once.replace(true) && since > 0.0 {
+                    self.emit_resync(since);
+                }
             }
             ClientEvent::Disconnected { reason, reconnect } => {
+                if !reconnect {
+                    self.down_since.set(0.0);
+                } else if self.connected_once.get() && self.down_since.get() == 0.0 {
+                    self.down_since.set(clock::wall_ms() as f64);
+                }
                 // An old session's socket ending must not reject a newer start().
                 if !reconnect && self.host.state() == State::Disconnected {
                     self.start_waiters.reject_all(|| {

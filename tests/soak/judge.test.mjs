@@ -3,7 +3,7 @@
 // this first (a second); `node --test tests/soak/judge.test.mjs` alone too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Verdicts, entryJudge, inboxScope, inboxDiff } from './invariants.mjs';
+import { Verdicts, entryJudge, inboxScope, inboxDiff, checkConversations, checkConversationViews } from './invariants.mjs';
 import { thirds } from './memory.mjs';
 import { seeded } from './random.mjs';
 
@@ -18,7 +18,7 @@ function judged(entries, tab = {}) {
   const figures = { events: 0, widgetEvents: 0, resyncs: 0, tokenRefreshes: 0, leaderships: 0, inboxErrors: 0 };
   const t = {
     name: 't', lastSeq: 0, lastSeqAt: 0, joinedSeq: null, resyncs: [], seen: new Map(), widgetSeen: new Map(),
-    widgetDrops: [], sharing: [], trace: [], ...tab,
+    widgetDrops: [], widgetResyncs: [], sharing: [], trace: [], ...tab,
   };
   const loud = quiet();
   try {
@@ -51,6 +51,65 @@ test('logouts and page errors break their invariants; a reconnecting disconnect 
   assert.deepEqual(judged([{ kind: 'life', event: 'disconnected', at: 1, payload: { code: 2, reconnect: true } }]), []);
   assert.equal(judged([{ kind: 'life', event: 'disconnected', at: 1, payload: { code: 4, reconnect: false } }])[0].split(':')[0], 'noLogout');
   assert.equal(judged([{ kind: 'unhandled', at: 1, text: 'boom' }])[0].split(':')[0], 'noErrors');
+});
+
+test('the conversation judge: a reply the widget never got breaks it, unless a widget resync covers it', async () => {
+  const reply = { id: 'r1', authorType: 'OPERATOR', body: 'r:1', createdAt: new Date(10_000).toISOString() };
+  const run = async (entries) => {
+    const verdicts = new Verdicts(1, () => '0:00');
+    const visitor = {
+      name: 'v', session: 's1', closedAt: null, resyncs: [], seen: new Map(), widgetSeen: new Map(),
+      widgetDrops: [], widgetResyncs: [], sharing: [], trace: [],
+    };
+    const figures = { events: 0, widgetEvents: 0, resyncs: 0, tokenRefreshes: 0, leaderships: 0, inboxErrors: 0, replies: 0, visitorMessages: 0, repliesSwallowed: 0, repliesMissedWithResync: 0 };
+    const loud = quiet();
+    try {
+      entryJudge(verdicts, figures)(visitor, entries);
+      await checkConversations({
+        groups: [{ operator: { id: 389 }, tabs: [visitor] }],
+        truth: { session: async () => ({ operatorId: 389 }), messages: async () => [reply] },
+        verdicts, figures, sentAt: new Map([['r:1', 10_000]]), silences: [],
+      });
+    } finally {
+      loud();
+    }
+    return { violations: verdicts.violations.map((v) => v.invariant), figures };
+  };
+  assert.deepEqual((await run([{ kind: 'wmsg', id: 'r1', at: 10_010 }])).violations, []);
+  assert.deepEqual((await run([])).violations, ['conversations']);
+  const drop = { kind: 'wlife', event: 'disconnected', at: 9_000, payload: { reconnect: true } };
+  const resync = (since, at) => ({ kind: 'wlife', event: 'resync', at, payload: { reason: 'reconnected', since, at } });
+  const covered = await run([drop, resync(9_000, 12_000)]);
+  assert.deepEqual(covered.violations, []);
+  assert.equal(covered.figures.repliesMissedWithResync, 1);
+  assert.deepEqual((await run([drop, resync(9_000, 9_500)])).violations, ['conversations'], 'a resync before the reply covers nothing');
+});
+
+test('the conversation view judge: the newest visitor messages, in order, once, up to the last', async () => {
+  const truthMessages = ['c1', 'c2', 'c3'].map((id) => ({ id, authorType: 'CLIENT' }));
+  const run = async (ids, owner = 389) => {
+    const verdicts = new Verdicts(1, () => '0:00');
+    const view = { sessionId: 's1', messages: ids.map((id) => ({ id, authorType: id.startsWith('c') ? 'CLIENT' : 'OPERATOR', status: 'sent' })) };
+    const tab = { name: 't', handle: { call: async () => view } };
+    const loud = quiet();
+    let checked;
+    try {
+      checked = await checkConversationViews({
+        groups: [{ operator: { id: owner }, reachable: [tab] }],
+        truth: { session: async () => ({ operatorId: 389 }), messages: async () => truthMessages },
+        verdicts,
+      });
+    } finally {
+      loud();
+    }
+    return { checked, violations: verdicts.violations.length };
+  };
+  assert.deepEqual(await run(['c1', 'r1', 'c2', 'c3']), { checked: 1, violations: 0 });
+  assert.deepEqual(await run(['c2', 'c3']), { checked: 1, violations: 0 }, 'the newest page only');
+  assert.deepEqual(await run(['c1', 'c2']), { checked: 1, violations: 1 }, 'the last one missing');
+  assert.deepEqual(await run(['c1', 'c3', 'c2']), { checked: 1, violations: 1 }, 'out of order');
+  assert.deepEqual(await run(['c2', 'c3', 'c3']), { checked: 1, violations: 1 }, 'twice');
+  assert.deepEqual(await run(['c1'], 472), { checked: 0, violations: 0 }, "another operator's tab is not judged");
 });
 
 test('the inbox scope and its comparison', () => {

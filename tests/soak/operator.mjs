@@ -47,7 +47,7 @@ export class OperatorTabs {
     const tab = {
       name, handle, eio, group: this, openedAt: Date.now(), closedAt: null, frozen: false,
       joinedAt: null, joinedSeq: null, session: null,
-      lastSeq: 0, lastSeqAt: 0, resyncs: [], seen: new Map(), widgetSeen: new Map(), widgetDrops: [], sharing: [], trace: [],
+      lastSeq: 0, lastSeqAt: 0, resyncs: [], seen: new Map(), widgetSeen: new Map(), widgetDrops: [], widgetResyncs: [], sharing: [], trace: [],
     };
     this.tabs.push(tab);
     const started = await handle.call('start', { pair, visitorName: `Soak ${name}`, eio });

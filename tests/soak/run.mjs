@@ -82,7 +82,7 @@ async function main() {
   const verdicts = new Verdicts(seed, clock);
   const figures = {
     events: 0, widgetEvents: 0, resyncs: 0, tokenRefreshes: 0, leaderships: 0, failovers: 0, inboxErrors: 0,
-    tabsOpened: 0, visitorMessages: 0, replies: 0, repliesSwallowed: 0, inboxChecks: 0, refreshes: 0, refreshRequests: 0,
+    tabsOpened: 0, visitorMessages: 0, replies: 0, repliesSwallowed: 0, repliesMissedWithResync: 0, inboxChecks: 0, refreshes: 0, refreshRequests: 0,
   };
   const judge = entryJudge(verdicts, figures);
   const faultRng = seeded(seed);

@@ -26,7 +26,7 @@ const TOKENS_KEY = 'soak/tokens';
 /** The numbered stream's event name: no inbox event, so only the checks see it. */
 const SEQ_EVENT = 'soakSeq';
 const LIFECYCLE = ['connecting', 'connected', 'disconnected', 'resync', 'tokenRefreshed', 'error'];
-const WIDGET_LIFECYCLE = ['connecting', 'connected', 'disconnected', 'error'];
+const WIDGET_LIFECYCLE = ['connecting', 'connected', 'disconnected', 'resync', 'error'];
 
 const wasmMemory = (exports) => Object.values(exports).find((v) => v instanceof WebAssembly.Memory) ?? null;
 const plain = (v) => JSON.parse(JSON.stringify(v ?? null));
@@ -45,11 +45,10 @@ let panel = null;
 let widget = null;
 let session = null; // the visitor's session: { id, clientId }
 /**
- * Hook for `panel.conversation(id)` (not in the package yet). Once it exists,
- * `openViews` opens the visitor's conversation beside the inbox, and
- * `soak.conversation()` hands its snapshot to the soak's conversation check
- * (tests/soak/invariants.mjs, `checkConversations`). Until then it stays null
- * and that check reports that it did not run.
+ * `panel.conversation(id)` of this tab's visitor session, open beside the
+ * inbox as a CRM's chat view would be; `soak.conversation()` hands its
+ * snapshot to the soak's check (tests/soak/invariants.mjs,
+ * `checkConversationViews`).
  */
 let conversation = null;
 
@@ -90,7 +89,12 @@ async function openViews(p) {
   inbox.on('error', (e) => note('inboxError', { error: describeError(e) }));
   inbox.subscribe(() => {}); // a UI would render here: keeps the store's change path in use
   await retry(5, () => inbox.load({ status: 'ACTIVE' }));
-  if (typeof p.conversation === 'function' && session) conversation = p.conversation(session.id);
+  if (session) {
+    conversation = p.conversation(session.id);
+    conversation.on('error', (e) => note('conversationError', { error: describeError(e) }));
+    conversation.subscribe(() => {}); // a UI would render here
+    await retry(5, () => conversation.load({ limit: 100 }));
+  }
 }
 
 function recordWidget(w) {
@@ -172,11 +176,14 @@ window.soak = {
       })),
     };
   },
-  /** The conversation view's messages once `panel.conversation` exists; null until then. */
+  /** The conversation view's messages (null before the view opened). */
   conversation() {
     if (!conversation) return null;
     const snap = conversation.getSnapshot();
-    return { sessionId: session.id, messages: (snap.messages ?? []).map((m) => ({ id: m.id, body: m.body })) };
+    return {
+      sessionId: session.id,
+      messages: (snap.messages ?? []).map((m) => ({ id: m.id ?? null, authorType: m.authorType ?? null, status: m.status })),
+    };
   },
   memory() {
     return {
