@@ -3,14 +3,15 @@
 // (5.0) and the newest (7.0) under strict settings a CRM project uses. No
 // skipLibCheck: the package's own .d.ts files are checked too. Both entries:
 // twin-panel (example.ts, inbox.ts, slim.ts; conversation.ts, with the widget's) and twin-panel/widget
-// (widget.ts, widget-slim.ts, which import nothing else), and which classes
-// each one exports (entries.ts).
+// (widget.ts, widget-slim.ts, which import nothing else; the README's widget
+// quick start, word for word), and which classes each one exports (entries.ts).
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { widgetQuickStart } from '../readme/blocks.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const consumer = join(here, '..', '..', 'target', 'consumer');
@@ -18,6 +19,8 @@ const work = join(consumer, 'types');
 mkdirSync(work, { recursive: true });
 const FILES = ['example.ts', 'dispose.ts', 'slim.ts', 'inbox.ts', 'conversation.ts', 'widget.ts', 'widget-slim.ts', 'entries.ts'];
 for (const file of FILES) cpSync(join(here, file), join(work, file));
+// The README's widget quick start, word for word (a module: it awaits at the top level).
+writeFileSync(join(work, 'readme-widget.ts'), widgetQuickStart());
 
 // Runs `tsc -p config`; resolves to { status, output } (never rejects).
 function tsc(compiler, config) {
@@ -39,7 +42,7 @@ const strict = { strict: true, noEmit: true, skipLibCheck: false, types: [] };
 const settings = {
   'es2022 target, esnext modules, bundler resolution, default lib': {
     compilerOptions: { ...strict, target: 'es2022', module: 'esnext', moduleResolution: 'bundler' },
-    files: ['example.ts', 'slim.ts', 'inbox.ts', 'conversation.ts', 'widget.ts', 'widget-slim.ts', 'entries.ts'],
+    files: ['example.ts', 'slim.ts', 'inbox.ts', 'conversation.ts', 'widget.ts', 'widget-slim.ts', 'entries.ts', 'readme-widget.ts'],
   },
   'es2020 target, default lib': {
     compilerOptions: { ...strict, target: 'es2020', module: 'es2020', moduleResolution: 'bundler' },
