@@ -39,7 +39,6 @@ use crate::transport::engine_json::{EngineJson, JsJson};
 use crate::transport::http::{self, HttpRequest};
 use acks::AckTable;
 use js_sys::{JsString, Promise};
-use serde::Serialize;
 use std::cell::{Cell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -55,16 +54,17 @@ const EVENT_NAMES: [(&str, &str); 6] = [
     ("operatorLoggedOutEmit", "operatorLoggedOut"),
 ];
 
-/// The payload of `clientRead`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ReadReceipt<'a> {
-    message_id: &'a str,
+/// The payload of `clientRead`: `{ messageId }`. Payloads are JS objects
+/// rather than serde structs: serde-wasm-bindgen writes a struct's field names
+/// through a cache of JS strings (a hash map) that the widget need not ship.
+fn read_receipt(message_id: &str) -> JsValue {
+    object(&[("messageId", JsValue::from_str(message_id))])
 }
 
 /// The empty object `clientTyping` and `clientClose` carry.
-#[derive(Serialize)]
-struct NoFields {}
+fn no_fields() -> JsValue {
+    js_sys::Object::new().into()
+}
 
 /// The visitor's side of a chat: start a session, talk, see the operator type
 /// and read.
@@ -213,17 +213,15 @@ impl ChatWidget {
     /// `timeout` option, `tooManyWaiters` when 64 calls already wait.
     #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<void>")]
     pub fn mark_read(&self, message_id: String) -> Promise {
-        let payload = ReadReceipt {
-            message_id: &message_id,
-        };
-        self.core.emit_with_ack("clientRead", &payload)
+        self.core
+            .emit_with_ack("clientRead", &read_receipt(&message_id))
     }
 
     /// Tells the operator the visitor is typing (fire and forget). Throws a
     /// `TwinError` before `start()`.
     pub fn typing(&self) -> Result<(), JsValue> {
         self.core
-            .emit("clientTyping", &NoFields {}, false)
+            .emit("clientTyping", &no_fields(), false)
             .map(|_| ())
     }
 
@@ -237,7 +235,7 @@ impl ChatWidget {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
         let core = self.core.clone();
-        let closing = core.emit_with_ack("clientClose", &NoFields {});
+        let closing = core.emit_with_ack("clientClose", &no_fields());
         core.count_stop();
         core.session_id.take();
         let connection = core.connections.get();
@@ -502,10 +500,10 @@ impl WidgetCore {
     }
 
     /// Emits `name` with `payload`, written by the engine's `JSON.stringify`.
-    fn emit<P: Serialize + ?Sized>(
+    fn emit(
         self: &Rc<Self>,
         name: &str,
-        payload: &P,
+        payload: &JsValue,
         with_ack: bool,
     ) -> Result<Option<u64>, JsValue> {
         self.check_live()?;
@@ -520,7 +518,7 @@ impl WidgetCore {
         }
         let outcome = match self
             .host
-            .with_client(|client| client.emit(name, Some(payload), with_ack))
+            .with_client(|client| client.emit(name, Some(&JsJson(payload.clone())), with_ack))
         {
             Some(outcome) => outcome,
             None => {
@@ -550,11 +548,7 @@ impl WidgetCore {
 
     /// Emits with an acknowledgement; the promise settles with the server's
     /// answer, or a `TwinError` when it is refused, lost or late (see [`acks`]).
-    fn emit_with_ack<P: Serialize + ?Sized>(
-        self: &Rc<Self>,
-        name: &'static str,
-        payload: &P,
-    ) -> Promise {
+    fn emit_with_ack(self: &Rc<Self>, name: &'static str, payload: &JsValue) -> Promise {
         if let Err(error) = self.acks.check_room() {
             return Promise::reject(&error);
         }
