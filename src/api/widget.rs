@@ -40,6 +40,8 @@ use crate::transport::http::{self, HttpRequest};
 use acks::AckTable;
 use js_sys::{JsString, Promise};
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -149,7 +151,7 @@ impl ChatWidget {
     ) -> Promise {
         let core = self.core.clone();
         let stops = core.stops.get();
-        future_to_promise(async move {
+        promise(async move {
             core.check_live()?;
             let continuing = !js::get(&visitor, "clientId").is_undefined();
             let body = if visitor.is_object() {
@@ -239,7 +241,7 @@ impl ChatWidget {
         core.count_stop();
         core.session_id.take();
         let connection = core.connections.get();
-        future_to_promise(async move {
+        promise(async move {
             let outcome = wasm_bindgen_futures::JsFuture::from(closing).await;
             // A `start()` since then made a new socket: that one stays.
             if core.connections.get() == connection {
@@ -339,6 +341,16 @@ impl Operator {
             avatar: field("avatar").unwrap_or(JsValue::NULL),
         })
     }
+}
+
+/// What an async method of the widget computes.
+type Call = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// The promise of `call`. Every async method goes through this one future
+/// type, so the promise machinery is compiled once, not once per method.
+fn promise(call: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let call: Call = Box::pin(call);
+    future_to_promise(call)
 }
 
 /// The `TwinError` (`disconnected`) of a call the app itself cut short.
@@ -453,7 +465,7 @@ impl WidgetCore {
             .map(String::from)
             .unwrap_or_default();
         let core = self.clone();
-        future_to_promise(async move {
+        promise(async move {
             let sent = core.public_call("POST", &path, body).await;
             core.check_live()?;
             sent
