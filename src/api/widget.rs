@@ -39,8 +39,9 @@ use crate::transport::engine_json::{EngineJson, JsJson};
 use crate::transport::http::{self, HttpRequest};
 use acks::AckTable;
 use js_sys::{JsString, Promise};
-use serde::Serialize;
 use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::pin::Pin;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -55,16 +56,17 @@ const EVENT_NAMES: [(&str, &str); 6] = [
     ("operatorLoggedOutEmit", "operatorLoggedOut"),
 ];
 
-/// The payload of `clientRead`.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ReadReceipt<'a> {
-    message_id: &'a str,
+/// The payload of `clientRead`: `{ messageId }`. Payloads are JS objects
+/// rather than serde structs: serde-wasm-bindgen writes a struct's field names
+/// through a cache of JS strings (a hash map) that the widget need not ship.
+fn read_receipt(message_id: &str) -> JsValue {
+    object(&[("messageId", JsValue::from_str(message_id))])
 }
 
 /// The empty object `clientTyping` and `clientClose` carry.
-#[derive(Serialize)]
-struct NoFields {}
+fn no_fields() -> JsValue {
+    js_sys::Object::new().into()
+}
 
 /// The visitor's side of a chat: start a session, talk, see the operator type
 /// and read.
@@ -149,7 +151,7 @@ impl ChatWidget {
     ) -> Promise {
         let core = self.core.clone();
         let stops = core.stops.get();
-        future_to_promise(async move {
+        promise(async move {
             core.check_live()?;
             let continuing = !js::get(&visitor, "clientId").is_undefined();
             let body = if visitor.is_object() {
@@ -213,17 +215,15 @@ impl ChatWidget {
     /// `timeout` option, `tooManyWaiters` when 64 calls already wait.
     #[wasm_bindgen(js_name = markRead, unchecked_return_type = "Promise<void>")]
     pub fn mark_read(&self, message_id: String) -> Promise {
-        let payload = ReadReceipt {
-            message_id: &message_id,
-        };
-        self.core.emit_with_ack("clientRead", &payload)
+        self.core
+            .emit_with_ack("clientRead", &read_receipt(&message_id))
     }
 
     /// Tells the operator the visitor is typing (fire and forget). Throws a
     /// `TwinError` before `start()`.
     pub fn typing(&self) -> Result<(), JsValue> {
         self.core
-            .emit("clientTyping", &NoFields {}, false)
+            .emit("clientTyping", &no_fields(), false)
             .map(|_| ())
     }
 
@@ -237,11 +237,11 @@ impl ChatWidget {
     #[wasm_bindgen(unchecked_return_type = "Promise<void>")]
     pub fn close(&self) -> Promise {
         let core = self.core.clone();
-        let closing = core.emit_with_ack("clientClose", &NoFields {});
+        let closing = core.emit_with_ack("clientClose", &no_fields());
         core.count_stop();
         core.session_id.take();
         let connection = core.connections.get();
-        future_to_promise(async move {
+        promise(async move {
             let outcome = wasm_bindgen_futures::JsFuture::from(closing).await;
             // A `start()` since then made a new socket: that one stays.
             if core.connections.get() == connection {
@@ -341,6 +341,16 @@ impl Operator {
             avatar: field("avatar").unwrap_or(JsValue::NULL),
         })
     }
+}
+
+/// What an async method of the widget computes.
+type Call = Pin<Box<dyn Future<Output = Result<JsValue, JsValue>>>>;
+
+/// The promise of `call`. Every async method goes through this one future
+/// type, so the promise machinery is compiled once, not once per method.
+fn promise(call: impl Future<Output = Result<JsValue, JsValue>> + 'static) -> Promise {
+    let call: Call = Box::pin(call);
+    future_to_promise(call)
 }
 
 /// The `TwinError` (`disconnected`) of a call the app itself cut short.
@@ -455,7 +465,7 @@ impl WidgetCore {
             .map(String::from)
             .unwrap_or_default();
         let core = self.clone();
-        future_to_promise(async move {
+        promise(async move {
             let sent = core.public_call("POST", &path, body).await;
             core.check_live()?;
             sent
@@ -502,10 +512,10 @@ impl WidgetCore {
     }
 
     /// Emits `name` with `payload`, written by the engine's `JSON.stringify`.
-    fn emit<P: Serialize + ?Sized>(
+    fn emit(
         self: &Rc<Self>,
         name: &str,
-        payload: &P,
+        payload: &JsValue,
         with_ack: bool,
     ) -> Result<Option<u64>, JsValue> {
         self.check_live()?;
@@ -520,7 +530,7 @@ impl WidgetCore {
         }
         let outcome = match self
             .host
-            .with_client(|client| client.emit(name, Some(payload), with_ack))
+            .with_client(|client| client.emit(name, Some(&JsJson(payload.clone())), with_ack))
         {
             Some(outcome) => outcome,
             None => {
@@ -550,11 +560,7 @@ impl WidgetCore {
 
     /// Emits with an acknowledgement; the promise settles with the server's
     /// answer, or a `TwinError` when it is refused, lost or late (see [`acks`]).
-    fn emit_with_ack<P: Serialize + ?Sized>(
-        self: &Rc<Self>,
-        name: &'static str,
-        payload: &P,
-    ) -> Promise {
+    fn emit_with_ack(self: &Rc<Self>, name: &'static str, payload: &JsValue) -> Promise {
         if let Err(error) = self.acks.check_room() {
             return Promise::reject(&error);
         }

@@ -3,7 +3,7 @@
 //! history endpoint, nor any to edit or delete a message, in any platform
 //! source: those calls are refused (the conversation never makes them).
 
-use super::{NoFields, ReadReceipt, WidgetCore};
+use super::{no_fields, read_receipt, WidgetCore};
 use crate::api::conversation::ConversationRest;
 use js_sys::Promise;
 use std::rc::{Rc, Weak};
@@ -53,12 +53,12 @@ impl ConversationRest for WidgetTalk {
     }
 
     fn mark_read(&self, message_id: &str) -> Promise {
-        self.with(|core| core.emit_with_ack("clientRead", &ReadReceipt { message_id }))
+        self.with(|core| core.emit_with_ack("clientRead", &read_receipt(message_id)))
     }
 
     fn typing(&self, _session_id: &str) -> Promise {
         self.with(
-            |core| match core.emit("clientTyping", &NoFields {}, false) {
+            |core| match core.emit("clientTyping", &no_fields(), false) {
                 Ok(_) => Promise::resolve(&JsValue::UNDEFINED),
                 Err(error) => Promise::reject(&error),
             },

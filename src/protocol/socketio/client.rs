@@ -454,11 +454,12 @@ impl<J: JsonEngine> SocketIoClient<J> {
         }
     }
 
-    /// Wraps a Socket.IO packet in an Engine.IO message frame.
-    fn message_frame(&self, packet: &Packet<J::Value>) -> String {
-        let mut frame = String::from("4");
-        frame.push_str(&codec::encode_packet(&self.json, packet, self.version));
-        frame
+    /// Sends `packet` (the data of an Engine.IO message) on `socket`.
+    fn send_message(&mut self, socket: SocketId, packet: &str) {
+        let mut text = String::with_capacity(1 + packet.len());
+        text.push('4');
+        text.push_str(packet);
+        self.out.actions.push_back(Action::Send { socket, text });
     }
 
     /// Reports a lifecycle step: closes its socket and emits its events with
@@ -589,19 +590,13 @@ impl<J: JsonEngine> SocketIoClient<J> {
         self.conn.enter_handshake(link, deadline);
         let main = self.config.namespace == "/";
         let payload = match self.version {
-            EioVersion::V4 => self.auth.clone(),
+            EioVersion::V4 => self.auth.as_ref(),
             // Socket.IO 4 connects `/` by itself and has no auth payload.
             EioVersion::V3 if main => return,
             EioVersion::V3 => None,
         };
-        let frame = self.message_frame(&Packet {
-            namespace: self.config.namespace.clone(),
-            kind: PacketKind::Connect { payload },
-        });
-        self.out.actions.push_back(Action::Send {
-            socket,
-            text: frame,
-        });
+        let packet = codec::encode_connect(&self.json, &self.config.namespace, payload);
+        self.send_message(socket, &packet);
     }
 
     fn on_ping(&mut self, now: u64, socket: SocketId) {
@@ -728,14 +723,8 @@ impl<J: JsonEngine> SansIoClient for SocketIoClient<J> {
     /// `Disconnected` ("io client disconnect").
     fn disconnect(&mut self) {
         if let Some(socket) = self.conn.live_socket() {
-            let frame = self.message_frame(&Packet {
-                namespace: self.config.namespace.clone(),
-                kind: PacketKind::Disconnect,
-            });
-            self.out.actions.push_back(Action::Send {
-                socket,
-                text: frame,
-            });
+            let packet = codec::packet_header('1', &self.config.namespace, None);
+            self.send_message(socket, &packet);
         }
         self.terminate("io client disconnect");
     }

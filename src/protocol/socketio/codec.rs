@@ -587,6 +587,25 @@ pub fn packet_header(type_digit: char, namespace: &str, id: Option<u64>) -> Stri
     out
 }
 
+/// A CONNECT of `namespace` with its optional auth `payload`, as the data of
+/// an Engine.IO message (without the `4`).
+///
+/// The client sends only CONNECT, DISCONNECT ([`packet_header`]) and EVENT
+/// ([`encode_event_json`]) packets, and encodes each with its own function:
+/// [`encode_packet`] (every kind, for tests and tools) would bring the
+/// server's packets into the package's wasm.
+pub fn encode_connect<J: JsonEngine>(
+    json: &J,
+    namespace: &str,
+    payload: Option<&J::Value>,
+) -> String {
+    let mut out = packet_header('0', namespace, None);
+    if let Some(payload) = payload {
+        out.push_str(&json.write(payload));
+    }
+    out
+}
+
 /// Encodes a Socket.IO packet as the data of an Engine.IO message (without
 /// the `4`); its JSON is written with `json`.
 ///
@@ -598,13 +617,7 @@ pub fn encode_packet<J: JsonEngine>(
 ) -> String {
     let ns = packet.namespace.as_str();
     match &packet.kind {
-        PacketKind::Connect { payload } => {
-            let mut out = packet_header('0', ns, None);
-            if let Some(payload) = payload {
-                out.push_str(&json.write(payload));
-            }
-            out
-        }
+        PacketKind::Connect { payload } => encode_connect(json, ns, payload.as_ref()),
         PacketKind::Disconnect => packet_header('1', ns, None),
         PacketKind::Event { id, name, args } => {
             let mut out = packet_header('2', ns, *id);

@@ -3,6 +3,11 @@
 // connected. `twin` is the widget entry's module (twin-panel/widget or
 // twin-panel/widget/slim); `report(kind, value)` shows progress to the test
 // (the page, or a worker's postMessage).
+
+// The widget lives as long as the page, so the page keeps it, as the README
+// asks: the garbage collector may free a widget nothing refers to, and that
+// closes its socket (the callers drop runWidget's result). It is kept on
+// the global object: a bundler may drop a module's array that nothing reads.
 export async function runWidget(twin, base, report) {
   const chatUrl = `${base}/chat/api/v1`;
   // A chat the sandbox does not know: the start is refused with a TwinError.
@@ -16,6 +21,7 @@ export async function runWidget(twin, base, report) {
     unknown.free();
   }
   const widget = new twin.ChatWidget({ chatId: 'chat-web-1', chatUrl });
+  (globalThis.keptByTheApp ??= []).push(widget);
   const session = await widget.start({ clientName: 'Consumer app' });
   report('session', session.id);
   report('state', widget.state);
