@@ -89,6 +89,39 @@ export class Emitter {
 }
 
 /**
+ * What a live store (`panel.inbox`, a conversation) shows React, Vue and
+ * Svelte: `subscribe` and `getSnapshot` as plain functions that work unbound,
+ * and one `change` notification per batch of changes, in a microtask.
+ * `getSnapshot` is the store's own (the wasm keeps one snapshot per version);
+ * its other events go through the same registry.
+ */
+export class Live extends Emitter {
+  constructor(getSnapshot) {
+    super();
+    this.scheduled = false;
+    this.ended = false;
+    this.getSnapshot = getSnapshot;
+    this.subscribe = (listener) => (this.ended ? () => {} : this.on('change', listener));
+  }
+
+  /** The store changed: its listeners hear of it once, in a microtask. */
+  changed() {
+    if (this.ended || this.scheduled) return;
+    this.scheduled = true;
+    Promise.resolve().then(() => {
+      this.scheduled = false;
+      if (!this.ended) this.emit('change');
+    });
+  }
+
+  /** No more notifications and no more listeners. */
+  end() {
+    this.ended = true;
+    this.clear();
+  }
+}
+
+/**
  * The platform event a publication payload names: its `event` field when the
  * payload is a plain object and the field a string, else `undefined`. One
  * call per publication instead of a call per check.
