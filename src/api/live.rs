@@ -51,12 +51,15 @@ impl Live {
         }
     }
 
-    /// `subscribe(listener) -> unsubscribe`, the same function every time.
+    /// `subscribe(listener) -> unsubscribe`, the same function every time
+    /// (`panel.inbox`'s getter; a conversation's reads it in JS).
+    #[cfg(feature = "panel")]
     pub(crate) fn subscribe(&self) -> JsValue {
         self.emitter.subscribe()
     }
 
-    /// `getSnapshot()`, the same function every time.
+    /// `getSnapshot()`, the same function every time (`panel.inbox`'s).
+    #[cfg(feature = "panel")]
     pub(crate) fn get_snapshot(&self) -> JsValue {
         self.emitter.get_snapshot()
     }

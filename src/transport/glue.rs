@@ -70,6 +70,24 @@ extern "C" {
     #[wasm_bindgen(method, getter, js_class = Live, js_name = getSnapshot)]
     pub fn get_snapshot(this: &JsLive) -> JsValue;
 
+    /// The JS class `Conversation`: its methods call its wasm half.
+    #[wasm_bindgen(js_name = Conversation)]
+    pub type JsConversation;
+
+    /// A conversation over `core` (its wasm half) and `live` (its store's shell).
+    #[wasm_bindgen(constructor, js_class = Conversation)]
+    pub fn new(core: JsValue, live: &JsLive) -> JsConversation;
+
+    /// The operator's `Conversation`, which also edits and removes.
+    #[cfg(feature = "panel")]
+    #[wasm_bindgen(js_name = OperatorConversation)]
+    pub type JsOperatorConversation;
+
+    /// An operator's conversation over `core` and `live`.
+    #[cfg(feature = "panel")]
+    #[wasm_bindgen(constructor, js_class = OperatorConversation)]
+    pub fn new(core: JsValue, live: &JsLive) -> JsOperatorConversation;
+
     /// The `event` field of a plain-object payload, when it is a string.
     #[wasm_bindgen(js_name = eventName)]
     pub fn event_name(payload: &JsValue) -> Option<String>;
