@@ -206,47 +206,6 @@ export class OperatorConversation extends Conversation {
 }
 
 /**
- * One HTTP exchange (src/transport/http.rs): resolves to `[status, text]`;
- * rejects with 0 when there is no fetch, 1 when the request cannot be built
- * (a header value or a URL the runtime refuses), 2 when the network failed,
- * 3 when `timeoutMs` passed first. Never with the runtime's error: its
- * message may carry the URL.
- */
-export async function fetchText(method, url, authorization, body, timeoutMs) {
-  let controller;
-  try {
-    controller = new AbortController();
-  } catch {
-    throw 0;
-  }
-  const deadline = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    let request;
-    try {
-      const headers = new Headers({ Accept: 'application/json' });
-      if (authorization !== undefined) headers.set('Authorization', authorization);
-      const init = { method, headers, signal: controller.signal };
-      // A content type only with a body: on a GET it would force a CORS preflight.
-      if (body !== undefined) {
-        headers.set('Content-Type', 'application/json');
-        init.body = body;
-      }
-      request = new Request(url, init);
-    } catch {
-      throw 1;
-    }
-    try {
-      const response = await fetch(request);
-      return [response.status, await response.text()];
-    } catch {
-      throw controller.signal.aborted ? 3 : 2;
-    }
-  } finally {
-    clearTimeout(deadline);
-  }
-}
-
-/**
  * The platform event a publication payload names: its `event` field when the
  * payload is a plain object and the field a string, else `undefined`. One
  * call per publication instead of a call per check.

@@ -8,10 +8,9 @@
 //!   drives its sans-IO client, and the browser drivers of the pure stores.
 //! - `auth` (wasm32): the operator's authentication: the one holder of the
 //!   token pair, login, single-flight refresh, every authenticated call.
-//! - `transport` (wasm32): all browser I/O: the WebSocket, `fetch`, timers
-//!   and the clock, the package's own JavaScript (the listener registry, the
-//!   live stores' shell, one fetch with its deadline, the tabs'
-//!   BroadcastChannel and Web Lock), and
+//! - `transport` (wasm32): all browser I/O: the WebSocket, `fetch` (through
+//!   gloo-net), timers and the clock, the package's own JavaScript (the
+//!   listener registry, the tabs' BroadcastChannel and Web Lock), and
 //!   `EngineJson` (the browser's `JSON.parse` as the core's JSON engine).
 //! - [`conversation`]: pure: one session's messages behind
 //!   `panel.conversation(id)` and `widget.conversation`, shared by both

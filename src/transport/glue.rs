@@ -88,17 +88,6 @@ extern "C" {
     #[wasm_bindgen(constructor, js_class = OperatorConversation)]
     pub fn new(core: JsValue, live: &JsLive) -> JsOperatorConversation;
 
-    /// One HTTP exchange with a deadline: resolves to `[status, text]`,
-    /// rejects with the number of what failed (see `js/glue.js`).
-    #[wasm_bindgen(js_name = fetchText)]
-    pub fn fetch_text(
-        method: &str,
-        url: &str,
-        authorization: Option<&str>,
-        body: Option<String>,
-        timeout_ms: f64,
-    ) -> js_sys::Promise;
-
     /// The `event` field of a plain-object payload, when it is a string.
     #[wasm_bindgen(js_name = eventName)]
     pub fn event_name(payload: &JsValue) -> Option<String>;

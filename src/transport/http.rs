@@ -1,16 +1,15 @@
-//! One HTTP exchange over the runtime's `fetch`, with a deadline.
+//! One HTTP exchange over gloo-net's `fetch`, with a deadline.
 //!
-//! The exchange itself is `fetchText` in `js/glue.js` (headers, the abort
-//! on the deadline, the body as text); every failure becomes an
-//! [`ErrorInfo`] here: network errors and timeouts are retryable, HTTP
-//! errors are classified by status. Answers come back as text; callers
-//! parse them with the engine's `JSON.parse`.
+//! Every failure becomes an [`ErrorInfo`]: network errors and timeouts are
+//! retryable, HTTP errors are classified by status. Answers come back as
+//! text; callers parse them with the engine's `JSON.parse`.
 
 use super::engine_json::EngineJson;
-use super::glue::fetch_text;
+use super::timer::Timer;
 use crate::rest::error::{ErrorCode, ErrorInfo};
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
+use gloo_net::http::{Method, RequestBuilder};
+use wasm_bindgen::prelude::*;
+use web_sys::AbortController;
 
 /// A request to send.
 pub struct HttpRequest<'a> {
@@ -22,8 +21,7 @@ pub struct HttpRequest<'a> {
     pub authorization: Option<&'a str>,
     /// JSON body text, if any.
     pub body: Option<String>,
-    /// Deadline in milliseconds (the options' `timeout`: at most 10 min,
-    /// well within what `setTimeout` honours).
+    /// Deadline in milliseconds.
     pub timeout_ms: u64,
 }
 
@@ -35,40 +33,67 @@ pub struct HttpResponse {
     pub text: String,
 }
 
-/// Sends `request`; a status of 400 or more is an error.
-pub async fn send(request: HttpRequest<'_>) -> Result<HttpResponse, ErrorInfo> {
-    let exchange = fetch_text(
-        request.method,
-        request.url,
-        request.authorization,
-        request.body,
-        request.timeout_ms as f64,
-    );
-    let answer = match JsFuture::from(exchange).await {
-        Ok(answer) => answer.unchecked_into::<js_sys::Array>(),
-        Err(failure) => return Err(failure_info(failure.as_f64(), request.timeout_ms)),
-    };
-    let status = answer.get(0).as_f64().unwrap_or(0.0) as u16;
-    let text = answer.get(1).as_string().unwrap_or_default();
-    if status < 400 {
-        Ok(HttpResponse { status, text })
-    } else {
-        Err(ErrorInfo::from_http(&EngineJson, status, &text))
+fn method(name: &str) -> Method {
+    match name {
+        "POST" => Method::POST,
+        "PUT" => Method::PUT,
+        "PATCH" => Method::PATCH,
+        "DELETE" => Method::DELETE,
+        "HEAD" => Method::HEAD,
+        "OPTIONS" => Method::OPTIONS,
+        _ => Method::GET,
     }
 }
 
-/// What failed, by the number `fetchText` rejected with.
-fn failure_info(failure: Option<f64>, timeout_ms: u64) -> ErrorInfo {
-    match failure {
-        Some(0.0) => ErrorInfo::network("fetch is unavailable"),
-        // Header values the runtime refuses (a token with a newline, say).
-        Some(1.0) => ErrorInfo::local(
-            ErrorCode::BadRequest,
-            "the request cannot be built (a header value is not valid)",
-            false,
-        ),
-        Some(3.0) => ErrorInfo::timeout(timeout_ms),
-        // The runtime's message may carry the URL; say only what kind of failure it was.
-        _ => ErrorInfo::network("the network request failed"),
+/// Sends `request`; a status of 400 or more is an error.
+pub async fn send(request: HttpRequest<'_>) -> Result<HttpResponse, ErrorInfo> {
+    let controller =
+        AbortController::new().map_err(|_| ErrorInfo::network("fetch is unavailable"))?;
+    let signal = controller.signal();
+    let deadline = {
+        let controller = controller.clone();
+        Timer::new(move || controller.abort())
+    };
+    deadline.arm(request.timeout_ms);
+
+    let mut builder = RequestBuilder::new(request.url)
+        .method(method(request.method))
+        .header("Accept", "application/json")
+        .abort_signal(Some(&signal));
+    if let Some(authorization) = request.authorization {
+        builder = builder.header("Authorization", authorization);
     }
+    // A content type only with a body: on a GET it would force a CORS preflight.
+    let built = match request.body {
+        Some(body) => builder
+            .header("Content-Type", "application/json")
+            .body(JsValue::from_str(&body)),
+        None => builder.build(),
+    };
+    let outcome = match built {
+        Ok(request) => exchange(request).await,
+        // Header values the browser refuses (a token with a newline, say).
+        Err(_) => {
+            deadline.cancel();
+            return Err(ErrorInfo::local(
+                ErrorCode::BadRequest,
+                "the request cannot be built (a header value is not valid)",
+                false,
+            ));
+        }
+    };
+    deadline.cancel();
+    match outcome {
+        Ok((status, text)) if status < 400 => Ok(HttpResponse { status, text }),
+        Ok((status, text)) => Err(ErrorInfo::from_http(&EngineJson, status, &text)),
+        Err(()) if signal.aborted() => Err(ErrorInfo::timeout(request.timeout_ms)),
+        // The browser's message may carry the URL; say only what kind of failure it was.
+        Err(()) => Err(ErrorInfo::network("the network request failed")),
+    }
+}
+
+async fn exchange(request: gloo_net::http::Request) -> Result<(u16, String), ()> {
+    let response = request.send().await.map_err(|_| ())?;
+    let text = response.text().await.map_err(|_| ())?;
+    Ok((response.status(), text))
 }
