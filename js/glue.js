@@ -1,8 +1,10 @@
 // The few pieces of both entries that are better written in JavaScript: a
 // real Error subclass, the listener registry (so an unsubscribe function is a
-// plain closure and a throwing listener cannot break delivery), and reads of
-// the page that the wasm would otherwise make through generic bindings. The
-// operator panel's own pieces are in panel.js, which the widget never loads.
+// plain closure and a throwing listener cannot break delivery), the live
+// stores' subscribe/getSnapshot shell, the conversation class (each method
+// one call into the wasm), and reads of the page that the wasm would
+// otherwise make through generic bindings. The operator panel's own pieces
+// are in panel.js, which the widget never loads.
 
 // Each entry of the package (`twin-panel`, `twin-panel/widget`) is one module
 // with its own copy of this class; the brand makes `instanceof TwinError` hold
@@ -85,6 +87,121 @@ export class Emitter {
 
   clear() {
     this.listeners.clear();
+  }
+}
+
+/**
+ * What a live store (`panel.inbox`, a conversation) shows React, Vue and
+ * Svelte: `subscribe` and `getSnapshot` as plain functions that work unbound,
+ * and one `change` notification per batch of changes, in a microtask.
+ * `getSnapshot` is the store's own (the wasm keeps one snapshot per version);
+ * its other events go through the same registry.
+ */
+export class Live extends Emitter {
+  constructor(getSnapshot) {
+    super();
+    this.scheduled = false;
+    this.ended = false;
+    this.getSnapshot = getSnapshot;
+    this.subscribe = (listener) => (this.ended ? () => {} : this.on('change', listener));
+  }
+
+  /** The store changed: its listeners hear of it once, in a microtask. */
+  changed() {
+    if (this.ended || this.scheduled) return;
+    this.scheduled = true;
+    Promise.resolve().then(() => {
+      this.scheduled = false;
+      if (!this.ended) this.emit('change');
+    });
+  }
+
+  /** No more notifications and no more listeners. */
+  end() {
+    this.ended = true;
+    this.clear();
+  }
+}
+
+// A conversation's wasm half and its store's shell: symbols, so that they
+// are no part of the class's surface.
+const CORE = Symbol('core');
+const LIVE = Symbol('live');
+
+/**
+ * `panel.conversation(id)` and `widget.conversation`: every method is one
+ * call of the wasm half, with the method's number (`call` in
+ * src/api/conversation/class.rs); `subscribe`, `getSnapshot` and `off` are
+ * the store's shell's. The docs are in the .d.ts.
+ */
+export class Conversation {
+  constructor(core, live) {
+    this[CORE] = core;
+    this[LIVE] = live;
+  }
+
+  load(options) {
+    return this[CORE].call(0, options);
+  }
+
+  loadOlder(options) {
+    return this[CORE].call(1, options);
+  }
+
+  send(message) {
+    return this[CORE].call(2, message);
+  }
+
+  retry(localId) {
+    return this[CORE].call(3, localId);
+  }
+
+  discard(localId) {
+    return this[CORE].call(4, localId);
+  }
+
+  markRead() {
+    return this[CORE].call(5);
+  }
+
+  typing() {
+    return this[CORE].call(6);
+  }
+
+  get badPayloads() {
+    return this[CORE].call(7);
+  }
+
+  on(name, listener) {
+    return this[CORE].call(8, name, listener);
+  }
+
+  off(name, listener) {
+    this[LIVE].off(name, listener);
+  }
+
+  get subscribe() {
+    return this[LIVE].subscribe;
+  }
+
+  get getSnapshot() {
+    return this[LIVE].getSnapshot;
+  }
+
+  free() {
+    this[CORE].free();
+  }
+}
+if (Symbol.dispose) Conversation.prototype[Symbol.dispose] = Conversation.prototype.free;
+
+/** The operator's conversation: it also edits and removes own messages. */
+export class OperatorConversation extends Conversation {
+  edit(messageId, patch) {
+    return this[CORE].call(9, messageId, patch);
+  }
+
+  remove(messageId) {
+    return this[CORE].call(10, messageId);
   }
 }
 

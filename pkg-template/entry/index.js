@@ -9,7 +9,7 @@ import { loadOnFirstUse, explainLoadError } from './first-use.js';
 import { inflate } from './inflate.js';
 
 export * from './__NAME__.js';
-export { TwinError } from '__GLUE__';
+export { TwinError, Conversation } from '__GLUE__';
 
 let bytes = null;
 function wasmBytes() {

@@ -5,7 +5,7 @@ import load, { initSync } from './__NAME__.js';
 import { loadOnFirstUse } from './first-use.js';
 
 export * from './__NAME__.js';
-export { TwinError } from '__GLUE__';
+export { TwinError, Conversation } from '__GLUE__';
 
 const wasmFile = new URL('./__NAME___bg.wasm', import.meta.url);
 

@@ -6,7 +6,7 @@ import load from './__NAME__.js';
 import { explainLoadError } from './first-use.js';
 
 export * from './__NAME__.js';
-export { TwinError } from '__GLUE__';
+export { TwinError, Conversation } from '__GLUE__';
 
 /**
  * Loads the module. Without an argument it fetches the __NAME___bg.wasm

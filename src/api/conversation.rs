@@ -12,7 +12,7 @@
 //! - `store`: the store and the hooks its owner calls;
 //! - `calls`: what it asks of the platform, all through one future;
 //! - `snapshot`: its immutable snapshot;
-//! - `class`: the JS class `Conversation`, a thin shell over the store;
+//! - `class`: the wasm half of the JS class `Conversation` (`js/glue.js`);
 //! - `registry`: the panel's open conversations (feature `panel`);
 //! - `types`: the TypeScript declarations of both entries.
 
@@ -27,7 +27,6 @@ mod snapshot;
 mod store;
 mod types;
 
-pub use class::Conversation;
 #[cfg(feature = "panel")]
 pub(crate) use registry::Conversations;
 pub(crate) use store::ConversationStore;

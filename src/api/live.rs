@@ -4,15 +4,15 @@
 //! changes (a microtask after the first change of a task).
 //!
 //! The store itself says what its version is and how its snapshot looks
-//! ([`Snapshots`]); [`Live`] does the rest. `panel.inbox` and the
+//! ([`Snapshots`]); [`Live`] keeps one snapshot per version, and the JS
+//! `Live` of `js/glue.js` does the rest (the listeners, the batching), so
+//! the wasm holds one closure per store. `panel.inbox` and the
 //! conversations use it.
 
-use super::js::Emitter;
-use js_sys::Promise;
+use crate::transport::glue::JsLive;
 use std::cell::{Cell, RefCell};
-use std::rc::{Rc, Weak};
+use std::rc::Weak;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 /// A store a [`Live`] shows.
 pub(crate) trait Snapshots {
@@ -25,84 +25,56 @@ pub(crate) trait Snapshots {
 /// The subscribe/getSnapshot pair of one store, its snapshot cache and its
 /// batched notification.
 pub(crate) struct Live {
-    /// `change` (the subscribe listeners) and the store's own events.
-    pub(crate) emitter: Emitter,
-    subscribe: JsValue,
-    get_snapshot: JsValue,
-    scheduled: Rc<Cell<bool>>,
-    freed: Rc<Cell<bool>>,
-    notify: Closure<dyn FnMut(JsValue)>,
+    /// The JS side: `change` (the subscribe listeners) and the store's own
+    /// events go through it, as through an `Emitter`.
+    pub(crate) emitter: JsLive,
+    freed: Cell<bool>,
 }
 
 impl Live {
     /// The pair for `store`. `getSnapshot` still answers after the store is
     /// gone, with its last snapshot.
     pub(crate) fn new(store: Weak<dyn Snapshots>) -> Live {
-        let emitter = Emitter::new(&JsValue::UNDEFINED);
-        let cache: Rc<RefCell<Option<(u64, JsValue)>>> = Rc::new(RefCell::new(None));
-        let scheduled = Rc::new(Cell::new(false));
-        let freed = Rc::new(Cell::new(false));
-        // The registry is a JS object: each closure holds its own handle.
-        let handle = || -> Emitter { JsValue::clone(&emitter).unchecked_into() };
-        let (e, s, f) = (handle(), scheduled.clone(), freed.clone());
-        let notify = Closure::new(move |_: JsValue| {
-            s.set(false);
-            if !f.get() {
-                e.emit("change", &JsValue::UNDEFINED);
-            }
-        });
-        // Plain closures, not methods: they work unbound, as React calls them.
-        let (e, f) = (handle(), freed.clone());
-        let subscribe = Closure::<dyn Fn(JsValue) -> Result<JsValue, JsValue>>::new(
-            move |listener: JsValue| {
-                if f.get() {
-                    Ok(Closure::<dyn Fn()>::new(|| {}).into_js_value())
-                } else {
-                    e.on(&"change".into(), &listener)
-                }
-            },
-        )
-        .into_js_value();
-        let last = cache;
+        let cache: RefCell<Option<(u64, JsValue)>> = RefCell::new(None);
+        // A plain closure, not a method: it works unbound, as React calls it.
         let get_snapshot = Closure::<dyn Fn() -> JsValue>::new(move || match store.upgrade() {
-            Some(store) => snapshot(&*store, &last),
-            None => last
+            Some(store) => snapshot(&*store, &cache),
+            None => cache
                 .borrow()
                 .as_ref()
                 .map_or(JsValue::NULL, |(_, s)| s.clone()),
         })
         .into_js_value();
         Live {
-            emitter,
-            subscribe,
-            get_snapshot,
-            scheduled,
-            freed,
-            notify,
+            emitter: JsLive::new(&get_snapshot),
+            freed: Cell::new(false),
         }
     }
 
-    /// `subscribe(listener) -> unsubscribe`, the same function every time.
+    /// `subscribe(listener) -> unsubscribe`, the same function every time
+    /// (`panel.inbox`'s getter; a conversation's reads it in JS).
+    #[cfg(feature = "panel")]
     pub(crate) fn subscribe(&self) -> JsValue {
-        self.subscribe.clone()
+        self.emitter.subscribe()
     }
 
-    /// `getSnapshot()`, the same function every time.
+    /// `getSnapshot()`, the same function every time (`panel.inbox`'s).
+    #[cfg(feature = "panel")]
     pub(crate) fn get_snapshot(&self) -> JsValue {
-        self.get_snapshot.clone()
+        self.emitter.get_snapshot()
     }
 
     /// The store changed: its listeners hear of it once, in a microtask.
     pub(crate) fn changed(&self) {
-        if !self.freed.get() && !self.scheduled.replace(true) {
-            let _ = Promise::resolve(&JsValue::UNDEFINED).then(&self.notify);
+        if !self.freed.get() {
+            self.emitter.changed();
         }
     }
 
     /// No more notifications and no more listeners.
     pub(crate) fn free(&self) {
         self.freed.set(true);
-        self.emitter.clear();
+        self.emitter.end();
     }
 
     /// [`Live::free`] ran.

@@ -25,8 +25,6 @@ mod types;
 mod widget;
 
 pub use codes::{ConnectingCode, DisconnectCode};
-#[cfg(any(feature = "panel", feature = "widget"))]
-pub use conversation::Conversation;
 #[cfg(feature = "panel")]
 pub use inbox::Inbox;
 #[cfg(feature = "panel")]

@@ -1,8 +1,9 @@
 //! The package's own JavaScript: `js/glue.js` for both entries (the
-//! `TwinError` class, the listener registry, reads of the page), `js/panel.js`
-//! for the operator panel only (splitting and parsing a Centrifuge frame,
-//! delivering a publication, the tabs' BroadcastChannel and Web Lock). One
-//! binding per module, so the generated glue imports each once.
+//! `TwinError` class, the listener registry, the live stores' shell, reads
+//! of the page), `js/panel.js` for the operator panel only (splitting and
+//! parsing a Centrifuge frame, delivering a publication, the tabs'
+//! BroadcastChannel and Web Lock). One binding per module, so the generated
+//! glue imports each once.
 
 use wasm_bindgen::prelude::*;
 
@@ -43,6 +44,49 @@ extern "C" {
 
     #[wasm_bindgen(method)]
     pub fn clear(this: &Emitter);
+
+    /// A live store's `subscribe`/`getSnapshot` pair, its batched `change`
+    /// notification and its other events (the registry it extends).
+    #[wasm_bindgen(extends = Emitter, js_name = Live)]
+    pub type JsLive;
+
+    /// Shows `get_snapshot` (a function) as the store's `getSnapshot`.
+    #[wasm_bindgen(constructor, js_class = Live)]
+    pub fn new(get_snapshot: &JsValue) -> JsLive;
+
+    /// The store changed: one `change` in a microtask, for the batch.
+    #[wasm_bindgen(method, js_class = Live)]
+    pub fn changed(this: &JsLive);
+
+    /// No more notifications and no more listeners.
+    #[wasm_bindgen(method, js_class = Live)]
+    pub fn end(this: &JsLive);
+
+    /// `subscribe(listener) -> unsubscribe`, the same function every time.
+    #[wasm_bindgen(method, getter, js_class = Live)]
+    pub fn subscribe(this: &JsLive) -> JsValue;
+
+    /// `getSnapshot()`, the function it was made with.
+    #[wasm_bindgen(method, getter, js_class = Live, js_name = getSnapshot)]
+    pub fn get_snapshot(this: &JsLive) -> JsValue;
+
+    /// The JS class `Conversation`: its methods call its wasm half.
+    #[wasm_bindgen(js_name = Conversation)]
+    pub type JsConversation;
+
+    /// A conversation over `core` (its wasm half) and `live` (its store's shell).
+    #[wasm_bindgen(constructor, js_class = Conversation)]
+    pub fn new(core: JsValue, live: &JsLive) -> JsConversation;
+
+    /// The operator's `Conversation`, which also edits and removes.
+    #[cfg(feature = "panel")]
+    #[wasm_bindgen(js_name = OperatorConversation)]
+    pub type JsOperatorConversation;
+
+    /// An operator's conversation over `core` and `live`.
+    #[cfg(feature = "panel")]
+    #[wasm_bindgen(constructor, js_class = OperatorConversation)]
+    pub fn new(core: JsValue, live: &JsLive) -> JsOperatorConversation;
 
     /// The `event` field of a plain-object payload, when it is a string.
     #[wasm_bindgen(js_name = eventName)]

@@ -7,9 +7,8 @@
 use super::engine_json::EngineJson;
 use super::timer::Timer;
 use crate::rest::error::{ErrorCode, ErrorInfo};
-use gloo_net::http::{Method, RequestBuilder};
 use wasm_bindgen::prelude::*;
-use web_sys::AbortController;
+use web_sys::{AbortController, AbortSignal, Headers, RequestInit};
 
 /// A request to send.
 pub struct HttpRequest<'a> {
@@ -33,18 +32,6 @@ pub struct HttpResponse {
     pub text: String,
 }
 
-fn method(name: &str) -> Method {
-    match name {
-        "POST" => Method::POST,
-        "PUT" => Method::PUT,
-        "PATCH" => Method::PATCH,
-        "DELETE" => Method::DELETE,
-        "HEAD" => Method::HEAD,
-        "OPTIONS" => Method::OPTIONS,
-        _ => Method::GET,
-    }
-}
-
 /// Sends `request`; a status of 400 or more is an error.
 pub async fn send(request: HttpRequest<'_>) -> Result<HttpResponse, ErrorInfo> {
     let controller =
@@ -56,24 +43,10 @@ pub async fn send(request: HttpRequest<'_>) -> Result<HttpResponse, ErrorInfo> {
     };
     deadline.arm(request.timeout_ms);
 
-    let mut builder = RequestBuilder::new(request.url)
-        .method(method(request.method))
-        .header("Accept", "application/json")
-        .abort_signal(Some(&signal));
-    if let Some(authorization) = request.authorization {
-        builder = builder.header("Authorization", authorization);
-    }
-    // A content type only with a body: on a GET it would force a CORS preflight.
-    let built = match request.body {
-        Some(body) => builder
-            .header("Content-Type", "application/json")
-            .body(JsValue::from_str(&body)),
-        None => builder.build(),
-    };
-    let outcome = match built {
-        Ok(request) => exchange(request).await,
+    let outcome = match build(&request, &signal) {
+        Some(built) => exchange(built.into()).await,
         // Header values the browser refuses (a token with a newline, say).
-        Err(_) => {
+        None => {
             deadline.cancel();
             return Err(ErrorInfo::local(
                 ErrorCode::BadRequest,
@@ -90,6 +63,28 @@ pub async fn send(request: HttpRequest<'_>) -> Result<HttpResponse, ErrorInfo> {
         // The browser's message may carry the URL; say only what kind of failure it was.
         Err(()) => Err(ErrorInfo::network("the network request failed")),
     }
+}
+
+/// The fetch `Request` of `request`, aborted by `signal`; `None` when the
+/// runtime refuses a header value or the URL. Built here rather than with
+/// gloo-net's builder, which parses the URL again to merge query pairs this
+/// crate never gives it.
+fn build(request: &HttpRequest<'_>, signal: &AbortSignal) -> Option<web_sys::Request> {
+    let headers = Headers::new().ok()?;
+    headers.set("Accept", "application/json").ok()?;
+    if let Some(authorization) = request.authorization {
+        headers.set("Authorization", authorization).ok()?;
+    }
+    let init = RequestInit::new();
+    init.set_method(request.method);
+    init.set_signal(Some(signal));
+    // A content type only with a body: on a GET it would force a CORS preflight.
+    if let Some(body) = &request.body {
+        headers.set("Content-Type", "application/json").ok()?;
+        init.set_body(&JsValue::from_str(body));
+    }
+    init.set_headers(&headers);
+    web_sys::Request::new_with_str_and_init(request.url, &init).ok()
 }
 
 async fn exchange(request: gloo_net::http::Request) -> Result<(u16, String), ()> {

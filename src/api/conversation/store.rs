@@ -3,7 +3,7 @@
 //! start, and what it reports after every change.
 
 use super::calls::Then;
-use super::class::Conversation;
+use super::class::ConversationCore;
 use super::ConversationRest;
 use crate::api::error::{to_js, usage};
 use crate::api::js::{self, JsTwinError};
@@ -14,6 +14,9 @@ use crate::conversation::{LoadKind, ResyncReport, DEFAULT_LIMIT};
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::transport::clock;
 use crate::transport::engine_json::{EngineJson, JsJson};
+use crate::transport::glue::JsConversation;
+#[cfg(feature = "panel")]
+use crate::transport::glue::JsOperatorConversation;
 use crate::transport::timer::Timer;
 use js_sys::{Array, Promise};
 use std::cell::RefCell;
@@ -67,7 +70,13 @@ impl ConversationStore {
                 operator: RefCell::new(JsValue::NULL),
             }
         });
-        store.object.replace(Conversation::of(store.clone()).into());
+        let core = JsValue::from(ConversationCore::of(store.clone()));
+        let object: JsValue = match side {
+            #[cfg(feature = "panel")]
+            Side::Operator => JsOperatorConversation::new(core, &store.live.emitter).into(),
+            _ => JsConversation::new(core, &store.live.emitter).into(),
+        };
+        store.object.replace(object);
         store
     }
 

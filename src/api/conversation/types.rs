@@ -58,12 +58,79 @@ export interface ConversationEventMap {
   error: import('./index.js').TwinError;
 }
 
-export interface Conversation {
+/**
+ * One session's messages, live: `panel.conversation(sessionId)` (the
+ * operator's side) and `widget.conversation` (the visitor's).
+ *
+ * ```js
+ * const conversation = panel.conversation(sessionId);
+ * await conversation.load();
+ * const { messages } = useSyncExternalStore(conversation.subscribe, conversation.getSnapshot); // React
+ * conversation.send('Hello!').catch(() => {}); // shows at once as 'pending'
+ * ```
+ */
+export class Conversation {
+  private constructor();
+  /** Ends the store: no more changes, notifications or listeners. */
+  free(): void;
+  /**
+   * Loads the newest page (`{ limit }`, default 20) and keeps it live.
+   * Rejects with a `TwinError` when the call fails; what was shown stays
+   * and the snapshot's `error` says why. On the widget it resolves at
+   * once: the visitor has no history endpoint (unconfirmed; the messages
+   * are those of `start()` and what comes after).
+   */
+  load(options?: ConversationLoadOptions): Promise<void>;
+  /**
+   * Prepends the page before the oldest message (`{ limit }`, default
+   * 20). Resolves to true when it added messages, false when there are
+   * none (always on the widget). A second call while one runs gets the
+   * same promise.
+   */
+  loadOlder(options?: ConversationLoadOptions): Promise<boolean>;
+  /**
+   * Sends a text or `{ body, attachments?, replyToMessageId? }`: the
+   * message shows at once (`status: 'pending'`, a `localId`), then as
+   * `'sent'` with the server's id, or `'failed'` with the `TwinError`
+   * (a timeout is a retryable one). Resolves to the server's
+   * `{ id, createdAt }`; rejects with the same error the message shows.
+   * The optimistic message has `sessionId`, `authorType`, `body` and
+   * `createdAt`; the server's copy (its echo, if the platform sends one,
+   * or the next load) brings the rest, attachments included.
+   */
+  send(message: string | { body?: string; attachments?: string[]; replyToMessageId?: string }): Promise<SentMessage>;
+  /**
+   * Sends a failed message again (it moves to the end, `'pending'`).
+   * Rejects when `localId` is not a failed message: a message is never
+   * sent twice at once.
+   */
+  retry(localId: string): Promise<SentMessage>;
+  /** Drops a failed message; false when `localId` is not one. */
+  discard(localId: string): boolean;
+  /**
+   * Marks the other side's shown messages read: their `readAt` is set at
+   * once and `unread` drops to 0; they count again if a call fails.
+   */
+  markRead(): Promise<void>;
+  /**
+   * Shows the other side that this side types: call it on every
+   * keystroke, it goes out at most once every 2 s.
+   */
+  typing(): Promise<void>;
+  /** Live events ignored as bad so far (each also fired `error`). */
+  readonly badPayloads: number;
+  /**
+   * `subscribe(listener) -> unsubscribe`: the listener runs once after each
+   * batch of changes. The same function on every read, usable unbound.
+   */
+  readonly subscribe: (listener: () => void) => () => void;
   /** Adds a listener; returns the function that removes it. */
   on<K extends keyof ConversationEventMap>(name: K, listener: (payload: ConversationEventMap[K]) => void): () => void;
   /** Removes a listener added with `on`. */
   off<K extends keyof ConversationEventMap>(name: K, listener: (payload: ConversationEventMap[K]) => void): void;
 }
+
+export interface Conversation extends Disposable {}
 "#;
 
 #[cfg(feature = "panel")]
@@ -89,6 +156,25 @@ export interface ConversationSnapshot {
   readonly unread: number;
   /** Why the last load failed, until a load succeeds; what was shown stays. */
   readonly error: import('./index.js').TwinError | null;
+}
+
+export interface Conversation {
+  /**
+   * `getSnapshot()`: immutable, and the same object until the store
+   * changes. The same function on every read, usable unbound.
+   */
+  readonly getSnapshot: () => ConversationSnapshot;
+  /**
+   * Edits an own message with `{ body }` (the panel's only) and shows
+   * the server's answer.
+   */
+  edit(messageId: string, patch: { body: string }): Promise<Message>;
+  /**
+   * Deletes an own message (the panel's only) and drops it. No event
+   * tells of deletions: other tabs and operators see it gone on their
+   * next load.
+   */
+  remove(messageId: string): Promise<void>;
 }
 "#;
 
@@ -125,5 +211,18 @@ export interface WidgetConversationSnapshot {
   readonly unread: number;
   /** Always null: nothing loads. */
   readonly error: import('./index.js').TwinError | null;
+}
+"#;
+
+/// The widget's `getSnapshot` (a build with both sides types the panel's).
+#[cfg(not(feature = "panel"))]
+#[wasm_bindgen(typescript_custom_section)]
+const WIDGET_GET_SNAPSHOT: &str = r#"
+export interface Conversation {
+  /**
+   * `getSnapshot()`: immutable, and the same object until the store
+   * changes. The same function on every read, usable unbound.
+   */
+  readonly getSnapshot: () => WidgetConversationSnapshot;
 }
 "#;
