@@ -102,6 +102,11 @@ export function eventName(payload) {
     : undefined;
 }
 
+/** The numbers of a `Float64Array` (tabs relay stream positions so); `undefined` for anything else. */
+export function numbersOf(value) {
+  return value instanceof Float64Array ? value : undefined;
+}
+
 /** Field `key` of a plain object; `undefined` for anything else. */
 export function field(value, key) {
   return value !== null && typeof value === 'object' && !Array.isArray(value) ? value[key] : undefined;

@@ -83,6 +83,14 @@ pub trait JsonEngine {
 
     /// The fields of a plain object, in their order.
     fn entries(&self, value: &Self::Value) -> Option<Vec<(String, Self::Value)>>;
+
+    /// An array of `items` (a publication read one by one is delivered as
+    /// a run of one, whose payloads are an array like a scanned frame's).
+    fn array(&self, items: Vec<Self::Value>) -> Self::Value;
+
+    /// The numbers of a list the host wrote in one go (a `Float64Array` in
+    /// the browser, read in one go); `None` for anything else.
+    fn numbers(&self, value: &Self::Value) -> Option<Vec<f64>>;
 }
 
 /// The largest integer a JSON number read by the browser holds exactly (2^53 - 1).

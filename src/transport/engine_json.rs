@@ -97,6 +97,20 @@ impl JsonEngine for EngineJson {
                 .collect(),
         )
     }
+
+    fn array(&self, items: Vec<JsJson>) -> JsJson {
+        JsJson(
+            items
+                .into_iter()
+                .map(|item| item.0)
+                .collect::<js_sys::Array>()
+                .into(),
+        )
+    }
+
+    fn numbers(&self, value: &JsJson) -> Option<Vec<f64>> {
+        glue::numbers_of(&value.0)
+    }
 }
 
 /// `value` as a plain JS value (maps as objects, as JSON has them).

@@ -14,8 +14,6 @@
 //! 500 lines only with its unit tests (the last 180).
 
 use crate::protocol::json_engine::{exact_u64, JsonEngine, JsonError, Object, MAX_EXACT_INTEGER};
-use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
 use std::fmt;
 
 /// A frame the server sent that the client cannot read.
@@ -45,11 +43,17 @@ impl From<JsonError> for ProtocolError {
 /// The largest offset a JS number holds exactly (2^53 - 1).
 pub const MAX_EXACT_OFFSET: u64 = MAX_EXACT_INTEGER;
 
-/// Reads the `offset` of `object`: uint64 in the protocol, but a JS number is
-/// exact only up to [`MAX_EXACT_OFFSET`]; a larger one is refused, never
-/// rounded. Absent or `null` is 0, as for a channel without history.
+/// Reads the `offset` of `object` (see [`offset_from`]).
 fn read_offset<J: JsonEngine>(object: &Object<'_, J>) -> Result<u64, ProtocolError> {
-    let Some(offset) = object.f64("offset")? else {
+    offset_from(object.f64("offset")?)
+}
+
+/// An offset as the engine parsed it: uint64 in the protocol, but a JS
+/// number is exact only up to [`MAX_EXACT_OFFSET`]; a larger one is refused,
+/// never rounded. Absent or `null` (`None`) is 0, as for a channel without
+/// history.
+pub fn offset_from(offset: Option<f64>) -> Result<u64, ProtocolError> {
+    let Some(offset) = offset else {
         return Ok(0);
     };
     if !(offset >= 0.0 && offset.fract() == 0.0) {
@@ -344,9 +348,11 @@ pub fn read_reply<J: JsonEngine>(
     ))
 }
 
-/// Splits a WebSocket text message into its JSON lines (empty lines skipped).
+/// Splits a WebSocket text message into its JSON lines (blank lines
+/// skipped: white space as JavaScript's `trim()` knows it).
 pub fn split_frame(text: &str) -> impl Iterator<Item = &str> {
-    text.split('\n').filter(|line| !line.trim().is_empty())
+    text.split('\n')
+        .filter(|line| !line.trim_matches(super::scan::js_space).is_empty())
 }
 
 /// Parses every line of a text frame with `json` (hosts that hold the text).
@@ -358,7 +364,7 @@ pub fn parse_frame<'a, J: JsonEngine>(
 }
 
 /// Where to resume one channel: `{"recover": true, "epoch", "offset"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecoverRequest<'a> {
     /// Always true.
     pub recover: bool,
@@ -366,51 +372,6 @@ pub struct RecoverRequest<'a> {
     pub epoch: &'a str,
     /// Last offset delivered.
     pub offset: u64,
-}
-
-/// Recovery requests by channel, written as one JSON object.
-struct Subs<'a>(&'a [(&'a str, RecoverRequest<'a>)]);
-
-impl Serialize for Subs<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (channel, request) in self.0 {
-            map.serialize_entry(channel, request)?;
-        }
-        map.end()
-    }
-}
-
-#[derive(Serialize)]
-struct ConnectSettings<'a> {
-    token: &'a str,
-}
-
-#[derive(Serialize)]
-struct ConnectData<'a> {
-    application: &'static str,
-    settings: ConnectSettings<'a>,
-}
-
-#[derive(Serialize)]
-struct ConnectRequest<'a> {
-    data: ConnectData<'a>,
-    name: &'a str,
-    version: &'a str,
-    #[serde(skip_serializing_if = "Subs::is_empty")]
-    subs: Subs<'a>,
-}
-
-impl Subs<'_> {
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-#[derive(Serialize)]
-struct ConnectCommand<'a> {
-    id: u32,
-    connect: ConnectRequest<'a>,
 }
 
 /// What a `connect` command carries.
@@ -431,21 +392,63 @@ pub struct ConnectFields<'a> {
 /// Encodes the `connect` command TWIN expects: the operator token travels in
 /// `data.settings.token` (the platform's own integration page), not as a
 /// Centrifugo connection token. The `subs` key is left out when there are none.
-pub fn encode_connect<J: JsonEngine>(json: &J, fields: ConnectFields<'_>) -> String {
-    json.write(&ConnectCommand {
-        id: fields.id,
-        connect: ConnectRequest {
-            data: ConnectData {
-                application: "notifications",
-                settings: ConnectSettings {
-                    token: fields.token,
-                },
-            },
-            name: fields.name,
-            version: fields.version,
-            subs: Subs(fields.subs),
-        },
-    })
+///
+/// Written here, as `JSON.stringify` would: the command has one fixed shape,
+/// and writing it through serde compiled more code than it has fields.
+pub fn encode_connect<J: JsonEngine>(_json: &J, fields: ConnectFields<'_>) -> String {
+    let mut out = String::from("{\"id\":");
+    crate::text::push_decimal(&mut out, u64::from(fields.id));
+    out.push_str(r#","connect":{"data":{"application":"notifications","settings":{"token":"#);
+    push_json_string(&mut out, fields.token);
+    out.push_str(r#"}},"name":"#);
+    push_json_string(&mut out, fields.name);
+    out.push_str(r#","version":"#);
+    push_json_string(&mut out, fields.version);
+    if !fields.subs.is_empty() {
+        out.push_str(r#","subs":{"#);
+        for (at, (channel, request)) in fields.subs.iter().enumerate() {
+            if at > 0 {
+                out.push(',');
+            }
+            push_json_string(&mut out, channel);
+            out.push_str(if request.recover {
+                r#":{"recover":true,"epoch":"#
+            } else {
+                r#":{"recover":false,"epoch":"#
+            });
+            push_json_string(&mut out, request.epoch);
+            out.push_str(r#","offset":"#);
+            crate::text::push_decimal(&mut out, request.offset);
+            out.push('}');
+        }
+        out.push('}');
+    }
+    out.push_str("}}");
+    out
+}
+
+/// Appends `text` as a JSON string, escaped as `JSON.stringify` does.
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                out.push_str("\\u00");
+                for nibble in [c as u32 >> 4, c as u32 & 15] {
+                    out.push(char::from_digit(nibble, 16).unwrap_or('0'));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// The pong frame: an empty command.
