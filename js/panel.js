@@ -24,6 +24,10 @@ let fresh = [];
 let payloads = [];
 let others = [];
 let records = new Float64Array(64);
+let lastChannel = null;
+let lastChannelIndex = -1;
+let lastName = null;
+let lastNameIndex = -1;
 
 function isObject(value) {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
@@ -75,10 +79,13 @@ export function scanFrame(text) {
         const o = pub.offset;
         offset = o == null ? -1 : typeof o === 'number' ? (o < 0 ? NaN : o) : NaN;
         const data = pub.data;
-        kind = indexOf(channel);
+        // Runs of one channel and one event are the rule: the last ones are
+        // compared before the table is looked up.
+        kind = channel === lastChannel ? lastChannelIndex : (lastChannelIndex = indexOf((lastChannel = channel)));
         name = -1;
         if (kind >= 0 && isObject(data) && typeof data.event === 'string') {
-          name = indexOf(data.event);
+          const event = data.event;
+          name = event === lastName ? lastNameIndex : (lastNameIndex = indexOf((lastName = event)));
           if (name < 0) kind = -1;
         }
         if (kind >= 0) payloads.push(data);

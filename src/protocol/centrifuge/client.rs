@@ -588,7 +588,9 @@ impl<J: JsonEngine> CentrifugeClient<J> {
     ) -> bool {
         let forced_logout = name.filter(|e| codes::is_forced_logout(e));
         match run {
-            Some(open) if open.channel == *channel => open.items.push(item),
+            Some(open) if Rc::ptr_eq(&open.channel, channel) || open.channel == *channel => {
+                open.items.push(item)
+            }
             _ => {
                 self.flush(run);
                 *run = Some(Publications {
