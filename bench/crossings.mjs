@@ -2,10 +2,10 @@
 // per publication that reaches a JS callback, counted in the page
 // (bench/page/crossings.js wraps the module's imports and exports), while
 // twin-panel reads a stream of chatMessageCreated publications from an
-// in-page socket. Four cases: a tab alone with frames of 100 publications
-// and of 1; a leader with one follower (another page of the same context),
-// and that follower, which gets the publications relayed over the
-// BroadcastChannel.
+// in-page socket. Five cases: a tab alone with frames of 100 publications
+// and of 1, and with `panel.inbox` loaded (each publication applied to it);
+// a leader with one follower (another page of the same context), and that
+// follower, which gets the publications relayed over the BroadcastChannel.
 //
 //   scripts/with-sandbox.sh -www bench/page -- node bench/crossings.mjs \
 //       [--out target/bench/crossings.json] [--events 2000]
@@ -43,16 +43,17 @@ function perPublication(counted, received) {
   };
 }
 
-/** A tab alone (the leader of a group of one): frames of `perFrame`. */
-async function alone(browser, perFrame) {
+/** A tab alone (the leader of a group of one): frames of `perFrame`, with `panel.inbox` loaded or not. */
+async function alone(browser, perFrame, inbox = false) {
   const context = await browser.newContext();
   try {
     const page = await openPage(context);
-    const role = await page.evaluate(([n, per]) => window.bench.crossingsLeader(n, per), [config.events, perFrame]);
+    const role = await page.evaluate(([n, per, withInbox]) => window.bench.crossingsLeader(n, per, withInbox), [config.events, perFrame, inbox]);
     await page.evaluate(() => { window.bench.startCounting(); window.bench.crossingsRelease(); });
     const result = await page.evaluate(() => window.bench.crossingsAwait(60_000));
     const counted = await page.evaluate(() => window.bench.stopCounting());
-    return { case: `alone (${role}), frames of ${perFrame}`, ...result, ...perPublication(counted, result.received) };
+    const name = `alone (${role}), frames of ${perFrame}${inbox ? ', panel.inbox loaded' : ''}`;
+    return { case: name, ...result, ...perPublication(counted, result.received) };
   } finally {
     await context.close();
   }
@@ -92,6 +93,7 @@ const cases = [];
 try {
   cases.push(await alone(browser, 100));
   cases.push(await alone(browser, 1));
+  cases.push(await alone(browser, 100, true));
   cases.push(...(await shared(browser, 100)));
 } finally {
   await browser.close();

@@ -103,6 +103,11 @@ export function scanFrame(text) {
   return records.subarray(0, n);
 }
 
+/** The numbers of a `Float64Array` (tabs relay publications and stream positions so); `undefined` for anything else. */
+export function numbersOf(value) {
+  return value instanceof Float64Array ? value : undefined;
+}
+
 /**
  * What the last scan left for the wasm: `[payloads, others, fresh]`, the
  * payloads of its publication lines, the values of its other lines, and

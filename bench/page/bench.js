@@ -399,7 +399,7 @@ let crossings = null;
  * (frames of `perFrame`) waits for `crossingsRelease()`; the panel is the
  * leader of its group (a follower may join from another page meanwhile).
  */
-async function crossingsLeader(count, perFrame) {
+async function crossingsLeader(count, perFrame, inbox = false) {
   await login();
   let release;
   const gate = new Promise((resolve) => { release = resolve; });
@@ -410,6 +410,8 @@ async function crossingsLeader(count, perFrame) {
   const panel = new twin.OperatorPanel({ ...urls, centrifugoUrl: IN_PAGE_URL });
   panel.useTokens({ token: tokens.token, refreshToken: tokens.refreshToken });
   panel.on('chatMessageCreated', rec.onData);
+  // With the inbox loaded, every chatMessageCreated is applied to it too.
+  if (inbox) await panel.inbox.load({ limit: 100 });
   await panel.connect();
   // The global stays swapped until the stream is in: the panel's socket
   // handler checks that its event target is a WebSocket.

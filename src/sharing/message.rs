@@ -116,47 +116,109 @@ fn needed<T>(field: Result<Option<T>, JsonError>) -> Option<T> {
     field.ok().flatten()
 }
 
+/// The fields of one message, read on past a missing or mistyped one: the
+/// message is refused once at the end ([`Fields::done`]), which leaves the
+/// wasm one cleanup path per message instead of one per field read.
+struct Fields<'o, 'j, J: JsonEngine> {
+    object: &'o Object<'j, J>,
+    bad: bool,
+}
+
+impl<J: JsonEngine> Fields<'_, '_, J> {
+    fn ok<T: Default>(&mut self, read: Option<T>) -> T {
+        read.unwrap_or_else(|| {
+            self.bad = true;
+            T::default()
+        })
+    }
+
+    fn text(&mut self, key: &str) -> String {
+        let read = needed(self.object.str(key));
+        self.ok(read)
+    }
+
+    fn count(&mut self, key: &str) -> u32 {
+        let read = needed(self.object.u32(key));
+        self.ok(read)
+    }
+
+    fn flag(&mut self, key: &str) -> bool {
+        let read = needed(self.object.bool(key));
+        self.ok(read)
+    }
+
+    /// A list of numbers written in one go.
+    fn numbers(&mut self, key: &str) -> Vec<f64> {
+        let object = self.object;
+        let read = object.get(key).and_then(|value| object.json().numbers(&value));
+        self.ok(read)
+    }
+
+    /// A list of texts.
+    fn texts(&mut self, key: &str) -> Vec<String> {
+        let object = self.object;
+        let read = needed(object.array(key)).and_then(|items| {
+            items
+                .iter()
+                .map(|item| object.json().string(item))
+                .collect()
+        });
+        self.ok(read)
+    }
+
+    /// `value`, unless a field was missing or mistyped.
+    fn done<T>(self, value: T) -> Option<T> {
+        (!self.bad).then_some(value)
+    }
+}
+
 /// Reads a received value: `None` when it is not a message of this
 /// namespace and version, or a field its kind needs is missing or mistyped.
 /// Fields other kinds use are never looked at.
 pub fn read<J: JsonEngine>(json: &J, value: J::Value) -> Option<Envelope<J::Value>> {
-    let object = Object::new(json, value).ok()?;
-    if needed(object.str("ns"))? != NAMESPACE || needed(object.u32("v"))? != VERSION {
+    let object = &Object::new(json, value).ok()?;
+    let mut f = Fields { object, bad: false };
+    if f.text("ns") != NAMESPACE || f.count("v") != VERSION {
         return None;
     }
-    let from = needed(object.str("from")).filter(|from| !from.is_empty())?;
-    let kind = needed(object.str("kind"))?;
+    let from = f.text("from");
+    let kind = f.text("kind");
+    if from.is_empty() {
+        return None;
+    }
     let message = match kind.as_str() {
         "hello" => Message::Hello {
-            wants: needed(object.bool("wants"))?,
+            wants: f.flag("wants"),
         },
         "connect" => Message::Connect,
         "bye" => Message::Bye,
         "logout" => Message::Logout,
-        "beat" => Message::Beat(read_beat(&object)?),
+        "beat" => Message::Beat(read_beat(&mut f)?),
         "tokens" => Message::Tokens {
-            token: needed(object.str("token"))?,
-            refresh_token: needed(object.str("refreshToken"))?,
-            refreshed: needed(object.bool("refreshed"))?,
+            token: f.text("token"),
+            refresh_token: f.text("refreshToken"),
+            refreshed: f.flag("refreshed"),
         },
         "refresh" => Message::Refresh {
-            token: needed(object.str("token"))?,
+            token: f.text("token"),
         },
         "refused" => Message::Refused {
-            token: needed(object.str("token"))?,
-            retryable: needed(object.bool("retryable"))?,
+            token: f.text("token"),
+            retryable: f.flag("retryable"),
         },
-        "publications" => read_publications(&object)?,
-        kind => event(read_event(&object, kind)?),
+        "publications" => Message::Event {
+            event: ClientEvent::Publications(read_publications(&mut f)?),
+            epoch: f.text("epoch"),
+        },
+        kind => event(read_event(&mut f, kind)?),
     };
-    Some(Envelope { from, message })
+    f.done(Envelope { from, message })
 }
 
-fn read_beat<J: JsonEngine>(object: &Object<'_, J>) -> Option<Beat> {
-    let json = object.json();
-    let channels = needed(object.array("channels"))?;
-    let epochs = needed(object.array("epochs"))?;
-    let offsets = json.numbers(&object.get("offsets")?)?;
+fn read_beat<J: JsonEngine>(f: &mut Fields<'_, '_, J>) -> Option<Beat> {
+    let channels = f.texts("channels");
+    let epochs = f.texts("epochs");
+    let offsets = f.numbers("offsets");
     if channels.len() > MAX_POSITIONS
         || epochs.len() != channels.len()
         || offsets.len() != channels.len()
@@ -164,25 +226,21 @@ fn read_beat<J: JsonEngine>(object: &Object<'_, J>) -> Option<Beat> {
         return None;
     }
     let mut positions = Vec::with_capacity(channels.len());
-    for ((channel, epoch), offset) in channels.iter().zip(&epochs).zip(offsets) {
-        positions.push((
-            json.string(channel)?,
-            json.string(epoch)?,
-            exact_u64(offset)?,
-        ));
+    for ((channel, epoch), offset) in channels.into_iter().zip(epochs).zip(offsets) {
+        positions.push((channel, epoch, exact_u64(offset)?));
     }
-    let client = object.str("client").ok()?;
-    let version = object.str("version").ok()?;
+    let client = f.object.str("client").ok()?;
+    let version = f.object.str("version").ok()?;
     Some(Beat {
-        state: state_from(&needed(object.str("state"))?)?,
-        tabs: needed(object.u32("tabs"))?,
+        state: state_from(&f.text("state"))?,
+        tabs: f.count("tabs"),
         connected: client.zip(version),
         positions,
     })
 }
 
-fn read_publications<J: JsonEngine>(object: &Object<'_, J>) -> Option<Message<J::Value>> {
-    let numbers = object.json().numbers(&object.get("items")?)?;
+fn read_publications<J: JsonEngine>(f: &mut Fields<'_, '_, J>) -> Option<Publications<J::Value>> {
+    let numbers = f.numbers("items");
     if numbers.len() % 2 != 0 {
         return None;
     }
@@ -196,50 +254,45 @@ fn read_publications<J: JsonEngine>(object: &Object<'_, J>) -> Option<Message<J:
             offset: exact_u64(offset)?,
         });
     }
-    Some(Message::Event {
-        event: ClientEvent::Publications(Publications {
-            channel: Rc::new(needed(object.str("channel"))?),
-            payloads: object.get("data")?,
-            items,
-        }),
-        epoch: needed(object.str("epoch"))?,
+    Some(Publications {
+        channel: Rc::new(f.text("channel")),
+        payloads: f.object.get("data")?,
+        items,
     })
 }
 
 /// The relayed client events other than a publication.
-fn read_event<J: JsonEngine>(object: &Object<'_, J>, kind: &str) -> Option<ClientEvent<J::Value>> {
+fn read_event<J: JsonEngine>(f: &mut Fields<'_, '_, J>, kind: &str) -> Option<ClientEvent<J::Value>> {
     Some(match kind {
         "connecting" => ClientEvent::Connecting {
-            code: needed(object.u32("code"))?,
-            reason: needed(object.str("reason"))?,
+            code: f.count("code"),
+            reason: f.text("reason"),
         },
         "connected" => ClientEvent::Connected {
-            client: needed(object.str("client"))?,
-            version: needed(object.str("version"))?,
+            client: f.text("client"),
+            version: f.text("version"),
         },
         "disconnected" => ClientEvent::Disconnected {
-            code: needed(object.u32("code"))?,
-            reason: needed(object.str("reason"))?,
-            reconnect: needed(object.bool("reconnect"))?,
+            code: f.count("code"),
+            reason: f.text("reason"),
+            reconnect: f.flag("reconnect"),
         },
         "resync" => {
-            let reason = needed(object.str("reason"))?;
+            let reason = f.text("reason");
             let reason = LossReason::ALL
                 .into_iter()
                 .find(|r| r.as_str() == reason)?
                 .as_str();
-            let json = object.json();
-            let channels = needed(object.array("channels"))?
-                .iter()
-                .map(|channel| json.string(channel))
-                .collect::<Option<Vec<_>>>()?;
-            ClientEvent::Resync { channels, reason }
+            ClientEvent::Resync {
+                channels: f.texts("channels"),
+                reason,
+            }
         }
         "error" => {
-            let kind = needed(object.str("name"))?;
+            let kind = f.text("name");
             ClientEvent::Error {
                 kind: ERROR_KINDS.into_iter().find(|k| k.as_str() == kind)?,
-                message: needed(object.str("message"))?,
+                message: f.text("message"),
             }
         }
         _ => return None,

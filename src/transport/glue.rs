@@ -48,9 +48,19 @@ extern "C" {
     #[wasm_bindgen(js_name = eventName)]
     pub fn event_name(payload: &JsValue) -> Option<String>;
 
-    /// The numbers of a `Float64Array`, copied into the wasm; `None` for anything else.
-    #[wasm_bindgen(js_name = numbersOf)]
-    pub fn numbers_of(value: &JsValue) -> Option<Vec<f64>>;
+    /// Whether `value` is a plain object (not `null`, not an array): one
+    /// call instead of two (the panel's reads; the widget keeps the generic
+    /// binding, so its glue carries none of these).
+    #[cfg(feature = "panel")]
+    #[wasm_bindgen(js_name = isPlainObject)]
+    pub fn is_plain_object(value: &JsValue) -> bool;
+
+    /// `field` unless it is `null` or `undefined` (the generated glue tells
+    /// those apart from a value before the wasm sees the answer): one call
+    /// instead of three (the panel's reads).
+    #[cfg(feature = "panel")]
+    #[wasm_bindgen(js_name = field)]
+    pub fn present(value: &JsValue, key: &str) -> Option<js_sys::Object>;
 
     /// Field `key` of a plain object; `undefined` when `value` is not one
     /// (an array, a primitive, `null`) or has no such field.
@@ -80,6 +90,10 @@ extern "C" {
     /// records it (see `protocol::centrifuge::scan`).
     #[wasm_bindgen(js_name = scanFrame)]
     pub fn scan_frame(text: &js_sys::JsString) -> Vec<f64>;
+
+    /// The numbers of a `Float64Array`, copied into the wasm; `None` for anything else.
+    #[wasm_bindgen(js_name = numbersOf)]
+    pub fn numbers_of(value: &JsValue) -> Option<Vec<f64>>;
 
     /// What the last scan left: `[payloads, others, fresh]` (the payloads of
     /// its publication lines, the values of its other lines, the table

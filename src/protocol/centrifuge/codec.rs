@@ -64,6 +64,36 @@ pub fn offset_from(offset: Option<f64>) -> Result<u64, ProtocolError> {
     })
 }
 
+/// Fields read on past a mistyped one, keeping the first error: the object
+/// is refused once at the end ([`Reading::done`]), which leaves the wasm one
+/// cleanup path per object instead of one per field read.
+#[derive(Default)]
+struct Reading {
+    error: Option<ProtocolError>,
+}
+
+impl Reading {
+    /// What `read` found; the default when absent, or when it failed (the
+    /// first failure is kept).
+    fn or<T: Default, E: Into<ProtocolError>>(&mut self, read: Result<Option<T>, E>) -> T {
+        match read {
+            Ok(value) => value.unwrap_or_default(),
+            Err(error) => {
+                self.error.get_or_insert(error.into());
+                T::default()
+            }
+        }
+    }
+
+    /// `value`, unless a field failed.
+    fn done<T>(self, value: T) -> Result<T, ProtocolError> {
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(value),
+        }
+    }
+}
+
 /// An error object in a reply: `{"code", "message", "temporary"}`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServerError {
@@ -76,11 +106,15 @@ pub struct ServerError {
 }
 
 impl ServerError {
-    fn read<J: JsonEngine>(error: &Object<'_, J>) -> Result<Self, JsonError> {
-        Ok(ServerError {
-            code: error.u32("code")?.ok_or(JsonError::Shape)?,
-            message: error.str("message")?.unwrap_or_default(),
-            temporary: error.bool("temporary")?.unwrap_or(false),
+    fn read<J: JsonEngine>(error: &Object<'_, J>) -> Result<Self, ProtocolError> {
+        let mut r = Reading::default();
+        let code = r.or(error.u32("code").and_then(|code| code.ok_or(JsonError::Shape).map(Some)));
+        let message = r.or(error.str("message"));
+        let temporary = r.or(error.bool("temporary"));
+        r.done(ServerError {
+            code,
+            message,
+            temporary,
         })
     }
 }
@@ -140,16 +174,31 @@ impl<V> Default for SubscribeResult<V> {
 
 impl<V> SubscribeResult<V> {
     fn read<J: JsonEngine<Value = V>>(sub: &Object<'_, J>) -> Result<Self, ProtocolError> {
+        let mut r = Reading::default();
         let mut publications = Vec::new();
-        for publication in sub.array("publications")?.unwrap_or_default() {
-            publications.push(Publication::read(&Object::new(sub.json(), publication)?)?);
+        for publication in r.or(sub.array("publications")) {
+            let read = Object::new(sub.json(), publication)
+                .map_err(ProtocolError::from)
+                .and_then(|publication| Publication::read(&publication));
+            match read {
+                Ok(publication) => publications.push(publication),
+                Err(error) => {
+                    r.error.get_or_insert(error);
+                    break;
+                }
+            }
         }
-        Ok(SubscribeResult {
-            recoverable: sub.bool("recoverable")?.unwrap_or(false),
-            epoch: sub.str("epoch")?.unwrap_or_default(),
-            offset: read_offset(sub)?,
-            was_recovering: sub.bool("was_recovering")?.unwrap_or(false),
-            recovered: sub.bool("recovered")?.unwrap_or(false),
+        let recoverable = r.or(sub.bool("recoverable"));
+        let epoch = r.or(sub.str("epoch"));
+        let offset = r.or(read_offset(sub).map(Some));
+        let was_recovering = r.or(sub.bool("was_recovering"));
+        let recovered = r.or(sub.bool("recovered"));
+        r.done(SubscribeResult {
+            recoverable,
+            epoch,
+            offset,
+            was_recovering,
+            recovered,
             publications,
         })
     }
@@ -185,18 +234,32 @@ impl<V> Default for ConnectResult<V> {
 impl<V> ConnectResult<V> {
     fn read<J: JsonEngine<Value = V>>(result: &Object<'_, J>) -> Result<Self, ProtocolError> {
         let json = result.json();
+        let mut r = Reading::default();
         let mut subs = Vec::new();
         if let Some(all) = result.get("subs") {
-            for (channel, sub) in json.entries(&all).ok_or(JsonError::Shape)? {
-                subs.push((channel, SubscribeResult::read(&Object::new(json, sub)?)?));
+            for (channel, sub) in r.or(json.entries(&all).ok_or(JsonError::Shape).map(Some)) {
+                let read = Object::new(json, sub)
+                    .map_err(ProtocolError::from)
+                    .and_then(|sub| SubscribeResult::read(&sub));
+                match read {
+                    Ok(sub) => subs.push((channel, sub)),
+                    Err(error) => {
+                        r.error.get_or_insert(error);
+                        break;
+                    }
+                }
             }
         }
-        Ok(ConnectResult {
-            client: result.str("client")?.unwrap_or_default(),
-            version: result.str("version")?.unwrap_or_default(),
+        let client = r.or(result.str("client"));
+        let version = r.or(result.str("version"));
+        let ping = r.or(result.u32("ping"));
+        let pong = r.or(result.bool("pong"));
+        r.done(ConnectResult {
+            client,
+            version,
             subs,
-            ping: result.u32("ping")?.unwrap_or(0),
-            pong: result.bool("pong")?.unwrap_or(false),
+            ping,
+            pong,
         })
     }
 
