@@ -28,7 +28,11 @@ const config = {
   memoryChunk: option('memory-chunk', 20_000),
   cycles: option('cycles', 1_000),
   startupSamples: option('startup-samples', 7),
+  // Which parts to run (comma-separated), for a quick look at one of them;
+  // scripts/bench.sh runs them all.
+  parts: option('parts', 'throughput,replay,inPage,latency,startup,memory').split(','),
 };
+const part = (name) => config.parts.includes(name);
 const KINDS = ['twin-panel', 'centrifuge-js'];
 // Throughput also measures the engine floor: the same frames, parsed and
 // delivered by plain JS with no protocol (the physical limit).
@@ -385,14 +389,14 @@ try {
     await window.bench.login();
   });
   await post('/__sandbox/faults/reset', {});
-  results.throughput = await throughput(page);
-  results.replay = await replayThroughput(page);
-  results.inPage = await inPageThroughput(page);
-  results.latency = await latencyRun(page);
+  if (part('throughput')) results.throughput = await throughput(page);
+  if (part('replay')) results.replay = await replayThroughput(page);
+  if (part('inPage')) results.inPage = await inPageThroughput(page);
+  if (part('latency')) results.latency = await latencyRun(page);
   results.pageProblems = problems;
   await context.close();
-  results.startup = await startupRun(browser);
-  results.memory = await memoryRun(browser);
+  if (part('startup')) results.startup = await startupRun(browser);
+  if (part('memory')) results.memory = await memoryRun(browser);
 } finally {
   await browser.close();
 }

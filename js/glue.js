@@ -211,17 +211,17 @@ export class OperatorConversation extends Conversation {
  * call per publication instead of a call per check.
  */
 export function eventName(payload) {
-  return payload !== null &&
-    typeof payload === 'object' &&
-    !Array.isArray(payload) &&
-    typeof payload.event === 'string'
-    ? payload.event
-    : undefined;
+  return isPlainObject(payload) && typeof payload.event === 'string' ? payload.event : undefined;
+}
+
+/** Whether `value` is a plain object (not null, not an array). */
+export function isPlainObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
 
 /** Field `key` of a plain object; `undefined` for anything else. */
 export function field(value, key) {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) ? value[key] : undefined;
+  return isPlainObject(value) ? value[key] : undefined;
 }
 
 /**

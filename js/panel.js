@@ -1,7 +1,7 @@
 // The operator panel's pieces that are better written in JavaScript:
-// splitting and parsing a Centrifuge frame, handing a publication to its
-// listeners, and the tabs' BroadcastChannel and Web Lock. Only the panel's
-// wasm imports this module.
+// splitting, parsing and scanning a Centrifuge frame, handing publications
+// to their listeners, and the tabs' BroadcastChannel and Web Lock. Only the
+// panel's wasm imports this module.
 
 // A listener that throws must not stop the others, nor kill a Node process
 // (Node 20 has no reportError, and a rethrow there is an uncaught exception).
@@ -13,53 +13,133 @@ function report(error) {
   }
 }
 
-/**
- * A publication for `emitter`'s listeners: `payload` is the value the engine
- * parsed, usually `{"event": name, "data": ...}`. Listeners of the name get
- * `data` (when `byName`: the name is a string and not a lifecycle event);
- * listeners of `event` get the whole payload, or `{ event: null, data }` for
- * a payload that names no event.
- */
-export function deliverPublication(emitter, payload, byName) {
-  if (byName) emitter.emit(payload.event, payload.data);
-  const all = emitter.listeners.get('event');
-  if (all !== undefined && all.size > 0) {
-    const envelope =
-      payload !== null && typeof payload === 'object' && !Array.isArray(payload) && typeof payload.event === 'string'
-        ? payload
-        : { event: null, data: payload };
-    emitter.emit('event', envelope);
+// The fast path of a frame (src/protocol/centrifuge/scan.rs explains the
+// records). The table of channel and event names is shared by every panel
+// of the page and mirrored by the wasm, which takes its fresh entries after
+// each scan; a frame's payloads and other lines wait in `payloads` and
+// `others` until the wasm asks for them, right after the scan.
+const TABLE_MAX = 1024;
+const table = new Map();
+let fresh = [];
+let payloads = [];
+let others = [];
+let records = new Float64Array(64);
+let lastChannel = null;
+let lastChannelIndex = -1;
+let lastName = null;
+let lastNameIndex = -1;
+
+function isObject(value) {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+// The index of `text` in the table (added when new), -1 when the table is full.
+function indexOf(text) {
+  let index = table.get(text);
+  if (index === undefined) {
+    if (table.size >= TABLE_MAX) return -1;
+    index = table.size;
+    table.set(text, index);
+    fresh.push(text);
   }
+  return index;
 }
 
 /**
- * Splits a Centrifuge text frame on newlines and parses each line with the
- * engine's JSON parser. Blank lines are left out. A line that is not JSON is
- * `undefined` in the result (JSON.parse never returns that), and a line that
- * is JSON but not an object (a reply always is one) is `null`: the protocol
- * core reports either and reconnects. The shape check is here, beside the
- * parse, so the hot path makes no extra calls across the wasm boundary.
+ * Splits a Centrifuge text frame on newlines, parses each line with the
+ * engine's JSON parser and records it: per line, the channel's index, the
+ * offset and the index of the event name of a publication push (its payload
+ * goes to `payloads`), or the kind of any other line (an object goes to
+ * `others`, for the wasm's full reader). Blank lines are left out. Returns
+ * the records, the count of fresh table entries first (see frameParts).
  */
-export function parseFrame(text) {
+export function scanFrame(text) {
   const lines = text.split('\n');
-  const values = [];
+  if (records.length < 1 + 3 * lines.length) records = new Float64Array(1 + 3 * lines.length);
+  payloads = [];
+  others = [];
+  let n = 1;
   for (const line of lines) {
     if (line.length === 0) continue;
     let value;
+    let kind = -2;
+    let offset = 0;
+    let name = 0;
     try {
       value = JSON.parse(line);
+      kind = isObject(value) ? -1 : -3;
     } catch {
       if (line.trim() === '') continue;
-      value = undefined;
     }
-    // serde-wasm-bindgen would read an array's missing fields as defaults
-    // (`[1,2]` as a ping): anything but a plain object is refused as a shape.
-    if (value !== undefined && (value === null || typeof value !== 'object' || Array.isArray(value))) {
-      value = null;
+    if (kind === -1 && (value.id === undefined || value.id === null) && isObject(value.push)) {
+      const push = value.push;
+      const channel = push.channel == null ? '' : push.channel;
+      const pub = push.pub;
+      if (typeof channel === 'string' && isObject(pub) && pub.data !== undefined) {
+        const o = pub.offset;
+        offset = o == null ? -1 : typeof o === 'number' ? (o < 0 ? NaN : o) : NaN;
+        const data = pub.data;
+        // Runs of one channel and one event are the rule: the last ones are
+        // compared before the table is looked up.
+        kind = channel === lastChannel ? lastChannelIndex : (lastChannelIndex = indexOf((lastChannel = channel)));
+        name = -1;
+        if (kind >= 0 && isObject(data) && typeof data.event === 'string') {
+          const event = data.event;
+          name = event === lastName ? lastNameIndex : (lastNameIndex = indexOf((lastName = event)));
+          if (name < 0) kind = -1;
+        }
+        if (kind >= 0) payloads.push(data);
+        else kind = -1;
+      }
     }
-    values.push(value);
+    if (kind === -1) others.push(value);
+    if (kind < 0) offset = name = 0;
+    records[n] = kind;
+    records[n + 1] = offset;
+    records[n + 2] = name;
+    n += 3;
   }
-  return values;
+  records[0] = fresh.length;
+  return records.subarray(0, n);
+}
+
+/** The numbers of a `Float64Array` (tabs relay publications and stream positions so); `undefined` for anything else. */
+export function numbersOf(value) {
+  return value instanceof Float64Array ? value : undefined;
+}
+
+/**
+ * What the last scan left for the wasm: `[payloads, others, fresh]`, the
+ * payloads of its publication lines, the values of its other lines, and
+ * the table entries added since the last call (then forgotten).
+ */
+export function frameParts() {
+  const added = fresh;
+  fresh = [];
+  return [payloads, others, added];
+}
+
+// Lifecycle event names: a publication with one of these names reaches only
+// the `event` catch-all, so the server can never fake a state change.
+const LIFECYCLE = new Set(['connecting', 'connected', 'disconnected', 'error', 'resync', 'tokenRefreshed', 'event', 'state', 'sharing']);
+
+/**
+ * Hands publications to `emitter`'s listeners: `indexes` says which of
+ * `payloads`, in order. A payload is usually `{"event": name, "data": ...}`:
+ * listeners of its name get `data` (unless the name is a lifecycle event's),
+ * listeners of `event` get the whole payload, or `{ event: null, data }` for
+ * a payload that names no event.
+ */
+export function deliverPublications(emitter, payloads, indexes) {
+  // A view of the wasm's memory, which a listener may grow: copied first.
+  for (const index of indexes.slice()) {
+    const payload = payloads[index];
+    if (payload === undefined) continue;
+    const named = isObject(payload) && typeof payload.event === 'string';
+    if (named && !LIFECYCLE.has(payload.event)) emitter.emit(payload.event, payload.data);
+    const all = emitter.listeners.get('event');
+    if (all !== undefined && all.size > 0) emitter.emit('event', named ? payload : { event: null, data: payload });
+  }
 }
 
 /** True where tabs can share one panel: `navigator.locks` and `BroadcastChannel` exist. */

@@ -1,4 +1,8 @@
 //! The Centrifuge client state machine, driven natively with an injected clock.
+//! Frames take the package's path: split, parsed and scanned by the
+//! scanner (the reference of `scanFrame` in `js/panel.js`), then read by
+//! `socket_scanned` (`tests/centrifuge_fast_path.rs` holds it to the full
+//! reader's decisions).
 #![cfg(not(target_arch = "wasm32"))]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)] // tests may panic
 
@@ -13,7 +17,10 @@ use test_json::SerdeJson;
 
 type ClientEvent = twin_panel::protocol::centrifuge::ClientEvent<serde_json::Value>;
 type CentrifugeClient = twin_panel::protocol::centrifuge::CentrifugeClient<SerdeJson>;
-use twin_panel::protocol::centrifuge::{Action, ClientConfig, SocketId, State, TokenRequest};
+use twin_panel::protocol::centrifuge::scan::{Scanner, Table};
+use twin_panel::protocol::centrifuge::{
+    Action, ClientConfig, Item, Publications, SocketId, State, TokenRequest,
+};
 
 const CHANNEL: &str = "operator:389";
 
@@ -23,6 +30,55 @@ struct Harness {
     now: u64,
     actions: Vec<Action>,
     events: Vec<ClientEvent>,
+    scanner: Scanner,
+    table: Table,
+}
+
+/// Hands `text` to `client` as the package does: scanned, then decided on.
+fn feed(
+    client: &mut CentrifugeClient,
+    (scanner, table): (&mut Scanner, &mut Table),
+    now: u64,
+    socket: SocketId,
+    text: &str,
+) {
+    let scanned = scanner.scan(&SerdeJson, text);
+    table.learn(scanner.take_fresh());
+    let lines = table.decode(&scanned.records[1..]);
+    let payloads = serde_json::Value::Array(scanned.payloads);
+    client.socket_scanned(now, socket, &lines, &payloads, scanned.others);
+}
+
+/// Each delivered publication as a run of its own (so a test can look at
+/// one event per publication, whatever runs the client made).
+fn one_by_one(events: Vec<ClientEvent>) -> Vec<ClientEvent> {
+    let mut out = Vec::new();
+    for event in events {
+        match event {
+            ClientEvent::Publications(run) => {
+                for (payload, offset) in run.each(&SerdeJson) {
+                    out.push(ClientEvent::Publications(Publications {
+                        channel: run.channel.clone(),
+                        payloads: serde_json::Value::Array(payload.into_iter().collect()),
+                        items: vec![Item { index: 0, offset }],
+                    }));
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// A publication event (of one publication, see [`one_by_one`]): the event
+/// its payload names, the payload, the offset.
+fn delivered(event: &ClientEvent) -> Option<(Option<String>, serde_json::Value, u64)> {
+    let ClientEvent::Publications(run) = event else {
+        return None;
+    };
+    let (payload, offset) = run.each(&SerdeJson).into_iter().next()?;
+    let payload = payload?;
+    Some((SerdeJson.event_name(&payload), payload, offset))
 }
 
 impl Harness {
@@ -39,6 +95,8 @@ impl Harness {
             now: 0,
             actions: Vec::new(),
             events: Vec::new(),
+            scanner: Scanner::default(),
+            table: Table::default(),
         }
     }
 
@@ -46,9 +104,11 @@ impl Harness {
         while let Some(a) = self.client.poll_action() {
             self.actions.push(a);
         }
+        let mut events = Vec::new();
         while let Some(e) = self.client.poll_event() {
-            self.events.push(e);
+            events.push(e);
         }
+        self.events.extend(one_by_one(events));
     }
 
     fn take_actions(&mut self) -> Vec<Action> {
@@ -87,8 +147,13 @@ impl Harness {
     }
 
     fn message(&mut self, socket: SocketId, text: &str) {
-        self.client.socket_message(self.now, socket, text);
+        self.feed(socket, text);
         self.drain();
+    }
+
+    fn feed(&mut self, socket: SocketId, text: &str) {
+        let parts = (&mut self.scanner, &mut self.table);
+        feed(&mut self.client, parts, self.now, socket, text);
     }
 
     fn sent_frames(actions: &[Action]) -> Vec<String> {
@@ -146,10 +211,7 @@ fn live_reply(epoch: &str, offset: u64) -> String {
 fn delivered_seqs(events: &[ClientEvent]) -> Vec<u64> {
     events
         .iter()
-        .filter_map(|e| match e {
-            ClientEvent::Publication { data, .. } => data["data"]["seq"].as_u64(),
-            _ => None,
-        })
+        .filter_map(|e| delivered(e).and_then(|(_, data, _)| data["data"]["seq"].as_u64()))
         .collect()
 }
 
@@ -673,9 +735,7 @@ fn forced_logout_events_are_delivered_then_end_the_connection() {
         );
         let events = h.take_events();
         assert_eq!(events.len(), 2, "{events:?}");
-        assert!(
-            matches!(&events[0], ClientEvent::Publication { event: Some(e), .. } if e == event)
-        );
+        assert!(matches!(delivered(&events[0]), Some((Some(e), _, _)) if e == event));
         assert_eq!(
             events[1],
             ClientEvent::Disconnected {
@@ -755,11 +815,9 @@ fn unknown_events_and_payloads_without_an_event_are_still_delivered() {
         &format!(r#"{{"push":{{"channel":"{CHANNEL}","pub":{{"data":42,"offset":2}}}}}}"#),
     );
     let events = h.take_events();
+    assert!(matches!(delivered(&events[0]), Some((Some(e), _, _)) if e == "somethingNew"));
     assert!(
-        matches!(&events[0], ClientEvent::Publication { event: Some(e), .. } if e == "somethingNew")
-    );
-    assert!(
-        matches!(&events[1], ClientEvent::Publication { event: None, data, .. } if *data == serde_json::json!(42))
+        matches!(delivered(&events[1]), Some((None, data, _)) if data == serde_json::json!(42))
     );
 }
 
@@ -835,7 +893,7 @@ proptest! {
                 Input::Connect => h.client.connect(h.now),
                 Input::Disconnect => h.client.disconnect(),
                 Input::Opened => h.client.socket_opened(h.now, socket),
-                Input::Message(text) => h.client.socket_message(h.now, socket, &text),
+                Input::Message(text) => h.feed(socket, &text),
                 Input::Closed(code) => {
                     h.client.socket_closed(h.now, socket, code, "");
                     // The browser forgets a socket once it reported its close.
@@ -873,7 +931,7 @@ proptest! {
         let mut h = Harness::new();
         let (socket, _) = h.connect_with(&live_reply("e", 0));
         for frame in frames {
-            h.client.socket_message(h.now, socket, &frame);
+            h.feed(socket, &frame);
             h.drain();
         }
     }
@@ -892,7 +950,7 @@ proptest! {
             4 => format!(r#"{{"push":{{"channel":{v},"subscribe":{v}}}}}"#),
             _ => format!(r#"{{"id":{v},"error":{v}}}"#),
         };
-        h.client.socket_message(h.now, socket, &frame);
+        h.feed(socket, &frame);
         h.drain();
     }
 }

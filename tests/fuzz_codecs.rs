@@ -2,7 +2,8 @@
 //!
 //! Three kinds of input reach the Centrifuge codec (`split_frame`,
 //! `read_reply`), the Socket.IO codec (`decode_engine`, `decode_packet`,
-//! `decode_handshake`) and the two `socket_message` state machines, with the
+//! `decode_handshake`) and the two client state machines (the Centrifuge
+//! client reading frames as the package does, through the scanner), with the
 //! serde_json test engine standing in for the browser's `JSON.parse`:
 //! arbitrary bytes (lossy UTF-8), arbitrary JSON, and structure-aware
 //! mutations of valid frames (byte edits, truncation, splicing, and JSON edits
@@ -26,6 +27,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 use std::time::Instant;
 use twin_panel::protocol::centrifuge::codec::{read_reply, split_frame, ProtocolError, Reply};
+use twin_panel::protocol::centrifuge::scan::{Scanner, Table};
 use twin_panel::protocol::centrifuge::{self, CentrifugeClient};
 use twin_panel::protocol::socketio::codec::{self as sio_codec, decode_engine, EnginePacket};
 use twin_panel::protocol::socketio::{self, EioVersion, SocketIoClient};
@@ -419,6 +421,10 @@ enum CentrifugeStage {
 
 struct CentrifugeHarness {
     client: CentrifugeClient<SerdeJson>,
+    /// Frames take the package's path: the scanner (the reference of
+    /// `scanFrame` in `js/panel.js`), then `socket_scanned`.
+    scanner: Scanner,
+    table: Table,
     now: u64,
     open: Option<centrifuge::SocketId>,
     /// Id of the last `connect` command sent, to answer it.
@@ -442,6 +448,8 @@ impl CentrifugeHarness {
         client.connect(0);
         let mut h = CentrifugeHarness {
             client,
+            scanner: Scanner::default(),
+            table: Table::default(),
             now: 0,
             open: None,
             connect_id: None,
@@ -458,10 +466,20 @@ impl CentrifugeHarness {
             CentrifugeStage::Live => CENTRIFUGE_FRAMES[1],
             CentrifugeStage::Recovered => CENTRIFUGE_FRAMES[2],
         };
-        h.client.socket_message(0, socket, reply);
+        h.message(socket, reply);
         h.check()?;
         prop_assert_eq!(h.client.state(), centrifuge::State::Connected);
         Ok(h)
+    }
+
+    /// Hands a text frame to the client as the package does.
+    fn message(&mut self, socket: centrifuge::SocketId, text: &str) {
+        let scanned = self.scanner.scan(&SerdeJson, text);
+        self.table.learn(self.scanner.take_fresh());
+        let lines = self.table.decode(&scanned.records[1..]);
+        let payloads = Value::Array(scanned.payloads);
+        self.client
+            .socket_scanned(self.now, socket, &lines, &payloads, scanned.others);
     }
 
     /// Drains actions and events, checking what the browser glue relies on.
@@ -495,9 +513,17 @@ impl CentrifugeHarness {
         }
         while let Some(event) = self.client.poll_event() {
             match event {
-                centrifuge::ClientEvent::Publication { .. } => {
-                    // `data` is the engine's value, handed to JS as it is.
-                    CENTRIFUGE_DELIVERED.fetch_add(1, Relaxed);
+                centrifuge::ClientEvent::Publications(run) => {
+                    // The payloads stay the engine's values, handed to JS as
+                    // they are; every item points at one of them.
+                    let payloads = run.payloads.as_array().map_or(0, Vec::len);
+                    for item in &run.items {
+                        prop_assert!(
+                            (item.index as usize) < payloads,
+                            "an item past the payloads"
+                        );
+                    }
+                    CENTRIFUGE_DELIVERED.fetch_add(run.items.len() as u64, Relaxed);
                 }
                 centrifuge::ClientEvent::Error {
                     kind: twin_panel::error_code::ErrorCode::Protocol,
@@ -516,7 +542,7 @@ impl CentrifugeHarness {
     fn feed(&mut self, text: &str, inputs: &Cell<u64>) -> Result<(), TestCaseError> {
         inputs.set(inputs.get() + 1);
         if let Some(socket) = self.open {
-            self.client.socket_message(self.now, socket, text);
+            self.message(socket, text);
         }
         self.check()?;
         // A reconnect that was scheduled opens a new socket; answer it so
@@ -533,7 +559,7 @@ impl CentrifugeHarness {
                     if let (true, Some(id)) = (self.rehandshake, self.connect_id) {
                         let reply =
                             format!(r#"{{"id":{id},"connect":{CENTRIFUGE_RECOVERED_REPLY}}}"#);
-                        self.client.socket_message(self.now, socket, &reply);
+                        self.message(socket, &reply);
                         self.check()?;
                     }
                 }

@@ -15,8 +15,10 @@ use super::inbox::InboxStore;
 use super::js::{self, object, Emitter};
 use super::options::{self, PanelOptions};
 use crate::auth::{Auth, Credentials, TokenChange};
-use crate::protocol::centrifuge::{CentrifugeClient, ClientEvent, TokenRequest};
-use crate::protocol::json_engine::JsonError;
+use crate::conversation::ConversationEvent;
+use crate::inbox::InboxEvent;
+use crate::protocol::centrifuge::scan::{Line, Table};
+use crate::protocol::centrifuge::{CentrifugeClient, ClientEvent, Publications, TokenRequest};
 use crate::protocol::{SansIoClient, State};
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::jwt;
@@ -25,10 +27,11 @@ use crate::sharing::Role;
 use crate::transport::clock;
 use crate::transport::engine_json::{EngineJson, JsJson};
 use crate::transport::timer::Timer;
-use js_sys::{Function, JsString, Promise};
+use js_sys::{Function, JsString, Promise, Reflect};
 use std::cell::{Cell, OnceCell, RefCell};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::future_to_promise;
 
 mod conversation_rest;
@@ -39,20 +42,6 @@ mod tab_driver;
 
 use inbox_rest::PanelRest;
 use payloads::{code_reason, code_reason_event, company_id, disconnect_error, tokens_object};
-
-/// Lifecycle event names; a publication with one of these names reaches only
-/// the `event` catch-all, so the server can never fake a state change.
-const LIFECYCLE_EVENTS: [&str; 9] = [
-    "connecting",
-    "connected",
-    "disconnected",
-    "error",
-    "resync",
-    "tokenRefreshed",
-    "event",
-    "state",
-    "sharing",
-];
 
 /// The operator panel: login, live events over Centrifugo, the chats REST API.
 ///
@@ -86,6 +75,9 @@ struct Core {
     freed: Cell<bool>,
     /// `panel.status`, created on first access.
     status: OnceCell<js::StatusStore>,
+    /// `panel.conversation()` was called: publications a conversation
+    /// follows are read for the open conversations.
+    conversations_opened: Cell<bool>,
 }
 
 /// The wait before the proactive refresh is tried again after a passing
@@ -231,6 +223,7 @@ impl OperatorPanel {
         let rest = || -> Box<dyn super::conversation::ConversationRest> {
             Box::new(PanelRest(Rc::downgrade(&self.core)))
         };
+        self.core.conversations_opened.set(true);
         Ok(self.core.conversations.open(id, rest))
     }
 
@@ -345,6 +338,7 @@ impl Core {
             tab: tab_driver::TabDriver::new(this, &options),
             freed: Cell::new(false),
             status: OnceCell::new(),
+            conversations_opened: Cell::new(false),
             options,
         }
         .with_weak(this)
@@ -532,22 +526,7 @@ impl Core {
                 self.emitter
                     .emit("disconnected", &code_reason_event(code, &reason, reconnect));
             }
-            ClientEvent::Publication { event, data, .. } => {
-                let by_name = event
-                    .as_deref()
-                    .is_some_and(|name| !LIFECYCLE_EVENTS.contains(&name));
-                // The inbox first, so a listener already sees the new snapshot.
-                if let (true, Some(inbox), Some(name)) =
-                    (by_name, self.inbox.borrow().clone(), event.as_deref())
-                {
-                    inbox.on_publication(name, &js::get(&data.0, "data"));
-                }
-                if let (true, Some(name)) = (by_name, event.as_deref()) {
-                    self.conversations
-                        .on_publication(name, &js::get(&data.0, "data"));
-                }
-                js::deliver_publication(&self.emitter, &data.0, by_name);
-            }
+            ClientEvent::Publications(run) => self.deliver(&run),
             ClientEvent::Resync { channels, reason } => {
                 if let Some(inbox) = self.inbox.borrow().clone() {
                     inbox.on_resync(reason);
@@ -568,6 +547,48 @@ impl Core {
         }
     }
 
+    /// Hands a run of publications to the inbox, the open conversations
+    /// and the listeners. The listeners get their payloads in one call
+    /// (`deliverPublications` in `js/panel.js` reads each payload's name);
+    /// a payload is read here only while the inbox or a conversation may
+    /// follow it, and then its listeners run after the store applied it (so
+    /// they already see the new snapshot).
+    fn deliver(&self, run: &Publications<JsJson>) {
+        let inbox = self.inbox.borrow().clone();
+        let conversations = self.conversations_opened.get();
+        let payloads = &run.payloads.0;
+        let mut indexes = Vec::with_capacity(run.items.len());
+        for item in &run.items {
+            if inbox.is_some() || conversations {
+                let payload = Reflect::get_u32(payloads, item.index).unwrap_or_default();
+                if let Some(name) = js::event_name(&payload) {
+                    let inbox = inbox
+                        .as_ref()
+                        .filter(|_| InboxEvent::from_name(&name).is_some());
+                    let conversation =
+                        conversations && ConversationEvent::of_panel(&name).is_some();
+                    if inbox.is_some() || conversation {
+                        if !indexes.is_empty() {
+                            js::deliver_publications(&self.emitter, payloads, &indexes);
+                            indexes.clear();
+                        }
+                        let data = js::get(&payload, "data");
+                        if let Some(inbox) = inbox {
+                            inbox.on_publication(&name, &data);
+                        }
+                        if conversation {
+                            self.conversations.on_publication(&name, &data);
+                        }
+                    }
+                }
+            }
+            indexes.push(f64::from(item.index));
+        }
+        if !indexes.is_empty() {
+            js::deliver_publications(&self.emitter, payloads, &indexes);
+        }
+    }
+
     /// An authenticated JSON call (see [`Auth::call`]); the answer parsed.
     fn call(self: Rc<Self>, method: &'static str, url: String, body: Option<String>) -> Promise {
         future_to_promise(async move {
@@ -583,24 +604,34 @@ impl Core {
     }
 }
 
+thread_local! {
+    /// The wasm's copy of the scanner's table (one for the page, as the
+    /// scanner's in `js/panel.js`).
+    static TABLE: RefCell<Table> = RefCell::new(Table::default());
+}
+
 impl HostedClient for CentrifugeClient<EngineJson> {
     fn socket_text(&mut self, now: u64, socket: u32, text: &JsString) {
-        // The engine splits and parses the frame; the core reads the envelopes.
-        let lines = js::parse_frame(text);
-        self.socket_lines(
-            now,
-            socket,
-            lines.iter().map(|line| {
-                if line.is_undefined() {
-                    Err(JsonError::Syntax)
-                } else if line.is_null() {
-                    // Not an object (parseFrame checked it beside the parse).
-                    Err(JsonError::Shape)
-                } else {
-                    Ok(JsJson(line))
-                }
-            }),
-        );
+        // The engine splits, parses and scans the frame: one call, whatever
+        // the number of publications in it.
+        let records = js::scan_frame(text);
+        let parts = js::frame_parts();
+        let lines = TABLE.with(|table| {
+            let mut table = table.borrow_mut();
+            if records.first().is_some_and(|&fresh| fresh > 0.0) {
+                let fresh: js_sys::Array = parts.get(2).unchecked_into();
+                table.learn(fresh.iter().filter_map(|name| name.as_string()));
+            }
+            table.decode(records.get(1..).unwrap_or_default())
+        });
+        let others = match lines.contains(&Line::Other) {
+            true => js_sys::Array::from(&parts.get(1))
+                .iter()
+                .map(JsJson)
+                .collect(),
+            false => Vec::new(),
+        };
+        self.socket_scanned(now, socket, &lines, &JsJson(parts.get(0)), others);
     }
 }
 

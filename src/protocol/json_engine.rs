@@ -63,6 +63,12 @@ pub trait JsonEngine {
     /// is not a plain object (an array, a string, ...) or has no such field.
     fn field(&self, value: &Self::Value, key: &str) -> Option<Self::Value>;
 
+    /// [`field`](Self::field) unless it is `null`: what a reader keys on
+    /// (one look-up in the browser, where `field` and the `null` check are two).
+    fn present(&self, value: &Self::Value, key: &str) -> Option<Self::Value> {
+        self.field(value, key).filter(|value| !self.is_null(value))
+    }
+
     /// A string value as Rust text.
     fn string(&self, value: &Self::Value) -> Option<String>;
 
@@ -83,6 +89,14 @@ pub trait JsonEngine {
 
     /// The fields of a plain object, in their order.
     fn entries(&self, value: &Self::Value) -> Option<Vec<(String, Self::Value)>>;
+
+    /// An array of `items` (a publication read one by one is delivered as
+    /// a run of one, whose payloads are an array like a scanned frame's).
+    fn array(&self, items: Vec<Self::Value>) -> Self::Value;
+
+    /// The numbers of a list the host wrote in one go (a `Float64Array` in
+    /// the browser, read in one go); `None` for anything else.
+    fn numbers(&self, value: &Self::Value) -> Option<Vec<f64>>;
 }
 
 /// The largest integer a JSON number read by the browser holds exactly (2^53 - 1).
@@ -122,9 +136,7 @@ impl<'j, J: JsonEngine> Object<'j, J> {
 
     /// Field `key` unless it is absent or `null`.
     pub fn get(&self, key: &str) -> Option<J::Value> {
-        self.json
-            .field(&self.value, key)
-            .filter(|value| !self.json.is_null(value))
+        self.json.present(&self.value, key)
     }
 
     /// Reads field `key` with `read`: `None` when absent or `null`, a

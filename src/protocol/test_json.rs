@@ -68,4 +68,16 @@ impl JsonEngine for SerdeJson {
             .as_object()
             .map(|map| map.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
     }
+
+    fn array(&self, items: Vec<serde_json::Value>) -> serde_json::Value {
+        serde_json::Value::Array(items)
+    }
+
+    fn numbers(&self, value: &serde_json::Value) -> Option<Vec<f64>> {
+        value
+            .as_array()?
+            .iter()
+            .map(serde_json::Value::as_f64)
+            .collect()
+    }
 }

@@ -50,11 +50,11 @@ pub mod tokens;
 /// ```
 /// assert_eq!(
 ///     twin_panel::sharing::group_name("wss://x/ws", "42"),
-///     "twin-panel/v1/wss://x/ws/42"
+///     "twin-panel/v2/wss://x/ws/42"
 /// );
 /// ```
 pub fn group_name(centrifugo_url: &str, sub: &str) -> String {
-    let mut name = String::from("twin-panel/v1/");
+    let mut name = String::from("twin-panel/v2/");
     name.push_str(centrifugo_url);
     name.push('/');
     name.push_str(sub);

@@ -57,6 +57,11 @@ impl JsonEngine for EngineJson {
         (!field.is_undefined()).then_some(JsJson(field))
     }
 
+    #[cfg(feature = "panel")]
+    fn present(&self, value: &JsJson, key: &str) -> Option<JsJson> {
+        glue::present(&value.0, key).map(|field| JsJson(field.into()))
+    }
+
     fn string(&self, value: &JsJson) -> Option<String> {
         value.0.as_string()
     }
@@ -73,6 +78,12 @@ impl JsonEngine for EngineJson {
         value.0.is_null()
     }
 
+    #[cfg(feature = "panel")]
+    fn is_object(&self, value: &JsJson) -> bool {
+        glue::is_plain_object(&value.0)
+    }
+
+    #[cfg(not(feature = "panel"))]
     fn is_object(&self, value: &JsJson) -> bool {
         value.0.is_object() && !js_sys::Array::is_array(&value.0)
     }
@@ -96,6 +107,26 @@ impl JsonEngine for EngineJson {
                 })
                 .collect(),
         )
+    }
+
+    fn array(&self, items: Vec<JsJson>) -> JsJson {
+        JsJson(
+            items
+                .into_iter()
+                .map(|item| item.0)
+                .collect::<js_sys::Array>()
+                .into(),
+        )
+    }
+
+    #[cfg(feature = "panel")]
+    fn numbers(&self, value: &JsJson) -> Option<Vec<f64>> {
+        glue::numbers_of(&value.0)
+    }
+
+    #[cfg(not(feature = "panel"))]
+    fn numbers(&self, _value: &JsJson) -> Option<Vec<f64>> {
+        None
     }
 }
 

@@ -1,9 +1,8 @@
 //! The package's own JavaScript: `js/glue.js` for both entries (the
 //! `TwinError` class, the listener registry, the live stores' shell, reads
-//! of the page), `js/panel.js` for the operator panel only (splitting and
-//! parsing a Centrifuge frame, delivering a publication, the tabs'
-//! BroadcastChannel and Web Lock). One binding per module, so the generated
-//! glue imports each once.
+//! of the page), `js/panel.js` for the operator panel only (scanning a
+//! Centrifuge frame, delivering publications, the tabs' BroadcastChannel and
+//! Web Lock). One binding per module, so the generated glue imports each once.
 
 use wasm_bindgen::prelude::*;
 
@@ -92,6 +91,20 @@ extern "C" {
     #[wasm_bindgen(js_name = eventName)]
     pub fn event_name(payload: &JsValue) -> Option<String>;
 
+    /// Whether `value` is a plain object (not `null`, not an array): one
+    /// call instead of two (the panel's reads; the widget keeps the generic
+    /// binding, so its glue carries none of these).
+    #[cfg(feature = "panel")]
+    #[wasm_bindgen(js_name = isPlainObject)]
+    pub fn is_plain_object(value: &JsValue) -> bool;
+
+    /// `field` unless it is `null` or `undefined` (the generated glue tells
+    /// those apart from a value before the wasm sees the answer): one call
+    /// instead of three (the panel's reads).
+    #[cfg(feature = "panel")]
+    #[wasm_bindgen(js_name = field)]
+    pub fn present(value: &JsValue, key: &str) -> Option<js_sys::Object>;
+
     /// Field `key` of a plain object; `undefined` when `value` is not one
     /// (an array, a primitive, `null`) or has no such field.
     pub fn field(value: &JsValue, key: &str) -> JsValue;
@@ -111,15 +124,25 @@ extern "C" {
 #[cfg(feature = "panel")]
 #[wasm_bindgen(module = "/js/panel.js")]
 extern "C" {
-    /// Hands a publication payload to `emitter`'s listeners of its name and of `event`.
-    #[wasm_bindgen(js_name = deliverPublication)]
-    pub fn deliver_publication(emitter: &Emitter, payload: &JsValue, by_name: bool);
+    /// Hands the payloads of `payloads` at `indexes` to `emitter`'s
+    /// listeners of their names and of `event`, in order.
+    #[wasm_bindgen(js_name = deliverPublications)]
+    pub fn deliver_publications(emitter: &Emitter, payloads: &JsValue, indexes: &[f64]);
 
-    /// Splits a text frame on `\n` and parses each line with `JSON.parse`;
-    /// `undefined` stands for a line that is not JSON, `null` for one that is
-    /// not an object.
-    #[wasm_bindgen(js_name = parseFrame)]
-    pub fn parse_frame(text: &js_sys::JsString) -> js_sys::Array;
+    /// Splits a text frame on `\n`, parses each line with `JSON.parse` and
+    /// records it (see `protocol::centrifuge::scan`).
+    #[wasm_bindgen(js_name = scanFrame)]
+    pub fn scan_frame(text: &js_sys::JsString) -> Vec<f64>;
+
+    /// The numbers of a `Float64Array`, copied into the wasm; `None` for anything else.
+    #[wasm_bindgen(js_name = numbersOf)]
+    pub fn numbers_of(value: &JsValue) -> Option<Vec<f64>>;
+
+    /// What the last scan left: `[payloads, others, fresh]` (the payloads of
+    /// its publication lines, the values of its other lines, the table
+    /// entries added since the last call).
+    #[wasm_bindgen(js_name = frameParts)]
+    pub fn frame_parts() -> js_sys::Array;
 
     /// True where `navigator.locks` and `BroadcastChannel` both exist.
     #[wasm_bindgen(js_name = canShareTabs)]

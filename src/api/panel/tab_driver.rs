@@ -19,14 +19,14 @@ use crate::protocol::{SansIoClient, State};
 use crate::rest::error::{ErrorCode, ErrorInfo};
 use crate::rest::single_flight::Flight;
 use crate::rest::tokens::TokenPair;
-use crate::sharing::message::{self, Message};
+use crate::sharing::message::{self, Message, Sink};
 use crate::sharing::tab::{
     beat_message, AuthCommand, AuthTokens, ClientCommand, Config, ConnectAnswer, Output, OwnClient,
     Tab,
 };
 use crate::sharing::Role;
 use crate::transport::clock;
-use crate::transport::engine_json::{self, EngineJson, JsJson};
+use crate::transport::engine_json::{EngineJson, JsJson};
 use crate::transport::timer::Timer;
 use js_sys::Function;
 use std::cell::RefCell;
@@ -116,21 +116,61 @@ impl TabDriver {
     }
 
     fn post(&self, message: &Message<JsJson>) {
-        let link = self.link.borrow();
-        let value = engine_json::to_js(&message::write(&self.tab_id, message));
-        if let (Some(link), Some(value)) = (link.as_ref(), value) {
-            link.post(&value);
+        if let Some(link) = self.link.borrow().as_ref() {
+            link.post(&self.object(message));
         }
     }
 
+    /// `message` as the plain object posted to the other tabs.
+    fn object(&self, message: &Message<JsJson>) -> JsValue {
+        let mut sink = ObjectSink(js_sys::Object::new());
+        message::write_into(&self.tab_id, message, &mut sink);
+        sink.0.into()
+    }
+
     fn join(&self, name: &str) {
-        let bye = engine_json::to_js(&message::write::<JsJson>(&self.tab_id, &Message::Bye));
+        let bye = self.object(&Message::Bye);
         let on_message = self.on_message.as_ref().unchecked_ref();
         let on_lock = self.on_lock.as_ref().unchecked_ref();
-        match TabLink::new(name, on_message, on_lock, &bye.unwrap_or(JsValue::NULL)) {
+        match TabLink::new(name, on_message, on_lock, &bye) {
             Ok(link) => *self.link.borrow_mut() = Some(link),
             Err(_) => self.machine.borrow_mut().link_failed(),
         }
+    }
+}
+
+/// A message written into a plain JS object.
+struct ObjectSink(js_sys::Object);
+
+impl ObjectSink {
+    fn set(&self, key: &str, value: &JsValue) {
+        // Setting a property on a fresh plain object cannot fail.
+        let _ = js_sys::Reflect::set(&self.0, &JsValue::from_str(key), value);
+    }
+}
+
+impl Sink<JsJson> for ObjectSink {
+    fn text(&mut self, key: &'static str, value: &str) {
+        self.set(key, &JsValue::from_str(value));
+    }
+    fn count(&mut self, key: &'static str, value: u32) {
+        self.set(key, &JsValue::from_f64(f64::from(value)));
+    }
+    fn flag(&mut self, key: &'static str, value: bool) {
+        self.set(key, &JsValue::from_bool(value));
+    }
+    fn value(&mut self, key: &'static str, value: &JsJson) {
+        self.set(key, &value.0);
+    }
+    fn numbers(&mut self, key: &'static str, value: &[f64]) {
+        self.set(key, &js_sys::Float64Array::from(value).into());
+    }
+    fn texts(&mut self, key: &'static str, values: &[&str]) {
+        let list = js_sys::Array::new();
+        for value in values {
+            list.push(&JsValue::from_str(value));
+        }
+        self.set(key, &list.into());
     }
 }
 

@@ -19,15 +19,18 @@
 //! Imports: std and `protocol` only, no browser APIs. The browser host imports
 //! the public items; the private ones (the live data) stay here.
 
-use super::codec::{self, ConnectFields, Publication, Push, Reply};
+use super::batch::{Item, Name, Publications};
+use super::codec::{self, ConnectFields, Push, Reply};
 use super::codes::{self, connecting, disconnected, CloseVerdict};
 use super::positions::{Acceptance, Continuity, LossReason, Positions};
+use super::scan::Line;
 use crate::error_code::ErrorCode;
 use crate::protocol::backoff::BackoffPolicy;
 use crate::protocol::connection::{Connection, Due, Phase, Step};
 use crate::protocol::json_engine::{JsonEngine, JsonError};
 use crate::protocol::sans_io::sealed::{self, Client as _, Lifecycle};
 use crate::protocol::sans_io::{Outbox, SansIoClient};
+use std::rc::Rc;
 
 pub use crate::protocol::connection::SocketId;
 
@@ -104,17 +107,8 @@ pub enum ClientEvent<V> {
         /// Whether the client will try again on its own.
         reconnect: bool,
     },
-    /// A publication, delivered once and in order per channel.
-    Publication {
-        /// Channel name (empty for an async `message` push).
-        channel: String,
-        /// The `event` field of the payload, when it has one.
-        event: Option<String>,
-        /// The payload, as the host's JSON engine parsed it.
-        data: V,
-        /// Stream offset (0 when unpositioned).
-        offset: u64,
-    },
+    /// Publications of one channel, each delivered once and in order.
+    Publications(Publications<V>),
     /// Publications on `channels` may have been missed: refetch over REST.
     Resync {
         /// Affected channels.
@@ -248,17 +242,102 @@ impl<J: JsonEngine> CentrifugeClient<J> {
     }
 
     /// A text message arrived on `socket`, already split on `\n` and parsed
-    /// line by line by the host (blank lines left out). A line that is not
-    /// JSON, or whose envelope has the wrong shape, is an `Error` event and a
-    /// reconnect; the lines after it are not read.
+    /// line by line by the host (blank lines left out), every line read by
+    /// the full reader. A line that is not JSON, or whose envelope has the
+    /// wrong shape, is an `Error` event and a reconnect; the lines after it
+    /// are not read.
     pub fn socket_lines(
         &mut self,
         now: u64,
         socket: SocketId,
         lines: impl IntoIterator<Item = Result<J::Value, JsonError>>,
     ) {
-        if !self.conn.is_current(socket) {
+        if !self.heard(now, socket) {
             return;
+        }
+        for line in lines {
+            let reply = line
+                .map_err(codec::ProtocolError::from)
+                .and_then(|line| codec::read_reply(&self.json, line));
+            match reply {
+                Ok(reply) => self.handle_reply(now, socket, reply),
+                Err(error) => self.refuse(now, error.message),
+            }
+            if !self.conn.is_current(socket) {
+                return;
+            }
+        }
+    }
+
+    /// A text message arrived on `socket`, as the host's scanner read it
+    /// (see [`super::scan`]): `lines` in order, `payloads` the array of the
+    /// publication lines' payloads, `others` the values of the
+    /// [`Line::Other`] lines, which the full reader reads. Decides exactly
+    /// as [`socket_lines`](Self::socket_lines) would on the same frame; the
+    /// publications of a run of lines are delivered as one
+    /// [`ClientEvent::Publications`] that points into `payloads`.
+    pub fn socket_scanned(
+        &mut self,
+        now: u64,
+        socket: SocketId,
+        lines: &[Line],
+        payloads: &J::Value,
+        others: Vec<J::Value>,
+    ) {
+        if !self.heard(now, socket) {
+            return;
+        }
+        let mut others = others.into_iter();
+        let mut run = None;
+        let mut index = 0;
+        for line in lines {
+            let outcome = match line {
+                Line::Publication {
+                    channel,
+                    offset,
+                    name,
+                } => {
+                    let at = index;
+                    index += 1;
+                    Line::offset(*offset).map(|offset| {
+                        let item = Item { index: at, offset };
+                        self.take(
+                            now,
+                            &mut run,
+                            channel,
+                            payloads,
+                            item,
+                            name.as_deref().map(String::as_str),
+                        );
+                    })
+                }
+                Line::Other => {
+                    self.flush(&mut run);
+                    others
+                        .next()
+                        .ok_or(JsonError::Shape.into())
+                        .and_then(|line| codec::read_reply(&self.json, line))
+                        .map(|reply| self.handle_reply(now, socket, reply))
+                }
+                Line::NotJson => Err(JsonError::Syntax.into()),
+                Line::NotObject => Err(JsonError::Shape.into()),
+            };
+            if let Err(error) = outcome {
+                self.flush(&mut run);
+                self.refuse(now, error.message);
+            }
+            if !self.conn.is_current(socket) {
+                break;
+            }
+        }
+        self.flush(&mut run);
+    }
+
+    /// Something arrived on `socket`: false when it is not the current one;
+    /// else the link is alive (the ping deadline moves on).
+    fn heard(&mut self, now: u64, socket: SocketId) -> bool {
+        if !self.conn.is_current(socket) {
+            return false;
         }
         if let Phase::Live {
             live:
@@ -272,24 +351,16 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         {
             *deadline = Some(now.saturating_add(*budget));
         }
-        for line in lines {
-            let reply = line
-                .map_err(codec::ProtocolError::from)
-                .and_then(|line| codec::read_reply(&self.json, line));
-            match reply {
-                Ok(reply) => self.handle_reply(now, socket, reply),
-                Err(error) => {
-                    self.out.events.push_back(ClientEvent::Error {
-                        kind: ErrorCode::Protocol,
-                        message: error.message.into(),
-                    });
-                    self.lose_connection(now, u32::from(connecting::BAD_FRAME), "bad frame");
-                }
-            }
-            if !self.conn.is_current(socket) {
-                return;
-            }
-        }
+        true
+    }
+
+    /// A frame the client cannot read: an `Error` event and a reconnect.
+    fn refuse(&mut self, now: u64, message: &str) {
+        self.out.events.push_back(ClientEvent::Error {
+            kind: ErrorCode::Protocol,
+            message: message.into(),
+        });
+        self.lose_connection(now, u32::from(connecting::BAD_FRAME), "bad frame");
     }
 
     /// Reports a lifecycle step: closes its socket (code 1000, `close_reason`)
@@ -435,7 +506,8 @@ impl<J: JsonEngine> CentrifugeClient<J> {
                 channel,
                 publication,
             } => {
-                self.deliver(now, channel, publication);
+                let channel = Rc::new(channel);
+                self.deliver_one(now, Some(&channel), publication.data, publication.offset);
             }
             Push::Subscribe { channel, result } => {
                 self.positions.settle(&channel, &result, false);
@@ -447,46 +519,101 @@ impl<J: JsonEngine> CentrifugeClient<J> {
                 self.report(step, "server disconnect", u32::from(code), &detail.reason);
                 self.react_to_close(now, code, &detail.reason);
             }
-            Push::Message { data } => {
-                self.emit_publication(String::new(), data, 0);
-            }
+            Push::Message { data } => self.deliver_one(now, None, data, 0),
             Push::Other => {}
         }
     }
 
-    /// Delivers a publication unless it is a duplicate; returns false when the
-    /// connection ended while handling it.
-    fn deliver(&mut self, now: u64, channel: String, publication: Publication<J::Value>) -> bool {
-        match self.positions.accept(&channel, publication.offset) {
+    /// A publication read by the full reader, delivered as a run of one:
+    /// `channel` `None` for an async message, which no stream position checks.
+    fn deliver_one(&mut self, now: u64, channel: Option<&Name>, data: J::Value, offset: u64) {
+        let name = self.json.event_name(&data);
+        let payloads = self.json.array(vec![data]);
+        let item = Item { index: 0, offset };
+        let mut run = None;
+        match channel {
+            Some(channel) => {
+                self.take(now, &mut run, channel, &payloads, item, name.as_deref());
+            }
+            None => {
+                self.add(&mut run, &Name::default(), &payloads, item, name.as_deref());
+            }
+        }
+        self.flush(&mut run);
+    }
+
+    /// Decides on one publication of `channel` whose payload is in
+    /// `payloads` and names the event `name`: a new one joins `run`, a
+    /// duplicate is dropped, a gap or a publication that cannot be placed
+    /// ends the connection (after what `run` holds is delivered). Returns
+    /// false when the connection ended.
+    fn take(
+        &mut self,
+        now: u64,
+        run: &mut Option<Publications<J::Value>>,
+        channel: &Name,
+        payloads: &J::Value,
+        item: Item,
+        name: Option<&str>,
+    ) -> bool {
+        match self.positions.accept(channel, item.offset) {
             Acceptance::Duplicate => true,
             Acceptance::Gap => {
+                self.flush(run);
                 self.lose_connection(now, u32::from(connecting::GAP), "publication gap");
                 false
             }
-            Acceptance::Deliver => {
-                self.emit_publication(channel, publication.data, publication.offset)
+            Acceptance::Unpositioned => {
+                self.flush(run);
+                self.refuse(
+                    now,
+                    "a publication without an offset in a recoverable channel",
+                );
+                false
             }
+            Acceptance::Deliver => self.add(run, channel, payloads, item, name),
         }
     }
 
-    fn emit_publication(&mut self, channel: String, data: J::Value, offset: u64) -> bool {
-        let event = self.json.event_name(&data);
-        let forced_logout = event
-            .as_deref()
-            .filter(|e| codes::is_forced_logout(e))
-            .map(str::to_owned);
-        self.out.events.push_back(ClientEvent::Publication {
-            channel,
-            event,
-            data,
-            offset,
-        });
+    /// Adds a publication to be delivered to `run` (which it starts again
+    /// when it is of another channel or another payload array). A forced
+    /// logout is delivered at once and ends the connection: returns false.
+    fn add(
+        &mut self,
+        run: &mut Option<Publications<J::Value>>,
+        channel: &Name,
+        payloads: &J::Value,
+        item: Item,
+        name: Option<&str>,
+    ) -> bool {
+        let forced_logout = name.filter(|e| codes::is_forced_logout(e));
+        match run {
+            Some(open) if Rc::ptr_eq(&open.channel, channel) || open.channel == *channel => {
+                open.items.push(item)
+            }
+            _ => {
+                self.flush(run);
+                *run = Some(Publications {
+                    channel: channel.clone(),
+                    payloads: payloads.clone(),
+                    items: vec![item],
+                });
+            }
+        }
         match forced_logout {
             Some(event) => {
-                self.terminate(u32::from(disconnected::FORCED_LOGOUT), &event);
+                self.flush(run);
+                self.terminate(u32::from(disconnected::FORCED_LOGOUT), event);
                 false
             }
             None => true,
+        }
+    }
+
+    /// Delivers what `run` holds.
+    fn flush(&mut self, run: &mut Option<Publications<J::Value>>) {
+        if let Some(run) = run.take() {
+            self.out.events.push_back(ClientEvent::Publications(run));
         }
     }
 
@@ -516,11 +643,29 @@ impl<J: JsonEngine> CentrifugeClient<J> {
         for (channel, mut sub) in subs {
             match self.positions.continuity(&channel, &sub) {
                 Continuity::Recovered => {
-                    for publication in std::mem::take(&mut sub.publications) {
-                        if !self.deliver(now, channel.clone(), publication) {
+                    let publications = std::mem::take(&mut sub.publications);
+                    let mut items = Vec::with_capacity(publications.len());
+                    let mut data = Vec::with_capacity(publications.len());
+                    for (index, publication) in (0..).zip(publications) {
+                        let name = self.json.event_name(&publication.data);
+                        items.push((
+                            Item {
+                                index,
+                                offset: publication.offset,
+                            },
+                            name,
+                        ));
+                        data.push(publication.data);
+                    }
+                    let payloads = self.json.array(data);
+                    let name = Rc::new(channel.clone());
+                    let mut run = None;
+                    for (item, event) in items {
+                        if !self.take(now, &mut run, &name, &payloads, item, event.as_deref()) {
                             return;
                         }
                     }
+                    self.flush(&mut run);
                     self.positions.settle(&channel, &sub, true);
                 }
                 Continuity::Lost(reason) => {

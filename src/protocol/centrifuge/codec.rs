@@ -14,8 +14,6 @@
 //! 500 lines only with its unit tests (the last 180).
 
 use crate::protocol::json_engine::{exact_u64, JsonEngine, JsonError, Object, MAX_EXACT_INTEGER};
-use serde::ser::{SerializeMap, Serializer};
-use serde::Serialize;
 use std::fmt;
 
 /// A frame the server sent that the client cannot read.
@@ -45,11 +43,17 @@ impl From<JsonError> for ProtocolError {
 /// The largest offset a JS number holds exactly (2^53 - 1).
 pub const MAX_EXACT_OFFSET: u64 = MAX_EXACT_INTEGER;
 
-/// Reads the `offset` of `object`: uint64 in the protocol, but a JS number is
-/// exact only up to [`MAX_EXACT_OFFSET`]; a larger one is refused, never
-/// rounded. Absent or `null` is 0, as for a channel without history.
+/// Reads the `offset` of `object` (see [`offset_from`]).
 fn read_offset<J: JsonEngine>(object: &Object<'_, J>) -> Result<u64, ProtocolError> {
-    let Some(offset) = object.f64("offset")? else {
+    offset_from(object.f64("offset")?)
+}
+
+/// An offset as the engine parsed it: uint64 in the protocol, but a JS
+/// number is exact only up to [`MAX_EXACT_OFFSET`]; a larger one is refused,
+/// never rounded. Absent or `null` (`None`) is 0, as for a channel without
+/// history.
+pub fn offset_from(offset: Option<f64>) -> Result<u64, ProtocolError> {
+    let Some(offset) = offset else {
         return Ok(0);
     };
     if !(offset >= 0.0 && offset.fract() == 0.0) {
@@ -58,6 +62,36 @@ fn read_offset<J: JsonEngine>(object: &Object<'_, J>) -> Result<u64, ProtocolErr
     exact_u64(offset).ok_or(ProtocolError {
         message: "an offset above 2^53 cannot be read exactly",
     })
+}
+
+/// Fields read on past a mistyped one, keeping the first error: the object
+/// is refused once at the end ([`Reading::done`]), which leaves the wasm one
+/// cleanup path per object instead of one per field read.
+#[derive(Default)]
+struct Reading {
+    error: Option<ProtocolError>,
+}
+
+impl Reading {
+    /// What `read` found; the default when absent, or when it failed (the
+    /// first failure is kept).
+    fn or<T: Default, E: Into<ProtocolError>>(&mut self, read: Result<Option<T>, E>) -> T {
+        match read {
+            Ok(value) => value.unwrap_or_default(),
+            Err(error) => {
+                self.error.get_or_insert(error.into());
+                T::default()
+            }
+        }
+    }
+
+    /// `value`, unless a field failed.
+    fn done<T>(self, value: T) -> Result<T, ProtocolError> {
+        match self.error {
+            Some(error) => Err(error),
+            None => Ok(value),
+        }
+    }
 }
 
 /// An error object in a reply: `{"code", "message", "temporary"}`.
@@ -72,11 +106,15 @@ pub struct ServerError {
 }
 
 impl ServerError {
-    fn read<J: JsonEngine>(error: &Object<'_, J>) -> Result<Self, JsonError> {
-        Ok(ServerError {
-            code: error.u32("code")?.ok_or(JsonError::Shape)?,
-            message: error.str("message")?.unwrap_or_default(),
-            temporary: error.bool("temporary")?.unwrap_or(false),
+    fn read<J: JsonEngine>(error: &Object<'_, J>) -> Result<Self, ProtocolError> {
+        let mut r = Reading::default();
+        let code = r.or(error.u32("code").and_then(|code| code.ok_or(JsonError::Shape).map(Some)));
+        let message = r.or(error.str("message"));
+        let temporary = r.or(error.bool("temporary"));
+        r.done(ServerError {
+            code,
+            message,
+            temporary,
         })
     }
 }
@@ -136,16 +174,31 @@ impl<V> Default for SubscribeResult<V> {
 
 impl<V> SubscribeResult<V> {
     fn read<J: JsonEngine<Value = V>>(sub: &Object<'_, J>) -> Result<Self, ProtocolError> {
+        let mut r = Reading::default();
         let mut publications = Vec::new();
-        for publication in sub.array("publications")?.unwrap_or_default() {
-            publications.push(Publication::read(&Object::new(sub.json(), publication)?)?);
+        for publication in r.or(sub.array("publications")) {
+            let read = Object::new(sub.json(), publication)
+                .map_err(ProtocolError::from)
+                .and_then(|publication| Publication::read(&publication));
+            match read {
+                Ok(publication) => publications.push(publication),
+                Err(error) => {
+                    r.error.get_or_insert(error);
+                    break;
+                }
+            }
         }
-        Ok(SubscribeResult {
-            recoverable: sub.bool("recoverable")?.unwrap_or(false),
-            epoch: sub.str("epoch")?.unwrap_or_default(),
-            offset: read_offset(sub)?,
-            was_recovering: sub.bool("was_recovering")?.unwrap_or(false),
-            recovered: sub.bool("recovered")?.unwrap_or(false),
+        let recoverable = r.or(sub.bool("recoverable"));
+        let epoch = r.or(sub.str("epoch"));
+        let offset = r.or(read_offset(sub).map(Some));
+        let was_recovering = r.or(sub.bool("was_recovering"));
+        let recovered = r.or(sub.bool("recovered"));
+        r.done(SubscribeResult {
+            recoverable,
+            epoch,
+            offset,
+            was_recovering,
+            recovered,
             publications,
         })
     }
@@ -181,18 +234,32 @@ impl<V> Default for ConnectResult<V> {
 impl<V> ConnectResult<V> {
     fn read<J: JsonEngine<Value = V>>(result: &Object<'_, J>) -> Result<Self, ProtocolError> {
         let json = result.json();
+        let mut r = Reading::default();
         let mut subs = Vec::new();
         if let Some(all) = result.get("subs") {
-            for (channel, sub) in json.entries(&all).ok_or(JsonError::Shape)? {
-                subs.push((channel, SubscribeResult::read(&Object::new(json, sub)?)?));
+            for (channel, sub) in r.or(json.entries(&all).ok_or(JsonError::Shape).map(Some)) {
+                let read = Object::new(json, sub)
+                    .map_err(ProtocolError::from)
+                    .and_then(|sub| SubscribeResult::read(&sub));
+                match read {
+                    Ok(sub) => subs.push((channel, sub)),
+                    Err(error) => {
+                        r.error.get_or_insert(error);
+                        break;
+                    }
+                }
             }
         }
-        Ok(ConnectResult {
-            client: result.str("client")?.unwrap_or_default(),
-            version: result.str("version")?.unwrap_or_default(),
+        let client = r.or(result.str("client"));
+        let version = r.or(result.str("version"));
+        let ping = r.or(result.u32("ping"));
+        let pong = r.or(result.bool("pong"));
+        r.done(ConnectResult {
+            client,
+            version,
             subs,
-            ping: result.u32("ping")?.unwrap_or(0),
-            pong: result.bool("pong")?.unwrap_or(false),
+            ping,
+            pong,
         })
     }
 
@@ -344,9 +411,11 @@ pub fn read_reply<J: JsonEngine>(
     ))
 }
 
-/// Splits a WebSocket text message into its JSON lines (empty lines skipped).
+/// Splits a WebSocket text message into its JSON lines (blank lines
+/// skipped: white space as JavaScript's `trim()` knows it).
 pub fn split_frame(text: &str) -> impl Iterator<Item = &str> {
-    text.split('\n').filter(|line| !line.trim().is_empty())
+    text.split('\n')
+        .filter(|line| !line.trim_matches(super::scan::js_space).is_empty())
 }
 
 /// Parses every line of a text frame with `json` (hosts that hold the text).
@@ -358,7 +427,7 @@ pub fn parse_frame<'a, J: JsonEngine>(
 }
 
 /// Where to resume one channel: `{"recover": true, "epoch", "offset"}`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RecoverRequest<'a> {
     /// Always true.
     pub recover: bool,
@@ -366,51 +435,6 @@ pub struct RecoverRequest<'a> {
     pub epoch: &'a str,
     /// Last offset delivered.
     pub offset: u64,
-}
-
-/// Recovery requests by channel, written as one JSON object.
-struct Subs<'a>(&'a [(&'a str, RecoverRequest<'a>)]);
-
-impl Serialize for Subs<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (channel, request) in self.0 {
-            map.serialize_entry(channel, request)?;
-        }
-        map.end()
-    }
-}
-
-#[derive(Serialize)]
-struct ConnectSettings<'a> {
-    token: &'a str,
-}
-
-#[derive(Serialize)]
-struct ConnectData<'a> {
-    application: &'static str,
-    settings: ConnectSettings<'a>,
-}
-
-#[derive(Serialize)]
-struct ConnectRequest<'a> {
-    data: ConnectData<'a>,
-    name: &'a str,
-    version: &'a str,
-    #[serde(skip_serializing_if = "Subs::is_empty")]
-    subs: Subs<'a>,
-}
-
-impl Subs<'_> {
-    fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-}
-
-#[derive(Serialize)]
-struct ConnectCommand<'a> {
-    id: u32,
-    connect: ConnectRequest<'a>,
 }
 
 /// What a `connect` command carries.
@@ -431,21 +455,63 @@ pub struct ConnectFields<'a> {
 /// Encodes the `connect` command TWIN expects: the operator token travels in
 /// `data.settings.token` (the platform's own integration page), not as a
 /// Centrifugo connection token. The `subs` key is left out when there are none.
-pub fn encode_connect<J: JsonEngine>(json: &J, fields: ConnectFields<'_>) -> String {
-    json.write(&ConnectCommand {
-        id: fields.id,
-        connect: ConnectRequest {
-            data: ConnectData {
-                application: "notifications",
-                settings: ConnectSettings {
-                    token: fields.token,
-                },
-            },
-            name: fields.name,
-            version: fields.version,
-            subs: Subs(fields.subs),
-        },
-    })
+///
+/// Written here, as `JSON.stringify` would: the command has one fixed shape,
+/// and writing it through serde compiled more code than it has fields.
+pub fn encode_connect<J: JsonEngine>(_json: &J, fields: ConnectFields<'_>) -> String {
+    let mut out = String::from("{\"id\":");
+    crate::text::push_decimal(&mut out, u64::from(fields.id));
+    out.push_str(r#","connect":{"data":{"application":"notifications","settings":{"token":"#);
+    push_json_string(&mut out, fields.token);
+    out.push_str(r#"}},"name":"#);
+    push_json_string(&mut out, fields.name);
+    out.push_str(r#","version":"#);
+    push_json_string(&mut out, fields.version);
+    if !fields.subs.is_empty() {
+        out.push_str(r#","subs":{"#);
+        for (at, (channel, request)) in fields.subs.iter().enumerate() {
+            if at > 0 {
+                out.push(',');
+            }
+            push_json_string(&mut out, channel);
+            out.push_str(if request.recover {
+                r#":{"recover":true,"epoch":"#
+            } else {
+                r#":{"recover":false,"epoch":"#
+            });
+            push_json_string(&mut out, request.epoch);
+            out.push_str(r#","offset":"#);
+            crate::text::push_decimal(&mut out, request.offset);
+            out.push('}');
+        }
+        out.push('}');
+    }
+    out.push_str("}}");
+    out
+}
+
+/// Appends `text` as a JSON string, escaped as `JSON.stringify` does.
+fn push_json_string(out: &mut String, text: &str) {
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            '\u{8}' => out.push_str("\\b"),
+            '\u{c}' => out.push_str("\\f"),
+            c if c < ' ' => {
+                out.push_str("\\u00");
+                for nibble in [c as u32 >> 4, c as u32 & 15] {
+                    out.push(char::from_digit(nibble, 16).unwrap_or('0'));
+                }
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
 }
 
 /// The pong frame: an empty command.

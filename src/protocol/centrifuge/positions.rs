@@ -79,6 +79,10 @@ pub enum Acceptance {
     Duplicate,
     /// Offsets skipped ahead: something is missing before it.
     Gap,
+    /// No offset (or 0) in a channel whose stream is recoverable: it cannot
+    /// be placed in the stream, so it is refused rather than delivered out
+    /// of order.
+    Unpositioned,
 }
 
 /// Positions of every server-side subscription of the connection.
@@ -171,9 +175,6 @@ impl Positions {
     /// Decides on a publication at `offset` (0 = the channel is not positioned)
     /// and advances the stored offset when it is new.
     pub fn accept(&mut self, channel: &str, offset: u64) -> Acceptance {
-        if offset == 0 {
-            return Acceptance::Deliver;
-        }
         let Some((_, position)) = self
             .find(channel)
             .ok()
@@ -181,6 +182,13 @@ impl Positions {
         else {
             return Acceptance::Deliver;
         };
+        if offset == 0 {
+            return if position.recoverable {
+                Acceptance::Unpositioned
+            } else {
+                Acceptance::Deliver
+            };
+        }
         if offset <= position.offset {
             return Acceptance::Duplicate;
         }
@@ -304,10 +312,17 @@ mod tests {
     }
 
     #[test]
-    fn unpositioned_publications_are_always_delivered() {
+    fn unpositioned_publications_are_delivered_unless_the_channel_is_recoverable() {
         let mut p = Positions::default();
         assert_eq!(p.accept("ch", 0), Acceptance::Deliver);
         assert_eq!(p.accept("other", 9), Acceptance::Deliver);
+        p.settle("ch", &result("e", 5), false);
+        assert_eq!(p.accept("ch", 0), Acceptance::Unpositioned);
+        assert_eq!(p.get("ch").unwrap().offset, 5);
+        let mut plain = result("", 0);
+        plain.recoverable = false;
+        p.settle("plain", &plain, false);
+        assert_eq!(p.accept("plain", 0), Acceptance::Deliver);
     }
 
     #[test]

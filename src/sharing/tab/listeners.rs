@@ -23,7 +23,7 @@
 use super::{ConnectAnswer, Output, OwnClient, Tab};
 use crate::protocol::centrifuge::codes::{connecting, disconnected};
 use crate::protocol::centrifuge::positions::LossReason;
-use crate::protocol::centrifuge::ClientEvent;
+use crate::protocol::centrifuge::{ClientEvent, Publications};
 use crate::protocol::json_engine::JsonEngine;
 use crate::protocol::State;
 use crate::sharing::gate::Pass;
@@ -59,11 +59,11 @@ impl<J: JsonEngine> Tab<J> {
             Role::Follower | Role::Joining => {}
             Role::Leader => {
                 let epoch = match &event {
-                    ClientEvent::Publication { channel, .. } => client.epoch(channel),
+                    ClientEvent::Publications(run) => client.epoch(&run.channel),
                     _ => String::new(),
                 };
                 self.track(&event);
-                let relay = !matches!(event, ClientEvent::Publication { .. })
+                let relay = !matches!(event, ClientEvent::Publications(_))
                     || self
                         .group
                         .as_ref()
@@ -88,7 +88,7 @@ impl<J: JsonEngine> Tab<J> {
         epoch: &str,
         client: &dyn OwnClient,
     ) {
-        if matches!(event, ClientEvent::Publication { .. }) {
+        if matches!(event, ClientEvent::Publications(_)) {
             self.deliver(event, epoch, client);
             return;
         }
@@ -156,20 +156,7 @@ impl<J: JsonEngine> Tab<J> {
         let wants = self.wants;
         let shown = self.shown;
         match &event {
-            ClientEvent::Publication {
-                channel, offset, ..
-            } => {
-                let pass = self
-                    .group
-                    .as_mut()
-                    .map_or(Pass::Show, |group| group.gate.pass(channel, epoch, *offset));
-                if pass == Pass::Drop || !wants {
-                    return;
-                }
-                if pass == Pass::AfterGap {
-                    self.push(Output::Show(missed_relays(vec![channel.clone()])));
-                }
-            }
+            ClientEvent::Publications(run) => return self.pass_gate(run, epoch),
             ClientEvent::Connecting { .. } => {
                 if !wants || self.made_up.take() == Some(State::Connecting) {
                     return;
@@ -222,6 +209,35 @@ impl<J: JsonEngine> Tab<J> {
             }
         }
         self.push(Output::Show(event));
+    }
+
+    /// Shows what of `run` passes the gate (every publication passes it,
+    /// shown or not): a hole before one is shown as a `resync` before it.
+    fn pass_gate(&mut self, run: &Publications<J::Value>, epoch: &str) {
+        let mut shown = Vec::with_capacity(run.items.len());
+        for item in &run.items {
+            let pass = self.group.as_mut().map_or(Pass::Show, |group| {
+                group.gate.pass(&run.channel, epoch, item.offset)
+            });
+            if pass == Pass::Drop || !self.wants {
+                continue;
+            }
+            if pass == Pass::AfterGap {
+                if !shown.is_empty() {
+                    let before = std::mem::take(&mut shown);
+                    self.push(Output::Show(ClientEvent::Publications(
+                        run.with_items(before),
+                    )));
+                }
+                self.push(Output::Show(missed_relays(vec![run.channel.to_string()])));
+            }
+            shown.push(*item);
+        }
+        if !shown.is_empty() {
+            self.push(Output::Show(ClientEvent::Publications(
+                run.with_items(shown),
+            )));
+        }
     }
 
     /// Shows a `connecting` or `connected` this tab makes up (its own

@@ -33,8 +33,8 @@ fn another_operators_tokens_move_the_tab_to_that_operators_group() {
     assert_eq!(
         joined,
         [
-            "twin-panel/v1/wss://x/ws/389",
-            "twin-panel/v1/wss://x/ws/472"
+            "twin-panel/v2/wss://x/ws/389",
+            "twin-panel/v2/wss://x/ws/472"
         ]
     );
     w.run(SILENCE);
@@ -166,8 +166,8 @@ fn foreign_and_malformed_messages_and_unreadable_pairs_are_counted_and_dropped()
     for value in [
         json!("not ours"),
         json!({}),
-        json!({"ns": NAMESPACE, "v": 2, "kind": "logout", "from": "x"}),
-        json!({"ns": NAMESPACE, "v": 1, "kind": "logout", "from": ""}),
+        json!({"ns": NAMESPACE, "v": 1, "kind": "logout", "from": "x"}),
+        json!({"ns": NAMESPACE, "v": 2, "kind": "logout", "from": ""}),
         serde_json::to_value(message::write("x", &junk)).unwrap(),
     ] {
         w.deliver(a, value);

@@ -157,7 +157,7 @@ fn a_leader_alone_relays_no_publication_and_relays_them_once_a_follower_listens(
                 matches!(
                     m,
                     Message::Event {
-                        event: ClientEvent::Publication { .. },
+                        event: ClientEvent::Publications(_),
                         ..
                     }
                 )
@@ -180,8 +180,15 @@ fn a_leader_alone_relays_no_publication_and_relays_them_once_a_follower_listens(
     w.run(BEAT);
     w.publish(2);
     w.run(BEAT);
+    assert_eq!(
+        relayed(&w.nodes[a]),
+        1,
+        "a run of publications is one relay"
+    );
+    w.publish(1);
+    w.run(BEAT);
     assert_eq!(relayed(&w.nodes[a]), 2);
-    assert_eq!(w.nodes[b].publications(), [4, 5]);
+    assert_eq!(w.nodes[b].publications(), [4, 5, 6]);
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! does and records what its listeners saw.
 
 use crate::error_code::ErrorCode;
-use crate::protocol::centrifuge::ClientEvent;
+use crate::protocol::centrifuge::{ClientEvent, Item, Publications};
 use crate::protocol::test_json::SerdeJson;
 use crate::protocol::State;
 use crate::rest::error::ErrorInfo;
@@ -21,6 +21,7 @@ use crate::sharing::tab::{
 use crate::sharing::Role;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
+use std::rc::Rc;
 
 /// `pingTimeout` of the simulated tabs: beats every 250 ms.
 pub const SILENCE: u64 = 1_000;
@@ -191,14 +192,24 @@ impl Client {
         }
     }
 
-    fn publication(&mut self, offset: u64) {
-        self.position = Some((EPOCH.into(), offset));
-        self.events.push_back(ClientEvent::Publication {
-            channel: CHANNEL.into(),
-            event: Some("chatMessageCreated".into()),
-            data: json!({"event": "chatMessageCreated", "data": {"id": offset}}),
-            offset,
-        });
+    /// The publications `offsets`, in one run (as one frame brings them).
+    fn publications(&mut self, offsets: std::ops::RangeInclusive<u64>) {
+        let payloads: Vec<Value> = offsets
+            .clone()
+            .map(|offset| json!({"event": "chatMessageCreated", "data": {"id": offset}}))
+            .collect();
+        let items: Vec<Item> = (0..)
+            .zip(offsets)
+            .map(|(index, offset)| Item { index, offset })
+            .collect();
+        let Some(last) = items.last() else { return };
+        self.position = Some((EPOCH.into(), last.offset));
+        self.events
+            .push_back(ClientEvent::Publications(Publications {
+                channel: Rc::new(CHANNEL.into()),
+                payloads: Value::Array(payloads),
+                items,
+            }));
     }
 }
 
@@ -266,10 +277,11 @@ impl Node {
     pub fn publications(&self) -> Vec<u64> {
         self.shown
             .iter()
-            .filter_map(|event| match event {
-                ClientEvent::Publication { offset, .. } => Some(*offset),
-                _ => None,
+            .flat_map(|event| match event {
+                ClientEvent::Publications(run) => run.items.clone(),
+                _ => Vec::new(),
             })
+            .map(|item| item.offset)
             .collect()
     }
 
@@ -280,7 +292,7 @@ impl Node {
         let mut out = Vec::new();
         for event in &self.shown {
             match event {
-                ClientEvent::Publication { .. } => shown += 1,
+                ClientEvent::Publications(run) => shown += run.items.len(),
                 ClientEvent::Resync { channels, reason } => {
                     out.push(format!("{reason}:{}@{shown}", channels.join(",")))
                 }
@@ -521,12 +533,14 @@ impl World {
 
     /// The server publishes `n` numbered messages to every connected client.
     pub fn publish(&mut self, n: u64) {
-        for _ in 0..n {
-            self.top += 1;
-            for node in &mut self.nodes {
-                if node.client.state() == State::Connected && !node.closed {
-                    node.client.publication(self.top);
-                }
+        if n == 0 {
+            return;
+        }
+        let first = self.top + 1;
+        self.top += n;
+        for node in &mut self.nodes {
+            if node.client.state() == State::Connected && !node.closed {
+                node.client.publications(first..=self.top);
             }
         }
     }
@@ -577,11 +591,7 @@ impl World {
                 version: "v".into(),
             });
             match client.position.clone() {
-                Some((epoch, at)) if epoch == EPOCH => {
-                    for offset in at + 1..=top {
-                        client.publication(offset);
-                    }
-                }
+                Some((epoch, at)) if epoch == EPOCH => client.publications(at + 1..=top),
                 _ => client.position = Some((EPOCH.into(), top)),
             }
         }
