@@ -31,6 +31,8 @@ lint: bootstrap
 	cargo fmt --all --check
 	cargo clippy --all-targets -- -D warnings
 	cargo clippy --target wasm32-unknown-unknown --all-targets -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --no-default-features --features panel --lib -- -D warnings
+	cargo clippy --target wasm32-unknown-unknown --no-default-features --features widget --lib -- -D warnings
 	@out=$$(cd sandbox && gofmt -l .); if [ -n "$$out" ]; then echo "gofmt needed: $$out"; exit 1; fi
 	cd sandbox && go vet ./...
 

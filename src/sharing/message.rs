@@ -150,7 +150,9 @@ impl<J: JsonEngine> Fields<'_, '_, J> {
     /// A list of numbers written in one go.
     fn numbers(&mut self, key: &str) -> Vec<f64> {
         let object = self.object;
-        let read = object.get(key).and_then(|value| object.json().numbers(&value));
+        let read = object
+            .get(key)
+            .and_then(|value| object.json().numbers(&value));
         self.ok(read)
     }
 
@@ -262,7 +264,10 @@ fn read_publications<J: JsonEngine>(f: &mut Fields<'_, '_, J>) -> Option<Publica
 }
 
 /// The relayed client events other than a publication.
-fn read_event<J: JsonEngine>(f: &mut Fields<'_, '_, J>, kind: &str) -> Option<ClientEvent<J::Value>> {
+fn read_event<J: JsonEngine>(
+    f: &mut Fields<'_, '_, J>,
+    kind: &str,
+) -> Option<ClientEvent<J::Value>> {
     Some(match kind {
         "connecting" => ClientEvent::Connecting {
             code: f.count("code"),

@@ -108,7 +108,9 @@ pub struct ServerError {
 impl ServerError {
     fn read<J: JsonEngine>(error: &Object<'_, J>) -> Result<Self, ProtocolError> {
         let mut r = Reading::default();
-        let code = r.or(error.u32("code").and_then(|code| code.ok_or(JsonError::Shape).map(Some)));
+        let code = r.or(error
+            .u32("code")
+            .and_then(|code| code.ok_or(JsonError::Shape).map(Some)));
         let message = r.or(error.str("message"));
         let temporary = r.or(error.bool("temporary"));
         r.done(ServerError {
