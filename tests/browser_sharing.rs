@@ -121,8 +121,8 @@ async fn foreign_and_malformed_messages_are_ignored_and_counted() {
         "const c = new BroadcastChannel(name);
          c.postMessage({ hello: 1 });
          c.postMessage('text');
-         c.postMessage({ ns: 'twin-panel/tabs', v: 1, kind: 'hello', from: 'x' });
-         c.postMessage({ ns: 'twin-panel/tabs', v: 2, kind: 'bye', from: 'x' });
+         c.postMessage({ ns: 'twin-panel/tabs', v: 2, kind: 'hello', from: 'x' });
+         c.postMessage({ ns: 'twin-panel/tabs', v: 3, kind: 'bye', from: 'x' });
          c.close();",
     );
     send.call1(&JsValue::NULL, &name.into()).unwrap();

@@ -681,16 +681,17 @@ test('a foreign or malformed message on the channel is ignored and counted', { s
     // The group's channel: "twin-panel/v1/<centrifugo URL>/<JWT sub>" (src/sharing/mod.rs).
     const junk = await poster.page.evaluate((token) => {
       const channel = new BroadcastChannel(window.tab.channelFor(token));
-      const ns = 'twin-panel/tabs'; // src/sharing/message.rs
+      const ns = 'twin-panel/tabs'; // src/sharing/message.rs (NAMESPACE, VERSION 2)
       const messages = [
         'not ours', 42, null, [1, 2, 3], {}, { type: 'nonsense', data: 1 }, { v: 999, kind: 'event' },
-        { ns, v: 2, kind: 'logout', from: 'intruder' }, // another version: not even a logout
-        { ns, v: 1, kind: 'logout', from: '' }, // no sender
-        { ns, v: 1, kind: 'nonsense', from: 'intruder' },
-        { ns, v: 1, kind: 'beat', from: 'intruder', state: 'connected' }, // no tabs, no positions
-        { ns, v: 1, kind: 'beat', from: 'intruder', state: 'asleep', tabs: 9, positions: [] },
-        { ns, v: 1, kind: 'publication', from: 'intruder', channel: 'operator:389', offset: 'x', epoch: 'e' },
-        { ns, v: 1, kind: 'tokens', from: 'intruder', token: 't' }, // no refresh token
+        { ns, v: 3, kind: 'logout', from: 'intruder' }, // another version: not even a logout
+        { ns, v: 2, kind: 'logout', from: '' }, // no sender
+        { ns, v: 2, kind: 'nonsense', from: 'intruder' },
+        { ns, v: 2, kind: 'beat', from: 'intruder', state: 'connected' }, // no tabs, no positions
+        { ns, v: 2, kind: 'beat', from: 'intruder', state: 'asleep', tabs: 9, positions: [] },
+        // items must be a Float64Array of (index, offset) pairs
+        { ns, v: 2, kind: 'publications', from: 'intruder', channel: 'operator:389', items: [0, 1], data: [{}], epoch: 'e' },
+        { ns, v: 2, kind: 'tokens', from: 'intruder', token: 't' }, // no refresh token
       ];
       for (const m of messages) channel.postMessage(m);
       channel.close();
