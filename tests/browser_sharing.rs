@@ -115,7 +115,7 @@ async fn logout_in_one_tab_ends_the_session_in_both() {
 async fn foreign_and_malformed_messages_are_ignored_and_counted() {
     let (a, b) = two_tabs().await;
     let ws = sandbox().replacen("http", "ws", 1);
-    let name = format!("twin-panel/v1/{ws}/centrifugo/connection/websocket/389");
+    let name = format!("twin-panel/v2/{ws}/centrifugo/connection/websocket/389");
     let send = Function::new_with_args(
         "name",
         "const c = new BroadcastChannel(name);
@@ -126,11 +126,12 @@ async fn foreign_and_malformed_messages_are_ignored_and_counted() {
          c.close();",
     );
     send.call1(&JsValue::NULL, &name.into()).unwrap();
-    assert!(
-        wait_for(2_000, || number(&a.sharing(), "ignored") == 4.0
-            && number(&b.sharing(), "ignored") == 4.0)
-        .await
-    );
+    wait_for(2_000, || {
+        number(&a.sharing(), "ignored") == 4.0 && number(&b.sharing(), "ignored") == 4.0
+    })
+    .await;
+    assert_eq!(number(&a.sharing(), "ignored"), 4.0, "ignored by a");
+    assert_eq!(number(&b.sharing(), "ignored"), 4.0, "ignored by b");
     assert_eq!(role(&a), "leader");
     a.logout();
 }

@@ -227,12 +227,12 @@ async function installHarness(origin) {
     },
     /**
      * The BroadcastChannel name of the group a token belongs to:
-     * "twin-panel/v1/<centrifugoUrl>/<JWT sub>" (src/sharing/mod.rs).
+     * "twin-panel/v2/<centrifugoUrl>/<JWT sub>" (src/sharing/mod.rs).
      */
     channelFor(token) {
       const b64 = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
       const { sub } = JSON.parse(atob(b64 + '='.repeat((4 - (b64.length % 4)) % 4)));
-      return `twin-panel/v1/${urls.centrifugoUrl}/${sub}`;
+      return `twin-panel/v2/${urls.centrifugoUrl}/${sub}`;
     },
     /** Listens on the channel of `token`'s group as any page script could; returns what it heard (JSON). */
     eavesdrop(token) {

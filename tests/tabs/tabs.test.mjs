@@ -678,7 +678,7 @@ test('a foreign or malformed message on the channel is ignored and counted', { s
     const { tabs, leader } = await group(b, 3, pair);
     const before = await statuses(tabs);
     const poster = tabs.find((x) => x !== leader);
-    // The group's channel: "twin-panel/v1/<centrifugo URL>/<JWT sub>" (src/sharing/mod.rs).
+    // The group's channel: "twin-panel/v2/<centrifugo URL>/<JWT sub>" (src/sharing/mod.rs).
     const junk = await poster.page.evaluate((token) => {
       const channel = new BroadcastChannel(window.tab.channelFor(token));
       const ns = 'twin-panel/tabs'; // src/sharing/message.rs (NAMESPACE, VERSION 2)
