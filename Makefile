@@ -114,9 +114,12 @@ test-tabs: pkg
 	@scripts/with-sandbox.sh -single-use-refresh -- \
 		node --test --test-concurrency=1 tests/tabs/
 
-# Size, fuzzing (>= 1M inputs), throughput, latency, startup and memory against
-# centrifuge-js in the same Chromium; writes BENCH.md and bench/results.json.
-# Not part of make test (~4 min).
+# Size per entry (before and after), fuzzing (>= 1M inputs), wasm crossings
+# per publication (before and after), and throughput, latency, startup and
+# memory against centrifuge-js in the same Chromium; writes BENCH.md and
+# bench/results.json. The browser measurements run BENCH_RUNS times (3: the
+# report gives each run and the median), memory in the first only. Not part
+# of make test (~15 min; BENCH_RUNS=1 for one run, ~8 min).
 bench: pkg
 	@scripts/bench.sh
 

@@ -4,10 +4,11 @@
 //
 //   node bench/run.mjs --out target/bench/run.json [--events 100000] [--rounds 5]
 //        [--latency-events 2000] [--memory-events 1000000] [--cycles 1000]
-//        [--memory-chunk 20000] [--startup-samples 7]
+//        [--memory-chunk 20000] [--startup-samples 7] [--parts throughput,replay,...]
 //
-// Every step is bounded in count and time; the whole run stays well under
-// the 20 minutes scripts/bench.sh allows.
+// Every step is bounded in count and time; one run with memory takes about
+// 4 minutes on 2 cores. scripts/bench.sh runs it BENCH_RUNS times, memory in
+// the first run only.
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';

@@ -588,8 +588,14 @@ async function memoryCycles(cycles) {
   return { cycles, seconds };
 }
 
+/**
+ * The wasm memory's size. The shipped module's export names are shortened,
+ * so the memory is found as the one `WebAssembly.Memory` among the exports.
+ */
 function wasmMemoryBytes() {
-  return wasmExports === null ? null : wasmExports.memory.buffer.byteLength;
+  if (wasmExports === null) return null;
+  const memory = Object.values(wasmExports).find((x) => x instanceof WebAssembly.Memory);
+  return memory ? memory.buffer.byteLength : null;
 }
 
 function memoryStop() {
