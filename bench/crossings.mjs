@@ -2,8 +2,9 @@
 // per publication that reaches a JS callback, counted in the page
 // (bench/page/crossings.js wraps the module's imports and exports), while
 // twin-panel reads a stream of chatMessageCreated publications from an
-// in-page socket. Five cases: a tab alone with frames of 100 publications
-// and of 1, and with `panel.inbox` loaded (each publication applied to it);
+// in-page socket. Six cases: a tab alone with frames of 100 publications
+// and of 1, and with `panel.inbox` loaded (each publication applied to it:
+// all of a session it holds, or every other one of a session it does not);
 // a leader with one follower (another page of the same context), and that
 // follower, which gets the publications relayed over the BroadcastChannel.
 //
@@ -44,15 +45,16 @@ function perPublication(counted, received) {
 }
 
 /** A tab alone (the leader of a group of one): frames of `perFrame`, with `panel.inbox` loaded or not. */
-async function alone(browser, perFrame, inbox = false) {
+async function alone(browser, perFrame, inbox = false, mixed = false) {
   const context = await browser.newContext();
   try {
     const page = await openPage(context);
-    const role = await page.evaluate(([n, per, withInbox]) => window.bench.crossingsLeader(n, per, withInbox), [config.events, perFrame, inbox]);
+    const role = await page.evaluate(([n, per, withInbox, half]) => window.bench.crossingsLeader(n, per, withInbox, half), [config.events, perFrame, inbox, mixed]);
     await page.evaluate(() => { window.bench.startCounting(); window.bench.crossingsRelease(); });
     const result = await page.evaluate(() => window.bench.crossingsAwait(60_000));
     const counted = await page.evaluate(() => window.bench.stopCounting());
-    const name = `alone (${role}), frames of ${perFrame}${inbox ? ', panel.inbox loaded' : ''}`;
+    const held = mixed ? ', every other message of a session it does not hold' : '';
+    const name = `alone (${role}), frames of ${perFrame}${inbox ? `, panel.inbox loaded${held}` : ''}`;
     return { case: name, ...result, ...perPublication(counted, result.received) };
   } finally {
     await context.close();
@@ -94,6 +96,7 @@ try {
   cases.push(await alone(browser, 100));
   cases.push(await alone(browser, 1));
   cases.push(await alone(browser, 100, true));
+  cases.push(await alone(browser, 100, true, true));
   cases.push(...(await shared(browser, 100)));
 } finally {
   await browser.close();

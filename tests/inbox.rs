@@ -1135,3 +1135,181 @@ fn a_refresh_by_the_host_wins_and_a_closed_session_counts_nothing() {
         "the late object keeps the newer message"
     );
 }
+
+// ---- what is read ----
+
+/// [`SerdeJson`] that writes down every field looked up, in order (each
+/// look-up is a call into JavaScript in the browser).
+#[derive(Debug, Clone, Default)]
+struct Keys(std::rc::Rc<std::cell::RefCell<Vec<String>>>);
+
+impl Keys {
+    /// The fields looked up since the last call.
+    fn take(&self) -> Vec<String> {
+        std::mem::take(&mut self.0.borrow_mut())
+    }
+}
+
+impl JsonEngine for Keys {
+    type Value = Value;
+
+    fn parse(&self, text: &str) -> Result<Value, JsonError> {
+        SerdeJson.parse(text)
+    }
+
+    fn read<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T, JsonError> {
+        SerdeJson.read(value)
+    }
+
+    fn write<T: serde::Serialize>(&self, value: &T) -> String {
+        SerdeJson.write(value)
+    }
+
+    fn event_name(&self, payload: &Value) -> Option<String> {
+        SerdeJson.event_name(payload)
+    }
+
+    fn field(&self, value: &Value, key: &str) -> Option<Value> {
+        self.0.borrow_mut().push(key.to_owned());
+        SerdeJson.field(value, key)
+    }
+
+    fn string(&self, value: &Value) -> Option<String> {
+        SerdeJson.string(value)
+    }
+
+    fn number(&self, value: &Value) -> Option<f64> {
+        SerdeJson.number(value)
+    }
+
+    fn boolean(&self, value: &Value) -> Option<bool> {
+        SerdeJson.boolean(value)
+    }
+
+    fn is_null(&self, value: &Value) -> bool {
+        SerdeJson.is_null(value)
+    }
+
+    fn is_object(&self, value: &Value) -> bool {
+        SerdeJson.is_object(value)
+    }
+
+    fn items(&self, value: &Value) -> Option<Vec<Value>> {
+        SerdeJson.items(value)
+    }
+
+    fn entries(&self, value: &Value) -> Option<Vec<(String, Value)>> {
+        SerdeJson.entries(value)
+    }
+
+    fn array(&self, items: Vec<Value>) -> Value {
+        SerdeJson.array(items)
+    }
+
+    fn numbers(&self, value: &Value) -> Option<Vec<f64>> {
+        SerdeJson.numbers(value)
+    }
+}
+
+/// A store of `sessions` that writes down what it reads.
+fn loaded_with_keys(sessions: Vec<Value>) -> (twin_panel::inbox::InboxReducer<Keys>, Keys) {
+    let keys = Keys::default();
+    let mut inbox = twin_panel::inbox::InboxReducer::new(keys.clone());
+    inbox.set_scope(InboxScope {
+        me: Some(ME.to_owned()),
+        status: None,
+        limit: None,
+    });
+    let generation = inbox.begin_load(LoadKind::Initial);
+    inbox.finish_load(generation, vec![page(sessions)], NOW, NOW);
+    inbox.take_outputs();
+    keys.take();
+    (inbox, keys)
+}
+
+#[test]
+fn an_event_of_a_session_not_held_is_read_no_further_than_its_session() {
+    let (mut inbox, keys) = loaded_with_keys(vec![session("s1", Some(ME), 10, 0)]);
+    // A session not held: its message waits for the fetch, unread.
+    inbox.apply("chatMessageCreated", message("s9", "m1", 11, "CLIENT"), NOW);
+    assert_eq!(keys.take(), ["sessionId"]);
+    assert_eq!(inbox.pending_ids().collect::<Vec<_>>(), ["s9"]);
+    let outputs = inbox.take_outputs();
+    assert_eq!(fetches(&outputs), ["s9"]);
+    // Another operator's: out of scope, and its events are dropped unread.
+    inbox.fetched("s9", Some(session("s9", Some("400"), 11, 1)));
+    keys.take();
+    for (event, payload) in [
+        ("chatMessageCreated", message("s9", "m2", 12, "CLIENT")),
+        ("chatMessageEdited", message("s9", "m2", 12, "CLIENT")),
+        (
+            "chatMessageRead",
+            json!({"messageId": "m2", "sessionId": "s9", "readAt": at(13)}),
+        ),
+        ("typing", json!({"sessionId": "s9", "authorType": "CLIENT"})),
+        (
+            "clientOnline",
+            json!({"sessionId": "s9", "clientId": "c", "at": at(13)}),
+        ),
+    ] {
+        inbox.apply(event, payload, NOW);
+        assert_eq!(keys.take(), ["sessionId"], "{event}");
+    }
+    assert!(inbox.take_outputs().is_empty());
+    // The other spelling is read when the first is absent.
+    inbox.apply(
+        "chatMessageCreated",
+        json!({"id": "m3", "chatSessionId": "s9"}),
+        NOW,
+    );
+    assert_eq!(keys.take(), ["sessionId", "chatSessionId"]);
+    // A held session's message is read whole.
+    inbox.apply("chatMessageCreated", message("s1", "m4", 14, "CLIENT"), NOW);
+    assert_eq!(
+        keys.take(),
+        ["sessionId", "id", "authorType", "createdAt", "readAt"]
+    );
+    assert_eq!(inbox.get("s1").unwrap().unread, 1);
+    // Typing of a session not held, not known to be out of scope: the
+    // author decides whether it is fetched.
+    inbox.apply(
+        "typing",
+        json!({"sessionId": "s8", "authorType": "OPERATOR"}),
+        NOW,
+    );
+    assert_eq!(keys.take(), ["sessionId", "authorType"]);
+    assert!(fetches(&inbox.take_outputs()).is_empty());
+}
+
+#[test]
+fn a_bad_payload_is_reported_when_its_session_is_held() {
+    let mut inbox = loaded(vec![session("s1", Some(ME), 10, 0)]);
+    // Out of scope: dropped unread, so not reported.
+    inbox.apply("chatMessageCreated", message("s9", "m1", 11, "CLIENT"), NOW);
+    inbox.fetched("s9", Some(session("s9", Some("400"), 11, 1)));
+    inbox.take_outputs();
+    let bad_created_at = |session: &str| json!({"id": "m", "sessionId": session, "createdAt": 5});
+    inbox.apply("chatMessageCreated", bad_created_at("s9"), NOW);
+    inbox.apply("typing", json!({"sessionId": "s9", "authorType": 5}), NOW);
+    assert!(inbox.take_outputs().is_empty());
+    assert_eq!(inbox.bad_payloads(), 0);
+    // A session id that does not read: reported at once.
+    inbox.apply(
+        "chatMessageCreated",
+        json!({"id": "m", "sessionId": 1.5}),
+        NOW,
+    );
+    assert_eq!(errors(&inbox.take_outputs()), [InboxErrorKind::BadPayload]);
+    // A session not held yet: the event waits unread and is reported when
+    // its session turns out to be held (and dropped with it when not).
+    inbox.apply("chatMessageCreated", bad_created_at("s8"), NOW);
+    inbox.apply("clientOnline", json!({"sessionId": "s8", "at": 5}), NOW);
+    assert_eq!(fetches(&inbox.take_outputs()), ["s8"]);
+    inbox.fetched("s8", Some(session("s8", Some(ME), 11, 0)));
+    assert_eq!(
+        errors(&inbox.take_outputs()),
+        [InboxErrorKind::BadPayload, InboxErrorKind::BadPayload]
+    );
+    assert_eq!(inbox.bad_payloads(), 3);
+    assert_eq!(unread(&inbox, "s8"), 0);
+}

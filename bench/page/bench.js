@@ -393,17 +393,27 @@ function roundResult(kind, count, rec, complete, reconnects, offlineMs) {
 // in-page socket, alone or as the leader of a follower in another page.
 const IN_PAGE_URL = 'ws://127.0.0.1:9/in-page';
 let crossings = null;
+/** A session of the sandbox that operator 389's inbox does not hold (operator 472's). */
+const OTHER_SESSION = '5e550000-0000-4000-8000-000000000005';
 
 /**
  * Connects a panel to an in-page socket whose stream of `count` publications
  * (frames of `perFrame`) waits for `crossingsRelease()`; the panel is the
  * leader of its group (a follower may join from another page meanwhile).
+ * With `inbox`, `panel.inbox` is loaded first; its sessions include the
+ * stream's (Anna's), unless `mixed`: then every other message is of a
+ * session it does not hold, as on a channel that carries more than the
+ * inbox keeps.
  */
-async function crossingsLeader(count, perFrame, inbox = false) {
+async function crossingsLeader(count, perFrame, inbox = false, mixed = false) {
   await login();
   let release;
   const gate = new Promise((resolve) => { release = resolve; });
-  const message = (seq) => chatMessage(seq, '2026-12-01T10:00:00+00:00', 0);
+  const message = (seq) => {
+    const data = chatMessage(seq, '2026-12-01T10:00:00+00:00', 0);
+    if (mixed && seq % 2 === 0) data.sessionId = OTHER_SESSION;
+    return data;
+  };
   const real = globalThis.WebSocket;
   globalThis.WebSocket = inPageSocket(publicationFrames(count, perFrame, message), gate);
   const rec = streamChecker(count);

@@ -572,7 +572,8 @@ impl Core {
                             js::deliver_publications(&self.emitter, payloads, &indexes);
                             indexes.clear();
                         }
-                        let data = js::get(&payload, "data");
+                        // One call: the payload is a plain object (it has a name).
+                        let data = js::field(&payload, "data");
                         if let Some(inbox) = inbox {
                             inbox.on_publication(&name, &data);
                         }

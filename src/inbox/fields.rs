@@ -5,6 +5,12 @@
 //! whole payload, nothing compiled per payload shape. The value itself is
 //! kept whole for the snapshot. Unknown fields are never looked at.
 //!
+//! An event of a session is read in two steps (`session_first`): its
+//! session id, then, only when the reducer applies it to a session it
+//! holds, the rest (`MessageFields::rest`, …). Each look-up is a call into
+//! the engine (a crossing into JavaScript in the browser), and most events
+//! of a session the inbox does not hold are dropped or queued unread.
+//!
 //! Where the platform's shape is unconfirmed (twin-api.md marks every payload
 //! but chatSessionStarted's as unverified) the readers are tolerant: ids may
 //! be strings or integers, `operators` may be an array or a JSON-encoded
@@ -238,6 +244,23 @@ fn operator_ids<J: JsonEngine>(
     Ok(ids)
 }
 
+/// The first step of reading an event of a session: the payload as an
+/// object and its session id (`sessionId`, else `chatSessionId`; `None`
+/// when it names none). A [`JsonError::Shape`] when the payload is not an
+/// object or its session id is of the wrong type. The reader goes on with
+/// the event's own fields (`MessageFields::rest`, …).
+pub(crate) fn session_first<J: JsonEngine>(
+    json: &J,
+    value: J::Value,
+) -> Result<(Reader<'_, J>, Option<String>), JsonError> {
+    let mut reader = Reader::new(json, value)?;
+    let session_id = reader.id_or("sessionId", "chatSessionId");
+    if reader.bad {
+        return Err(JsonError::Shape);
+    }
+    Ok((reader, session_id))
+}
+
 /// A Message of chatMessageCreated and chatMessageEdited (twin-api.md §6.5;
 /// inferred, not confirmed).
 #[derive(Debug)]
@@ -258,9 +281,17 @@ pub struct MessageFields {
 impl MessageFields {
     /// Reads a message event.
     pub fn read<J: JsonEngine>(json: &J, value: J::Value) -> Result<Self, JsonError> {
-        let mut message = Reader::new(json, value)?;
+        let (message, session_id) = session_first(json, value)?;
+        Self::rest(message, session_id)
+    }
+
+    /// Reads the fields after the session id (see [`session_first`]);
+    /// without one, the payload is bad.
+    pub(crate) fn rest<J: JsonEngine>(
+        mut message: Reader<'_, J>,
+        session_id: Option<String>,
+    ) -> Result<Self, JsonError> {
         let id = message.id("id");
-        let session_id = message.id_or("sessionId", "chatSessionId");
         let fields = MessageFields {
             id: message.required(id),
             session_id: message.required(session_id),
@@ -302,9 +333,17 @@ pub struct ReadFields {
 impl ReadFields {
     /// Reads a chatMessageRead payload.
     pub fn read<J: JsonEngine>(json: &J, value: J::Value) -> Result<Self, JsonError> {
-        let mut read = Reader::new(json, value)?;
+        let (read, session_id) = session_first(json, value)?;
+        Self::rest(read, session_id)
+    }
+
+    /// Reads the fields after the session id (see [`session_first`]);
+    /// without one, the payload is bad.
+    pub(crate) fn rest<J: JsonEngine>(
+        mut read: Reader<'_, J>,
+        session_id: Option<String>,
+    ) -> Result<Self, JsonError> {
         let message_id = read.id_or("messageId", "id");
-        let session_id = read.id_or("sessionId", "chatSessionId");
         let fields = ReadFields {
             message_id: read.required(message_id),
             session_id: read.required(session_id),
@@ -315,8 +354,8 @@ impl ReadFields {
 }
 
 /// clientOnline / clientOffline: `{sessionId, clientId, at}` in the sandbox
-/// (unconfirmed). Either id is enough: with only `clientId`, every held
-/// session of that client changes.
+/// (unconfirmed). Either id is enough (a payload with neither is bad): with
+/// only `clientId`, every held session of that client changes.
 #[derive(Debug)]
 pub struct PresenceFields {
     /// The session whose client changed (`sessionId` or `chatSessionId`).
@@ -330,10 +369,20 @@ pub struct PresenceFields {
 impl PresenceFields {
     /// Reads a presence payload.
     pub fn read<J: JsonEngine>(json: &J, value: J::Value) -> Result<Self, JsonError> {
-        let mut presence = Reader::new(json, value)?;
+        let (presence, session_id) = session_first(json, value)?;
+        Self::rest(presence, session_id)
+    }
+
+    /// Reads the fields after the session id (see [`session_first`]).
+    pub(crate) fn rest<J: JsonEngine>(
+        mut presence: Reader<'_, J>,
+        session_id: Option<String>,
+    ) -> Result<Self, JsonError> {
+        let client_id = presence.id("clientId");
+        presence.bad |= session_id.is_none() && client_id.is_none();
         let fields = PresenceFields {
-            session_id: presence.id_or("sessionId", "chatSessionId"),
-            client_id: presence.id("clientId"),
+            session_id,
+            client_id,
             at: presence.text("at"),
         };
         presence.finish(fields)
@@ -354,8 +403,16 @@ pub struct TypingFields {
 impl TypingFields {
     /// Reads a typing payload.
     pub fn read<J: JsonEngine>(json: &J, value: J::Value) -> Result<Self, JsonError> {
-        let mut typing = Reader::new(json, value)?;
-        let session_id = typing.id_or("sessionId", "chatSessionId");
+        let (typing, session_id) = session_first(json, value)?;
+        Self::rest(typing, session_id)
+    }
+
+    /// Reads the fields after the session id (see [`session_first`]);
+    /// without one, the payload is bad.
+    pub(crate) fn rest<J: JsonEngine>(
+        mut typing: Reader<'_, J>,
+        session_id: Option<String>,
+    ) -> Result<Self, JsonError> {
         let fields = TypingFields {
             session_id: typing.required(session_id),
             author_type: typing.text("authorType"),
@@ -542,6 +599,26 @@ mod tests {
         assert_eq!(read(json!({"messageId": "m"})), Err(JsonError::Shape));
         assert_eq!(
             read(json!({"messageId": "m", "sessionId": 1.5})),
+            Err(JsonError::Shape)
+        );
+    }
+
+    #[test]
+    fn presence_names_a_session_or_a_client() {
+        let presence = |payload| {
+            PresenceFields::read(&SerdeJson, payload).map(|p| (p.session_id, p.client_id))
+        };
+        assert_eq!(
+            presence(json!({"chatSessionId": 7})),
+            Ok((Some("7".into()), None))
+        );
+        assert_eq!(
+            presence(json!({"clientId": "c"})),
+            Ok((None, Some("c".into())))
+        );
+        assert_eq!(presence(json!({"at": "now"})), Err(JsonError::Shape));
+        assert_eq!(
+            presence(json!({"sessionId": 1.5, "chatSessionId": 7})),
             Err(JsonError::Shape)
         );
     }

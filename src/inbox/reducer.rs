@@ -2,8 +2,8 @@
 
 use super::entry::InboxEntry;
 use super::fields::{
-    page_items, unread_client_message, MessageFields, PresenceFields, ReadFields, SessionFields,
-    TypingFields,
+    page_items, session_first, unread_client_message, MessageFields, PresenceFields, ReadFields,
+    SessionFields, TypingFields,
 };
 use super::pending::Pending;
 use super::resync::{diff, ResyncReport};
@@ -453,7 +453,7 @@ impl<J: JsonEngine> InboxReducer<J> {
             match self.entry_from_session(item) {
                 Some(entry) if self.holds(&entry) => list.push(entry),
                 Some(_) => {}
-                None => self.bad(None, None),
+                None => self.bad(None),
             }
         }
         // Of a session in both queries' answers, the later one is kept.
@@ -545,6 +545,12 @@ impl<J: JsonEngine> InboxReducer<J> {
 
     /// Applies one publication. Returns false when the inbox does not follow
     /// `event` (nothing happens then).
+    ///
+    /// An event of a session is read no further than its session id unless
+    /// the store holds that session: one of a session out of scope is
+    /// dropped unread, one of a session not held yet waits for its fetch
+    /// unread (a typing event's author is read too: it decides the fetch).
+    /// A field that does not read is reported when it is read.
     pub fn apply(&mut self, event: &str, payload: J::Value, now: u64) -> bool {
         let Some(event) = InboxEvent::from_name(event) else {
             return false;
@@ -576,7 +582,7 @@ impl<J: JsonEngine> InboxReducer<J> {
 
     fn on_session(&mut self, event: InboxEvent, payload: J::Value) {
         let Some(entry) = self.entry_from_session(payload) else {
-            return self.bad(Some(event), None);
+            return self.bad(Some(event));
         };
         if event == InboxEvent::SessionDeleted && self.scope.me.is_none() {
             // Without `me` the payload cannot tell whether the session is still
@@ -687,12 +693,19 @@ impl<J: JsonEngine> InboxReducer<J> {
 
     fn on_read(&mut self, payload: J::Value, now: u64) {
         let event = InboxEvent::MessageRead;
-        let Ok(fields) = ReadFields::read(&self.json, payload.clone()) else {
-            return self.bad(Some(event), None);
+        let fields = match session_first(&self.json, payload.clone()) {
+            Ok((_, Some(id))) if !self.entries.contains(&id) => {
+                return self.unknown(id, event, payload, now);
+            }
+            Ok((read, session_id)) => ReadFields::rest(read, session_id),
+            Err(error) => Err(error),
+        };
+        let Ok(fields) = fields else {
+            return self.bad(Some(event));
         };
         let session_id = fields.session_id;
         let Some(entry) = self.entries.get_mut(&session_id) else {
-            return self.unknown(session_id, event, payload, now);
+            return;
         };
         if entry.last_message_id.as_deref() != Some(fields.message_id.as_str()) {
             return; // an older message: the row does not show it
@@ -706,8 +719,17 @@ impl<J: JsonEngine> InboxReducer<J> {
 
     fn on_typing(&mut self, payload: J::Value, now: u64) {
         let event = InboxEvent::Typing;
-        let Ok(fields) = TypingFields::read(&self.json, payload.clone()) else {
-            return self.bad(Some(event), None);
+        // The author decides whether a session not held is fetched: it is
+        // read unless the session is known to be out of scope.
+        let fields = match session_first(&self.json, payload.clone()) {
+            Ok((_, Some(id))) if self.outside.contains(&id) && !self.entries.contains(&id) => {
+                return;
+            }
+            Ok((typing, session_id)) => TypingFields::rest(typing, session_id),
+            Err(error) => Err(error),
+        };
+        let Ok(fields) = fields else {
+            return self.bad(Some(event));
         };
         if fields
             .author_type
@@ -736,25 +758,27 @@ impl<J: JsonEngine> InboxReducer<J> {
         } else {
             InboxEvent::ClientOffline
         };
-        let Ok(fields) = PresenceFields::read(&self.json, payload.clone()) else {
-            return self.bad(Some(event), None);
+        let fields = match session_first(&self.json, payload.clone()) {
+            Ok((_, Some(id))) if !self.entries.contains(&id) => {
+                return self.unknown(id, event, payload, now);
+            }
+            Ok((presence, session_id)) => PresenceFields::rest(presence, session_id),
+            Err(error) => Err(error),
+        };
+        let Ok(fields) = fields else {
+            return self.bad(Some(event));
         };
         let at = fields.at.unwrap_or_else(|| format_ms(now as i64));
-        let targets: Vec<String> = match (fields.session_id, fields.client_id) {
-            (Some(session_id), _) => {
-                if !self.entries.contains(&session_id) {
-                    return self.unknown(session_id, event, payload, now);
-                }
-                vec![session_id]
-            }
-            (None, Some(client_id)) => self
+        let targets: Vec<String> = match fields.session_id {
+            Some(session_id) => vec![session_id],
+            // No session: the client is named (the payload is bad otherwise).
+            None => self
                 .entries
                 .by_id()
                 .iter()
-                .filter(|e| e.client_id.as_deref() == Some(client_id.as_str()))
+                .filter(|e| e.client_id.is_some() && e.client_id == fields.client_id)
                 .map(|e| e.id.clone())
                 .collect(),
-            (None, None) => return self.bad(Some(event), None),
         };
         for id in targets {
             let Some(entry) = self.entries.get_mut(&id) else {
@@ -824,7 +848,7 @@ impl<J: JsonEngine> InboxReducer<J> {
     fn apply_fetched(&mut self, session: J::Value, authoritative: bool) {
         match self.entry_from_session(session) {
             Some(entry) => self.upsert(entry, authoritative),
-            None => self.bad(None, None),
+            None => self.bad(None),
         }
     }
 
@@ -845,29 +869,30 @@ impl<J: JsonEngine> InboxReducer<J> {
         }));
     }
 
-    /// A message event's fields, when its session is known. A payload
-    /// without a message id and a session id is reported as bad; one for a
-    /// session the store does not hold waits for that session's fetch.
-    /// Either way: `None`.
+    /// A message event's fields, when it applies now. Its session id is
+    /// read first: the event of a session not held, or fetched again, waits
+    /// for that session's fetch unread (it is read when it replays, and
+    /// dropped unread when the session turns out to be out of scope). A
+    /// payload whose fields do not read is reported as bad. Either way:
+    /// `None`.
     fn message_of(
         &mut self,
         event: InboxEvent,
         payload: &J::Value,
         now: u64,
     ) -> Option<MessageFields> {
-        let Ok(fields) = MessageFields::read(&self.json, payload.clone()) else {
-            self.bad(Some(event), None);
-            return None;
+        let fields = match session_first(&self.json, payload.clone()) {
+            Ok((_, Some(id))) if !self.entries.contains(&id) || self.refetching.contains(&id) => {
+                self.unknown(id, event, payload.clone(), now);
+                return None;
+            }
+            Ok((message, session_id)) => MessageFields::rest(message, session_id),
+            Err(error) => Err(error),
         };
-        // A session not held, or fetched again: its events wait for the
-        // answer, then apply to it.
-        if !self.entries.contains(&fields.session_id)
-            || self.refetching.contains(&fields.session_id)
-        {
-            self.unknown(fields.session_id, event, payload.clone(), now);
-            return None;
+        if fields.is_err() {
+            self.bad(Some(event));
         }
-        Some(fields)
+        fields.ok()
     }
 
     fn unknown(&mut self, id: String, event: InboxEvent, payload: J::Value, now: u64) {
@@ -949,12 +974,12 @@ impl<J: JsonEngine> InboxReducer<J> {
         }
     }
 
-    fn bad(&mut self, event: Option<InboxEvent>, session_id: Option<String>) {
+    fn bad(&mut self, event: Option<InboxEvent>) {
         self.bad_payloads += 1;
         self.outputs.push(InboxOutput::Error(InboxError {
             kind: InboxErrorKind::BadPayload,
             event: event.map(InboxEvent::name),
-            session_id,
+            session_id: None,
         }));
     }
 
