@@ -1138,78 +1138,8 @@ fn a_refresh_by_the_host_wins_and_a_closed_session_counts_nothing() {
 
 // ---- what is read ----
 
-/// [`SerdeJson`] that writes down every field looked up, in order (each
-/// look-up is a call into JavaScript in the browser).
-#[derive(Debug, Clone, Default)]
-struct Keys(std::rc::Rc<std::cell::RefCell<Vec<String>>>);
-
-impl Keys {
-    /// The fields looked up since the last call.
-    fn take(&self) -> Vec<String> {
-        std::mem::take(&mut self.0.borrow_mut())
-    }
-}
-
-impl JsonEngine for Keys {
-    type Value = Value;
-
-    fn parse(&self, text: &str) -> Result<Value, JsonError> {
-        SerdeJson.parse(text)
-    }
-
-    fn read<T: serde::de::DeserializeOwned>(&self, value: Value) -> Result<T, JsonError> {
-        SerdeJson.read(value)
-    }
-
-    fn write<T: serde::Serialize>(&self, value: &T) -> String {
-        SerdeJson.write(value)
-    }
-
-    fn event_name(&self, payload: &Value) -> Option<String> {
-        SerdeJson.event_name(payload)
-    }
-
-    fn field(&self, value: &Value, key: &str) -> Option<Value> {
-        self.0.borrow_mut().push(key.to_owned());
-        SerdeJson.field(value, key)
-    }
-
-    fn string(&self, value: &Value) -> Option<String> {
-        SerdeJson.string(value)
-    }
-
-    fn number(&self, value: &Value) -> Option<f64> {
-        SerdeJson.number(value)
-    }
-
-    fn boolean(&self, value: &Value) -> Option<bool> {
-        SerdeJson.boolean(value)
-    }
-
-    fn is_null(&self, value: &Value) -> bool {
-        SerdeJson.is_null(value)
-    }
-
-    fn is_object(&self, value: &Value) -> bool {
-        SerdeJson.is_object(value)
-    }
-
-    fn items(&self, value: &Value) -> Option<Vec<Value>> {
-        SerdeJson.items(value)
-    }
-
-    fn entries(&self, value: &Value) -> Option<Vec<(String, Value)>> {
-        SerdeJson.entries(value)
-    }
-
-    fn array(&self, items: Vec<Value>) -> Value {
-        SerdeJson.array(items)
-    }
-
-    fn numbers(&self, value: &Value) -> Option<Vec<f64>> {
-        SerdeJson.numbers(value)
-    }
-}
+/// [`SerdeJson`] that writes down every field looked up, in order.
+type Keys = test_json::Recording;
 
 /// A store of `sessions` that writes down what it reads.
 fn loaded_with_keys(sessions: Vec<Value>) -> (twin_panel::inbox::InboxReducer<Keys>, Keys) {

@@ -496,8 +496,8 @@ impl<V: Serialize, M: SerializeMap> Sink<V> for MapSink<M> {
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
-    use crate::protocol::json_engine::{JsonError, MAX_EXACT_INTEGER};
-    use crate::protocol::test_json::SerdeJson;
+    use crate::protocol::json_engine::MAX_EXACT_INTEGER;
+    use crate::protocol::test_json::{Recording, SerdeJson};
     use serde_json::{json, Value};
 
     fn round_trip(message: Message<Value>) -> Option<Envelope<Value>> {
@@ -665,65 +665,14 @@ mod tests {
         assert!(read(&SerdeJson, value).is_some());
     }
 
-    /// serde_json, counting the fields read.
-    #[derive(Default)]
-    struct Counting(std::cell::Cell<u32>);
-
-    impl JsonEngine for Counting {
-        type Value = Value;
-        fn parse(&self, text: &str) -> Result<Value, JsonError> {
-            SerdeJson.parse(text)
-        }
-        fn read<T: serde::de::DeserializeOwned>(&self, _: Value) -> Result<T, JsonError> {
-            panic!("messages are read field by field, never through serde")
-        }
-        fn write<T: Serialize>(&self, value: &T) -> String {
-            SerdeJson.write(value)
-        }
-        fn event_name(&self, payload: &Value) -> Option<String> {
-            SerdeJson.event_name(payload)
-        }
-        fn field(&self, value: &Value, key: &str) -> Option<Value> {
-            self.0.set(self.0.get() + 1);
-            SerdeJson.field(value, key)
-        }
-        fn string(&self, value: &Value) -> Option<String> {
-            SerdeJson.string(value)
-        }
-        fn number(&self, value: &Value) -> Option<f64> {
-            SerdeJson.number(value)
-        }
-        fn boolean(&self, value: &Value) -> Option<bool> {
-            SerdeJson.boolean(value)
-        }
-        fn is_null(&self, value: &Value) -> bool {
-            SerdeJson.is_null(value)
-        }
-        fn is_object(&self, value: &Value) -> bool {
-            SerdeJson.is_object(value)
-        }
-        fn items(&self, value: &Value) -> Option<Vec<Value>> {
-            SerdeJson.items(value)
-        }
-        fn entries(&self, value: &Value) -> Option<Vec<(String, Value)>> {
-            SerdeJson.entries(value)
-        }
-        fn array(&self, items: Vec<Value>) -> Value {
-            SerdeJson.array(items)
-        }
-        fn numbers(&self, value: &Value) -> Option<Vec<f64>> {
-            SerdeJson.numbers(value)
-        }
-    }
-
     /// `ns`, `v`, `from`, `kind`, then only what the kind has: a foreign
     /// object costs one look-up, and a field another kind uses is never read.
     #[test]
     fn a_message_is_read_by_kind() {
         let fields_read = |value: Value| {
-            let json = Counting::default();
+            let json = Recording::default();
             let read = read(&json, value).map(|e| e.message);
-            (read, json.0.get())
+            (read, json.count())
         };
         let hello = json!({"ns": NAMESPACE, "v": 2, "kind": "hello", "from": "t", "wants": true, "token": 5});
         assert_eq!(
