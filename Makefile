@@ -105,7 +105,7 @@ test-conformance: bootstrap
 # the library's 1 MiB would close every connection that tries to recover it.
 test-faults: pkg
 	@scripts/with-sandbox.sh -ping-interval 2s -pong-timeout 1s -client-queue-max-size 16777216 -- \
-		node --test --test-concurrency=1 tests/faults/
+		node --test --test-concurrency=1 tests/faults/ tests/soak/judge.test.mjs
 
 # Several tabs of one browser (#11): 3+ pages in one Chromium context share
 # one connection and one token refresh per operator (~3 min). Single-use

@@ -21,9 +21,10 @@ export const REST_PREFIX_LIST = REST_PREFIXES;
 export const FAULTS = {
   socketDrop: {
     label: 'dropped sockets',
-    async run({ control }) {
-      const { dropped } = await control.post('faults/drop', { only: 'centrifugo' });
-      return `${dropped} Centrifugo socket(s) closed without a close frame`;
+    async run({ control, rng }) {
+      const reset = rng.int(0, 1) === 1;
+      const { dropped } = await control.post('faults/drop', { only: 'centrifugo', reset });
+      return `${dropped} Centrifugo socket(s) closed without a close frame${reset ? ', by a TCP reset' : ''}`;
     },
   },
   silentServer: {
@@ -133,9 +134,10 @@ export const FAULTS = {
   },
   widgetDrop: {
     label: 'widget socket drop (EIO 3 and 4)',
-    async run({ control }) {
-      const { dropped } = await control.post('faults/drop', { only: 'socketio' });
-      return `${dropped} widget socket(s) closed without a close frame`;
+    async run({ control, rng }) {
+      const reset = rng.int(0, 1) === 1;
+      const { dropped } = await control.post('faults/drop', { only: 'socketio', reset });
+      return `${dropped} widget socket(s) closed without a close frame${reset ? ', by a TCP reset' : ''}`;
     },
   },
 };

@@ -13,6 +13,7 @@ import { execFileSync } from 'node:child_process';
 import { Builder } from 'selenium-webdriver';
 import firefox from 'selenium-webdriver/firefox.js';
 import LogInspector from 'selenium-webdriver/bidi/logInspector.js';
+import { listenToFirefoxConsole } from '../support/firefox-console.mjs';
 
 const CALL_MS = 30_000;
 
@@ -42,8 +43,13 @@ export async function firefoxBrowser(base) {
     .build();
   await driver.manage().setTimeouts({ script: CALL_MS, pageLoad: CALL_MS });
   const errors = [];
-  const inspector = await LogInspector(driver);
-  await inspector.onJavascriptException((entry) => errors.push({ tab: 'firefox', at: Date.now(), text: entry.text }));
+  // Firefox's own lines about reset sockets are counted, not judged: the
+  // faults reset sockets on purpose (tests/support/firefox-console.mjs).
+  const networkNotices = [];
+  await listenToFirefoxConsole(await LogInspector(driver), {
+    onPageError: (text) => errors.push({ tab: 'firefox', at: Date.now(), text }),
+    onNetworkNotice: (text) => networkNotices.push({ at: Date.now(), text }),
+  });
 
   let queue = Promise.resolve();
   const serial = (fn) => {
@@ -60,6 +66,7 @@ export async function firefoxBrowser(base) {
     canGoOffline: false,
     measuresHeap: false,
     errors,
+    networkNotices,
     async openTab(name) {
       const handle = await serial(async () => {
         if (blank) {

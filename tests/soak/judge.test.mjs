@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { Verdicts, entryJudge, inboxScope, inboxDiff, checkConversations, checkConversationViews } from './invariants.mjs';
 import { thirds } from './memory.mjs';
 import { seeded } from './random.mjs';
+import { isFirefoxNetworkNotice } from '../support/firefox-console.mjs';
 
 const quiet = () => {
   const log = console.log;
@@ -144,4 +145,23 @@ test('a seed replays the same draws', () => {
   };
   assert.deepEqual(draw(42), draw(42));
   assert.notDeepEqual(draw(42), draw(43));
+});
+
+// Soak finding 4 (seed 1474681241, 25 min, Firefox): the judge failed the run
+// on Firefox's own line for a widget socket the sandbox had dropped. It is
+// the browser's network notice, not a page error; what the page throws still
+// is one. tests/consumer-firefox reproduces it with a real reset.
+test('Firefox network notices are told apart from page errors', () => {
+  for (const notice of [
+    'The connection to ws://127.0.0.1:43127/socket.io/?EIO=4&transport=websocket&sessionId=a297c630-beac-4755-9cec-71a0d01523e5 was interrupted while the page was loading.',
+    'The connection to wss://chat.example/centrifugo/connection/websocket was interrupted while the page was loading.',
+    'Firefox can’t establish a connection to the server at ws://127.0.0.1:9/never.',
+  ]) assert.equal(isFirefoxNetworkNotice(notice), true, notice);
+  for (const error of [
+    'Error: a real uncaught error',
+    'TypeError: panel.on: unknown event "nope"',
+    'The connection to ws://x was interrupted while the page was loading. And then a script threw',
+    'Uncaught (in promise) TwinError: The connection to ws://x was interrupted while the page was loading.',
+    'The connection to https://example.com/ was interrupted while the page was loading.',
+  ]) assert.equal(isFirefoxNetworkNotice(error), false, error);
 });

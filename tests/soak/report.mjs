@@ -59,6 +59,7 @@ export function writeReport(path, run) {
     `| replies written while the sandbox swallowed every frame (silent server), so never delivered: not counted against the widget | ${figures.repliesSwallowed} |`,
     `| replies written while the widget's socket was down, never delivered, and covered by the widget's \`resync\` | ${figures.repliesMissedWithResync ?? 0} |`,
     `| inbox comparisons with the sandbox | ${figures.inboxChecks} |`,
+    `| Firefox's console lines for reset or refused WebSockets ("…was interrupted while the page was loading."): the browser's network notices, counted and not judged as page errors | ${figures.networkNotices ?? 0} |`,
     `| conversation views checked (tabs of the session's operator) | ${conversationViews} |`,
     '',
     '## Faults by kind',

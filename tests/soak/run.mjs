@@ -253,6 +253,7 @@ async function main() {
     figures.refreshes = refreshes;
     figures.refreshRequests = refreshRequests;
     for (const g of groups) for (const e of g.browser.errors) verdicts.fail('noErrors', `${e.tab}: page error: ${e.text.split('\n')[0]}`);
+    figures.networkNotices = groups.reduce((n, g) => n + (g.browser.networkNotices?.length ?? 0), 0);
     figures.failovers = figures.leaderships - groups.length;
     figures.tabsOpened = groups.reduce((n, g) => n + g.opened, 0);
   } finally {

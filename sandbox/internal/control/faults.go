@@ -20,9 +20,11 @@ const maxGarbageSize = 16 << 20
 
 // drop closes WebSockets without a close frame: every one, or with
 // {"only": "centrifugo"} or {"only": "socketio"} those of one service.
+// {"reset": true} ends each TCP connection with a reset instead of a FIN.
 func (t faultRoutes) drop(w http.ResponseWriter, r *http.Request) {
 	var req struct {
-		Only string `json:"only"`
+		Only  string `json:"only"`
+		Reset bool   `json:"reset"`
 	}
 	if !httpapi.ReadJSON(w, r, &req) {
 		return
@@ -31,7 +33,7 @@ func (t faultRoutes) drop(w http.ResponseWriter, r *http.Request) {
 		httpapi.WriteError(w, http.StatusBadRequest, "Validation failed.", map[string]string{"only": "centrifugo or socketio"})
 		return
 	}
-	httpapi.WriteJSON(w, http.StatusOK, map[string]int{"dropped": t.connFaults.DropLabelled(req.Only)})
+	httpapi.WriteJSON(w, http.StatusOK, map[string]int{"dropped": t.connFaults.DropLabelled(req.Only, req.Reset)})
 }
 
 func (t faultRoutes) silence(w http.ResponseWriter, r *http.Request) {

@@ -94,12 +94,14 @@ func (f *Conns) Label(label string, next http.Handler) http.Handler {
 // Drop closes the TCP connection under every WebSocket without a close
 // frame, so browsers report 1006. It returns how many live ones it closed.
 func (f *Conns) Drop() int {
-	return f.DropLabelled("")
+	return f.DropLabelled("", false)
 }
 
 // DropLabelled is Drop for the WebSockets labelled label only ("" drops
-// every one).
-func (f *Conns) DropLabelled(label string) int {
+// every one). With reset, each connection ends with a TCP reset (RST)
+// instead of a FIN, as when a NAT or a proxy forgets it; browsers tell a
+// reset from a close (Firefox logs it on the page's console).
+func (f *Conns) DropLabelled(label string, reset bool) int {
 	dropped := 0
 	for _, c := range f.snapshot() {
 		if label != "" {
@@ -109,6 +111,9 @@ func (f *Conns) DropLabelled(label string) int {
 		}
 		if !c.closed.Load() {
 			dropped++
+		}
+		if reset {
+			c.resetOnClose()
 		}
 		_ = c.closeRaw()
 	}
@@ -315,6 +320,14 @@ func (c *faultConn) Close() error {
 		return nil
 	}
 	return c.closeRaw()
+}
+
+// resetOnClose makes the next close of the TCP connection a reset (RST):
+// with a zero linger the kernel discards what is unsent and resets.
+func (c *faultConn) resetOnClose() {
+	if tcp, ok := c.Conn.(*net.TCPConn); ok && !c.rawClosed.Load() {
+		_ = tcp.SetLinger(0)
+	}
 }
 
 // closeRaw closes the TCP connection once. It must not take wmu: a write

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -242,6 +243,23 @@ func TestDropClosesWithoutCloseFrame(t *testing.T) {
 	}
 	eventually(t, func() bool { return sb.stats.Snapshot().ActiveConnections == 0 },
 		func() string { return "the node still counts the dropped connection" })
+}
+
+func TestDropWithResetEndsWithATCPReset(t *testing.T) {
+	_, base, client := newConnectedSandbox(t)
+
+	_, out := testkit.Call(t, http.MethodPost, base+"/__sandbox/faults/drop", nil, map[string]any{"reset": true})
+	if out["dropped"] != 1.0 {
+		t.Fatalf("drop: %v", out)
+	}
+	select {
+	case err := <-client.closed:
+		if client.sawClose || !errors.Is(err, syscall.ECONNRESET) {
+			t.Fatalf("connection ended with %v (close frame seen: %v), want a reset", err, client.sawClose)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("connection still open after drop")
+	}
 }
 
 func TestSilenceSwallowsFramesUntilSwitchedOff(t *testing.T) {
