@@ -151,10 +151,14 @@ function runFigures(run) {
   const st = run.startup?.summary;
   return {
     throughput,
-    latency: lat ? {
-      p50: { ours: lat[T].p50Ms, centrifuge: lat[C].p50Ms, ratio: div(lat[T].p50Ms, lat[C].p50Ms) },
-      p99: { ours: lat[T].p99Ms, centrifuge: lat[C].p99Ms, ratio: div(lat[T].p99Ms, lat[C].p99Ms) },
-    } : null,
+    latency: lat ? Object.fromEntries(['p50', 'p99'].map((q) => {
+      const key = `${q}Ms`;
+      const floor = lat[F]?.[key] ?? null;
+      return [q, {
+        ours: lat[T][key], centrifuge: lat[C][key], floor,
+        ratio: div(lat[T][key], lat[C][key]), oursOverFloor: floor == null ? null : div(lat[T][key], floor),
+      }];
+    })) : null,
     startup: st ? {
       default: { ours: st[T].totalMs, centrifuge: st[C].totalMs, ratio: div(st[T].totalMs, st[C].totalMs) },
       slim: st[S] ? { ours: st[S].totalMs, centrifuge: st[C].totalMs, ratio: div(st[S].totalMs, st[C].totalMs) } : null,
@@ -188,7 +192,9 @@ const medians = {
     q,
     ours: overRuns((f) => f.latency?.[q].ours),
     centrifuge: overRuns((f) => f.latency?.[q].centrifuge),
+    floor: overRuns((f) => f.latency?.[q].floor),
     ratio: overRuns((f) => f.latency?.[q].ratio),
+    oursOverFloor: overRuns((f) => f.latency?.[q].oursOverFloor),
   })),
   startup: ['default', 'slim'].map((entry) => ({
     entry,
@@ -245,7 +251,8 @@ const speedRows = [
       : `floor: ${met(m.oursOverFloor.median >= GOAL.floor)}, centrifuge-js: ${met(m.oursOverCentrifuge.median >= GOAL.centrifuge)}`,
   ]),
   ...medians.latency.map((m) => [
-    `latency publish → callback, ${m.q}`, ms(m.ours.median), ms(m.centrifuge.median), '', '',
+    `latency publish → callback, ${m.q}`, ms(m.ours.median), ms(m.centrifuge.median),
+    m.floor.median == null ? '' : ms(m.floor.median), m.oursOverFloor.median == null ? '' : ofRuns(m.oursOverFloor, fixed),
     ofRuns(m.ratio, fixed), m.q === 'p99' ? `≤ ${GOAL.p99.toFixed(2)}` : '',
     m.q === 'p99' ? met(m.ratio.median == null ? null : m.ratio.median <= GOAL.p99) : '',
   ]),
@@ -306,7 +313,8 @@ function runTable(figures) {
   if (figures.latency) {
     for (const q of ['p50', 'p99']) {
       const l = figures.latency[q];
-      rows.push([`latency, ${q}`, ms(l.ours), ms(l.centrifuge), '', '', fixed(l.ratio), '']);
+      rows.push([`latency, ${q}`, ms(l.ours), ms(l.centrifuge), l.floor == null ? '' : ms(l.floor),
+        l.oursOverFloor == null ? '' : fixed(l.oursOverFloor), fixed(l.ratio), '']);
     }
   }
   if (figures.startup) {
@@ -328,7 +336,7 @@ function roundsTable(run) {
 function latencyTable(run) {
   const lat = run.latency.summary;
   return table(['client', 'samples', 'p50', 'p90', 'p99', 'max'],
-    [T, C].map((k) => [k, int(lat[k].samples), ms(lat[k].p50Ms), ms(lat[k].p90Ms), ms(lat[k].p99Ms), ms(lat[k].maxMs)]));
+    [T, C, F].filter((k) => lat[k]).map((k) => [k, int(lat[k].samples), ms(lat[k].p50Ms), ms(lat[k].p90Ms), ms(lat[k].p99Ms), ms(lat[k].maxMs)]));
 }
 
 function startupTable(run) {
@@ -498,7 +506,11 @@ ${table(otherHeader, otherRows)}
 
 Each run's medians with the range of its rounds; a ratio's range is over
 the rounds of the two clients paired by round number (rounds with a
-reconnect left out while there are others).
+reconnect left out while there are others). Within a round the clients take
+turns in a rotating order (round 2 starts with the second, and so on), each
+after a full garbage collection (\`gc()\`, Chromium started with
+\`--expose-gc\`): in a fixed order the first client of every round paid for
+the previous part's garbage and background compilation.
 
 ${runSections}
 ## Size
@@ -583,7 +595,9 @@ ${int(lastLatency?.eventsPerRound)} events × ${lastLatency?.rounds} rounds per 
 published one at a time from Node through \`/__sandbox/publish\` (about 1 ms
 apart), each with \`sentAt\` (Node's wall clock, sub-millisecond); latency =
 page wall clock at the callback − sentAt, corrected by the measured offset
-between the two clocks. Each run's table is under its run.
+between the two clocks. The engine floor is measured the same way: its p99
+is the tail the browser and the machine add with no protocol at all. Each
+run's table is under its run.
 
 ## Startup
 
