@@ -507,7 +507,8 @@ ${table(otherHeader, otherRows)}
 Each run's medians with the range of its rounds; a ratio's range is over
 the rounds of the two clients paired by round number (rounds with a
 reconnect left out while there are others). Within a round the clients take
-turns in a rotating order (round 2 starts with the second, and so on), each
+turns in a rotating order (round 2 starts with the second, and so on, and
+each run one further on), each
 after a full garbage collection (\`gc()\`, Chromium started with
 \`--expose-gc\`): in a fixed order the first client of every round paid for
 the previous part's garbage and background compilation.

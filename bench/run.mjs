@@ -29,6 +29,8 @@ const config = {
   memoryChunk: option('memory-chunk', 20_000),
   cycles: option('cycles', 1_000),
   startupSamples: option('startup-samples', 7),
+  /** Which run of `make bench` this is (1-based): it shifts the clients' turns, see rotated(). */
+  run: option('run', 1),
   // Which parts to run (comma-separated), for a quick look at one of them;
   // scripts/bench.sh runs them all.
   parts: option('parts', 'throughput,replay,inPage,latency,startup,memory').split(','),
@@ -50,13 +52,14 @@ const CHROMIUM_ARGS = [
 ];
 
 /**
- * `kinds` in the order of round `r` (0-based): each round starts with the
- * next kind. In a fixed order the first kind of every round pays for what
- * the page did before it (the previous part's garbage, background
- * compilation): with twin-panel always first, its latency p99 was its first
- * round's, 1.5 to 2 times that of its later rounds.
+ * `kinds` in the order of round `r` (0-based) of this run: each round
+ * starts with the next kind, and each run starts one further on. In a fixed
+ * order the first kind pays for what the page did before it (the previous
+ * part's garbage, background compilation): with twin-panel always first,
+ * its latency p99 was its first round's, 1.5 to 2 times that of its later
+ * rounds; and the first round of a run is the slowest for whoever takes it.
  */
-const rotated = (kinds, r) => kinds.map((_, i) => kinds[(i + r) % kinds.length]);
+const rotated = (kinds, r) => kinds.map((_, i) => kinds[(i + r + config.run - 1) % kinds.length]);
 
 /** Before a measured round: a full garbage collection and a quiet moment. */
 async function settle(page) {

@@ -77,7 +77,7 @@ for run in $(seq 1 "$runs"); do
   step "browser, run $run of $runs: $parts"
   timeout "$(remaining)" scripts/with-sandbox.sh -www bench/page -pkg "$pkg" -history-size "$history" \
     -client-queue-max-size "$queue" -- \
-    node bench/run.mjs --out "$out/run-$run.json" --events "$events" --rounds "${BENCH_ROUNDS:-5}" \
+    node bench/run.mjs --out "$out/run-$run.json" --run "$run" --events "$events" --rounds "${BENCH_ROUNDS:-5}" \
     --memory-events "$memory_events" --cycles "${BENCH_CYCLES:-1000}" --parts "$parts"
 done
 
