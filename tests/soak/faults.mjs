@@ -18,14 +18,20 @@ export const clearRule = (control, pathPrefix) => control.post('faults/http', { 
 
 export const REST_PREFIX_LIST = REST_PREFIXES;
 
+/**
+ * Drops the sockets of one service (`only`: centrifugo or socketio), half
+ * the time with a TCP reset instead of a FIN; says what it did.
+ */
+async function dropSockets(control, rng, only, whose) {
+  const reset = rng.int(0, 1) === 1;
+  const { dropped } = await control.post('faults/drop', { only, reset });
+  return `${dropped} ${whose} socket(s) closed without a close frame${reset ? ', by a TCP reset' : ''}`;
+}
+
 export const FAULTS = {
   socketDrop: {
     label: 'dropped sockets',
-    async run({ control, rng }) {
-      const reset = rng.int(0, 1) === 1;
-      const { dropped } = await control.post('faults/drop', { only: 'centrifugo', reset });
-      return `${dropped} Centrifugo socket(s) closed without a close frame${reset ? ', by a TCP reset' : ''}`;
-    },
+    run: ({ control, rng }) => dropSockets(control, rng, 'centrifugo', 'Centrifugo'),
   },
   silentServer: {
     label: 'silent server',
@@ -134,11 +140,7 @@ export const FAULTS = {
   },
   widgetDrop: {
     label: 'widget socket drop (EIO 3 and 4)',
-    async run({ control, rng }) {
-      const reset = rng.int(0, 1) === 1;
-      const { dropped } = await control.post('faults/drop', { only: 'socketio', reset });
-      return `${dropped} widget socket(s) closed without a close frame${reset ? ', by a TCP reset' : ''}`;
-    },
+    run: ({ control, rng }) => dropSockets(control, rng, 'socketio', 'widget'),
   },
 };
 
